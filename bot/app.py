@@ -1,0 +1,106 @@
+"""The composition root: builds the engine, catalogs, bot and dispatcher from one Settings.
+
+Nothing else in the project creates these; tests, the CLI and the runners all come here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.memory import MemoryStorage
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import TELEGRAM_API, Settings
+from bot.i18n import Catalogs
+from db.migrate import schema_status
+from db.session import create_engine, create_sessionmaker
+from handlers import build_router
+from handlers.middlewares import ActorMiddleware, SessionMiddleware
+
+
+class SchemaBehind(Exception):
+    """The database is not at the revision this code needs; the message says what to run."""
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    catalogs: Catalogs
+    bot: Bot
+    dispatcher: Dispatcher
+
+    async def check_schema(self) -> None:
+        """Refuse to run against a database that is behind (or ahead of) this code."""
+        status = await schema_status(self.engine)
+        if status.current is None:
+            raise SchemaBehind("the database has no tables yet: run `naboskap db upgrade` first")
+        if not status.up_to_date:
+            raise SchemaBehind(
+                f"the database is at revision {status.current} but this version needs "
+                f"{status.head}: run `naboskap db upgrade` first"
+            )
+
+    async def close(self) -> None:
+        await self.bot.session.close()
+        await self.dispatcher.storage.close()
+        await self.engine.dispose()
+
+
+def build_bot(settings: Settings) -> Bot:
+    session = (
+        AiohttpSession()
+        if settings.telegram_api_base == TELEGRAM_API
+        else AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    )
+    return Bot(
+        settings.require_token(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def build_storage(settings: Settings) -> BaseStorage:
+    """FSM state in memory on one machine, in Redis when REDIS_URL says so."""
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(settings.redis_url)
+    return MemoryStorage()
+
+
+def build_dispatcher(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    catalogs: Catalogs,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    # Keyword arguments become workflow data: handlers ask for `settings` and `catalogs`.
+    dispatcher = Dispatcher(
+        storage=storage or build_storage(settings), settings=settings, catalogs=catalogs
+    )
+    dispatcher.update.outer_middleware(SessionMiddleware(sessionmaker))
+    dispatcher.update.outer_middleware(ActorMiddleware(settings, catalogs))
+    dispatcher.include_router(build_router())
+    return dispatcher
+
+
+def build_app(settings: Settings) -> App:
+    engine = create_engine(settings.database_url)
+    sessionmaker = create_sessionmaker(engine)
+    catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
+    return App(
+        settings=settings,
+        engine=engine,
+        sessionmaker=sessionmaker,
+        catalogs=catalogs,
+        bot=build_bot(settings),
+        dispatcher=build_dispatcher(settings, sessionmaker, catalogs),
+    )

@@ -1,0 +1,85 @@
+"""Keeping the gettext catalogs in step with the code, and saying when they are not ready.
+
+`naboskap i18n update` runs extract -> update (or init) -> compile for every shipped language;
+`catalog_problems` is the check the test suite runs.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
+
+from bot.i18n import DOMAIN, SHIPPED_LOCALES
+
+PROJECT = Path(__file__).resolve().parent.parent
+SOURCES = ("bot", "handlers")
+_PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?:[!:][^}]*)?\}")
+_TAG = re.compile(r"</?[a-z][a-z-]*[^>]*>")
+
+
+def _pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def update_catalogs(locales_dir: Path) -> list[str]:
+    """Extract, merge into every language's catalog, compile; returns what is not ready."""
+    template = locales_dir / f"{DOMAIN}.pot"
+    _pybabel(
+        "extract",
+        "--project=Naboskap",
+        "--copyright-holder=Naboskap contributors",
+        "--msgid-bugs-address=https://github.com/naboskap/naboskap/issues",
+        "--add-comments=Translators:",
+        "--sort-by-file",
+        "-k", "gettext", "-k", "ngettext:1,2",
+        "-o", str(template),
+        *(str(PROJECT / s) for s in SOURCES),
+    )
+    for locale in SHIPPED_LOCALES:
+        po = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if po.exists():
+            _pybabel("update", "-i", str(template), "-o", str(po), "-l", locale, "--previous")
+        else:
+            _pybabel("init", "-i", str(template), "-o", str(po), "-l", locale)
+    _pybabel("compile", "-d", str(locales_dir), "-D", DOMAIN, "--statistics")
+    return catalog_problems(locales_dir)
+
+
+def catalog_problems(locales_dir: Path) -> list[str]:
+    """Every untranslated, fuzzy, placeholder- or markup-mismatched entry, per language."""
+    problems: list[str] = []
+    for locale in SHIPPED_LOCALES:
+        path = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if not path.exists():
+            problems.append(f"{locale}: no catalog at {path}")
+            continue
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale)
+        for message in catalog:
+            if not message.id:
+                continue
+            ids = message.id if isinstance(message.id, tuple) else (message.id,)
+            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            label = f"{locale}: {ids[0][:60]!r}"
+            if not all(strings):
+                problems.append(f"{label} is untranslated")
+                continue
+            if message.fuzzy:
+                problems.append(f"{label} is fuzzy")
+            if len(ids) > 1 and len(strings) != catalog.num_plurals:
+                problems.append(f"{label} has {len(strings)} plural forms, needs {catalog.num_plurals}")
+            wanted = set(_PLACEHOLDER.findall(" ".join(ids)))
+            wanted_tags = sorted(_TAG.findall(ids[0]))
+            for string in strings:
+                got = set(_PLACEHOLDER.findall(string))
+                # A plural form may leave out {n} ("one" in Arabic is a word), nothing else.
+                if got - wanted or (wanted - got) - ({"{n}"} if len(ids) > 1 else set()):
+                    problems.append(f"{label} placeholders {sorted(got)} != {sorted(wanted)}")
+                    break
+                if sorted(_TAG.findall(string)) != wanted_tags:
+                    problems.append(f"{label} HTML tags differ")
+                    break
+    return problems

@@ -1,0 +1,372 @@
+"""`naboskap`: run the bot, manage the database, networks, hosts and coordinators."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import tomllib
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.services import networks, residents
+from bot.services.actors import Actor
+from bot.services.errors import InvalidInput, NotFound, ServiceError
+from db.models import JoinPolicy, NetworkKind
+
+T = TypeVar("T")
+
+
+class Failure(click.ClickException):
+    """One line on stderr and a non-zero exit: no tracebacks for operators."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"naboskap: {self.message}", err=True)
+
+
+def _settings() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise Failure(str(error)) from None
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coroutine)
+    except ServiceError as error:
+        raise Failure(_explain(error)) from None
+
+
+def _explain(error: ServiceError) -> str:
+    if isinstance(error, NotFound):
+        return "not found (check the slug or id)"
+    if isinstance(error, InvalidInput):
+        reasons = {
+            "empty": "must not be empty",
+            "too_long": f"is too long (at most {error.limit} characters)",
+            "format": "has the wrong format",
+            "taken": "is already taken",
+        }
+        return f"{error.field} {reasons.get(error.reason, error.reason)}"
+    return type(error).__name__
+
+
+async def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    from bot.app import SchemaBehind
+    from db.migrate import schema_status
+    from db.session import create_engine, create_sessionmaker
+
+    engine = create_engine(settings.database_url)
+    try:
+        status = await schema_status(engine)
+        if not status.up_to_date:
+            raise SchemaBehind("the database is not up to date: run `naboskap db upgrade` first")
+        async with create_sessionmaker(engine)() as session:
+            return await work(session)
+    except SchemaBehind as error:
+        raise Failure(str(error)) from None
+    finally:
+        await engine.dispose()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="naboskap")
+def main() -> None:
+    """Naboskap: neighbourhood networks in residents' pockets.
+
+    Settings come from the environment and an optional .env file (see the README).
+    """
+
+
+# ---- running ---------------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--webhook", is_flag=True, help="Serve Telegram's webhook instead of long polling.")
+def run(webhook: bool) -> None:
+    """Run the bot (long polling by default)."""
+    from bot.app import SchemaBehind, build_app
+    from bot.runners import run_polling, run_webhook
+
+    settings = _settings()
+    _setup_logging(settings)
+
+    async def go() -> None:
+        app = build_app(settings)
+        try:
+            await (run_webhook(app) if webhook else run_polling(app))
+        finally:
+            await app.close()
+
+    try:
+        _run(go())
+    except (SettingsError, SchemaBehind) as error:
+        raise Failure(str(error)) from None
+    except KeyboardInterrupt:
+        pass
+
+
+# ---- database --------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Create, upgrade and inspect the database."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create the database or bring it up to REVISION (default: the newest)."""
+    from db.migrate import upgrade
+
+    settings = _settings()
+    upgrade(settings.database_url, revision)
+    click.echo(f"database is at {revision}")
+
+
+@db.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Step the database back to REVISION (e.g. -1, or base)."""
+    from db.migrate import downgrade
+
+    downgrade(_settings().database_url, revision)
+    click.echo(f"database is at {revision}")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Show the database's revision and the newest this code knows."""
+    from db.migrate import schema_status
+    from db.session import create_engine
+
+    settings = _settings()
+
+    async def go() -> None:
+        engine = create_engine(settings.database_url)
+        try:
+            status = await schema_status(engine)
+        finally:
+            await engine.dispose()
+        state = "up to date" if status.up_to_date else "behind: run `naboskap db upgrade`"
+        click.echo(f"current: {status.current or '(empty)'}  head: {status.head}  {state}")
+
+    _run(go())
+
+
+# ---- networks --------------------------------------------------------------------------------
+
+KINDS = click.Choice([k.value for k in NetworkKind])
+
+
+@main.group()
+def network() -> None:
+    """Create, list, import, edit and archive networks."""
+
+
+@network.command("add")
+@click.argument("slug")
+@click.argument("name")
+@click.option("--kind", type=KINDS, default="area", show_default=True)
+@click.option("--description", default="", help="Who it is for and where.")
+@click.option("--invite-code", default=None, help="Make it invite-only with this code.")
+def network_add(slug: str, name: str, kind: str, description: str, invite_code: str | None) -> None:
+    """Create a network called NAME with the short id SLUG (used in join links)."""
+
+    async def work(session: AsyncSession) -> networks.NetworkView:
+        return await networks.create_network(
+            session, Actor.operator(), name=name, slug=slug, kind=NetworkKind(kind),
+            description=description, invite_code=invite_code,
+        )
+
+    view = _run(_with_session(_settings(), work))
+    click.echo(f"created {view.slug}: {view.name} ({view.kind.value}, {view.join_policy.value})")
+
+
+@network.command("list")
+@click.option("--all", "include_archived", is_flag=True, help="Include archived networks.")
+def network_list(include_archived: bool) -> None:
+    """List networks with their member counts."""
+
+    async def work(session: AsyncSession) -> list[networks.NetworkView]:
+        return await networks.list_networks(session, Actor.operator(), include_archived=True)
+
+    views = _run(_with_session(_settings(), work))
+    shown = [v for v in views if include_archived or not v.archived]
+    if not shown:
+        click.echo("no networks yet: `naboskap network add` or `naboskap network import`")
+    for v in shown:
+        flags = [v.kind.value, v.join_policy.value] + (["archived"] if v.archived else [])
+        code = f" code={v.invite_code}" if v.invite_code else ""
+        click.echo(f"{v.slug:<20} {v.name:<28} {v.member_count:>6} members  {', '.join(flags)}{code}")
+
+
+@network.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def network_import(file: Path) -> None:
+    """Create or update networks from a TOML FILE ([[network]] tables, keyed by slug)."""
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+        specs = [
+            networks.NetworkSpec(
+                slug=str(item["slug"]),
+                name=str(item["name"]),
+                kind=NetworkKind(item.get("kind", "area")),
+                description=str(item.get("description", "")),
+                invite_code=item.get("invite_code"),
+            )
+            for item in data.get("network", [])
+        ]
+    except (tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
+        raise Failure(f"{file}: not a network file ({type(error).__name__}: {error})") from None
+
+    async def work(session: AsyncSession) -> networks.ImportReport:
+        return await networks.import_networks(session, Actor.operator(), specs)
+
+    report = _run(_with_session(_settings(), work))
+    unchanged = len(specs) - len(report.created) - len(report.updated)
+    click.echo(f"created {len(report.created)}, updated {len(report.updated)}, unchanged {unchanged}")
+
+
+@network.command("edit")
+@click.argument("slug")
+@click.option("--name", default=None)
+@click.option("--description", default=None)
+@click.option("--kind", type=KINDS, default=None)
+@click.option("--invite-code", default=None, help="Make it invite-only with this code.")
+@click.option("--open", "make_open", is_flag=True, help="Let anyone join (drops the code).")
+def network_edit(
+    slug: str, name: str | None, description: str | None, kind: str | None,
+    invite_code: str | None, make_open: bool,
+) -> None:
+    """Change a network's name, description, kind or join policy."""
+
+    async def work(session: AsyncSession) -> networks.NetworkView:
+        actor = Actor.operator()
+        view = await networks.find_by_slug(session, actor, slug)
+        return await networks.edit_network(
+            session, actor, view.id, name=name, description=description,
+            kind=NetworkKind(kind) if kind else None, invite_code=invite_code,
+            join_policy=JoinPolicy.OPEN if make_open else None,
+        )
+
+    view = _run(_with_session(_settings(), work))
+    click.echo(f"updated {view.slug}: {view.name} ({view.kind.value}, {view.join_policy.value})")
+
+
+def _archive_command(archived: bool) -> Callable[[str], None]:
+    def command(slug: str) -> None:
+        async def work(session: AsyncSession) -> networks.NetworkView:
+            actor = Actor.operator()
+            view = await networks.find_by_slug(session, actor, slug)
+            return await networks.set_archived(session, actor, view.id, archived)
+
+        view = _run(_with_session(_settings(), work))
+        click.echo(f"{view.slug} is {'archived' if view.archived else 'open again'}")
+
+    return command
+
+
+network.command("archive", help="Archive a network: hidden, no new members, members kept.")(
+    click.argument("slug")(_archive_command(True))
+)
+network.command("restore", help="Bring an archived network back.")(
+    click.argument("slug")(_archive_command(False))
+)
+
+
+# ---- roles -----------------------------------------------------------------------------------
+
+
+@main.group()
+def host() -> None:
+    """Appoint and remove network hosts."""
+
+
+def _host_command(make_host: bool) -> Callable[[str, int], None]:
+    def command(slug: str, telegram_id: int) -> None:
+        async def work(session: AsyncSession) -> bool:
+            return await networks.set_host_by_telegram_id(
+                session, Actor.operator(), slug, telegram_id, host=make_host
+            )
+
+        changed = _run(_with_session(_settings(), work))
+        verb = "is now a host of" if make_host else "is no longer a host of"
+        click.echo(f"{telegram_id} {verb} {slug}" + ("" if changed else " (no change)"))
+
+    return command
+
+
+host.command("add", help="Make TELEGRAM_ID a host of network SLUG (and a member).")(
+    click.argument("slug")(click.argument("telegram_id", type=int)(_host_command(True)))
+)
+host.command("remove", help="Make TELEGRAM_ID a plain member of SLUG again.")(
+    click.argument("slug")(click.argument("telegram_id", type=int)(_host_command(False)))
+)
+
+
+@main.group()
+def coordinator() -> None:
+    """Grant and withdraw the coordinator role (COORDINATOR_IDS also grants it)."""
+
+
+def _coordinator_command(value: bool) -> Callable[[int], None]:
+    def command(telegram_id: int) -> None:
+        async def work(session: AsyncSession) -> None:
+            await residents.make_coordinator(session, telegram_id, value)
+
+        _run(_with_session(_settings(), work))
+        click.echo(f"{telegram_id} {'is now' if value else 'is no longer'} a coordinator")
+
+    return command
+
+
+coordinator.command("add", help="Make TELEGRAM_ID a coordinator.")(
+    click.argument("telegram_id", type=int)(_coordinator_command(True))
+)
+coordinator.command("remove", help="Withdraw the coordinator role from TELEGRAM_ID.")(
+    click.argument("telegram_id", type=int)(_coordinator_command(False))
+)
+
+
+# ---- translations ----------------------------------------------------------------------------
+
+
+@main.group()
+def i18n() -> None:
+    """Maintain the translation catalogs."""
+
+
+@i18n.command("update")
+def i18n_update() -> None:
+    """Extract messages from the code, update every catalog, and compile them as a check."""
+    from bot.catalog_maintenance import update_catalogs
+
+    settings = _settings()
+    problems = update_catalogs(settings.locales_dir)
+    for line in problems[:40]:
+        click.echo(line)
+    if len(problems) > 40:
+        click.echo(f"... and {len(problems) - 40} more")
+    if problems:
+        click.echo(f"{len(problems)} entries need a translator's attention", err=True)
+        sys.exit(1)
+    click.echo("all catalogs complete")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

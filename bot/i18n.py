@@ -1,0 +1,143 @@
+"""Catalogs, locale negotiation and locale-aware formatting.
+
+The core renders messages for people other than the one who is talking to the bot (notices,
+digests, SMS), so translation is a plain object here rather than a per-update context var:
+`Catalogs.translator(locale)` gives a `Translator` for any resident's language.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from dataclasses import dataclass, field
+from datetime import datetime
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import Translations
+
+SHIPPED_LOCALES: tuple[str, ...] = ("nb", "en", "uk", "pl", "lt", "ar", "so", "ti", "fa_AF")
+
+# Language names are shown to people who cannot yet read the bot's language, so every
+# language is named in itself, never translated.
+NATIVE_NAMES: dict[str, str] = {
+    "nb": "Norsk (bokmål)",
+    "en": "English",
+    "uk": "Українська",
+    "pl": "Polski",
+    "lt": "Lietuvių",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "ti": "ትግርኛ",
+    "fa_AF": "دری",
+}
+
+# Telegram reports the app language as an IETF tag ("no", "nn", "en-GB", "fa"). Babel treats
+# no/nn/nb as different locales, and Dari speakers' phones say "fa" or "prs".
+_ALIASES: dict[str, str] = {"no": "nb", "nn": "nb", "nb": "nb", "fa": "fa_AF", "prs": "fa_AF"}
+
+# Telegram's setMyCommands takes a two-letter ISO 639-1 code; these are the codes whose
+# users should see each shipped locale's command menu.
+TELEGRAM_LANGUAGE_CODES: dict[str, tuple[str, ...]] = {
+    "nb": ("nb", "no", "nn"),
+    "en": ("en",),
+    "uk": ("uk",),
+    "pl": ("pl",),
+    "lt": ("lt",),
+    "ar": ("ar",),
+    "so": ("so",),
+    "ti": ("ti",),
+    "fa_AF": ("fa",),
+}
+
+DOMAIN = "messages"
+
+
+def negotiate_locale(language_code: str | None) -> str | None:
+    """The shipped locale for a Telegram `language_code`, or None when we don't ship it."""
+    if not language_code:
+        return None
+    tag = language_code.replace("_", "-").lower()
+    base = tag.split("-")[0]
+    if tag in ("fa-af",):
+        return "fa_AF"
+    if base in _ALIASES:
+        return _ALIASES[base]
+    return base if base in SHIPPED_LOCALES else None
+
+
+def is_rtl(locale: str) -> bool:
+    return Locale.parse(locale).character_order == "right-to-left"
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Gettext for one locale, with named placeholders and Babel formatting."""
+
+    locale: str
+    translations: _gettext.NullTranslations
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Oslo"))
+
+    def gettext(self, message: str, /, **params: object) -> str:
+        text = self.translations.gettext(message)
+        return text.format(**params) if params else text
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **params: object) -> str:
+        text = self.translations.ngettext(singular, plural, n)
+        return text.format(n=self.number(n), **params)
+
+    def number(self, value: int | float) -> str:
+        return format_decimal(value, locale=self.locale)
+
+    def datetime(self, moment: datetime, fmt: str = "medium") -> str:
+        """A UTC (or aware) moment shown in the configured zone, in this locale."""
+        return format_datetime(moment, fmt, tzinfo=self.zone, locale=self.locale)
+
+    def date(self, moment: datetime, fmt: str = "long") -> str:
+        return format_date(moment.astimezone(self.zone), fmt, locale=self.locale)
+
+    @property
+    def rtl(self) -> bool:
+        return is_rtl(self.locale)
+
+
+def _compile(po_path: Path, locale: str) -> Translations:
+    # Compiling in memory at start-up means a clean checkout needs no build step and a
+    # stale .mo can never hide a fixed .po.
+    with po_path.open("rb") as po:
+        catalog = read_po(po, locale=locale, domain=DOMAIN)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+class Catalogs:
+    """Every shipped catalog, compiled once; hands out translators."""
+
+    def __init__(
+        self, locales_dir: Path, default_locale: str = "nb", zone: ZoneInfo | None = None
+    ) -> None:
+        self.default_locale = default_locale
+        self.zone = zone or ZoneInfo("Europe/Oslo")
+        self._translations: dict[str, _gettext.NullTranslations] = {}
+        for locale in SHIPPED_LOCALES:
+            po = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+            self._translations[locale] = (
+                _compile(po, locale) if po.exists() else _gettext.NullTranslations()
+            )
+        self._translators = {
+            loc: Translator(loc, tr, self.zone) for loc, tr in self._translations.items()
+        }
+
+    def translator(self, locale: str | None) -> Translator:
+        """A translator for `locale`, falling back to the default locale."""
+        return self._translators.get(locale or "", self._translators[self.default_locale])
+
+    def each(self) -> list[Translator]:
+        return [self._translators[loc] for loc in SHIPPED_LOCALES]

@@ -1,0 +1,45 @@
+"""What a service refuses, as types; each channel words them in the resident's language."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every refusal a service can give."""
+
+
+class PermissionDenied(ServiceError):
+    """The actor's role does not allow the action."""
+
+    def __init__(self, needed: str) -> None:
+        super().__init__(needed)
+        self.needed = needed  # "coordinator", "host" or "resident"
+
+
+class NotOnboarded(ServiceError):
+    """The resident has not finished onboarding (language and privacy notice)."""
+
+
+class NotFound(ServiceError):
+    """The thing asked for does not exist (or no longer does)."""
+
+
+class NetworkArchived(ServiceError):
+    """The network is archived and takes no new members."""
+
+
+class InviteCodeRequired(ServiceError):
+    """The network is invite-only and no code was given."""
+
+
+class InviteCodeWrong(ServiceError):
+    """The invite code does not match."""
+
+
+class InvalidInput(ServiceError):
+    """A value given to a service is not acceptable; `field` names it, `reason` says why."""
+
+    def __init__(self, field: str, reason: str, limit: int = 0) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason  # "empty", "too_long", "format", "taken"
+        self.limit = limit

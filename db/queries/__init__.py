@@ -1,0 +1,1 @@
+"""Data access, one module per aggregate. Functions take a session and plain values."""

@@ -1,0 +1,99 @@
+"""Networks and memberships."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Row, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import MemberRole, Membership, Network, Resident
+
+
+@dataclass(frozen=True)
+class NetworkRow:
+    network: Network
+    member_count: int
+    my_role: MemberRole | None
+
+
+def _listing(resident_id: int | None):  # type: ignore[no-untyped-def]
+    counts = (
+        select(Membership.network_id, func.count().label("n"))
+        .group_by(Membership.network_id)
+        .subquery()
+    )
+    mine = (
+        select(Membership.network_id, Membership.role)
+        .where(Membership.resident_id == (resident_id if resident_id is not None else -1))
+        .subquery()
+    )
+    return (
+        select(Network, func.coalesce(counts.c.n, 0), mine.c.role)
+        .outerjoin(counts, counts.c.network_id == Network.id)
+        .outerjoin(mine, mine.c.network_id == Network.id)
+    )
+
+
+def _rows(rows: Sequence[Row[tuple[Network, int, MemberRole | None]]]) -> list[NetworkRow]:
+    return [NetworkRow(n, int(c), MemberRole(r) if r else None) for n, c, r in rows]
+
+
+async def listing(
+    session: AsyncSession, resident_id: int | None, include_archived: bool = False
+) -> list[NetworkRow]:
+    """Networks with member counts and the resident's role, areas first, then by name."""
+    query = _listing(resident_id)
+    if not include_archived:
+        query = query.where(Network.archived_at.is_(None))
+    query = query.order_by(Network.kind, Network.name)
+    return _rows((await session.execute(query)).all())
+
+
+async def one(session: AsyncSession, network_id: int, resident_id: int | None) -> NetworkRow | None:
+    rows = _rows((await session.execute(_listing(resident_id).where(Network.id == network_id))).all())
+    return rows[0] if rows else None
+
+
+async def by_slug(session: AsyncSession, slug: str) -> Network | None:
+    return await session.scalar(select(Network).where(Network.slug == slug))
+
+
+async def slugs_like(session: AsyncSession, base: str) -> set[str]:
+    rows = await session.scalars(select(Network.slug).where(Network.slug.startswith(base)))
+    return set(rows)
+
+
+async def membership(session: AsyncSession, resident_id: int, network_id: int) -> Membership | None:
+    return await session.get(Membership, (resident_id, network_id))
+
+
+async def members(
+    session: AsyncSession, network_id: int, offset: int, limit: int
+) -> tuple[list[tuple[Resident, MemberRole]], int]:
+    """A page of a network's members, hosts first, and the total count."""
+    total = await session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.network_id == network_id)
+    )
+    rows = await session.execute(
+        select(Resident, Membership.role)
+        .join(Membership, Membership.resident_id == Resident.id)
+        .where(Membership.network_id == network_id)
+        .order_by(Membership.role.desc(), Resident.first_name, Resident.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return [(r, MemberRole(role)) for r, role in rows.tuples()], int(total or 0)
+
+
+async def reach(session: AsyncSession) -> list[tuple[int, str | None, bool, int]]:
+    """(network id, locale, reachable, count) for every membership of a live network."""
+    rows = await session.execute(
+        select(Membership.network_id, Resident.locale, Resident.reachable, func.count())
+        .join(Resident, Resident.id == Membership.resident_id)
+        .join(Network, Network.id == Membership.network_id)
+        .where(Network.archived_at.is_(None))
+        .group_by(Membership.network_id, Resident.locale, Resident.reachable)
+    )
+    return [(int(n), loc, bool(ok), int(c)) for n, loc, ok, c in rows.tuples()]

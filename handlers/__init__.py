@@ -1,0 +1,35 @@
+"""The Telegram face: routers composed in one place, in the order they must be tried."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import (
+    coordinator,
+    errors,
+    fallback,
+    help,
+    language,
+    membership,
+    networks,
+    privacy,
+    start,
+)
+
+
+def build_router() -> Router:
+    """A fresh router tree for one dispatcher. Order matters: specific concerns first, the
+    onboarding gate and hints for everything else last."""
+    root = Router(name="naboskap")
+    root.include_routers(
+        errors.build_router(),
+        membership.build_router(),
+        start.build_router(),
+        language.build_router(),
+        help.build_router(),
+        networks.build_router(),
+        privacy.build_router(),
+        coordinator.build_router(),
+        fallback.build_router(),
+    )
+    return root

@@ -1,0 +1,36 @@
+"""Callback data for every inline button. It comes back from the client, so it is untrusted:
+aiogram's filters refuse anything that does not parse, and services check every role."""
+
+from __future__ import annotations
+
+from aiogram.filters.callback_data import CallbackData
+
+
+class LanguageCb(CallbackData, prefix="lang"):
+    code: str
+
+
+class PrivacyCb(CallbackData, prefix="priv"):
+    action: str  # "accept"
+
+
+class MenuCb(CallbackData, prefix="m"):
+    item: str  # home, networks, language, mydata, forget, help, coord
+
+
+class NetworkCb(CallbackData, prefix="n"):
+    action: str  # list, open, join, leave
+    network_id: int = 0
+    page: int = 0
+
+
+class ForgetCb(CallbackData, prefix="fg"):
+    action: str  # yes, no
+
+
+class CoordCb(CallbackData, prefix="c"):
+    """Coordinator actions; `arg` is a resident id, a page or a choice depending on `action`."""
+
+    action: str
+    network_id: int = 0
+    arg: int = 0

@@ -1,0 +1,81 @@
+"""Choosing a language: the first step of onboarding, and /language at any time after."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.i18n import NATIVE_NAMES, Catalogs, Translator, negotiate_locale
+from bot.services import residents
+from bot.services.actors import Actor
+from bot.services.errors import ServiceError
+from handlers import keyboards, onboarding
+from handlers.callbacks import LanguageCb, MenuCb
+from handlers.commands import set_chat_menu
+from handlers.replies import refuse, show
+
+
+
+async def _ask(target: Message | CallbackQuery, actor: Actor, catalogs: Catalogs) -> None:
+    user = target.from_user
+    app_locale = negotiate_locale(user.language_code if user else None)
+    await show(
+        target,
+        onboarding.language_prompt(catalogs, actor.locale or app_locale),
+        keyboards.languages(app_locale, current=actor.locale),
+    )
+
+
+async def language_command(
+    message: Message, state: FSMContext, actor: Actor, catalogs: Catalogs
+) -> None:
+    await state.clear()
+    await _ask(message, actor, catalogs)
+
+
+async def language_button(query: CallbackQuery, actor: Actor, catalogs: Catalogs) -> None:
+    await query.answer()
+    await _ask(query, actor, catalogs)
+
+
+async def chosen(
+    query: CallbackQuery,
+    callback_data: LanguageCb,
+    bot: Bot,
+    session: AsyncSession,
+    t: Translator,
+    catalogs: Catalogs,
+    settings: Settings,
+) -> None:
+    try:
+        actor = await residents.choose_language(
+            session,
+            query.from_user.id,
+            callback_data.code,
+            query.from_user.first_name,
+            settings.coordinator_ids,
+        )
+    except ServiceError as error:
+        await refuse(query, t, error)
+        return
+    t = catalogs.translator(actor.locale)
+    await query.answer()
+    await set_chat_menu(bot, query.from_user.id, t, actor.is_coordinator)
+    if not actor.onboarded:
+        await onboarding.ask_privacy(query, t, query.from_user.first_name, settings.municipality)
+        return
+    intro = t.gettext("Done! I'll speak {language} from now on.", language=NATIVE_NAMES[t.locale])
+    await onboarding.show_menu(query, t, actor, intro=intro)
+
+
+def build_router() -> Router:
+    """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
+    router = Router(name="language")
+    router.message.register(language_command, Command("language"))
+    router.callback_query.register(language_button, MenuCb.filter(F.item == "language"))
+    router.callback_query.register(chosen, LanguageCb.filter())
+    return router

@@ -1,0 +1,202 @@
+"""/networks: browse, join (by button, invite code or deep link) and leave networks."""
+
+from __future__ import annotations
+
+import re
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Translator
+from bot.services import networks
+from bot.services.actors import Actor
+from bot.services.errors import InviteCodeRequired, InviteCodeWrong, NotFound, ServiceError
+from bot.services.networks import NetworkView
+from db.models import JoinPolicy, NetworkKind
+from handlers import keyboards
+from handlers.callbacks import MenuCb, NetworkCb
+from handlers.filters import FreeText, Onboarded
+from handlers.replies import quote, refuse, refusal, show
+from handlers.states import JoinFlow
+
+
+# t.me/<bot>?start=join-<slug> or join-<slug>_<code>; Telegram allows A-Z a-z 0-9 _ - only.
+DEEP_LINK = re.compile(r"^join-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:_(?P<code>[A-Za-z0-9]{4,16}))?$")
+
+
+def kind_label(t: Translator, kind: NetworkKind) -> str:
+    return t.gettext("Area") if kind is NetworkKind.AREA else t.gettext("Interest group")
+
+
+def list_text(t: Translator, views: list[NetworkView]) -> str:
+    if not views:
+        return t.gettext("There are no networks yet. The municipality will add them soon.")
+    lines = [
+        "<b>" + t.gettext("Networks") + "</b>",
+        t.gettext("Neighbourhoods and groups near you. Tap one to read more and join."),
+    ]
+    for kind, title in ((NetworkKind.AREA, t.gettext("Areas")), (NetworkKind.INTEREST, t.gettext("Interest groups"))):
+        group = [v for v in views if v.kind is kind]
+        if not group:
+            continue
+        lines += ["", f"<b>{title}</b>"]
+        for v in group:
+            mark = "✅" if v.is_member else "▫️"
+            count = t.ngettext("{n} member", "{n} members", v.member_count)
+            lines.append(f"{mark} {quote(v.name)} · {count}")
+    return "\n".join(lines)
+
+
+def card_text(t: Translator, view: NetworkView) -> str:
+    lines = [f"<b>{quote(view.name)}</b>", kind_label(t, view.kind)]
+    if view.description:
+        lines += ["", quote(view.description)]
+    lines += ["", t.ngettext("{n} member", "{n} members", view.member_count)]
+    if view.is_host:
+        lines.append(t.gettext("⭐ You are a host of this network."))
+    elif view.is_member:
+        lines.append(t.gettext("✅ You are a member."))
+    elif view.join_policy is JoinPolicy.INVITE:
+        lines.append(t.gettext("🔒 Joining needs an invite code from the host."))
+    return "\n".join(lines)
+
+
+def joined_text(t: Translator, view: NetworkView, html: bool = True) -> str:
+    return t.gettext(
+        "Welcome to {network}! You'll hear what is happening there.",
+        network=quote(view.name) if html else view.name,
+    )
+
+
+async def _list(target: Message | CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, page: int = 0) -> None:
+    views = await networks.list_networks(session, actor)
+    await show(target, list_text(t, views), keyboards.networks(t, views, page))
+
+
+async def networks_command(message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator) -> None:
+    await state.clear()
+    await _list(message, session, actor, t)
+
+
+async def networks_button(query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator) -> None:
+    await query.answer()
+    await _list(query, session, actor, t)
+
+
+async def page(query: CallbackQuery, callback_data: NetworkCb, session: AsyncSession, actor: Actor, t: Translator) -> None:
+    await query.answer()
+    await _list(query, session, actor, t, callback_data.page)
+
+
+async def open_card(query: CallbackQuery, callback_data: NetworkCb, session: AsyncSession, actor: Actor, t: Translator) -> None:
+    try:
+        view = await networks.get_network(session, actor, callback_data.network_id)
+    except ServiceError as error:
+        await refuse(query, t, error)
+        return
+    await query.answer()
+    await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page))
+
+
+async def join_button(
+    query: CallbackQuery, callback_data: NetworkCb, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    try:
+        result = await networks.join(session, actor, callback_data.network_id)
+    except InviteCodeRequired:
+        await query.answer()
+        await _ask_code(query.message, state, t, callback_data.network_id)
+        return
+    except ServiceError as error:
+        await refuse(query, t, error)
+        return
+    await query.answer(joined_text(t, result.network, html=False))
+    await show(query, card_text(t, result.network), keyboards.network_card(t, result.network, callback_data.page))
+
+
+async def leave_button(query: CallbackQuery, callback_data: NetworkCb, session: AsyncSession, actor: Actor, t: Translator) -> None:
+    try:
+        view = await networks.leave(session, actor, callback_data.network_id)
+    except ServiceError as error:
+        await refuse(query, t, error)
+        return
+    await query.answer(t.gettext("You have left {network}.", network=view.name))
+    await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page))
+
+
+async def _ask_code(message: object, state: FSMContext, t: Translator, network_id: int) -> None:
+    await state.set_state(JoinFlow.invite_code)
+    await state.update_data(network_id=network_id)
+    if isinstance(message, Message):
+        await message.answer(
+            t.gettext("This network is open by invitation. Send me the invite code you got from the host, or /cancel.")
+        )
+
+
+async def invite_code(message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator) -> None:
+    network_id = int((await state.get_data()).get("network_id", 0))
+    code = (message.text or "").strip()
+    try:
+        result = await networks.join(session, actor, network_id, invite_code=code[:32])
+    except InviteCodeWrong as error:
+        await message.answer(refusal(t, error))
+        return
+    except ServiceError as error:
+        await state.clear()
+        await refuse(message, t, error)
+        return
+    await state.clear()
+    await message.answer(
+        joined_text(t, result.network) + "\n\n" + card_text(t, result.network),
+        reply_markup=keyboards.network_card(t, result.network),
+    )
+
+
+async def join_by_link(
+    message: Message, payload: str, session: AsyncSession, actor: Actor, t: Translator, state: FSMContext
+) -> None:
+    """Act on a `join-<slug>[_<code>]` deep link for an onboarded resident."""
+    match = DEEP_LINK.match(payload)
+    try:
+        if match is None:
+            raise NotFound()
+        view = await networks.find_by_slug(session, actor, match["slug"])
+        result = await networks.join(session, actor, view.id, invite_code=match["code"])
+    except NotFound:
+        await message.answer(t.gettext("That link doesn't lead to a network I know. Here are the networks you can join:"))
+        await _list(message, session, actor, t)
+        return
+    except InviteCodeRequired:
+        await _ask_code(message, state, t, view.id)
+        return
+    except InviteCodeWrong:
+        await message.answer(t.gettext("The invite code in that link doesn't match any more."))
+        await _ask_code(message, state, t, view.id)
+        return
+    except ServiceError as error:
+        await refuse(message, t, error)
+        return
+    intro = (
+        t.gettext("You are already a member of {network}.", network=quote(result.network.name))
+        if result.already_member
+        else joined_text(t, result.network)
+    )
+    await message.answer(intro + "\n\n" + card_text(t, result.network), reply_markup=keyboards.network_card(t, result.network))
+
+
+def build_router() -> Router:
+    """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
+    router = Router(name="networks")
+    router.message.filter(Onboarded())
+    router.callback_query.filter(Onboarded())
+    router.message.register(networks_command, Command("networks"))
+    router.callback_query.register(networks_button, MenuCb.filter(F.item == "networks"))
+    router.callback_query.register(page, NetworkCb.filter(F.action == "list"))
+    router.callback_query.register(open_card, NetworkCb.filter(F.action == "open"))
+    router.callback_query.register(join_button, NetworkCb.filter(F.action == "join"))
+    router.callback_query.register(leave_button, NetworkCb.filter(F.action == "leave"))
+    router.message.register(invite_code, JoinFlow.invite_code, FreeText())
+    return router

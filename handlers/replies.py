@@ -1,0 +1,85 @@
+"""Showing screens and refusals: the few ways a handler answers."""
+
+from __future__ import annotations
+
+import html
+
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+
+from bot.i18n import Translator
+from bot.services.errors import (
+    InvalidInput,
+    InviteCodeRequired,
+    InviteCodeWrong,
+    NetworkArchived,
+    NotFound,
+    NotOnboarded,
+    PermissionDenied,
+    ServiceError,
+)
+
+
+def quote(value: str) -> str:
+    """Escape text that came from people (names, descriptions) for Telegram's HTML mode."""
+    return html.escape(value, quote=False)
+
+
+async def show(
+    target: Message | CallbackQuery, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Answer a command with a new message, or a button press by editing its message in place
+    (falling back to a new message when the old one cannot be edited)."""
+    if isinstance(target, Message):
+        await target.answer(text, reply_markup=markup)
+        return
+    message = target.message
+    if isinstance(message, Message) and message.text is not None:
+        try:
+            await message.edit_text(text, reply_markup=markup)
+            return
+        except TelegramBadRequest as error:
+            if "not modified" in error.message:
+                return
+    if target.bot is not None:
+        await target.bot.send_message(target.from_user.id, text, reply_markup=markup)
+
+
+def refusal(t: Translator, error: ServiceError) -> str:
+    """A short, translated sentence for a refused request."""
+    if isinstance(error, PermissionDenied):
+        if error.needed == "coordinator":
+            return t.gettext("Only coordinators can do that.")
+        return t.gettext("Only the hosts of this network can do that.")
+    if isinstance(error, NotOnboarded):
+        return t.gettext("Let's finish setting up first: send /start.")
+    if isinstance(error, NetworkArchived):
+        return t.gettext("That network has closed and takes no new members.")
+    if isinstance(error, InviteCodeRequired):
+        return t.gettext("This network is open by invitation. You need an invite code.")
+    if isinstance(error, InviteCodeWrong):
+        return t.gettext("That code doesn't match. Check it and try again, or send /cancel.")
+    if isinstance(error, InvalidInput):
+        if error.reason == "empty":
+            return t.gettext("Please write something.")
+        if error.reason == "too_long":
+            return t.ngettext(
+                "That's too long: at most {n} character, please.",
+                "That's too long: at most {n} characters, please.",
+                error.limit,
+            )
+        if error.reason == "taken":
+            return t.gettext("That is already taken. Please choose another.")
+        return t.gettext("That doesn't look right. Please check it and try again.")
+    if isinstance(error, NotFound):
+        return t.gettext("I couldn't find that. It may have been removed.")
+    return t.gettext("Sorry, I can't do that.")
+
+
+async def refuse(target: Message | CallbackQuery, t: Translator, error: ServiceError) -> None:
+    """Tell the user why not: an alert for a button, a message for text."""
+    text = refusal(t, error)
+    if isinstance(target, CallbackQuery):
+        await target.answer(text, show_alert=True)
+    else:
+        await target.answer(text)
