@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 from pathlib import Path
 
@@ -26,18 +27,20 @@ def _pybabel(*args: str) -> None:
 
 def update_catalogs(locales_dir: Path) -> list[str]:
     """Extract, merge into every language's catalog, compile; returns what is not ready."""
+    locales_dir = locales_dir.resolve()
     template = locales_dir / f"{DOMAIN}.pot"
-    _pybabel(
-        "extract",
-        "--project=Naboskap",
-        "--copyright-holder=Naboskap contributors",
-        "--msgid-bugs-address=https://github.com/naboskap/naboskap/issues",
-        "--add-comments=Translators:",
-        "--sort-by-file",
-        "-k", "gettext", "-k", "ngettext:1,2",
-        "-o", str(template),
-        *(str(PROJECT / s) for s in SOURCES),
-    )
+    # Run from the project root so that source references in the catalogs are relative.
+    with contextlib.chdir(PROJECT):
+        _pybabel(
+            "extract",
+            "--project=Naboskap",
+            "--copyright-holder=Naboskap contributors",
+            "--add-comments=Translators:",
+            "--sort-by-file",
+            "-k", "gettext", "-k", "ngettext:1,2",
+            "-o", str(template),
+            *SOURCES,
+        )
     for locale in SHIPPED_LOCALES:
         po = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
         if po.exists():

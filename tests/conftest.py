@@ -1,0 +1,140 @@
+"""Shared fixtures: a migrated database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set),
+the fake Bot API server, and the real app wired to both."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bot.app import App, build_app
+from bot.config import Settings
+from bot.fake_bot_api import FakeBotAPI, FakeUser
+from bot.fake_bot_api.server import DEFAULT_TOKEN
+from db import migrate
+from db.models import Base
+from db.session import create_engine
+
+COORDINATOR_ID = 900001
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("TEST_REDIS_URL")
+BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated SQLite file; each test gets a copy, which is far quicker than migrating."""
+    path = tmp_path_factory.mktemp("template") / "naboskap.db"
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_migrated() -> str:
+    assert PG_URL is not None
+    asyncio.run(_reset_postgres(PG_URL))
+    migrate.upgrade(PG_URL)
+    return PG_URL
+
+
+async def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await engine.dispose()
+
+
+async def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    async with engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated, empty database for one test."""
+    if request.param == "sqlite":
+        path = tmp_path / "naboskap.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite+aiosqlite:///{path}"
+    else:
+        url = request.getfixturevalue("postgres_migrated")
+        asyncio.run(_truncate(url))
+        yield url
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotAPI]:
+    async with FakeBotAPI() as server:
+        yield server
+
+
+def make_settings(database_url: str, api_base: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "bot_token": DEFAULT_TOKEN,
+        "telegram_api_base": api_base,
+        "database_url": database_url,
+        "coordinator_ids": frozenset({COORDINATOR_ID}),
+        "redis_url": None,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(database_url: str, fake_api: FakeBotAPI) -> Settings:
+    return make_settings(database_url, fake_api.base_url)
+
+
+@pytest.fixture
+async def app(settings: Settings, fake_api: FakeBotAPI) -> AsyncIterator[App]:
+    """The real bot, its updates handed straight to the dispatcher so tests can await them."""
+    application = build_app(settings)
+
+    async def deliver(update: dict[str, object]) -> object:
+        return await application.dispatcher.feed_raw_update(application.bot, update)
+
+    fake_api.deliver = deliver
+    yield application
+    await application.close()
+
+
+UserFactory = Callable[..., FakeUser]
+
+
+@pytest.fixture
+def make_user(fake_api: FakeBotAPI, app: App) -> UserFactory:
+    ids = iter(range(1000, 100000))
+
+    def factory(first_name: str = "Kari", language_code: str | None = "nb", user_id: int | None = None) -> FakeUser:
+        return FakeUser(fake_api, user_id or next(ids), first_name, language_code)
+
+    return factory
+
+
+async def onboard(user: FakeUser, language: str = "Norsk (bokmål)", start: str = "/start") -> None:
+    """Take a user through /start, the language choice and the privacy notice."""
+    await user.send(start)
+    await user.press(language)
+    await user.press(user.last.buttons[0]["text"])
+
+
+@pytest.fixture
+def resident(make_user: UserFactory) -> Callable[..., Awaitable[FakeUser]]:
+    """An onboarded resident."""
+
+    async def factory(first_name: str = "Kari", language: str = "Norsk (bokmål)", language_code: str = "nb", user_id: int | None = None) -> FakeUser:
+        user = make_user(first_name, language_code, user_id)
+        await onboard(user, language)
+        return user
+
+    return factory
