@@ -35,10 +35,14 @@ async def run_polling(app: App) -> None:
     )
 
 
-def webhook_application(app: App, secret: str, path: str) -> web.Application:
+def webhook_application(
+    app: App, secret: str, path: str, background: bool = True
+) -> web.Application:
     """The aiohttp app that receives Telegram's POSTs; wrong or missing secret gets 401."""
     web_app = web.Application()
-    SimpleRequestHandler(app.dispatcher, app.bot, secret_token=secret).register(web_app, path=path)
+    SimpleRequestHandler(
+        app.dispatcher, app.bot, secret_token=secret, handle_in_background=background
+    ).register(web_app, path=path)
     setup_application(web_app, app.dispatcher, bot=app.bot)
     return web_app
 
