@@ -157,6 +157,7 @@ async def _dispatch(
 
 
 async def _hosts(query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, nid: int, page_no: int) -> None:
+    actor.require_coordinator()  # hosts may list members, but this screen appoints hosts
     page = await networks.members(session, actor, nid, page_no * HOSTS_PER_PAGE, HOSTS_PER_PAGE)
     text = "\n".join(
         [

@@ -84,7 +84,7 @@ async def members(
         .offset(offset)
         .limit(limit)
     )
-    return [(r, MemberRole(role)) for r, role in rows.tuples()], int(total or 0)
+    return [(r, MemberRole(role)) for r, role in rows], int(total or 0)
 
 
 async def reach(session: AsyncSession) -> list[tuple[int, str | None, bool, int]]:
@@ -96,4 +96,4 @@ async def reach(session: AsyncSession) -> list[tuple[int, str | None, bool, int]
         .where(Network.archived_at.is_(None))
         .group_by(Membership.network_id, Resident.locale, Resident.reachable)
     )
-    return [(int(n), loc, bool(ok), int(c)) for n, loc, ok, c in rows.tuples()]
+    return [(int(n), loc, bool(ok), int(c)) for n, loc, ok, c in rows]

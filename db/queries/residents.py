@@ -47,7 +47,7 @@ async def memberships_of(
         .where(Membership.resident_id == resident_id)
         .order_by(Network.name)
     )
-    return [(m, n) for m, n in rows.tuples()]
+    return [(m, n) for m, n in rows]
 
 
 async def delete_resident(session: AsyncSession, resident_id: int) -> None:
