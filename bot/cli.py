@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 import tomllib
 from collections.abc import Awaitable, Callable, Coroutine
@@ -37,10 +36,9 @@ def _settings() -> Settings:
 
 
 def _setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level)
 
 
 def _run(coroutine: Coroutine[Any, Any, T]) -> T:

@@ -18,8 +18,13 @@ async def on_error(event: ErrorEvent, catalogs: Catalogs, t: Translator | None =
     error = event.exception
     # The exception's message can quote personal data (SQL parameters, message text), so the
     # log gets its type and where it happened, never its text.
-    where = "".join(traceback.format_tb(error.__traceback__)[-3:])
-    log.error("update %s failed with %s\n%s", event.update.update_id, type(error).__name__, where)
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    where = "\n".join(f"  {f.filename}:{f.lineno} in {f.name}" for f in frames)
+    kind = type(error).__name__
+    if isinstance(error, TelegramAPIError):
+        # Telegram's own description ("can't parse entities...") names no person.
+        kind = f"{kind} from {error.method.__api_method__}: {error.message}"
+    log.error("update %s failed with %s\n%s", event.update.update_id, kind, where)
     user = None
     if event.update.message:
         user = event.update.message.from_user
@@ -29,9 +34,15 @@ async def on_error(event: ErrorEvent, catalogs: Catalogs, t: Translator | None =
         return True
     t = t or catalogs.translator(negotiate_locale(user.language_code))
     text = t.gettext("Sorry, something went wrong on our side. Please try again in a moment.")
+    query = event.update.callback_query
     try:
-        if event.update.callback_query:
-            await event.update.callback_query.answer(text, show_alert=True)
+        if query is not None:
+            try:
+                await query.answer(text, show_alert=True)
+            except TelegramAPIError:
+                # The handler may have answered the button already; a message still reaches them.
+                if query.bot is not None:
+                    await query.bot.send_message(user.id, text)
         elif event.update.message:
             await event.update.message.answer(text)
     except TelegramAPIError:

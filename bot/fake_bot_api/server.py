@@ -307,6 +307,8 @@ class FakeBotAPI:
     async def api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         document = params.get("document")
+        if isinstance(document, str) and document.startswith("attach://"):
+            document = params.get(document.removeprefix("attach://"))
         if not isinstance(document, Document):
             raise _bad("there is no document in the request")
         caption, entities = self._formatted(params, "caption", MAX_CAPTION)

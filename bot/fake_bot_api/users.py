@@ -139,6 +139,12 @@ class FakeUser:
             if m.from_bot and not m.deleted and before.get(m.message_id) != after[m.message_id]
         ]
 
+    def _member(self, status: str) -> dict[str, Any]:
+        member: dict[str, Any] = {"status": status, "user": self.server.bot_user}
+        if status == "kicked":
+            member["until_date"] = 0
+        return member
+
     async def _member_status(self, old: str, new: str) -> None:
         date = int(self.server.clock())
         self.server.chats.setdefault(self.id, [])
@@ -148,12 +154,8 @@ class FakeUser:
                     "chat": {"id": self.id, "type": "private", "first_name": self.profile["first_name"]},
                     "from": self.profile,
                     "date": date,
-                    "old_chat_member": {"status": old, "user": self.server.bot_user},
-                    "new_chat_member": (
-                        {"status": new, "user": self.server.bot_user, "until_date": 0}
-                        if new == "kicked"
-                        else {"status": new, "user": self.server.bot_user}
-                    ),
+                    "old_chat_member": self._member(old),
+                    "new_chat_member": self._member(new),
                 }
             }
         )
