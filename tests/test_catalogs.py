@@ -1,0 +1,69 @@
+"""Every shipped language is complete: no untranslated, fuzzy or mismatched entry, and the
+plural forms follow each language's own rules."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.plurals import get_plural
+from babel.messages.pofile import read_po
+
+from bot.catalog_maintenance import PROJECT, catalog_problems
+from bot.i18n import SHIPPED_LOCALES, Catalogs
+
+LOCALES = PROJECT / "locales"
+
+
+def test_no_catalog_has_gaps():
+    problems = catalog_problems(LOCALES)
+    assert problems == [], "\n".join(problems[:30])
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+def test_plural_forms_match_babel(locale):
+    with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    assert catalog.num_plurals == get_plural(locale).num_plurals
+    for message in catalog:
+        if message.id and isinstance(message.id, tuple):
+            assert len(message.string) == catalog.num_plurals, message.id
+
+
+def test_every_message_in_the_code_is_in_every_catalog(tmp_path: Path):
+    """A fresh extraction finds nothing that the catalogs lack."""
+    from babel.messages.frontend import CommandLineInterface
+
+    template = tmp_path / "messages.pot"
+    import contextlib
+
+    with contextlib.chdir(PROJECT):
+        CommandLineInterface().run(
+            ["pybabel", "-q", "extract", "-k", "gettext", "-k", "ngettext:1,2", "-o", str(template), "bot", "handlers"]
+        )
+    with template.open("rb") as handle:
+        wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+    for locale in SHIPPED_LOCALES:
+        with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            have = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
+        assert wanted <= have, f"{locale} lacks {sorted(wanted - have)[:5]}: run `naboskap i18n update`"
+
+
+def test_plurals_render_with_numbers_in_the_locale():
+    catalogs = Catalogs(LOCALES)
+    uk = catalogs.translator("uk")
+    forms = {uk.ngettext("{n} member", "{n} members", n) for n in (1, 3, 5)}
+    assert len(forms) == 3
+    ar = catalogs.translator("ar")
+    assert len({ar.ngettext("{n} member", "{n} members", n) for n in (0, 1, 2, 3, 11, 100)}) == 6
+    assert catalogs.translator("nb").ngettext("{n} member", "{n} members", 1234).startswith("1\xa0234")
+
+
+def test_the_locale_of_telegram_maps_to_ours():
+    from bot.i18n import negotiate_locale
+
+    assert negotiate_locale("no") == negotiate_locale("nn") == negotiate_locale("nb") == "nb"
+    assert negotiate_locale("en-GB") == "en"
+    assert negotiate_locale("fa") == "fa_AF"
+    assert negotiate_locale("fr") is None
+    assert negotiate_locale(None) is None

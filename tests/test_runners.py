@@ -1,0 +1,145 @@
+"""`naboskap run` for real: long polling and webhook against the fake Bot API, command menus per
+language, and a clean stop on SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.app import build_app
+from bot.fake_bot_api import FakeBotAPI, FakeUser
+from bot.fake_bot_api.server import DEFAULT_TOKEN
+from bot.runners import webhook_application
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_", "COORDINATOR"))}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", *args,
+        env={**clean, **env}, cwd=cwd,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    return process.returncode or 0, stderr.decode()
+
+
+async def _wait_until(condition, timeout: float = 30) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError
+        await asyncio.sleep(0.05)
+
+
+async def test_long_polling_answers_and_stops_cleanly(database_url: str, fake_api: FakeBotAPI, tmp_path: Path):
+    env = {"BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_BASE": fake_api.base_url, "DATABASE_URL": database_url}
+    process = await _start_bot(env, tmp_path)
+    try:
+        user = FakeUser(fake_api, 5001, "Olena", "uk")
+        await user.send("/start")
+        messages = await user.wait_for_message(timeout=30)
+        assert "Українська" in messages[-1].button_texts[0]
+        # The command menu is registered in every shipped language at start-up.
+        assert fake_api.commands_for("uk")[:2] == ["start", "networks"]
+        uk_menu = fake_api.commands[("default", "uk")]
+        assert uk_menu[1]["description"] != "Neighbourhoods and groups"
+        assert fake_api.commands_for("no") == fake_api.commands_for("nb") == fake_api.commands_for("")
+        assert fake_api.commands_for("fa")
+    finally:
+        code, stderr = await _stop(process)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert "Olena" not in stderr
+
+
+async def test_webhook_checks_the_secret_and_handles_updates(settings, fake_api: FakeBotAPI):
+    app = build_app(settings)
+    port = _free_port()
+    runner = web.AppRunner(webhook_application(app, "s3cret", "/telegram"))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        url = f"http://127.0.0.1:{port}/telegram"
+        async with aiohttp.ClientSession() as client:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}):
+                async with client.post(url, json={"update_id": 1}, headers=headers) as reply:
+                    assert reply.status == 401
+        await app.bot.set_webhook(url, secret_token="s3cret")
+        user = FakeUser(fake_api, 5002, "Kari", "nb")
+        await user.send("/start")
+        await user.wait_for_message()
+        assert fake_api.webhook is not None and fake_api.webhook["last_status"] == 200
+    finally:
+        await runner.cleanup()
+        await app.close()
+
+
+async def test_run_webhook_registers_itself_and_stops_cleanly(database_url: str, fake_api: FakeBotAPI, tmp_path: Path):
+    port = _free_port()
+    env = {
+        "BOT_TOKEN": DEFAULT_TOKEN,
+        "TELEGRAM_API_BASE": fake_api.base_url,
+        "DATABASE_URL": database_url,
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "WEBHOOK_SECRET": "s3cret-token",
+        "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+    }
+    process = await _start_bot(env, tmp_path, "--webhook")
+    try:
+        await _wait_until(lambda: fake_api.webhook is not None)
+        assert fake_api.webhook == {"url": f"http://127.0.0.1:{port}/hook", "secret_token": "s3cret-token"}
+        user = FakeUser(fake_api, 5003, "Amal", "ar")
+        await user.send("/start")
+        messages = await user.wait_for_message(timeout=30)
+        assert "العربية" in messages[-1].button_texts[0]
+    finally:
+        code, stderr = await _stop(process)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+async def test_conversation_state_lives_in_redis(database_url: str, fake_api: FakeBotAPI):
+    """With REDIS_URL the pending deep link survives a restart of the bot between steps."""
+    from tests.conftest import make_settings
+
+    settings = make_settings(database_url, fake_api.base_url, redis_url=os.environ["TEST_REDIS_URL"])
+    user = FakeUser(fake_api, 5004, "Olena", "uk")
+    from bot.services import networks
+    from bot.services.actors import Actor
+
+    first = build_app(settings)
+    try:
+        async with first.sessionmaker() as session:
+            await networks.create_network(session, Actor.operator(), name="Torstrand", slug="torstrand")
+        fake_api.deliver = lambda update: first.dispatcher.feed_raw_update(first.bot, update)
+        await user.send("/start join-torstrand")
+        await user.press("Українська")
+    finally:
+        await first.close()
+    second = build_app(settings)  # a restart: a new process would start just like this
+    try:
+        fake_api.deliver = lambda update: second.dispatcher.feed_raw_update(second.bot, update)
+        t = second.catalogs.translator("uk")
+        replies = await user.press(t.gettext("✅ I understand, let's go"))
+        assert t.gettext("Welcome to {network}! You'll hear what is happening there.", network="Torstrand") in replies[-1].text
+    finally:
+        await second.close()
