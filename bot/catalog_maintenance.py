@@ -22,7 +22,7 @@ _TAG = re.compile(r"</?[a-z][a-z-]*[^>]*>")
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    CommandLineInterface().run(["pybabel", "-q", *args])  # type: ignore[no-untyped-call]
 
 
 def update_catalogs(locales_dir: Path) -> list[str]:
@@ -37,8 +37,12 @@ def update_catalogs(locales_dir: Path) -> list[str]:
             "--copyright-holder=Naboskap contributors",
             "--add-comments=Translators:",
             "--sort-by-file",
-            "-k", "gettext", "-k", "ngettext:1,2",
-            "-o", str(template),
+            "-k",
+            "gettext",
+            "-k",
+            "ngettext:1,2",
+            "-o",
+            str(template),
             *SOURCES,
         )
     for locale in SHIPPED_LOCALES:
@@ -64,8 +68,9 @@ def catalog_problems(locales_dir: Path) -> list[str]:
         for message in catalog:
             if not message.id:
                 continue
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            ids = tuple(message.id) if isinstance(message.id, (tuple, list)) else (message.id,)
+            raw = message.string
+            strings = tuple(raw) if isinstance(raw, (tuple, list)) else (raw or "",)
             label = f"{locale}: {ids[0][:60]!r}"
             if not all(strings):
                 problems.append(f"{label} is untranslated")
@@ -73,7 +78,9 @@ def catalog_problems(locales_dir: Path) -> list[str]:
             if message.fuzzy:
                 problems.append(f"{label} is fuzzy")
             if len(ids) > 1 and len(strings) != catalog.num_plurals:
-                problems.append(f"{label} has {len(strings)} plural forms, needs {catalog.num_plurals}")
+                problems.append(
+                    f"{label} has {len(strings)} plural forms, needs {catalog.num_plurals}"
+                )
             wanted = set(_PLACEHOLDER.findall(" ".join(ids)))
             wanted_tags = sorted(_TAG.findall(ids[0]))
             for string in strings:

@@ -187,8 +187,13 @@ def network_add(slug: str, name: str, kind: str, description: str, invite_code: 
 
     async def work(session: AsyncSession) -> networks.NetworkView:
         return await networks.create_network(
-            session, Actor.operator(), name=name, slug=slug, kind=NetworkKind(kind),
-            description=description, invite_code=invite_code,
+            session,
+            Actor.operator(),
+            name=name,
+            slug=slug,
+            kind=NetworkKind(kind),
+            description=description,
+            invite_code=invite_code,
         )
 
     view = _run(_with_session(_settings(), work))
@@ -210,7 +215,9 @@ def network_list(include_archived: bool) -> None:
     for v in shown:
         flags = [v.kind.value, v.join_policy.value] + (["archived"] if v.archived else [])
         code = f" code={v.invite_code}" if v.invite_code else ""
-        click.echo(f"{v.slug:<20} {v.name:<28} {v.member_count:>6} members  {', '.join(flags)}{code}")
+        click.echo(
+            f"{v.slug:<20} {v.name:<28} {v.member_count:>6} members  {', '.join(flags)}{code}"
+        )
 
 
 @network.command("import")
@@ -237,7 +244,9 @@ def network_import(file: Path) -> None:
 
     report = _run(_with_session(_settings(), work))
     unchanged = len(specs) - len(report.created) - len(report.updated)
-    click.echo(f"created {len(report.created)}, updated {len(report.updated)}, unchanged {unchanged}")
+    click.echo(
+        f"created {len(report.created)}, updated {len(report.updated)}, unchanged {unchanged}"
+    )
 
 
 @network.command("edit")
@@ -248,8 +257,12 @@ def network_import(file: Path) -> None:
 @click.option("--invite-code", default=None, help="Make it invite-only with this code.")
 @click.option("--open", "make_open", is_flag=True, help="Let anyone join (drops the code).")
 def network_edit(
-    slug: str, name: str | None, description: str | None, kind: str | None,
-    invite_code: str | None, make_open: bool,
+    slug: str,
+    name: str | None,
+    description: str | None,
+    kind: str | None,
+    invite_code: str | None,
+    make_open: bool,
 ) -> None:
     """Change a network's name, description, kind or join policy."""
 
@@ -257,8 +270,13 @@ def network_edit(
         actor = Actor.operator()
         view = await networks.find_by_slug(session, actor, slug)
         return await networks.edit_network(
-            session, actor, view.id, name=name, description=description,
-            kind=NetworkKind(kind) if kind else None, invite_code=invite_code,
+            session,
+            actor,
+            view.id,
+            name=name,
+            description=description,
+            kind=NetworkKind(kind) if kind else None,
+            invite_code=invite_code,
             join_policy=JoinPolicy.OPEN if make_open else None,
         )
 

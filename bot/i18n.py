@@ -94,11 +94,11 @@ class Translator:
     def number(self, value: int | float) -> str:
         return format_decimal(value, locale=self.locale)
 
-    def datetime(self, moment: datetime, fmt: str = "medium") -> str:
+    def format_datetime(self, moment: datetime, fmt: str = "medium") -> str:
         """A UTC (or aware) moment shown in the configured zone, in this locale."""
         return format_datetime(moment, fmt, tzinfo=self.zone, locale=self.locale)
 
-    def date(self, moment: datetime, fmt: str = "long") -> str:
+    def format_date(self, moment: datetime, fmt: str = "long") -> str:
         return format_date(moment.astimezone(self.zone), fmt, locale=self.locale)
 
     @property

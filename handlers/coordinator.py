@@ -25,7 +25,6 @@ from handlers.networks import kind_label
 from handlers.replies import quote, refuse, show
 from handlers.states import EditNetworkFlow, NewNetworkFlow
 
-
 HOSTS_PER_PAGE = 8
 
 
@@ -34,7 +33,9 @@ def join_link(username: str | None, view: NetworkView) -> str:
     return f"https://t.me/{username}?start={payload}"
 
 
-async def _panel(target: Message | CallbackQuery, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def _panel(
+    target: Message | CallbackQuery, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
     views = await networks.list_networks(session, actor, include_archived=True)
     live = [v for v in views if not v.archived]
     text = "\n".join(
@@ -47,7 +48,9 @@ async def _panel(target: Message | CallbackQuery, session: AsyncSession, actor: 
     await show(target, text, keyboards.coordinator_panel(t))
 
 
-async def coordinate(message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def coordinate(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
     await state.clear()
     try:
         await _panel(message, session, actor, t)
@@ -55,7 +58,9 @@ async def coordinate(message: Message, state: FSMContext, session: AsyncSession,
         await refuse(message, t, error)
 
 
-async def coordinate_button(query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def coordinate_button(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
     try:
         await _panel(query, session, actor, t)
     except ServiceError as error:
@@ -64,20 +69,30 @@ async def coordinate_button(query: CallbackQuery, session: AsyncSession, actor: 
     await query.answer()
 
 
-async def card_text(bot: Bot, session: AsyncSession, actor: Actor, t: Translator, view: NetworkView) -> str:
+async def card_text(
+    bot: Bot, session: AsyncSession, actor: Actor, t: Translator, view: NetworkView
+) -> str:
     page = await networks.members(session, actor, view.id, 0, 50)
     hosts = [quote(m.first_name or "–") for m in page.members if m.is_host]
-    title = f"<b>{quote(view.name)}</b>" + (" 📦 " + t.gettext("(archived)") if view.archived else "")
+    title = f"<b>{quote(view.name)}</b>" + (
+        " 📦 " + t.gettext("(archived)") if view.archived else ""
+    )
     lines = [
         title,
-        kind_label(t, view.kind) + " · " + t.ngettext("{n} member", "{n} members", view.member_count),
-        t.gettext("Hosts: {names}", names=", ".join(hosts)) if hosts else t.gettext("No hosts yet."),
+        kind_label(t, view.kind)
+        + " · "
+        + t.ngettext("{n} member", "{n} members", view.member_count),
+        t.gettext("Hosts: {names}", names=", ".join(hosts))
+        if hosts
+        else t.gettext("No hosts yet."),
     ]
     if view.description:
         lines += ["", quote(view.description)]
     lines.append("")
     if view.join_policy is JoinPolicy.INVITE:
-        lines.append(t.gettext("🔒 Invite only. Code: {code}", code=f"<code>{view.invite_code}</code>"))
+        lines.append(
+            t.gettext("🔒 Invite only. Code: {code}", code=f"<code>{view.invite_code}</code>")
+        )
     else:
         lines.append(t.gettext("🔓 Open to everyone."))
     me = await bot.me()
@@ -85,14 +100,29 @@ async def card_text(bot: Bot, session: AsyncSession, actor: Actor, t: Translator
     return "\n".join(lines)
 
 
-async def _card(target: Message | CallbackQuery, bot: Bot, session: AsyncSession, actor: Actor, t: Translator, network_id: int) -> None:
+async def _card(
+    target: Message | CallbackQuery,
+    bot: Bot,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    network_id: int,
+) -> None:
     actor.require_coordinator()
     view = await networks.get_network(session, actor, network_id)
-    await show(target, await card_text(bot, session, actor, t, view), keyboards.coordinator_card(t, view))
+    await show(
+        target, await card_text(bot, session, actor, t, view), keyboards.coordinator_card(t, view)
+    )
 
 
 async def coordinator_action(
-    query: CallbackQuery, callback_data: CoordCb, bot: Bot, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    callback_data: CoordCb,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
 ) -> None:
     action, nid, arg = callback_data.action, callback_data.network_id, callback_data.arg
     try:
@@ -104,22 +134,39 @@ async def coordinator_action(
 
 
 async def _dispatch(
-    query: CallbackQuery, action: str, nid: int, arg: int, bot: Bot, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    action: str,
+    nid: int,
+    arg: int,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
 ) -> str | None:
     """Carry out one coordinator button; returns a short toast, if any."""
     if action == "panel":
         await _panel(query, session, actor, t)
     elif action == "nets":
         views = await networks.list_networks(session, actor, include_archived=True)
-        text = "<b>" + t.gettext("Manage networks") + "</b>\n" + t.gettext("Choose a network to change it.")
+        text = (
+            "<b>"
+            + t.gettext("Manage networks")
+            + "</b>\n"
+            + t.gettext("Choose a network to change it.")
+        )
         await show(query, text, keyboards.coordinator_networks(t, views, arg))
     elif action == "card":
         await _card(query, bot, session, actor, t, nid)
     elif action == "kind":
-        await networks.edit_network(session, actor, nid, kind=NetworkKind.INTEREST if arg else NetworkKind.AREA)
+        await networks.edit_network(
+            session, actor, nid, kind=NetworkKind.INTEREST if arg else NetworkKind.AREA
+        )
         await _card(query, bot, session, actor, t, nid)
     elif action == "policy":
-        await networks.edit_network(session, actor, nid, join_policy=JoinPolicy.INVITE if arg else JoinPolicy.OPEN)
+        await networks.edit_network(
+            session, actor, nid, join_policy=JoinPolicy.INVITE if arg else JoinPolicy.OPEN
+        )
         await _card(query, bot, session, actor, t, nid)
     elif action == "code":
         await networks.edit_network(session, actor, nid, invite_code=networks.new_invite_code())
@@ -141,14 +188,26 @@ async def _dispatch(
         await _reach(query, session, actor, t)
     elif action in ("name", "desc"):
         actor.require_coordinator()
-        await state.set_state(EditNetworkFlow.name if action == "name" else EditNetworkFlow.description)
+        await state.set_state(
+            EditNetworkFlow.name if action == "name" else EditNetworkFlow.description
+        )
         await state.update_data(network_id=nid)
-        prompt = t.gettext("Send the new name, or /cancel.") if action == "name" else t.gettext("Send the new description, or /cancel.")
+        prompt = (
+            t.gettext("Send the new name, or /cancel.")
+            if action == "name"
+            else t.gettext("Send the new description, or /cancel.")
+        )
         await bot.send_message(query.from_user.id, prompt)
     elif action == "new":
         actor.require_coordinator()
         await state.set_state(NewNetworkFlow.name)
-        await bot.send_message(query.from_user.id, t.gettext("What is the new network called? (For example: Torstrand, or Walking group.) /cancel stops."))
+        await bot.send_message(
+            query.from_user.id,
+            t.gettext(
+                "What is the new network called? (For example: Torstrand, or Walking group.) "
+                "/cancel stops."
+            ),
+        )
     elif action in ("newkind", "newpolicy"):
         await _new_network_step(query, action, arg, bot, state, session, actor, t)
     else:
@@ -156,7 +215,9 @@ async def _dispatch(
     return None
 
 
-async def _hosts(query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, nid: int, page_no: int) -> None:
+async def _hosts(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, nid: int, page_no: int
+) -> None:
     actor.require_coordinator()  # hosts may list members, but this screen appoints hosts
     page = await networks.members(session, actor, nid, page_no * HOSTS_PER_PAGE, HOSTS_PER_PAGE)
     text = "\n".join(
@@ -177,9 +238,18 @@ async def _reach(query: CallbackQuery, session: AsyncSession, actor: Actor, t: T
         count = t.ngettext("{n} member", "{n} members", row.total)
         lines += ["", f"<b>{quote(row.network.name)}</b> · {count}"]
         if row.by_locale:
-            lines.append(" · ".join(f"{NATIVE_NAMES.get(loc, loc)} {t.number(n)}" for loc, n in row.by_locale.items()))
+            lines.append(
+                " · ".join(
+                    f"{NATIVE_NAMES.get(loc, loc)} {t.number(n)}"
+                    for loc, n in row.by_locale.items()
+                )
+            )
         if row.unreachable:
-            lines.append(t.ngettext("⚠️ {n} has blocked the bot", "⚠️ {n} have blocked the bot", row.unreachable))
+            lines.append(
+                t.ngettext(
+                    "⚠️ {n} has blocked the bot", "⚠️ {n} have blocked the bot", row.unreachable
+                )
+            )
     if not rows:
         lines += ["", t.gettext("There are no networks yet.")]
     back = keyboards.choice(t, "panel", [(t.gettext("« Coordinator"), 0)])
@@ -192,7 +262,13 @@ async def _reach(query: CallbackQuery, session: AsyncSession, actor: Actor, t: T
 async def new_name(message: Message, state: FSMContext, t: Translator) -> None:
     name = " ".join((message.text or "").split())
     if len(name) > networks.NAME_MAX:
-        await message.answer(t.ngettext("That's too long: at most {n} character, please.", "That's too long: at most {n} characters, please.", networks.NAME_MAX))
+        await message.answer(
+            t.ngettext(
+                "That's too long: at most {n} character, please.",
+                "That's too long: at most {n} characters, please.",
+                networks.NAME_MAX,
+            )
+        )
         return
     await state.update_data(name=name)
     await state.set_state(NewNetworkFlow.description)
@@ -202,16 +278,35 @@ async def new_name(message: Message, state: FSMContext, t: Translator) -> None:
 async def new_description(message: Message, state: FSMContext, t: Translator) -> None:
     text = "" if (message.text or "").startswith("/skip") else (message.text or "").strip()
     if len(text) > networks.DESCRIPTION_MAX:
-        await message.answer(t.ngettext("That's too long: at most {n} character, please.", "That's too long: at most {n} characters, please.", networks.DESCRIPTION_MAX))
+        await message.answer(
+            t.ngettext(
+                "That's too long: at most {n} character, please.",
+                "That's too long: at most {n} characters, please.",
+                networks.DESCRIPTION_MAX,
+            )
+        )
         return
     await state.update_data(description=text)
     await state.set_state(None)
-    options = [(t.gettext("An area (a neighbourhood or village)"), 0), (t.gettext("An interest group"), 1)]
-    await message.answer(t.gettext("Is it an area or an interest group?"), reply_markup=keyboards.choice(t, "newkind", options))
+    options = [
+        (t.gettext("An area (a neighbourhood or village)"), 0),
+        (t.gettext("An interest group"), 1),
+    ]
+    await message.answer(
+        t.gettext("Is it an area or an interest group?"),
+        reply_markup=keyboards.choice(t, "newkind", options),
+    )
 
 
 async def _new_network_step(
-    query: CallbackQuery, action: str, arg: int, bot: Bot, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    action: str,
+    arg: int,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
 ) -> None:
     actor.require_coordinator()
     data = await state.get_data()
@@ -232,14 +327,25 @@ async def _new_network_step(
         invite_only=bool(arg),
     )
     await state.clear()
-    text = t.gettext("Created! Share the join link with the neighbours.") + "\n\n" + await card_text(bot, session, actor, t, view)
+    text = (
+        t.gettext("Created! Share the join link with the neighbours.")
+        + "\n\n"
+        + await card_text(bot, session, actor, t, view)
+    )
     await show(query, text, keyboards.coordinator_card(t, view))
 
 
 # ---- editing name and description ----------------------------------------------------------
 
 
-async def edit_text(message: Message, bot: Bot, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def edit_text(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+) -> None:
     current = await state.get_state()
     network_id = int((await state.get_data()).get("network_id", 0))
     text = message.text or ""

@@ -12,7 +12,6 @@ from handlers import onboarding
 from handlers.filters import Onboarded
 
 
-
 async def not_onboarded(
     message: Message, actor: Actor, t: Translator, catalogs: Catalogs, settings: Settings
 ) -> None:
@@ -32,20 +31,29 @@ async def anything_else(message: Message, t: Translator, settings: Settings) -> 
     if text.startswith("/"):
         command = text.split()[0].split("@")[0][:32]
         await message.answer(
-            t.gettext("I don't know the command {command}. /help shows what I can do.", command=command)
+            t.gettext(
+                "I don't know the command {command}. /help shows what I can do.", command=command
+            )
         )
     elif len(text) > settings.max_text_length:
         await message.answer(
-            t.gettext("That's a long message! I can't read free text, though. /help shows what I can do.")
+            t.gettext(
+                "That's a long message! I can't read free text, though. /help shows what I can do."
+            )
         )
     else:
         await message.answer(
-            t.gettext("I work with buttons and commands. /help shows what I can do, /start opens the menu.")
+            t.gettext(
+                "I work with buttons and commands. /help shows what I can do, "
+                "/start opens the menu."
+            )
         )
 
 
 async def stale_button(query: CallbackQuery, t: Translator) -> None:
-    await query.answer(t.gettext("This button no longer works. Send /start for a fresh menu."), show_alert=True)
+    await query.answer(
+        t.gettext("This button no longer works. Send /start for a fresh menu."), show_alert=True
+    )
 
 
 def build_router() -> Router:

@@ -15,7 +15,6 @@ from handlers.commands import coordinator_commands, resident_commands
 from handlers.replies import show
 
 
-
 def help_text(t: Translator, actor: Actor) -> str:
     commands = coordinator_commands(t) if actor.is_coordinator else resident_commands(t)
     lines = [f"/{c.command} – {c.description}" for c in commands]

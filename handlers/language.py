@@ -19,7 +19,6 @@ from handlers.commands import set_chat_menu
 from handlers.replies import refuse, show
 
 
-
 async def _ask(target: Message | CallbackQuery, actor: Actor, catalogs: Catalogs) -> None:
     user = target.from_user
     app_locale = negotiate_locale(user.language_code if user else None)

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.services import residents
 
 
-
 async def blocked(event: ChatMemberUpdated, session: AsyncSession) -> None:
     await residents.set_reachable(session, event.from_user.id, reachable=False)
 

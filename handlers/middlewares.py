@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.i18n import Catalogs, negotiate_locale
 from bot.services import residents
-from bot.services.actors import Actor
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 

@@ -19,12 +19,13 @@ from db.models import JoinPolicy, NetworkKind
 from handlers import keyboards
 from handlers.callbacks import MenuCb, NetworkCb
 from handlers.filters import FreeText, Onboarded
-from handlers.replies import quote, refuse, refusal, show
+from handlers.replies import quote, refusal, refuse, show
 from handlers.states import JoinFlow
 
-
 # t.me/<bot>?start=join-<slug> or join-<slug>_<code>; Telegram allows A-Z a-z 0-9 _ - only.
-DEEP_LINK = re.compile(r"^join-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:_(?P<code>[A-Za-z0-9]{4,16}))?$")
+DEEP_LINK = re.compile(
+    r"^join-(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)(?:_(?P<code>[A-Za-z0-9]{4,16}))?$"
+)
 
 
 def kind_label(t: Translator, kind: NetworkKind) -> str:
@@ -38,7 +39,10 @@ def list_text(t: Translator, views: list[NetworkView]) -> str:
         "<b>" + t.gettext("Networks") + "</b>",
         t.gettext("Neighbourhoods and groups near you. Tap one to read more and join."),
     ]
-    for kind, title in ((NetworkKind.AREA, t.gettext("Areas")), (NetworkKind.INTEREST, t.gettext("Interest groups"))):
+    for kind, title in (
+        (NetworkKind.AREA, t.gettext("Areas")),
+        (NetworkKind.INTEREST, t.gettext("Interest groups")),
+    ):
         group = [v for v in views if v.kind is kind]
         if not group:
             continue
@@ -71,27 +75,49 @@ def joined_text(t: Translator, view: NetworkView, html: bool = True) -> str:
     )
 
 
-async def _list(target: Message | CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, page: int = 0) -> None:
+async def _list(
+    target: Message | CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    page: int = 0,
+) -> None:
     views = await networks.list_networks(session, actor)
     await show(target, list_text(t, views), keyboards.networks(t, views, page))
 
 
-async def networks_command(message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def networks_command(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
     await state.clear()
     await _list(message, session, actor, t)
 
 
-async def networks_button(query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def networks_button(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
     await query.answer()
     await _list(query, session, actor, t)
 
 
-async def page(query: CallbackQuery, callback_data: NetworkCb, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def page(
+    query: CallbackQuery,
+    callback_data: NetworkCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+) -> None:
     await query.answer()
     await _list(query, session, actor, t, callback_data.page)
 
 
-async def open_card(query: CallbackQuery, callback_data: NetworkCb, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def open_card(
+    query: CallbackQuery,
+    callback_data: NetworkCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+) -> None:
     try:
         view = await networks.get_network(session, actor, callback_data.network_id)
     except ServiceError as error:
@@ -102,7 +128,12 @@ async def open_card(query: CallbackQuery, callback_data: NetworkCb, session: Asy
 
 
 async def join_button(
-    query: CallbackQuery, callback_data: NetworkCb, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    callback_data: NetworkCb,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
 ) -> None:
     try:
         result = await networks.join(session, actor, callback_data.network_id)
@@ -114,10 +145,20 @@ async def join_button(
         await refuse(query, t, error)
         return
     await query.answer(joined_text(t, result.network, html=False))
-    await show(query, card_text(t, result.network), keyboards.network_card(t, result.network, callback_data.page))
+    await show(
+        query,
+        card_text(t, result.network),
+        keyboards.network_card(t, result.network, callback_data.page),
+    )
 
 
-async def leave_button(query: CallbackQuery, callback_data: NetworkCb, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def leave_button(
+    query: CallbackQuery,
+    callback_data: NetworkCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+) -> None:
     try:
         view = await networks.leave(session, actor, callback_data.network_id)
     except ServiceError as error:
@@ -132,11 +173,16 @@ async def _ask_code(message: object, state: FSMContext, t: Translator, network_i
     await state.update_data(network_id=network_id)
     if isinstance(message, Message):
         await message.answer(
-            t.gettext("This network is open by invitation. Send me the invite code you got from the host, or /cancel.")
+            t.gettext(
+                "This network is open by invitation. Send me the invite code you got from the "
+                "host, or /cancel."
+            )
         )
 
 
-async def invite_code(message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def invite_code(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
     network_id = int((await state.get_data()).get("network_id", 0))
     code = (message.text or "").strip()
     try:
@@ -156,7 +202,12 @@ async def invite_code(message: Message, state: FSMContext, session: AsyncSession
 
 
 async def join_by_link(
-    message: Message, payload: str, session: AsyncSession, actor: Actor, t: Translator, state: FSMContext
+    message: Message,
+    payload: str,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    state: FSMContext,
 ) -> None:
     """Act on a `join-<slug>[_<code>]` deep link for an onboarded resident."""
     match = DEEP_LINK.match(payload)
@@ -166,7 +217,11 @@ async def join_by_link(
         view = await networks.find_by_slug(session, actor, match["slug"])
         result = await networks.join(session, actor, view.id, invite_code=match["code"])
     except NotFound:
-        await message.answer(t.gettext("That link doesn't lead to a network I know. Here are the networks you can join:"))
+        await message.answer(
+            t.gettext(
+                "That link doesn't lead to a network I know. Here are the networks you can join:"
+            )
+        )
         await _list(message, session, actor, t)
         return
     except InviteCodeRequired:
@@ -184,7 +239,10 @@ async def join_by_link(
         if result.already_member
         else joined_text(t, result.network)
     )
-    await message.answer(intro + "\n\n" + card_text(t, result.network), reply_markup=keyboards.network_card(t, result.network))
+    await message.answer(
+        intro + "\n\n" + card_text(t, result.network),
+        reply_markup=keyboards.network_card(t, result.network),
+    )
 
 
 def build_router() -> Router:

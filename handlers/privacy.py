@@ -22,7 +22,6 @@ from handlers.filters import Onboarded
 from handlers.replies import quote, refuse, show
 
 
-
 def record_text(t: Translator, record: ResidentRecord) -> str:
     lines = [
         "<b>" + t.gettext("What we store about you") + "</b>",
@@ -30,10 +29,14 @@ def record_text(t: Translator, record: ResidentRecord) -> str:
         t.gettext("Telegram ID: {id}", id=record.telegram_id),
         t.gettext("First name: {name}", name=quote(record.first_name or "–")),
         t.gettext("Language: {language}", language=NATIVE_NAMES.get(record.locale or "", "–")),
-        t.gettext("With us since: {date}", date=t.date(record.created_at)),
+        t.gettext("With us since: {date}", date=t.format_date(record.created_at)),
     ]
     if record.privacy_accepted_at:
-        lines.append(t.gettext("Privacy notice accepted: {date}", date=t.date(record.privacy_accepted_at)))
+        lines.append(
+            t.gettext(
+                "Privacy notice accepted: {date}", date=t.format_date(record.privacy_accepted_at)
+            )
+        )
     if record.is_coordinator:
         lines.append(t.gettext("Role: coordinator"))
     lines += ["", "<b>" + t.gettext("Your networks") + "</b>"]
@@ -42,13 +45,23 @@ def record_text(t: Translator, record: ResidentRecord) -> str:
     for m in record.memberships:
         role = t.gettext("host") if m.role == "host" else t.gettext("member")
         lines.append(
-            t.gettext("{network} ({role}), since {date}", network=quote(m.network_name), role=role, date=t.date(m.joined_at))
+            t.gettext(
+                "{network} ({role}), since {date}",
+                network=quote(m.network_name),
+                role=role,
+                date=t.format_date(m.joined_at),
+            )
         )
-    lines += ["", t.gettext("The file below holds the same, for your own records. /forget deletes it all.")]
+    lines += [
+        "",
+        t.gettext("The file below holds the same, for your own records. /forget deletes it all."),
+    ]
     return "\n".join(lines)
 
 
-async def _send_record(message: Message, bot: Bot, chat_id: int, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def _send_record(
+    message: Message, bot: Bot, chat_id: int, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
     try:
         record = await residents.export(session, actor)
     except ServiceError as error:
@@ -63,12 +76,21 @@ async def _send_record(message: Message, bot: Bot, chat_id: int, session: AsyncS
     )
 
 
-async def mydata_command(message: Message, bot: Bot, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def mydata_command(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+) -> None:
     await state.clear()
     await _send_record(message, bot, message.chat.id, session, actor, t)
 
 
-async def mydata_button(query: CallbackQuery, bot: Bot, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def mydata_button(
+    query: CallbackQuery, bot: Bot, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await _send_record(query.message, bot, query.from_user.id, session, actor, t)
@@ -97,7 +119,12 @@ async def forget_button(query: CallbackQuery, t: Translator) -> None:
 
 
 async def forget_confirmed(
-    query: CallbackQuery, bot: Bot, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
 ) -> None:
     try:
         await residents.forget(session, actor)

@@ -18,7 +18,6 @@ from handlers.callbacks import MenuCb, PrivacyCb
 from handlers.networks import join_by_link
 
 
-
 async def start(
     message: Message,
     command: CommandObject,
@@ -53,7 +52,9 @@ async def accept(
     settings: Settings,
 ) -> None:
     try:
-        actor = await residents.accept_privacy(session, query.from_user.id, settings.coordinator_ids)
+        actor = await residents.accept_privacy(
+            session, query.from_user.id, settings.coordinator_ids
+        )
     except NotFound:
         await query.answer()
         await onboarding.ask_language(query, catalogs, query.from_user.language_code)

@@ -115,7 +115,9 @@ UserFactory = Callable[..., FakeUser]
 def make_user(fake_api: FakeBotAPI, app: App) -> UserFactory:
     ids = iter(range(1000, 100000))
 
-    def factory(first_name: str = "Kari", language_code: str | None = "nb", user_id: int | None = None) -> FakeUser:
+    def factory(
+        first_name: str = "Kari", language_code: str | None = "nb", user_id: int | None = None
+    ) -> FakeUser:
         return FakeUser(fake_api, user_id or next(ids), first_name, language_code)
 
     return factory
@@ -132,7 +134,12 @@ async def onboard(user: FakeUser, language: str = "Norsk (bokmål)", start: str 
 def resident(make_user: UserFactory) -> Callable[..., Awaitable[FakeUser]]:
     """An onboarded resident."""
 
-    async def factory(first_name: str = "Kari", language: str = "Norsk (bokmål)", language_code: str = "nb", user_id: int | None = None) -> FakeUser:
+    async def factory(
+        first_name: str = "Kari",
+        language: str = "Norsk (bokmål)",
+        language_code: str = "nb",
+        user_id: int | None = None,
+    ) -> FakeUser:
         user = make_user(first_name, language_code, user_id)
         await onboard(user, language)
         return user

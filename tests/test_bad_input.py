@@ -11,8 +11,10 @@ from bot.logs import configure_logging
 from bot.services import networks
 
 
-@pytest.mark.parametrize("locale_label,locale", [("Norsk (bokmål)", "nb"), ("العربية", "ar")])
-async def test_unknown_commands_and_free_text_get_a_translated_hint(resident, app, locale_label, locale):
+@pytest.mark.parametrize(("locale_label", "locale"), [("Norsk (bokmål)", "nb"), ("العربية", "ar")])
+async def test_unknown_commands_and_free_text_get_a_translated_hint(
+    resident, app, locale_label, locale
+):
     t = app.catalogs.translator(locale)
     user = await resident("Amal", locale_label, locale)
     replies = await user.send("/teleport now")
@@ -44,7 +46,21 @@ async def test_markup_in_a_name_is_shown_safely(make_user, app):
 
 @pytest.mark.parametrize(
     "data",
-    ["", "x", "n:open", "n:open:abc:0", "n:join:99999:0", "lang:xx", "lang:../../etc", "c", "fg:maybe", "m:nowhere", "priv:decline", "n:open:1:0:extra", "ä" * 64],
+    [
+        "",
+        "x",
+        "n:open",
+        "n:open:abc:0",
+        "n:join:99999:0",
+        "lang:xx",
+        "lang:../../etc",
+        "c",
+        "fg:maybe",
+        "m:nowhere",
+        "priv:decline",
+        "n:open:1:0:extra",
+        "ä" * 64,
+    ],
 )
 async def test_forged_or_stale_buttons_get_a_hint(resident, app, data):
     t = app.catalogs.translator("nb")
@@ -58,7 +74,9 @@ async def test_forged_or_stale_buttons_get_a_hint(resident, app, data):
     }
 
 
-async def test_a_failure_is_answered_kindly_and_logged_without_personal_data(resident, app, monkeypatch, caplog):
+async def test_a_failure_is_answered_kindly_and_logged_without_personal_data(
+    resident, app, monkeypatch, caplog
+):
     t = app.catalogs.translator("nb")
     user = await resident("Kari Nordmann")
 
@@ -71,8 +89,12 @@ async def test_a_failure_is_answered_kindly_and_logged_without_personal_data(res
         replies = await user.send("/networks")
         await user.send("/start")
         await user.press(t.gettext("🏘 Networks"))
-    assert replies[-1].text == t.gettext("Sorry, something went wrong on our side. Please try again in a moment.")
-    assert user.last.text == t.gettext("Sorry, something went wrong on our side. Please try again in a moment.")
+    assert replies[-1].text == t.gettext(
+        "Sorry, something went wrong on our side. Please try again in a moment."
+    )
+    assert user.last.text == t.gettext(
+        "Sorry, something went wrong on our side. Please try again in a moment."
+    )
     assert "RuntimeError" in caplog.text
     for secret in ("Kari", "Nordmann", "99887766", str(user.id)):
         assert secret not in caplog.text

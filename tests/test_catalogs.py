@@ -39,14 +39,28 @@ def test_every_message_in_the_code_is_in_every_catalog(tmp_path: Path):
 
     with contextlib.chdir(PROJECT):
         CommandLineInterface().run(
-            ["pybabel", "-q", "extract", "-k", "gettext", "-k", "ngettext:1,2", "-o", str(template), "bot", "handlers"]
+            [
+                "pybabel",
+                "-q",
+                "extract",
+                "-k",
+                "gettext",
+                "-k",
+                "ngettext:1,2",
+                "-o",
+                str(template),
+                "bot",
+                "handlers",
+            ]
         )
     with template.open("rb") as handle:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     for locale in SHIPPED_LOCALES:
         with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
             have = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
-        assert wanted <= have, f"{locale} lacks {sorted(wanted - have)[:5]}: run `naboskap i18n update`"
+        assert wanted <= have, (
+            f"{locale} lacks {sorted(wanted - have)[:5]}: run `naboskap i18n update`"
+        )
 
 
 def test_plurals_render_with_numbers_in_the_locale():
@@ -56,7 +70,9 @@ def test_plurals_render_with_numbers_in_the_locale():
     assert len(forms) == 3
     ar = catalogs.translator("ar")
     assert len({ar.ngettext("{n} member", "{n} members", n) for n in (0, 1, 2, 3, 11, 100)}) == 6
-    assert catalogs.translator("nb").ngettext("{n} member", "{n} members", 1234).startswith("1\xa0234")
+    assert (
+        catalogs.translator("nb").ngettext("{n} member", "{n} members", 1234).startswith("1\xa0234")
+    )
 
 
 def test_the_locale_of_telegram_maps_to_ours():

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from bot.catalog_maintenance import PROJECT
 from bot.cli import main
 from bot.fake_bot_api.server import DEFAULT_TOKEN
-from bot.catalog_maintenance import PROJECT
 
 EXAMPLE = PROJECT / "examples" / "larvik.toml"
 
@@ -30,10 +30,19 @@ def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
 
 
 def _naboskap(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("BOT_TOKEN", "DATABASE_URL", "COORDINATOR_IDS")}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BOT_TOKEN", "DATABASE_URL", "COORDINATOR_IDS")
+    }
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env={**clean, **env}, cwd=cwd,
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "bot", *args],
+        env={**clean, **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -55,7 +64,9 @@ def test_help_lists_the_subcommands():
         ({"BOT_TOKEN": DEFAULT_TOKEN, "WEBHOOK_LISTEN": "nowhere"}, "WEBHOOK_LISTEN"),
     ],
 )
-def test_a_bad_setting_gives_one_line_and_no_traceback(tmp_path: Path, env: dict[str, str], named: str):
+def test_a_bad_setting_gives_one_line_and_no_traceback(
+    tmp_path: Path, env: dict[str, str], named: str
+):
     result = _naboskap("run", env=env, cwd=tmp_path)
     assert result.returncode != 0
     lines = result.stderr.strip().splitlines()
@@ -95,7 +106,16 @@ def test_db_upgrade_creates_and_current_reports(tmp_path: Path):
 def test_network_commands(cli):
     result = cli("network", "add", "torstrand", "Torstrand", "--description", "Naboer på Torstrand")
     assert result.exit_code == 0 and "created torstrand" in result.output
-    result = cli("network", "add", "frivillige", "Frivillige", "--kind", "interest", "--invite-code", "ABCD1234")
+    result = cli(
+        "network",
+        "add",
+        "frivillige",
+        "Frivillige",
+        "--kind",
+        "interest",
+        "--invite-code",
+        "ABCD1234",
+    )
     assert "invite" in result.output
     duplicate = cli("network", "add", "torstrand", "Torstrand igjen")
     assert duplicate.exit_code != 0 and "slug is already taken" in duplicate.output

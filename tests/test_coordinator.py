@@ -61,7 +61,9 @@ async def test_an_invite_only_network_gets_a_code_in_its_link(coordinator, app):
 async def test_a_coordinator_edits_renews_the_code_and_archives(coordinator, app):
     t = app.catalogs.translator("nb")
     async with app.sessionmaker() as session:
-        view = await networks.create_network(session, Actor.operator(), name="Nanset", slug="nanset")
+        view = await networks.create_network(
+            session, Actor.operator(), name="Nanset", slug="nanset"
+        )
     await coordinator.send("/coordinate")
     await coordinator.press(t.gettext("🏘 Manage networks"))
     await coordinator.press("Nanset")
@@ -71,7 +73,9 @@ async def test_a_coordinator_edits_renews_the_code_and_archives(coordinator, app
     await coordinator.press(t.gettext("✏️ Description"))
     await coordinator.send("x" * 1001)
     assert coordinator.last.text == t.ngettext(
-        "That's too long: at most {n} character, please.", "That's too long: at most {n} characters, please.", 1000
+        "That's too long: at most {n} character, please.",
+        "That's too long: at most {n} characters, please.",
+        1000,
     )
     await coordinator.send("Nanset, Gon og Hoyland.")
     await coordinator.press(t.gettext("🔒 Invite only"))
@@ -91,7 +95,9 @@ async def test_a_coordinator_edits_renews_the_code_and_archives(coordinator, app
 async def test_a_coordinator_appoints_and_removes_a_host(coordinator, resident, app):
     t = app.catalogs.translator("nb")
     async with app.sessionmaker() as session:
-        view = await networks.create_network(session, Actor.operator(), name="Torstrand", slug="torstrand")
+        view = await networks.create_network(
+            session, Actor.operator(), name="Torstrand", slug="torstrand"
+        )
     kari = await resident("Kari")
     await kari.send("/start join-torstrand")
     await coordinator.send("/coordinate")
@@ -102,14 +108,18 @@ async def test_a_coordinator_appoints_and_removes_a_host(coordinator, resident, 
     assert "⭐ Kari" in replies[-1].button_texts
     assert coordinator.last_answer["text"] == t.gettext("{name} is now a host.", name="Kari")
     async with app.sessionmaker() as session:
-        membership = await session.scalar(select(Membership).where(Membership.network_id == view.id))
+        membership = await session.scalar(
+            select(Membership).where(Membership.network_id == view.id)
+        )
         assert membership.role is MemberRole.HOST
     replies = await kari.send("/networks")
     await kari.press("Torstrand")
     assert t.gettext("⭐ You are a host of this network.") in kari.last.text
     await coordinator.press("⭐ Kari")
     async with app.sessionmaker() as session:
-        membership = await session.scalar(select(Membership).where(Membership.network_id == view.id))
+        membership = await session.scalar(
+            select(Membership).where(Membership.network_id == view.id)
+        )
         assert membership.role is MemberRole.MEMBER
 
 
@@ -117,7 +127,11 @@ async def test_reach_shows_members_by_language(coordinator, resident, app):
     t = app.catalogs.translator("nb")
     async with app.sessionmaker() as session:
         await networks.create_network(session, Actor.operator(), name="Torstrand", slug="torstrand")
-    for name, language, code in [("Kari", "Norsk (bokmål)", "nb"), ("Olena", "Українська", "uk"), ("Amal", "العربية", "ar")]:
+    for name, language, code in [
+        ("Kari", "Norsk (bokmål)", "nb"),
+        ("Olena", "Українська", "uk"),
+        ("Amal", "العربية", "ar"),
+    ]:
         user = await resident(name, language, code)
         await user.send("/start join-torstrand")
         if name == "Amal":
@@ -143,22 +157,41 @@ async def test_a_resident_cannot_open_the_coordinator_panel(resident, app):
 
 @pytest.mark.parametrize(
     "forged",
-    ["c:archive:{id}:0", "c:policy:{id}:0", "c:code:{id}:0", "c:kind:{id}:1", "c:host:{id}:{me}", "c:card:{id}:0", "c:hosts:{id}:0", "c:reach:0:0", "c:nets:0:0", "c:new:0:0"],
+    [
+        "c:archive:{id}:0",
+        "c:policy:{id}:0",
+        "c:code:{id}:0",
+        "c:kind:{id}:1",
+        "c:host:{id}:{me}",
+        "c:card:{id}:0",
+        "c:hosts:{id}:0",
+        "c:reach:0:0",
+        "c:nets:0:0",
+        "c:new:0:0",
+    ],
 )
 async def test_forged_coordinator_buttons_are_refused(resident, app, forged):
     t = app.catalogs.translator("nb")
     async with app.sessionmaker() as session:
-        view = await networks.create_network(session, Actor.operator(), name="Torstrand", slug="torstrand", invite_code="ABCD1234")
+        view = await networks.create_network(
+            session, Actor.operator(), name="Torstrand", slug="torstrand", invite_code="ABCD1234"
+        )
     kari = await resident("Kari")
     await kari.send("/start join-torstrand_ABCD1234")
     async with app.sessionmaker() as session:
-        me = (await session.scalar(select(Membership.resident_id)))
+        me = await session.scalar(select(Membership.resident_id))
     before = await _network(app, "torstrand")
     await kari.press_data(forged.format(id=view.id, me=me))
-    assert kari.last_answer == {"text": t.gettext("Only coordinators can do that."), "show_alert": True}
+    assert kari.last_answer == {
+        "text": t.gettext("Only coordinators can do that."),
+        "show_alert": True,
+    }
     after = await _network(app, "torstrand")
     assert (after.archived_at, after.join_policy, after.invite_code, after.kind) == (
-        before.archived_at, before.join_policy, before.invite_code, before.kind
+        before.archived_at,
+        before.join_policy,
+        before.invite_code,
+        before.kind,
     )
     async with app.sessionmaker() as session:
         assert (await session.scalar(select(Membership.role))) is MemberRole.MEMBER
@@ -168,7 +201,9 @@ async def test_forged_edit_flow_is_refused_at_the_service(resident, app):
     """Even a resident who somehow reaches the edit state cannot save a change."""
     t = app.catalogs.translator("nb")
     async with app.sessionmaker() as session:
-        view = await networks.create_network(session, Actor.operator(), name="Torstrand", slug="torstrand")
+        view = await networks.create_network(
+            session, Actor.operator(), name="Torstrand", slug="torstrand"
+        )
     kari = await resident("Kari")
     await kari.press_data(f"c:name:{view.id}:0")
     assert kari.last_answer["text"] == t.gettext("Only coordinators can do that.")
@@ -181,7 +216,9 @@ async def test_forged_edit_flow_is_refused_at_the_service(resident, app):
 
 async def test_coordinator_ids_grant_the_role_without_the_database(coordinator, app):
     async with app.sessionmaker() as session:
-        flagged = await session.scalar(select(Resident.is_coordinator).where(Resident.telegram_id == COORDINATOR_ID))
+        flagged = await session.scalar(
+            select(Resident.is_coordinator).where(Resident.telegram_id == COORDINATOR_ID)
+        )
     assert flagged is False
     t = app.catalogs.translator("nb")
     replies = await coordinator.send("/coordinate")

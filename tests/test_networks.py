@@ -7,7 +7,6 @@ import pytest
 from bot.services import networks
 from bot.services.actors import Actor
 from db.models import NetworkKind
-from tests.conftest import onboard
 
 
 @pytest.fixture
@@ -23,8 +22,13 @@ async def larvik(app):
             ("frivillige", "Frivillige & venner", NetworkKind.INTEREST, "TORS24"),
         ]:
             view = await networks.create_network(
-                session, operator, name=name, slug=slug, kind=kind,
-                description=f"Om {name}", invite_code=code,
+                session,
+                operator,
+                name=name,
+                slug=slug,
+                kind=kind,
+                description=f"Om {name}",
+                invite_code=code,
             )
             created[slug] = view
     return created
@@ -76,12 +80,21 @@ async def test_invite_only_network_asks_for_the_code(resident, larvik, app):
     await kari.press("Frivillige & venner")
     replies = await kari.press(t.gettext("➕ Join"))
     assert replies[-1].text == t.gettext(
-        "This network is open by invitation. Send me the invite code you got from the host, or /cancel."
+        "This network is open by invitation. Send me the invite code you got from the "
+        "host, or /cancel."
     )
     replies = await kari.send("WRONG1")
-    assert replies[-1].text == t.gettext("That code doesn't match. Check it and try again, or send /cancel.")
+    assert replies[-1].text == t.gettext(
+        "That code doesn't match. Check it and try again, or send /cancel."
+    )
     replies = await kari.send("tors24")  # codes are not case-sensitive
-    assert t.gettext("Welcome to {network}! You'll hear what is happening there.", network="Frivillige &amp; venner").replace("&amp;", "&") in replies[-1].text
+    assert (
+        t.gettext(
+            "Welcome to {network}! You'll hear what is happening there.",
+            network="Frivillige &amp; venner",
+        ).replace("&amp;", "&")
+        in replies[-1].text
+    )
     assert t.gettext("✅ You are a member.") in replies[-1].text
 
 
@@ -106,7 +119,10 @@ async def test_deep_link_joins_straight_after_onboarding(make_user, larvik, app)
     await olena.press("Українська")
     replies = await olena.press(t.gettext("✅ I understand, let's go"))
     assert t.gettext("What would you like to do?") in replies[0].text
-    assert t.gettext("Welcome to {network}! You'll hear what is happening there.", network="Torstrand") in replies[-1].text
+    assert (
+        t.gettext("Welcome to {network}! You'll hear what is happening there.", network="Torstrand")
+        in replies[-1].text
+    )
     async with app.sessionmaker() as session:
         view = await networks.get_network(session, Actor.operator(), larvik["torstrand"].id)
     assert view.member_count == 1
@@ -118,24 +134,38 @@ async def test_deep_link_with_invite_code(make_user, resident, larvik, app):
     replies = await kari.send("/start join-frivillige_TORS24")
     assert t.gettext("✅ You are a member.") in replies[-1].text
     replies = await kari.send("/start join-frivillige_TORS24")
-    assert t.gettext("You are already a member of {network}.", network="Frivillige &amp; venner").replace("&amp;", "&") in replies[-1].text
+    assert (
+        t.gettext(
+            "You are already a member of {network}.", network="Frivillige &amp; venner"
+        ).replace("&amp;", "&")
+        in replies[-1].text
+    )
 
 
 async def test_deep_link_without_the_code_asks_for_it(resident, larvik, app):
     t = app.catalogs.translator("nb")
     kari = await resident("Kari")
     replies = await kari.send("/start join-frivillige")
-    assert replies[-1].text.startswith(t.gettext("This network is open by invitation. Send me the invite code you got from the host, or /cancel.")[:20])
+    assert replies[-1].text.startswith(
+        t.gettext(
+            "This network is open by invitation. Send me the invite code you got from the "
+            "host, or /cancel."
+        )[:20]
+    )
     replies = await kari.send("TORS24")
     assert t.gettext("✅ You are a member.") in replies[-1].text
 
 
-@pytest.mark.parametrize("payload", ["join-nowhere", "join-", "hello", "join-torstrand_x", "join-TORSTRAND" + "x" * 60])
+@pytest.mark.parametrize(
+    "payload", ["join-nowhere", "join-", "hello", "join-torstrand_x", "join-TORSTRAND" + "x" * 60]
+)
 async def test_a_bad_deep_link_shows_the_networks(resident, larvik, app, payload):
     t = app.catalogs.translator("nb")
     kari = await resident("Kari")
     replies = await kari.send(f"/start {payload}")
-    assert replies[0].text == t.gettext("That link doesn't lead to a network I know. Here are the networks you can join:")
+    assert replies[0].text == t.gettext(
+        "That link doesn't lead to a network I know. Here are the networks you can join:"
+    )
     assert "Torstrand" in replies[-1].text
 
 
@@ -147,7 +177,9 @@ async def test_archived_networks_are_hidden_and_refuse_joins(resident, larvik, a
     async with app.sessionmaker() as session:
         await networks.set_archived(session, Actor.operator(), larvik["stavern"].id, True)
     await kari.press(t.gettext("➕ Join"), card[-1])
-    assert kari.last_answer["text"] == t.gettext("That network has closed and takes no new members.")
+    assert kari.last_answer["text"] == t.gettext(
+        "That network has closed and takes no new members."
+    )
     replies = await kari.send("/networks")
     assert "Stavern" not in replies[-1].text
 

@@ -26,7 +26,13 @@ async def test_language_choice_lists_every_language_by_its_own_name(make_user):
 
 @pytest.mark.parametrize(
     ("app_language", "expected_first"),
-    [("uk", "Українська"), ("no", "Norsk (bokmål)"), ("nn", "Norsk (bokmål)"), ("ar", "العربية"), ("fa", "دری")],
+    [
+        ("uk", "Українська"),
+        ("no", "Norsk (bokmål)"),
+        ("nn", "Norsk (bokmål)"),
+        ("ar", "العربية"),
+        ("fa", "دری"),
+    ],
 )
 async def test_the_phones_language_comes_first_and_marked(make_user, app_language, expected_first):
     user = make_user("Ola", app_language)
@@ -53,7 +59,11 @@ async def test_the_prompt_speaks_every_language(make_user, app):
 
 @pytest.mark.parametrize(
     ("language", "locale", "script"),
-    [("Norsk (bokmål)", "nb", None), ("Українська", "uk", CYRILLIC), ("العربية", "ar", ARABIC_SCRIPT)],
+    [
+        ("Norsk (bokmål)", "nb", None),
+        ("Українська", "uk", CYRILLIC),
+        ("العربية", "ar", ARABIC_SCRIPT),
+    ],
 )
 async def test_onboarding_in_the_chosen_language(make_user, app, language, locale, script):
     # A phone set to English must not decide the language: the resident does.
@@ -95,7 +105,10 @@ async def test_language_can_be_changed_and_everything_follows(resident, app):
     replies = await user.send("/help")
     assert pl.gettext("What I can do") in replies[-1].text
     replies = await user.send("/networks")
-    assert pl.gettext("There are no networks yet. The municipality will add them soon.") in replies[-1].text
+    assert (
+        pl.gettext("There are no networks yet. The municipality will add them soon.")
+        in replies[-1].text
+    )
 
 
 async def test_help_lists_the_commands(resident, app):
@@ -110,10 +123,14 @@ async def test_help_lists_the_commands(resident, app):
 async def test_commands_before_onboarding_lead_back_to_it(make_user, app):
     user = make_user("Kari", "nb")
     replies = await user.send("/networks")
-    assert replies[-1].text.startswith(app.catalogs.translator("nb").gettext("Choose your language"))
+    assert replies[-1].text.startswith(
+        app.catalogs.translator("nb").gettext("Choose your language")
+    )
     await user.press("Norsk (bokmål)")
     replies = await user.send("/mydata")
-    assert replies[-1].button_texts == [app.catalogs.translator("nb").gettext("✅ I understand, let's go")]
+    assert replies[-1].button_texts == [
+        app.catalogs.translator("nb").gettext("✅ I understand, let's go")
+    ]
 
 
 async def test_starting_again_and_rechoosing_keeps_one_resident(make_user, app):

@@ -27,11 +27,19 @@ def _free_port() -> int:
 
 
 async def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_", "COORDINATOR"))}
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_", "COORDINATOR"))
+    }
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", *args,
-        env={**clean, **env}, cwd=cwd,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        *args,
+        env={**clean, **env},
+        cwd=cwd,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -49,8 +57,14 @@ async def _wait_until(condition, timeout: float = 30) -> None:
         await asyncio.sleep(0.05)
 
 
-async def test_long_polling_answers_and_stops_cleanly(database_url: str, fake_api: FakeBotAPI, tmp_path: Path):
-    env = {"BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_BASE": fake_api.base_url, "DATABASE_URL": database_url}
+async def test_long_polling_answers_and_stops_cleanly(
+    database_url: str, fake_api: FakeBotAPI, tmp_path: Path
+):
+    env = {
+        "BOT_TOKEN": DEFAULT_TOKEN,
+        "TELEGRAM_API_BASE": fake_api.base_url,
+        "DATABASE_URL": database_url,
+    }
     process = await _start_bot(env, tmp_path)
     try:
         user = FakeUser(fake_api, 5001, "Olena", "uk")
@@ -61,7 +75,9 @@ async def test_long_polling_answers_and_stops_cleanly(database_url: str, fake_ap
         assert fake_api.commands_for("uk")[:2] == ["start", "networks"]
         uk_menu = fake_api.commands[("default", "uk")]
         assert uk_menu[1]["description"] != "Neighbourhoods and groups"
-        assert fake_api.commands_for("no") == fake_api.commands_for("nb") == fake_api.commands_for("")
+        assert (
+            fake_api.commands_for("no") == fake_api.commands_for("nb") == fake_api.commands_for("")
+        )
         assert fake_api.commands_for("fa")
     finally:
         code, stderr = await _stop(process)
@@ -92,7 +108,9 @@ async def test_webhook_checks_the_secret_and_handles_updates(settings, fake_api:
         await app.close()
 
 
-async def test_run_webhook_registers_itself_and_stops_cleanly(database_url: str, fake_api: FakeBotAPI, tmp_path: Path):
+async def test_run_webhook_registers_itself_and_stops_cleanly(
+    database_url: str, fake_api: FakeBotAPI, tmp_path: Path
+):
     port = _free_port()
     env = {
         "BOT_TOKEN": DEFAULT_TOKEN,
@@ -105,7 +123,10 @@ async def test_run_webhook_registers_itself_and_stops_cleanly(database_url: str,
     process = await _start_bot(env, tmp_path, "--webhook")
     try:
         await _wait_until(lambda: fake_api.webhook is not None)
-        assert fake_api.webhook == {"url": f"http://127.0.0.1:{port}/hook", "secret_token": "s3cret-token"}
+        assert fake_api.webhook == {
+            "url": f"http://127.0.0.1:{port}/hook",
+            "secret_token": "s3cret-token",
+        }
         user = FakeUser(fake_api, 5003, "Amal", "ar")
         await user.send("/start")
         messages = await user.wait_for_message(timeout=30)
@@ -121,7 +142,9 @@ async def test_conversation_state_lives_in_redis(database_url: str, fake_api: Fa
     """With REDIS_URL the pending deep link survives a restart of the bot between steps."""
     from tests.conftest import make_settings
 
-    settings = make_settings(database_url, fake_api.base_url, redis_url=os.environ["TEST_REDIS_URL"])
+    settings = make_settings(
+        database_url, fake_api.base_url, redis_url=os.environ["TEST_REDIS_URL"]
+    )
     user = FakeUser(fake_api, 5004, "Olena", "uk")
     from bot.services import networks
     from bot.services.actors import Actor
@@ -129,7 +152,9 @@ async def test_conversation_state_lives_in_redis(database_url: str, fake_api: Fa
     first = build_app(settings)
     try:
         async with first.sessionmaker() as session:
-            await networks.create_network(session, Actor.operator(), name="Torstrand", slug="torstrand")
+            await networks.create_network(
+                session, Actor.operator(), name="Torstrand", slug="torstrand"
+            )
         fake_api.deliver = lambda update: first.dispatcher.feed_raw_update(first.bot, update)
         await user.send("/start join-torstrand")
         await user.press("Українська")
@@ -140,6 +165,11 @@ async def test_conversation_state_lives_in_redis(database_url: str, fake_api: Fa
         fake_api.deliver = lambda update: second.dispatcher.feed_raw_update(second.bot, update)
         t = second.catalogs.translator("uk")
         replies = await user.press(t.gettext("✅ I understand, let's go"))
-        assert t.gettext("Welcome to {network}! You'll hear what is happening there.", network="Torstrand") in replies[-1].text
+        assert (
+            t.gettext(
+                "Welcome to {network}! You'll hear what is happening there.", network="Torstrand"
+            )
+            in replies[-1].text
+        )
     finally:
         await second.close()

@@ -53,22 +53,24 @@ def parse(source: str) -> tuple[str, list[dict[str, Any]]]:
             if tag not in _TAG_KINDS:
                 kind = "end" if closing else "start"
                 raise ParseError(
-                    f"can't parse entities: Unsupported {kind} tag \"{tag}\" at byte offset {offset}"
+                    f'can\'t parse entities: Unsupported {kind} tag "{tag}" at byte offset {offset}'
                 )
             if closing:
                 if not stack or stack[-1][0] != tag:
                     raise ParseError(
                         f"can't parse entities: Unexpected end tag at byte offset {offset}"
                     )
-                open_tag, start, entity = stack.pop()
+                _, start, entity = stack.pop()
                 length = _utf16_len("".join(out)) - start
                 if length > 0:
                     entity.update(offset=start, length=length)
                     entities.append(entity)
                 continue
             entity = {"type": _TAG_KINDS[tag]}
-            found = {m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
-                     for m in _ATTR.finditer(attrs)}
+            found = {
+                m.group(1).lower(): next(g for g in m.groups()[1:] if g is not None)
+                for m in _ATTR.finditer(attrs)
+            }
             if tag == "a":
                 if "href" not in found:
                     entity = {"type": "text_link", "url": ""}
@@ -76,7 +78,7 @@ def parse(source: str) -> tuple[str, list[dict[str, Any]]]:
                     entity["url"] = html.unescape(found["href"])
             elif tag == "span" and found.get("class") != "tg-spoiler":
                 raise ParseError(
-                    f"can't parse entities: Unsupported start tag \"span\" at byte offset {offset}"
+                    f'can\'t parse entities: Unsupported start tag "span" at byte offset {offset}'
                 )
             elif tag == "pre" and "language" in found:
                 entity["language"] = found["language"]
@@ -89,7 +91,9 @@ def parse(source: str) -> tuple[str, list[dict[str, Any]]]:
                 )
             if name.startswith("#"):
                 try:
-                    code = int(name[2:], 16) if name[1:2] in "xX" and len(name) > 2 else int(name[1:])
+                    code = (
+                        int(name[2:], 16) if name[1:2] in "xX" and len(name) > 2 else int(name[1:])
+                    )
                     out.append(chr(code))
                 except ValueError:
                     raise ParseError(
@@ -104,15 +108,14 @@ def parse(source: str) -> tuple[str, list[dict[str, Any]]]:
                 f"can't parse entities: Character entity expected at byte offset {offset}"
             )
         elif token == "<":
-            raise ParseError(
-                f"can't parse entities: Unclosed start tag at byte offset {offset}"
-            )
+            raise ParseError(f"can't parse entities: Unclosed start tag at byte offset {offset}")
         else:
             out.append(token)
     out.append(source[position:])
     if stack:
         raise ParseError(
-            f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1][0]}\""
+            "can't parse entities: Can't find end tag corresponding to start tag "
+            f'"{stack[-1][0]}"'
         )
     entities.sort(key=lambda e: (e["offset"], -e["length"]))
     return "".join(out), entities

@@ -42,7 +42,11 @@ class BotApiError(Exception):
         self.retry_after = retry_after
 
     def as_response(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        body: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.code,
+            "description": self.description,
+        }
         if self.retry_after is not None:
             body["parameters"] = {"retry_after": self.retry_after}
         return body
@@ -113,9 +117,7 @@ class FakeBotAPI:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        server = site._server
-        if self.port == 0 and server is not None:
-            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self._runner.addresses[0][1])
         return self.base_url
 
     async def stop(self) -> None:
@@ -170,7 +172,9 @@ class FakeBotAPI:
         self._queued.set()
         return None
 
-    def fail_next(self, method: str, code: int, description: str, retry_after: int | None = None) -> None:
+    def fail_next(
+        self, method: str, code: int, description: str, retry_after: int | None = None
+    ) -> None:
         """Make the next call of `method` fail as Telegram would (429, 403, 5xx...)."""
         self.errors.append((method, BotApiError(code, description, retry_after)))
 
@@ -226,7 +230,8 @@ class FakeBotAPI:
         return params
 
     async def _post_webhook(self, update: dict[str, Any]) -> None:
-        assert self.webhook is not None
+        if self.webhook is None:
+            return
         if self._client is None:
             self._client = aiohttp.ClientSession()
         headers = {}
@@ -268,7 +273,7 @@ class FakeBotAPI:
                     if not 1 <= size <= 64:
                         raise _bad("BUTTON_DATA_INVALID")
                 elif not {"url", "switch_inline_query", "copy_text", "web_app"} & button.keys():
-                    raise _bad("can't find field \"callback_data\"")
+                    raise _bad('can\'t find field "callback_data"')
         return markup
 
     @staticmethod
@@ -313,7 +318,11 @@ class FakeBotAPI:
             raise _bad("there is no document in the request")
         caption, entities = self._formatted(params, "caption", MAX_CAPTION)
         message = ChatMessage(self._next_message_id(chat_id), chat_id, True, int(self.clock()))
-        message.text, message.source, message.entities = caption, str(params.get("caption", "")), entities
+        message.text, message.source, message.entities = (
+            caption,
+            str(params.get("caption", "")),
+            entities,
+        )
         message.document = document
         message.reply_markup = self._markup(params)
         return self._store(message)
@@ -345,9 +354,11 @@ class FakeBotAPI:
         message = self._editable(params)
         markup = self._markup(params)
         if markup == message.reply_markup:
-            raise _bad("message is not modified: specified new message content and reply "
-                       "markup are exactly the same as a current content and reply markup of "
-                       "the message")
+            raise _bad(
+                "message is not modified: specified new message content and reply "
+                "markup are exactly the same as a current content and reply markup of "
+                "the message"
+            )
         message.reply_markup, message.edited = markup, True
         return message.as_api(self.bot_user, self.users.get(message.chat_id))
 
@@ -378,7 +389,11 @@ class FakeBotAPI:
             raise _bad("BOT_COMMANDS_TOO_MUCH" if commands else "commands must be non-empty")
         for command in commands:
             name, description = str(command.get("command", "")), str(command.get("description", ""))
-            if not (1 <= len(name) <= 32) or not name.replace("_", "").isalnum() or name != name.lower():
+            if (
+                not (1 <= len(name) <= 32)
+                or not name.replace("_", "").isalnum()
+                or name != name.lower()
+            ):
                 raise _bad("BOT_COMMAND_INVALID")
             if not 1 <= len(description) <= 256:
                 raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
@@ -389,7 +404,9 @@ class FakeBotAPI:
         return True
 
     async def api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, Any]]:
-        return self.commands.get((self._scope_key(params), str(params.get("language_code", ""))), [])
+        return self.commands.get(
+            (self._scope_key(params), str(params.get("language_code", ""))), []
+        )
 
     async def api_deletemycommands(self, params: dict[str, Any]) -> bool:
         self.commands.pop((self._scope_key(params), str(params.get("language_code", ""))), None)
@@ -431,8 +448,9 @@ class FakeBotAPI:
     async def api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook is not None:
             raise BotApiError(
-                409, "Conflict: can't use getUpdates method while webhook is active; use "
-                "deleteWebhook to delete the webhook first"
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
             )
         offset = int(params.get("offset") or 0)
         limit = max(1, min(100, int(params.get("limit") or 100)))

@@ -151,7 +151,11 @@ class FakeUser:
         await self.server.push_update(
             {
                 "my_chat_member": {
-                    "chat": {"id": self.id, "type": "private", "first_name": self.profile["first_name"]},
+                    "chat": {
+                        "id": self.id,
+                        "type": "private",
+                        "first_name": self.profile["first_name"],
+                    },
                     "from": self.profile,
                     "date": date,
                     "old_chat_member": self._member(old),

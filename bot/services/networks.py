@@ -1,4 +1,4 @@
-"""Networks: listing, joining and leaving, and the coordinator's management of networks and hosts."""
+"""Networks: listing, joining and leaving; coordinators' management of networks and hosts."""
 
 from __future__ import annotations
 

@@ -157,9 +157,7 @@ async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
         privacy_accepted_at=resident.privacy_accepted_at,
         reachable=resident.reachable,
         created_at=resident.created_at,
-        memberships=[
-            MembershipRecord(n.slug, n.name, m.role.value, m.joined_at) for m, n in rows
-        ],
+        memberships=[MembershipRecord(n.slug, n.name, m.role.value, m.joined_at) for m, n in rows],
     )
 
 

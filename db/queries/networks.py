@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import MemberRole, Membership, Network, Resident
@@ -18,7 +19,7 @@ class NetworkRow:
     my_role: MemberRole | None
 
 
-def _listing(resident_id: int | None):  # type: ignore[no-untyped-def]
+def _listing(resident_id: int | None) -> Select[Any]:
     counts = (
         select(Membership.network_id, func.count().label("n"))
         .group_by(Membership.network_id)
@@ -36,8 +37,8 @@ def _listing(resident_id: int | None):  # type: ignore[no-untyped-def]
     )
 
 
-def _rows(rows: Sequence[Row[tuple[Network, int, MemberRole | None]]]) -> list[NetworkRow]:
-    return [NetworkRow(n, int(c), MemberRole(r) if r else None) for n, c, r in rows]
+def _rows(rows: Sequence[Any]) -> list[NetworkRow]:
+    return [NetworkRow(row[0], int(row[1]), MemberRole(row[2]) if row[2] else None) for row in rows]
 
 
 async def listing(
@@ -52,7 +53,9 @@ async def listing(
 
 
 async def one(session: AsyncSession, network_id: int, resident_id: int | None) -> NetworkRow | None:
-    rows = _rows((await session.execute(_listing(resident_id).where(Network.id == network_id))).all())
+    rows = _rows(
+        (await session.execute(_listing(resident_id).where(Network.id == network_id))).all()
+    )
     return rows[0] if rows else None
 
 
