@@ -222,7 +222,8 @@ def network_list(include_archived: bool) -> None:
 
 @network.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def network_import(file: Path) -> None:
+@click.option("--only-new", is_flag=True, help="Add missing networks; leave existing ones alone.")
+def network_import(file: Path, only_new: bool) -> None:
     """Create or update networks from a TOML FILE ([[network]] tables, keyed by slug)."""
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -240,7 +241,9 @@ def network_import(file: Path) -> None:
         raise Failure(f"{file}: not a network file ({type(error).__name__}: {error})") from None
 
     async def work(session: AsyncSession) -> networks.ImportReport:
-        return await networks.import_networks(session, Actor.operator(), specs)
+        return await networks.import_networks(
+            session, Actor.operator(), specs, update=not only_new
+        )
 
     report = _run(_with_session(_settings(), work))
     unchanged = len(specs) - len(report.created) - len(report.updated)

@@ -90,9 +90,8 @@ async def card_text(
         lines += ["", quote(view.description)]
     lines.append("")
     if view.join_policy is JoinPolicy.INVITE:
-        lines.append(
-            t.gettext("🔒 Invite only. Code: {code}", code=f"<code>{view.invite_code}</code>")
-        )
+        code = f"<code>{view.invite_code}</code>"
+        lines.append(t.gettext("🔒 Invite only. Code: {code}", code=code))
     else:
         lines.append(t.gettext("🔓 Open to everyone."))
     me = await bot.me()

@@ -137,7 +137,13 @@ def test_network_import_is_idempotent(cli):
     second = cli("network", "import", str(EXAMPLE))
     assert "created 0, updated 0, unchanged 16" in second.output
     listing = cli("network", "list").output
-    assert "ostre-halsen" in listing and "Østre Halsen" in listing and "Tjølling" in listing
+    assert "ostre-halsen" in listing
+    assert "Østre Halsen" in listing
+    assert "Tjølling" in listing
+    cli("network", "edit", "sentrum", "--name", "Larvik sentrum")
+    assert "unchanged 16" in cli("network", "import", "--only-new", str(EXAMPLE)).output
+    assert "Larvik sentrum" in cli("network", "list").output
+    assert "updated 1" in cli("network", "import", str(EXAMPLE)).output
 
 
 def test_a_broken_import_file_is_refused(cli, tmp_path: Path):

@@ -403,9 +403,10 @@ class ImportReport:
 
 
 async def import_networks(
-    session: AsyncSession, actor: Actor, specs: Iterable[NetworkSpec]
+    session: AsyncSession, actor: Actor, specs: Iterable[NetworkSpec], update: bool = True
 ) -> ImportReport:
-    """Create or update networks by slug, so running the same import twice changes nothing."""
+    """Create or update networks by slug, so running the same import twice changes nothing.
+    With `update=False` existing networks are left as they are (only missing ones are made)."""
     actor.require_coordinator()
     created: list[str] = []
     updated: list[str] = []
@@ -422,6 +423,8 @@ async def import_networks(
                 invite_code=spec.invite_code,
             )
             created.append(spec.slug)
+            continue
+        if not update:
             continue
         before = (existing.name, existing.description, existing.kind, existing.invite_code)
         await edit_network(

@@ -1,0 +1,41 @@
+# One place for the commands a developer or operator needs. Each target sets up what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: setup run test lint i18n bench clean
+
+# Compat mode puts the checkout on sys.path, so bot/, handlers/, db/ and locales/ are used in place.
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]" --config-settings editable_mode=compat
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+setup: $(STAMP)
+
+## Set up, create or upgrade the database, load Larvik's example networks, run the bot.
+run: $(STAMP)
+	$(BIN)/naboskap db upgrade
+	$(BIN)/naboskap network import --only-new examples/larvik.toml
+	$(BIN)/naboskap run
+
+## Set up and run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set).
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## Extract messages, update every catalog, compile and report what needs a translator.
+i18n: $(STAMP)
+	$(BIN)/naboskap i18n update
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/updates.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
