@@ -241,9 +241,7 @@ def network_import(file: Path, only_new: bool) -> None:
         raise Failure(f"{file}: not a network file ({type(error).__name__}: {error})") from None
 
     async def work(session: AsyncSession) -> networks.ImportReport:
-        return await networks.import_networks(
-            session, Actor.operator(), specs, update=not only_new
-        )
+        return await networks.import_networks(session, Actor.operator(), specs, update=not only_new)
 
     report = _run(_with_session(_settings(), work))
     unchanged = len(specs) - len(report.created) - len(report.updated)

@@ -251,7 +251,7 @@ async def _reach(query: CallbackQuery, session: AsyncSession, actor: Actor, t: T
             )
     if not rows:
         lines += ["", t.gettext("There are no networks yet.")]
-    back = keyboards.choice(t, "panel", [(t.gettext("« Coordinator"), 0)])
+    back = keyboards.choice("panel", [(t.gettext("« Coordinator"), 0)])
     await show(query, "\n".join(lines), back)
 
 
@@ -293,7 +293,7 @@ async def new_description(message: Message, state: FSMContext, t: Translator) ->
     ]
     await message.answer(
         t.gettext("Is it an area or an interest group?"),
-        reply_markup=keyboards.choice(t, "newkind", options),
+        reply_markup=keyboards.choice("newkind", options),
     )
 
 
@@ -315,7 +315,7 @@ async def _new_network_step(
     if action == "newkind":
         await state.update_data(kind=NetworkKind.INTEREST.value if arg else NetworkKind.AREA.value)
         options = [(t.gettext("🔓 Open to everyone"), 0), (t.gettext("🔒 By invite code"), 1)]
-        await show(query, t.gettext("Who can join?"), keyboards.choice(t, "newpolicy", options))
+        await show(query, t.gettext("Who can join?"), keyboards.choice("newpolicy", options))
         return
     view = await networks.create_network(
         session,

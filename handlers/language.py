@@ -46,10 +46,12 @@ async def chosen(
     callback_data: LanguageCb,
     bot: Bot,
     session: AsyncSession,
+    actor: Actor,
     t: Translator,
     catalogs: Catalogs,
     settings: Settings,
 ) -> None:
+    before = actor
     try:
         actor = await residents.choose_language(
             session,
@@ -63,7 +65,14 @@ async def chosen(
         return
     t = catalogs.translator(actor.locale)
     await query.answer()
-    await set_chat_menu(bot, query.from_user.id, t, actor.is_coordinator)
+    # Telegram already shows the menu in the phone's language; a resident's own menu is only
+    # needed when they chose another language, changed it, or get coordinator commands.
+    if (
+        actor.is_coordinator
+        or before.locale is not None
+        or t.locale != negotiate_locale(query.from_user.language_code)
+    ):
+        await set_chat_menu(bot, query.from_user.id, t, actor.is_coordinator)
     if not actor.onboarded:
         await onboarding.ask_privacy(query, t, query.from_user.first_name, settings.municipality)
         return

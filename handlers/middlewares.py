@@ -43,7 +43,11 @@ class ActorMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return await handler(event, data)
-        actor = await residents.identify(data["session"], user.id, self.coordinator_ids)
+        session: AsyncSession = data["session"]
+        actor = await residents.identify(session, user.id, self.coordinator_ids)
+        # Give the connection back while the handler talks to Telegram; the services take one
+        # again when they need it.
+        await session.close()
         data["actor"] = actor
         data["t"] = self.catalogs.translator(actor.locale or negotiate_locale(user.language_code))
         return await handler(event, data)

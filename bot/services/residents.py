@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES
@@ -46,13 +47,25 @@ async def choose_language(
     """Set (or first record) a resident's language. The first choice creates the resident."""
     if locale not in SHIPPED_LOCALES:
         raise InvalidInput("locale", "format")
-    resident = await q.get_or_create_by_telegram_id(session, telegram_id)
-    resident.locale = locale
-    if first_name is not None:
-        resident.first_name = first_name[:64]
-    resident.reachable = True
-    resident.unreachable_since = None
-    await session.commit()
+    for attempt in (1, 2):
+        resident = await q.by_telegram_id(session, telegram_id)
+        if resident is None:
+            resident = Resident(telegram_id=telegram_id, is_coordinator=False)
+            session.add(resident)
+        resident.locale = locale
+        if first_name is not None:
+            resident.first_name = first_name[:64]
+        resident.reachable = True
+        resident.unreachable_since = None
+        try:
+            await session.commit()
+        except IntegrityError:
+            # Two first taps at once: the other one created the resident; update it instead.
+            await session.rollback()
+            if attempt == 2:
+                raise
+            continue
+        break
     return _actor(resident, telegram_id, coordinator_ids)
 
 
