@@ -6,11 +6,11 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
 .PHONY: setup run test lint i18n bench clean
 
-# Compat mode puts the checkout on sys.path, so bot/, handlers/, db/ and locales/ are used in place.
+# An editable install: bot/, handlers/, db/ and locales/ are used in place from the checkout.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev]" --config-settings editable_mode=compat
+	$(BIN)/pip install --quiet -e ".[dev]"
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP)

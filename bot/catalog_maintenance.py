@@ -11,14 +11,28 @@ import re
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.pofile import read_po
+from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import DOMAIN, SHIPPED_LOCALES
 
 PROJECT = Path(__file__).resolve().parent.parent
 SOURCES = ("bot", "handlers")
+SOURCE_LOCALE = "en"
 _PLACEHOLDER = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?:[!:][^}]*)?\}")
 _TAG = re.compile(r"</?[a-z][a-z-]*[^>]*>")
+
+
+def _fill_source_language(po: Path) -> None:
+    """The messages are written in English, so the English catalog is the messages themselves;
+    filling it here spares a translator a copy-paste step and keeps it complete."""
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=SOURCE_LOCALE)
+    for message in catalog:
+        if message.id and (not message.string or message.fuzzy):
+            message.string = message.id
+            message.flags.discard("fuzzy")
+    with po.open("wb") as handle:
+        write_po(handle, catalog, width=100)
 
 
 def _pybabel(*args: str) -> None:
@@ -51,6 +65,7 @@ def update_catalogs(locales_dir: Path) -> list[str]:
             _pybabel("update", "-i", str(template), "-o", str(po), "-l", locale, "--previous")
         else:
             _pybabel("init", "-i", str(template), "-o", str(po), "-l", locale)
+    _fill_source_language(locales_dir / SOURCE_LOCALE / "LC_MESSAGES" / f"{DOMAIN}.po")
     _pybabel("compile", "-d", str(locales_dir), "-D", DOMAIN, "--statistics")
     return catalog_problems(locales_dir)
 
