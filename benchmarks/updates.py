@@ -151,19 +151,35 @@ def say(tag: str, payload: dict[str, Any] | str | None = None) -> None:
     print(tag if payload is None else f"{tag} {payload}", flush=True)
 
 
-async def control_channel() -> asyncio.StreamReader:
-    """The parent's control words arrive on stdin, one a line."""
-    reader = asyncio.StreamReader()
-    loop = asyncio.get_running_loop()
-    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-    return reader
+class Control:
+    """The parent's control words, one a line on stdin. Read all the time, so that a child
+    whose parent has gone away (stdin closed) exits at once, whatever it is doing: nobody is
+    left to read its figures, and a graceful shutdown could wait a minute on the other child."""
 
+    def __init__(self) -> None:
+        self.words: asyncio.Queue[str] = asyncio.Queue()
+        self._reader: asyncio.Task[None] | None = None
 
-async def expect_word(control: asyncio.StreamReader, word: str) -> None:
-    line = (await control.readline()).decode().strip()
-    if line != word:
-        # An empty line is end of file: the parent has gone away or given up.
-        raise BenchmarkFailed(f"expected {word!r} from the parent, got {line or 'EOF'!r}")
+    async def start(self) -> Control:
+        reader = asyncio.StreamReader()
+        loop = asyncio.get_running_loop()
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+        self._reader = asyncio.create_task(self._read(reader))
+        return self
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        while line := await reader.readline():
+            self.words.put_nowait(line.decode().strip())
+        print("the parent has gone away; exiting", file=sys.stderr, flush=True)
+        os._exit(2)
+
+    async def expect(self, word: str, last: bool = False) -> None:
+        got = await self.words.get()
+        if got != word:
+            raise BenchmarkFailed(f"expected {word!r} from the parent, got {got!r}")
+        if last and self._reader is not None:
+            # From now on a closed stdin is no news: the parent is done with this child.
+            self._reader.cancel()
 
 
 def peak_rss_kib() -> int:
@@ -267,7 +283,7 @@ async def driver(bot: str, residents: int, concurrency: int) -> None:
 
     from bot.fake_bot_api import FakeBotAPI
 
-    control = await control_channel()
+    control = await Control().start()
     statuses: Counter[int] = Counter()
     async with FakeBotAPI() as api, aiohttp.ClientSession() as client:
 
@@ -291,11 +307,11 @@ async def driver(bot: str, residents: int, concurrency: int) -> None:
         resident = naboskap_resident(api) if bot == "naboskap" else echo_resident(api)
         say("API", {"base": api.base_url, "token": api.token})
 
-        await expect_word(control, "go")
+        await control.expect("go")
         await drive(WARM_UP_RESIDENTS, WARM_UP_RESIDENTS, WARM_UP_IDS, resident)
         say("WARMED")
 
-        await expect_word(control, "timed")
+        await control.expect("timed")
         calls_before = len(api.calls)
         cpu_before = cpu_seconds()
         seconds = await drive(residents, concurrency, TIMED_IDS, resident)
@@ -319,7 +335,7 @@ async def driver(bot: str, residents: int, concurrency: int) -> None:
                 "driver_cpu_seconds": driver_cpu,
             },
         )
-        await expect_word(control, "quit")
+        await control.expect("quit", last=True)
 
 
 # ---- the bot process -------------------------------------------------------------------------
@@ -404,7 +420,7 @@ async def serve(web_app: web.Application) -> AsyncIterator[str]:
 async def bot_process(bot: str, api_base: str, token: str, database_url: str | None) -> None:
     errors = ErrorCounter()
     logging.getLogger().addHandler(errors)
-    control = await control_channel()
+    control = await Control().start()
     # Random per run; the fake server sends it back in X-Telegram-Bot-Api-Secret-Token.
     secret = secrets.token_urlsafe(16)
     if bot == "naboskap":
@@ -418,10 +434,10 @@ async def bot_process(bot: str, api_base: str, token: str, database_url: str | N
             url, secret_token=secret, allowed_updates=dispatcher.resolve_used_update_types()
         )
         say("READY")
-        await expect_word(control, "mark")
+        await control.expect("mark")
         cpu_before = cpu_seconds()
         say("MARKED")
-        await expect_word(control, "stop")
+        await control.expect("stop", last=True)
         cpu = cpu_seconds() - cpu_before
     say(
         "RESULT",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ChatType
 
 from handlers import (
     coordinator,
@@ -21,6 +22,10 @@ def build_router() -> Router:
     """A fresh router tree for one dispatcher. Order matters: specific concerns first, the
     onboarding gate and hints for everything else last."""
     root = Router(name="naboskap")
+    # Naboskap talks to people one to one; if someone adds it to a group it stays quiet there
+    # rather than answering every message (and never learns what the group says).
+    root.message.filter(F.chat.type == ChatType.PRIVATE)
+    root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     root.include_routers(
         errors.build_router(),
         membership.build_router(),

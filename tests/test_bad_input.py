@@ -99,3 +99,22 @@ async def test_a_failure_is_answered_kindly_and_logged_without_personal_data(
     for secret in ("Kari", "Nordmann", "99887766", str(user.id)):
         assert secret not in caplog.text
     assert "Traceback" not in replies[-1].text
+
+
+async def test_the_bot_stays_quiet_in_groups(resident, app, fake_api):
+    await resident("Kari")
+    before = len(fake_api.calls)
+    group = {"id": -100123, "type": "supergroup", "title": "Torstrand vel"}
+    for text in ("/start", "hei alle sammen", "/networks"):
+        await fake_api.push_update(
+            {
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": group,
+                    "from": {"id": 1000, "is_bot": False, "first_name": "Kari"},
+                    "text": text,
+                }
+            }
+        )
+    assert len(fake_api.calls) == before
