@@ -30,7 +30,9 @@ language: Babel loads a locale's data when it is first used) and prints WARMED. 
 which runs `--residents` residents, at most `--concurrency` at once, and prints its figures.
 The parent says `stop` to the bot, which notes its CPU time again, shuts down and prints its
 own figures, and finally `quit` to the driver. The driver POSTs each update to the URL and
-with the secret the bot registered, as Telegram does, and waits for the response; with
+with the secret the bot registered with `setWebhook`, as Telegram does (through the fake
+server's `deliver` hook rather than its own webhook client, so that every response's status is
+checked, not only the last one), and waits for the response; with
 `background=False` it comes only once the update has been handled and every reply sent. Each
 simulated resident waits for one update to be handled before sending the next, as a person
 waits for the bot's answer.
@@ -86,6 +88,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
     from aiohttp import web
+
+    from bot.fake_bot_api import FakeBotAPI
 
 # Project modules are imported inside the children, never at the top: the echo bot process
 # must not load Naboskap, SQLAlchemy or Alembic, or its memory would not be an echo bot's.
@@ -236,7 +240,7 @@ async def drive(
     return time.perf_counter() - started
 
 
-def naboskap_resident(api: Any) -> Callable[[int, int], Awaitable[None]]:
+def naboskap_resident(api: FakeBotAPI) -> Callable[[int, int], Awaitable[None]]:
     from bot.fake_bot_api import FakeUser
     from bot.i18n import NATIVE_NAMES
 
@@ -264,7 +268,7 @@ def naboskap_resident(api: Any) -> Callable[[int, int], Awaitable[None]]:
     return resident
 
 
-def echo_resident(api: Any) -> Callable[[int, int], Awaitable[None]]:
+def echo_resident(api: FakeBotAPI) -> Callable[[int, int], Awaitable[None]]:
     from bot.fake_bot_api import FakeUser
 
     async def resident(user_id: int, index: int) -> None:
@@ -322,8 +326,9 @@ async def driver(bot: str, residents: int, concurrency: int) -> None:
         if failed:
             sample = ", ".join(f"{c.method}: {c.error}" for c in failed[:3])
             raise BenchmarkFailed(f"{len(failed)} Bot API calls failed (e.g. {sample})")
-        if set(statuses) != {200}:
-            raise BenchmarkFailed(f"webhook statuses: {dict(statuses)}")
+        posts = (WARM_UP_RESIDENTS + residents) * UPDATES_PER_RESIDENT
+        if set(statuses) != {200} or statuses[200] != posts:
+            raise BenchmarkFailed(f"webhook statuses {dict(statuses)}, expected {posts} x 200")
         say(
             "RESULT",
             {

@@ -117,7 +117,20 @@ def network_card(t: Translator, view: NetworkView, page: int = 0) -> InlineKeybo
             t.gettext("➕ Join"), NetworkCb(action="join", network_id=view.id, page=page)
         )
     back = button(t.gettext("« All networks"), NetworkCb(action="list", page=page))
-    return markup([[action], [back]])
+    members = []
+    if view.is_host:
+        members = [
+            button(
+                t.gettext("👥 Members"), NetworkCb(action="members", network_id=view.id, page=page)
+            )
+        ]
+    return markup([[action], members, [back]])
+
+
+def members_back(t: Translator, network_id: int, page: int) -> InlineKeyboardMarkup:
+    return markup(
+        [[button(t.gettext("« Back"), NetworkCb(action="open", network_id=network_id, page=page))]]
+    )
 
 
 def forget(t: Translator) -> InlineKeyboardMarkup:

@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
+from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks
 from bot.services.actors import Actor
 from bot.services.errors import InviteCodeRequired, InviteCodeWrong, NotFound, ServiceError
@@ -168,6 +168,51 @@ async def leave_button(
     await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page))
 
 
+MEMBERS_SHOWN = 40
+
+
+async def members_text(session: AsyncSession, actor: Actor, t: Translator, network_id: int) -> str:
+    """Who is in a network, for its hosts: counts by language, then first names."""
+    reach = await networks.network_reach(session, actor, network_id)
+    page = await networks.members(session, actor, network_id, 0, MEMBERS_SHOWN)
+    lines = [
+        "<b>" + t.gettext("Members of {network}", network=quote(reach.network.name)) + "</b>",
+        t.ngettext("{n} member", "{n} members", reach.total),
+    ]
+    if reach.by_locale:
+        counts = (
+            f"{NATIVE_NAMES.get(loc, loc)} {t.number(n)}" for loc, n in reach.by_locale.items()
+        )
+        lines.append(" · ".join(counts))
+    if reach.unreachable:
+        lines.append(
+            t.ngettext("⚠️ {n} has blocked the bot", "⚠️ {n} have blocked the bot", reach.unreachable)
+        )
+    if page.members:
+        names = [("⭐ " if m.is_host else "") + quote(m.first_name or "–") for m in page.members]
+        lines += ["", ", ".join(names)]
+    if page.total > len(page.members):
+        lines.append(t.ngettext("…and {n} more", "…and {n} more", page.total - len(page.members)))
+    lines += ["", t.gettext("Only the hosts and the coordinators see this list.")]
+    return "\n".join(lines)
+
+
+async def members_button(
+    query: CallbackQuery,
+    callback_data: NetworkCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+) -> None:
+    try:
+        text = await members_text(session, actor, t, callback_data.network_id)
+    except ServiceError as error:
+        await refuse(query, t, error)
+        return
+    await query.answer()
+    await show(query, text, keyboards.members_back(t, callback_data.network_id, callback_data.page))
+
+
 async def _ask_code(message: object, state: FSMContext, t: Translator, network_id: int) -> None:
     await state.set_state(JoinFlow.invite_code)
     await state.update_data(network_id=network_id)
@@ -256,5 +301,6 @@ def build_router() -> Router:
     router.callback_query.register(open_card, NetworkCb.filter(F.action == "open"))
     router.callback_query.register(join_button, NetworkCb.filter(F.action == "join"))
     router.callback_query.register(leave_button, NetworkCb.filter(F.action == "leave"))
+    router.callback_query.register(members_button, NetworkCb.filter(F.action == "members"))
     router.message.register(invite_code, JoinFlow.invite_code, FreeText())
     return router

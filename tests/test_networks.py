@@ -194,3 +194,37 @@ async def test_a_resident_can_be_in_several_networks(resident, larvik, app):
     replies = await kari.send("/networks")
     assert "✅ Torstrand" in replies[-1].button_texts
     assert "✅ Språkkafé" in replies[-1].button_texts
+
+
+async def test_a_host_sees_who_is_in_the_network(resident, larvik, app):
+    t = app.catalogs.translator("nb")
+    host = await resident("Hilde")
+    async with app.sessionmaker() as session:
+        await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", host.id)
+    olena = await resident("Olena", "Українська", "uk")
+    await olena.send("/start join-torstrand")
+    amal = await resident("Amal", "العربية", "ar")
+    await amal.send("/start join-torstrand")
+    await amal.block()
+
+    await host.send("/networks")
+    await host.press("✅ Torstrand")
+    replies = await host.press(t.gettext("👥 Members"))
+    text = replies[-1].text
+    assert t.ngettext("{n} member", "{n} members", 3) in text
+    assert "Norsk (bokmål) 1 · Українська 1 · العربية 1" in text
+    assert t.ngettext("⚠️ {n} has blocked the bot", "⚠️ {n} have blocked the bot", 1) in text
+    assert "⭐ Hilde" in text
+    assert "Olena" in text
+    assert str(olena.id) not in text  # first names only, never Telegram ids
+
+
+async def test_members_are_not_shown_to_other_members(resident, larvik, app):
+    t = app.catalogs.translator("nb")
+    kari = await resident("Kari")
+    await kari.send("/start join-torstrand")
+    await kari.send("/networks")
+    replies = await kari.press("✅ Torstrand")
+    assert t.gettext("👥 Members") not in replies[-1].button_texts
+    await kari.press_data(f"n:members:{larvik['torstrand'].id}:0")
+    assert kari.last_answer["text"] == t.gettext("Only the hosts of this network can do that.")

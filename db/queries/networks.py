@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import MemberRole, Membership, Network, Resident
@@ -83,20 +83,28 @@ async def members(
         select(Resident, Membership.role)
         .join(Membership, Membership.resident_id == Resident.id)
         .where(Membership.network_id == network_id)
-        .order_by(Membership.role.desc(), Resident.first_name, Resident.id)
+        .order_by(
+            case((Membership.role == MemberRole.HOST, 0), else_=1), Resident.first_name, Resident.id
+        )
         .offset(offset)
         .limit(limit)
     )
     return [(r, MemberRole(role)) for r, role in rows], int(total or 0)
 
 
-async def reach(session: AsyncSession) -> list[tuple[int, str | None, bool, int]]:
-    """(network id, locale, reachable, count) for every membership of a live network."""
-    rows = await session.execute(
+async def reach(
+    session: AsyncSession, network_id: int | None = None
+) -> list[tuple[int, str | None, bool, int]]:
+    """(network id, locale, reachable, count) for the memberships of live networks (or of one)."""
+    query = (
         select(Membership.network_id, Resident.locale, Resident.reachable, func.count())
         .join(Resident, Resident.id == Membership.resident_id)
         .join(Network, Network.id == Membership.network_id)
-        .where(Network.archived_at.is_(None))
         .group_by(Membership.network_id, Resident.locale, Resident.reachable)
     )
+    if network_id is None:
+        query = query.where(Network.archived_at.is_(None))
+    else:
+        query = query.where(Membership.network_id == network_id)
+    rows = await session.execute(query)
     return [(int(n), loc, bool(ok), int(c)) for n, loc, ok, c in rows]
