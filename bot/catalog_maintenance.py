@@ -28,8 +28,14 @@ def _fill_source_language(po: Path) -> None:
     with po.open("rb") as handle:
         catalog = read_po(handle, locale=SOURCE_LOCALE)
     for message in catalog:
-        if message.id and (not message.string or message.fuzzy):
-            message.string = message.id
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        if not all(strings) or message.fuzzy:
+            # Plural entries: English has two forms, exactly the singular and plural msgids.
+            message.string = (
+                tuple(message.id) if isinstance(message.id, (tuple, list)) else message.id
+            )
             message.flags.discard("fuzzy")
     with po.open("wb") as handle:
         write_po(handle, catalog, width=100)
