@@ -54,11 +54,7 @@ async def chosen(
     before = actor
     try:
         actor = await residents.choose_language(
-            session,
-            query.from_user.id,
-            callback_data.code,
-            query.from_user.first_name,
-            settings.coordinator_ids,
+            session, actor, callback_data.code, query.from_user.first_name
         )
     except ServiceError as error:
         await refuse(query, t, error)

@@ -52,9 +52,7 @@ async def accept(
     settings: Settings,
 ) -> None:
     try:
-        actor = await residents.accept_privacy(
-            session, query.from_user.id, settings.coordinator_ids
-        )
+        actor = await residents.accept_privacy(session, actor)
     except NotFound:
         await query.answer()
         await onboarding.ask_language(query, catalogs, query.from_user.language_code)

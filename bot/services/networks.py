@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES
@@ -187,9 +188,15 @@ async def join(
             invite_code.strip().upper(), network.invite_code.upper()
         ):
             raise InviteCodeWrong()
-    session.add(Membership(resident_id=resident_id, network_id=network.id, role=MemberRole.MEMBER))
-    await session.commit()
-    return JoinResult(_view(await _row(session, actor, network_id), actor), already_member=False)
+    try:
+        await q.add_member(session, resident_id, network.id)
+        await session.commit()
+    except IntegrityError:
+        # A double tap: the first one made them a member already.
+        await session.rollback()
+        return JoinResult(_view(await _row(session, actor, network_id), actor), already_member=True)
+    joined = q.NetworkRow(network, row.member_count + 1, MemberRole.MEMBER)
+    return JoinResult(_view(joined, actor), already_member=False)
 
 
 async def leave(session: AsyncSession, actor: Actor, network_id: int) -> NetworkView:

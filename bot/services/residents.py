@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -13,73 +13,61 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import SHIPPED_LOCALES
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound
-from db.models import Resident, utcnow
+from db.models import utcnow
 from db.queries import residents as q
-
-
-def _actor(resident: Resident | None, telegram_id: int, coordinator_ids: Collection[int]) -> Actor:
-    if resident is None:
-        return Actor(None, telegram_id, None, telegram_id in coordinator_ids, onboarded=False)
-    return Actor(
-        resident_id=resident.id,
-        telegram_id=telegram_id,
-        locale=resident.locale,
-        is_coordinator=resident.is_coordinator or telegram_id in coordinator_ids,
-        onboarded=resident.privacy_accepted_at is not None and resident.locale is not None,
-    )
 
 
 async def identify(
     session: AsyncSession, telegram_id: int, coordinator_ids: Collection[int]
 ) -> Actor:
-    """Who this Telegram user is to us; nothing is stored for someone we don't know."""
-    resident = await q.by_telegram_id(session, telegram_id)
-    return _actor(resident, telegram_id, coordinator_ids)
+    """Who this Telegram user is to us; nothing is stored for someone we don't know.
+
+    Runs for every update, so it reads three columns rather than a whole resident."""
+    found = await q.identity(session, telegram_id)
+    if found is None:
+        return Actor(None, telegram_id, None, telegram_id in coordinator_ids, onboarded=False)
+    return Actor(
+        resident_id=found.id,
+        telegram_id=telegram_id,
+        locale=found.locale,
+        is_coordinator=found.is_coordinator or telegram_id in coordinator_ids,
+        onboarded=found.privacy_accepted and found.locale is not None,
+    )
 
 
 async def choose_language(
-    session: AsyncSession,
-    telegram_id: int,
-    locale: str,
-    first_name: str | None,
-    coordinator_ids: Collection[int],
+    session: AsyncSession, actor: Actor, locale: str, first_name: str | None
 ) -> Actor:
     """Set (or first record) a resident's language. The first choice creates the resident."""
-    if locale not in SHIPPED_LOCALES:
+    if locale not in SHIPPED_LOCALES or actor.telegram_id is None:
         raise InvalidInput("locale", "format")
-    for attempt in (1, 2):
-        resident = await q.by_telegram_id(session, telegram_id)
-        if resident is None:
-            resident = Resident(telegram_id=telegram_id, is_coordinator=False)
-            session.add(resident)
-        resident.locale = locale
-        if first_name is not None:
-            resident.first_name = first_name[:64]
-        resident.reachable = True
-        resident.unreachable_since = None
+    name = first_name[:64] if first_name is not None else None
+    resident_id = actor.resident_id
+    if resident_id is None:
         try:
+            resident_id = await q.create(session, actor.telegram_id, locale, name)
             await session.commit()
+            return replace(actor, resident_id=resident_id, locale=locale)
         except IntegrityError:
             # Two first taps at once: the other one created the resident; update it instead.
             await session.rollback()
-            if attempt == 2:
-                raise
-            continue
-        break
-    return _actor(resident, telegram_id, coordinator_ids)
+    if not await q.update_profile(session, actor.telegram_id, locale, name):
+        raise NotFound()  # erased (/forget) between the two taps
+    await session.commit()
+    if resident_id is None:
+        found = await q.identity(session, actor.telegram_id)
+        resident_id = found.id if found else None
+    return replace(actor, resident_id=resident_id, locale=locale)
 
 
-async def accept_privacy(
-    session: AsyncSession, telegram_id: int, coordinator_ids: Collection[int]
-) -> Actor:
+async def accept_privacy(session: AsyncSession, actor: Actor) -> Actor:
     """Record that the resident accepted the privacy notice; onboarding is then complete."""
-    resident = await q.by_telegram_id(session, telegram_id)
-    if resident is None or resident.locale is None:
+    if actor.resident_id is None or actor.locale is None:
         raise NotFound()
-    if resident.privacy_accepted_at is None:
-        resident.privacy_accepted_at = utcnow()
+    if not actor.onboarded:
+        await q.mark_privacy_accepted(session, actor.resident_id)
         await session.commit()
-    return _actor(resident, telegram_id, coordinator_ids)
+    return replace(actor, onboarded=True)
 
 
 async def set_reachable(session: AsyncSession, telegram_id: int, reachable: bool) -> bool:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, bindparam, case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import MemberRole, Membership, Network, Resident
+from db.models import MemberRole, Membership, Network, Resident, utcnow
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class NetworkRow:
     my_role: MemberRole | None
 
 
-def _listing(resident_id: int | None) -> Select[Any]:
+def _listing() -> Select[Any]:
     counts = (
         select(Membership.network_id, func.count().label("n"))
         .group_by(Membership.network_id)
@@ -27,7 +27,7 @@ def _listing(resident_id: int | None) -> Select[Any]:
     )
     mine = (
         select(Membership.network_id, Membership.role)
-        .where(Membership.resident_id == (resident_id if resident_id is not None else -1))
+        .where(Membership.resident_id == bindparam("resident_id"))
         .subquery()
     )
     return (
@@ -35,6 +35,23 @@ def _listing(resident_id: int | None) -> Select[Any]:
         .outerjoin(counts, counts.c.network_id == Network.id)
         .outerjoin(mine, mine.c.network_id == Network.id)
     )
+
+
+# Built once: these run on most updates, and building a statement costs more than running it
+# from SQLAlchemy's compiled cache.
+_LIVE = _listing().where(Network.archived_at.is_(None)).order_by(Network.kind, Network.name)
+_ALL = _listing().order_by(Network.kind, Network.name)
+_ONE = select(
+    Network,
+    select(func.count())
+    .where(Membership.network_id == Network.id)
+    .correlate(Network)
+    .scalar_subquery(),
+    select(Membership.role)
+    .where(Membership.network_id == Network.id, Membership.resident_id == bindparam("resident_id"))
+    .correlate(Network)
+    .scalar_subquery(),
+).where(Network.id == bindparam("network_id"))
 
 
 def _rows(rows: Sequence[Any]) -> list[NetworkRow]:
@@ -45,18 +62,29 @@ async def listing(
     session: AsyncSession, resident_id: int | None, include_archived: bool = False
 ) -> list[NetworkRow]:
     """Networks with member counts and the resident's role, areas first, then by name."""
-    query = _listing(resident_id)
-    if not include_archived:
-        query = query.where(Network.archived_at.is_(None))
-    query = query.order_by(Network.kind, Network.name)
-    return _rows((await session.execute(query)).all())
+    query = _ALL if include_archived else _LIVE
+    params = {"resident_id": resident_id if resident_id is not None else -1}
+    return _rows((await session.execute(query, params)).all())
 
 
 async def one(session: AsyncSession, network_id: int, resident_id: int | None) -> NetworkRow | None:
-    rows = _rows(
-        (await session.execute(_listing(resident_id).where(Network.id == network_id))).all()
-    )
+    params = {
+        "network_id": network_id,
+        "resident_id": resident_id if resident_id is not None else -1,
+    }
+    rows = _rows((await session.execute(_ONE, params)).all())
     return rows[0] if rows else None
+
+
+async def add_member(session: AsyncSession, resident_id: int, network_id: int) -> None:
+    await session.execute(
+        insert(Membership).values(
+            resident_id=resident_id,
+            network_id=network_id,
+            role=MemberRole.MEMBER,
+            joined_at=utcnow(),
+        )
+    )
 
 
 async def by_slug(session: AsyncSession, slug: str) -> Network | None:

@@ -2,12 +2,75 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Membership, Network, Resident
+from db.models import Membership, Network, Resident, utcnow
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The few columns every update needs, read without loading an ORM object."""
+
+    id: int
+    locale: str | None
+    is_coordinator: bool
+    privacy_accepted: bool
+
+
+_IDENTITY = select(
+    Resident.id, Resident.locale, Resident.is_coordinator, Resident.privacy_accepted_at
+).where(Resident.telegram_id == bindparam("telegram_id"))
+
+
+async def identity(session: AsyncSession, telegram_id: int) -> Identity | None:
+    row = (await session.execute(_IDENTITY, {"telegram_id": telegram_id})).first()
+    if row is None:
+        return None
+    return Identity(row[0], row[1], bool(row[2]), row[3] is not None)
+
+
+async def create(
+    session: AsyncSession, telegram_id: int, locale: str | None, first_name: str | None
+) -> int:
+    """Insert a resident and return their id (IntegrityError if the Telegram id exists)."""
+    result = await session.execute(
+        insert(Resident)
+        .values(
+            telegram_id=telegram_id,
+            locale=locale,
+            first_name=first_name,
+            is_coordinator=False,
+            reachable=True,
+            created_at=utcnow(),
+        )
+        .returning(Resident.id)
+    )
+    return int(result.scalar_one())
+
+
+async def update_profile(
+    session: AsyncSession, telegram_id: int, locale: str, first_name: str | None
+) -> int:
+    values: dict[str, object] = {"locale": locale, "reachable": True, "unreachable_since": None}
+    if first_name is not None:
+        values["first_name"] = first_name
+    result = await session.execute(
+        update(Resident).where(Resident.telegram_id == telegram_id).values(**values)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def mark_privacy_accepted(session: AsyncSession, resident_id: int) -> int:
+    result = await session.execute(
+        update(Resident)
+        .where(Resident.id == resident_id, Resident.privacy_accepted_at.is_(None))
+        .values(privacy_accepted_at=utcnow())
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Resident | None:
