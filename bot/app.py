@@ -21,7 +21,7 @@ from bot.i18n import Catalogs
 from db.migrate import schema_status
 from db.session import create_engine, create_sessionmaker
 from handlers import build_router
-from handlers.middlewares import ActorMiddleware, SessionMiddleware
+from handlers.middlewares import ActorMiddleware, ReleaseConnectionMiddleware, SessionMiddleware
 
 
 class SchemaBehind(Exception):
@@ -99,6 +99,7 @@ def build_bot(settings: Settings) -> Bot:
         if settings.telegram_api_base == TELEGRAM_API
         else AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     )
+    session.middleware(ReleaseConnectionMiddleware())
     return Bot(
         settings.require_token(),
         session=session,

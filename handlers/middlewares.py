@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
-from aiogram import BaseMiddleware
+from aiogram import BaseMiddleware, Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
+from aiogram.methods import Response, TelegramMethod
+from aiogram.methods.base import TelegramType
 from aiogram.types import TelegramObject, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,7 +21,13 @@ from bot.config import Settings
 from bot.i18n import Catalogs, negotiate_locale
 from bot.services import residents
 
+log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+# The session of the update being handled, per asyncio task, so that the Bot API middleware
+# below can find it without handlers passing it around.
+_update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
 
 
 class SessionMiddleware(BaseMiddleware):
@@ -25,7 +39,33 @@ class SessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as session:
             data["session"] = session
-            return await handler(event, data)
+            token = _update_session.set(session)
+            try:
+                return await handler(event, data)
+            finally:
+                _update_session.reset(token)
+
+
+class ReleaseConnectionMiddleware(BaseRequestMiddleware):
+    """Never hold a database connection while waiting for Telegram.
+
+    Services commit what they change; what is left open before a Bot API call is a read
+    transaction, which we end so its connection goes back to the pool. With this, SQLite can
+    run on one connection and PostgreSQL's pool is sized by queries, not by Telegram's latency.
+    """
+
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
+        session = _update_session.get()
+        if session is not None and session.in_transaction():
+            if session.new or session.dirty or session.deleted:
+                log.warning("uncommitted changes dropped before a Bot API call")
+            await session.close()
+        return await make_request(bot, method)
 
 
 class ActorMiddleware(BaseMiddleware):
@@ -43,11 +83,7 @@ class ActorMiddleware(BaseMiddleware):
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
             return await handler(event, data)
-        session: AsyncSession = data["session"]
-        actor = await residents.identify(session, user.id, self.coordinator_ids)
-        # Give the connection back while the handler talks to Telegram; the services take one
-        # again when they need it.
-        await session.close()
+        actor = await residents.identify(data["session"], user.id, self.coordinator_ids)
         data["actor"] = actor
         data["t"] = self.catalogs.translator(actor.locale or negotiate_locale(user.language_code))
         return await handler(event, data)

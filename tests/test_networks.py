@@ -228,3 +228,17 @@ async def test_members_are_not_shown_to_other_members(resident, larvik, app):
     assert t.gettext("👥 Members") not in replies[-1].button_texts
     await kari.press_data(f"n:members:{larvik['torstrand'].id}:0")
     assert kari.last_answer["text"] == t.gettext("Only the hosts of this network can do that.")
+
+
+async def test_no_database_connection_is_held_while_talking_to_telegram(resident, larvik, app, fake_api):
+    """With SQLite's single connection, a handler waiting on Telegram must not block others."""
+    t = app.catalogs.translator("nb")
+    held: list[int] = []
+    fake_api.on_request = lambda method: held.append(app.engine.sync_engine.pool.checkedout())
+    kari = await resident("Kari")
+    await kari.send("/networks")
+    await kari.press("Torstrand")
+    await kari.press(t.gettext("➕ Join"))
+    await kari.send("/mydata")
+    assert held
+    assert set(held) == {0}

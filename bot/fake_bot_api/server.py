@@ -85,6 +85,8 @@ class FakeBotAPI:
             "supports_inline_queries": False,
         }
         self.deliver: Deliver | None = None
+        # Called with the method name as each request arrives (tests observe the bot with it).
+        self.on_request: Callable[[str], None] | None = None
         self.users: dict[int, dict[str, Any]] = {}
         self.chats: dict[int, list[ChatMessage]] = {}
         self.blocked: set[int] = set()
@@ -189,6 +191,8 @@ class FakeBotAPI:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         method = request.match_info["method"]
+        if self.on_request is not None:
+            self.on_request(method)
         params = await self._params(request)
         handler = getattr(self, f"api_{method.lower()}", None)
         try:
