@@ -79,7 +79,6 @@ import socket
 import sys
 import tempfile
 import time
-import tomllib
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -493,20 +492,9 @@ async def reset_postgres(url: str) -> None:
 async def import_larvik(database_url: str) -> None:
     from bot.services import networks
     from bot.services.actors import Actor
-    from db.models import NetworkKind
     from db.session import create_engine, create_sessionmaker
 
-    data = tomllib.loads(LARVIK.read_text(encoding="utf-8"))
-    specs = [
-        networks.NetworkSpec(
-            slug=str(item["slug"]),
-            name=str(item["name"]),
-            kind=NetworkKind(item.get("kind", "area")),
-            description=str(item.get("description", "")),
-            invite_code=item.get("invite_code"),
-        )
-        for item in data.get("network", [])
-    ]
+    specs = networks.parse_network_file(LARVIK.read_text(encoding="utf-8"))
     missing = set(NETWORKS) - {spec.name for spec in specs}
     if missing:
         raise BenchmarkFailed(f"{LARVIK} lacks networks the benchmark uses: {sorted(missing)}")

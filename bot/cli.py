@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import tomllib
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
@@ -226,19 +225,9 @@ def network_list(include_archived: bool) -> None:
 def network_import(file: Path, only_new: bool) -> None:
     """Create or update networks from a TOML FILE ([[network]] tables, keyed by slug)."""
     try:
-        data = tomllib.loads(file.read_text(encoding="utf-8"))
-        specs = [
-            networks.NetworkSpec(
-                slug=str(item["slug"]),
-                name=str(item["name"]),
-                kind=NetworkKind(item.get("kind", "area")),
-                description=str(item.get("description", "")),
-                invite_code=item.get("invite_code"),
-            )
-            for item in data.get("network", [])
-        ]
-    except (tomllib.TOMLDecodeError, KeyError, ValueError, TypeError) as error:
-        raise Failure(f"{file}: not a network file ({type(error).__name__}: {error})") from None
+        specs = networks.parse_network_file(file.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise Failure(f"{file}: {error}") from None
 
     async def work(session: AsyncSession) -> networks.ImportReport:
         return await networks.import_networks(session, Actor.operator(), specs, update=not only_new)

@@ -230,7 +230,9 @@ async def test_members_are_not_shown_to_other_members(resident, larvik, app):
     assert kari.last_answer["text"] == t.gettext("Only the hosts of this network can do that.")
 
 
-async def test_no_database_connection_is_held_while_talking_to_telegram(resident, larvik, app, fake_api):
+async def test_no_database_connection_is_held_while_talking_to_telegram(
+    resident, larvik, app, fake_api
+):
     """With SQLite's single connection, a handler waiting on Telegram must not block others."""
     t = app.catalogs.translator("nb")
     held: list[int] = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import tomllib
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -420,6 +421,29 @@ class NetworkSpec:
     kind: NetworkKind = NetworkKind.AREA
     description: str = ""
     invite_code: str | None = None
+
+
+def parse_network_file(text: str) -> list[NetworkSpec]:
+    """Networks from the TOML import format (`[[network]]` tables with slug, name, kind,
+    description, invite_code). ValueError says what is wrong with the file."""
+    try:
+        data = tomllib.loads(text)
+        return [
+            NetworkSpec(
+                slug=str(item["slug"]),
+                name=str(item["name"]),
+                kind=NetworkKind(item.get("kind", "area")),
+                description=str(item.get("description", "")),
+                invite_code=item.get("invite_code"),
+            )
+            for item in data.get("network", [])
+        ]
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"not valid TOML ({error})") from None
+    except KeyError as error:
+        raise ValueError(f"a [[network]] lacks {error}") from None
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"not a network file ({error})") from None
 
 
 @dataclass(frozen=True)
