@@ -295,6 +295,29 @@ network.command("restore", help="Bring an archived network back.")(
 )
 
 
+@main.command()
+@click.option("--csv", "as_csv", is_flag=True, help="One row per network and language, as CSV.")
+def reach(as_csv: bool) -> None:
+    """Members per network by language, and how many have blocked the bot."""
+    import csv
+
+    async def work(session: AsyncSession) -> list[networks.ReachRow]:
+        return await networks.reach(session, Actor.operator())
+
+    rows = _run(_with_session(_settings(), work))
+    if as_csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(["network", "name", "language", "members", "unreachable_in_network"])
+        for row in rows:
+            for locale, count in row.by_locale.items() or {"": 0}.items():
+                out.writerow([row.network.slug, row.network.name, locale, count, row.unreachable])
+        return
+    for row in rows:
+        languages = ", ".join(f"{loc} {n}" for loc, n in row.by_locale.items()) or "-"
+        blocked = f"  ({row.unreachable} blocked the bot)" if row.unreachable else ""
+        click.echo(f"{row.network.slug:<22} {row.total:>6} members  {languages}{blocked}")
+
+
 # ---- roles -----------------------------------------------------------------------------------
 
 

@@ -164,3 +164,30 @@ def test_roles_from_the_command_line(cli):
     assert "is now a coordinator" in cli("coordinator", "add", "4343").output
     assert "is no longer a coordinator" in cli("coordinator", "remove", "4343").output
     assert cli("host", "add", "nowhere", "1").exit_code != 0
+
+
+def test_reach_export(cli, database_url):
+    import asyncio
+
+    from bot.services import networks as svc
+    from bot.services.actors import Actor
+    from db.queries import residents as rq
+    from db.session import create_engine, create_sessionmaker
+
+    cli("network", "add", "torstrand", "Torstrand")
+    cli("host", "add", "torstrand", "4242")
+
+    async def give_language() -> None:
+        engine = create_engine(database_url)
+        async with create_sessionmaker(engine)() as session:
+            await rq.update_profile(session, 4242, "uk", "Olena")
+            await session.commit()
+            assert (await svc.reach(session, Actor.operator()))[0].total == 1
+        await engine.dispose()
+
+    asyncio.run(give_language())
+    assert "torstrand" in cli("reach").output
+    assert "uk 1" in cli("reach").output
+    lines = cli("reach", "--csv").output.splitlines()
+    assert lines[0] == "network,name,language,members,unreachable_in_network"
+    assert lines[1] == "torstrand,Torstrand,uk,1,0"

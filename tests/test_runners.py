@@ -43,8 +43,10 @@ async def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subp
     )
 
 
-async def _stop(process: asyncio.subprocess.Process) -> tuple[int, str]:
-    process.send_signal(signal.SIGTERM)
+async def _stop(
+    process: asyncio.subprocess.Process, how: signal.Signals = signal.SIGTERM
+) -> tuple[int, str]:
+    process.send_signal(how)
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     return process.returncode or 0, stderr.decode()
 
@@ -57,8 +59,9 @@ async def _wait_until(condition, timeout: float = 30) -> None:
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_long_polling_answers_and_stops_cleanly(
-    database_url: str, fake_api: FakeBotAPI, tmp_path: Path
+    database_url: str, fake_api: FakeBotAPI, tmp_path: Path, how: signal.Signals
 ):
     env = {
         "BOT_TOKEN": DEFAULT_TOKEN,
@@ -80,7 +83,7 @@ async def test_long_polling_answers_and_stops_cleanly(
         )
         assert fake_api.commands_for("fa")
     finally:
-        code, stderr = await _stop(process)
+        code, stderr = await _stop(process, how)
     assert code == 0, stderr
     assert "Traceback" not in stderr
     assert "Olena" not in stderr

@@ -115,7 +115,7 @@ class FakeBotAPI:
         return app
 
     async def start(self) -> str:
-        self._runner = web.AppRunner(self.app(), access_log=None)
+        self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=2)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -123,6 +123,8 @@ class FakeBotAPI:
         return self.base_url
 
     async def stop(self) -> None:
+        # Wake long polls so that shutting down does not wait out their timeouts.
+        self._queued.set()
         if self._client is not None:
             await self._client.close()
         if self._runner is not None:
