@@ -95,11 +95,18 @@ def main() -> None:
 @click.option("--webhook", is_flag=True, help="Serve Telegram's webhook instead of long polling.")
 def run(webhook: bool) -> None:
     """Run the bot (long polling by default)."""
+    settings = _settings()
+    try:
+        # Checked before the heavy imports below, so a mistake is reported at once.
+        settings.require_token()
+        if webhook:
+            settings.require_webhook()
+    except SettingsError as error:
+        raise Failure(str(error)) from None
+    _setup_logging(settings)
+
     from bot.app import SchemaBehind, build_app
     from bot.runners import run_polling, run_webhook
-
-    settings = _settings()
-    _setup_logging(settings)
 
     async def go() -> None:
         app = build_app(settings)
