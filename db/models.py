@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -71,12 +72,12 @@ class MemberRole(enum.StrEnum):
     HOST = "host"
 
 
-def _enum(kind: type[enum.StrEnum], name: str) -> Enum:
+def _enum(kind: type[enum.StrEnum], name: str, constrained: bool = True) -> Enum:
     return Enum(
         kind,
         name=name,
         native_enum=False,
-        create_constraint=True,
+        create_constraint=constrained,
         length=16,
         values_callable=lambda members: [m.value for m in members],
     )
@@ -140,3 +141,176 @@ class Membership(Base):
 
     resident: Mapped[Resident] = relationship(back_populates="memberships")
     network: Mapped[Network] = relationship(back_populates="memberships")
+
+
+# ---- events, notices and the outbox -----------------------------------------------------------
+
+
+class NotifyMode(enum.StrEnum):
+    INSTANT = "instant"
+    DIGEST = "digest"
+
+
+class EventStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+
+class Answer(enum.StrEnum):
+    YES = "yes"
+    MAYBE = "maybe"
+    NO = "no"
+
+
+class NoticeKind(enum.StrEnum):
+    EVENT = "event"
+    EVENT_CHANGED = "event_changed"
+    EVENT_CANCELLED = "event_cancelled"
+    REMINDER = "reminder"
+    BROADCAST = "broadcast"
+
+
+class Channel(enum.StrEnum):
+    TELEGRAM = "telegram"
+    SMS = "sms"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNREACHABLE = "unreachable"
+    HELD = "held"  # for the weekly digest: the resident chose "digest only"
+
+
+class Preferences(Base):
+    """How and when a resident wants notices: one row per resident, created on first change."""
+
+    __tablename__ = "preferences"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    notify_mode: Mapped[NotifyMode] = mapped_column(_enum(NotifyMode, "notify_mode"))
+    # Minutes after local midnight; quiet_start == quiet_end means no quiet hours.
+    quiet_start: Mapped[int] = mapped_column(default=22 * 60)
+    quiet_end: Mapped[int] = mapped_column(default=8 * 60)
+
+
+class Event(Base):
+    """Something happening in a network: a walk, a language café, a dugnad."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("network_id", "uid"),
+        Index("ix_events_network_starts", "network_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    # The calendar UID for imported events (re-imports update by it); ours for the rest.
+    uid: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    locale: Mapped[str] = mapped_column(String(8))  # the language the host wrote in
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    no_norwegian_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"))
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("residents.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EventText(Base):
+    """A host-written version of an event's title and description in another language."""
+
+    __tablename__ = "event_texts"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Rsvp(Base):
+    __tablename__ = "rsvps"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    answer: Mapped[Answer] = mapped_column(_enum(Answer, "rsvp_answer"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Notice(Base):
+    """Something to tell a group of residents; its deliveries are the outbox."""
+
+    __tablename__ = "notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Unconstrained: later features (help, digests, SMS) add kinds without a table rebuild.
+    kind: Mapped[NoticeKind] = mapped_column(_enum(NoticeKind, "notice_kind", constrained=False))
+    network_id: Mapped[int | None] = mapped_column(ForeignKey("networks.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text, default="")  # a broadcast's text
+    # Makes "once only" notices (a reminder per event) unique in the database itself.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Rendering(Base):
+    """A notice rendered once per language and channel, shared by all its recipients."""
+
+    __tablename__ = "renderings"
+
+    notice_id: Mapped[int] = mapped_column(
+        ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
+    )
+    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    markup: Mapped[str | None] = mapped_column(Text)  # JSON of the inline keyboard, if any
+    attachment: Mapped[str | None] = mapped_column(String(40))  # e.g. "ics" for an event file
+
+
+class Delivery(Base):
+    """One notice to one resident on one channel, and what became of it."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("notice_id", "resident_id", "channel"),
+        Index("ix_deliveries_due", "status", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id", ondelete="CASCADE"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    channel: Mapped[Channel] = mapped_column(_enum(Channel, "channel"))
+    locale: Mapped[str] = mapped_column(String(8))
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, "delivery_status"))
+    attempts: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    external_id: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(String(200))
+
+
+class RateSlot(Base):
+    """The next free sending moment of a rate limit shared by every worker process."""
+
+    __tablename__ = "rate_slots"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime)

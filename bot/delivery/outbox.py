@@ -1,0 +1,106 @@
+"""Writing notices to the outbox, in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery.messages import Rendered
+from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
+from db.models import Channel, DeliveryStatus, NoticeKind, NotifyMode, utcnow
+from db.queries import outbox as q
+from db.queries.outbox import RecipientRow
+
+Render = Callable[[str, Channel], Rendered]
+
+
+@dataclass(frozen=True)
+class Enqueued:
+    notice_id: int
+    by_locale: dict[str, int]  # recipients per language
+    held: int  # recipients who chose "digest only"
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    kind: NoticeKind,
+    recipients: Iterable[RecipientRow],
+    render: Render,
+    zone: ZoneInfo,
+    default_locale: str,
+    network_id: int | None = None,
+    event_id: int | None = None,
+    author_id: int | None = None,
+    body: str = "",
+    dedupe_key: str | None = None,
+    respect_preferences: bool = True,
+    now: datetime | None = None,
+) -> Enqueued:
+    """Write a notice, its renderings and one delivery per recipient. Does not commit: the
+    caller commits together with the change that caused the notice, so both happen or neither.
+
+    `render(locale, channel)` is called once per language and channel among the recipients.
+    With `respect_preferences`, digest-only residents' deliveries are held for the digest and
+    quiet hours move `not_before` to the morning; reminders and answers to what a resident
+    asked for pass `respect_preferences=False`.
+    """
+    now = now or utcnow()
+    notice_id = await q.add_notice(
+        session,
+        {
+            "kind": kind,
+            "network_id": network_id,
+            "event_id": event_id,
+            "author_id": author_id,
+            "body": body,
+            "dedupe_key": dedupe_key,
+            "created_at": now,
+        },
+    )
+    deliveries: list[dict[str, object]] = []
+    by_locale: dict[str, int] = {}
+    held = 0
+    for r in recipients:
+        locale = r.locale or default_locale
+        by_locale[locale] = by_locale.get(locale, 0) + 1
+        status = DeliveryStatus.PENDING
+        not_before = now
+        if respect_preferences:
+            if r.notify_mode is NotifyMode.DIGEST:
+                status, held = DeliveryStatus.HELD, held + 1
+            else:
+                start = DEFAULT_START if r.quiet_start is None else r.quiet_start
+                end = DEFAULT_END if r.quiet_end is None else r.quiet_end
+                not_before = release_time(now, zone, start, end)
+        deliveries.append(
+            {
+                "notice_id": notice_id,
+                "resident_id": r.resident_id,
+                "channel": Channel.TELEGRAM,
+                "locale": locale,
+                "status": status,
+                "attempts": 0,
+                "not_before": not_before,
+            }
+        )
+    renderings = []
+    for locale in by_locale:
+        rendered = render(locale, Channel.TELEGRAM)
+        renderings.append(
+            {
+                "notice_id": notice_id,
+                "locale": locale,
+                "channel": Channel.TELEGRAM,
+                "text": rendered.text,
+                "markup": rendered.markup_json(),
+                "attachment": rendered.attachment,
+            }
+        )
+    await q.add_renderings(session, renderings)
+    await q.add_deliveries(session, deliveries)
+    return Enqueued(notice_id, by_locale, held)

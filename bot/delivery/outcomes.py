@@ -1,0 +1,41 @@
+"""What can happen to one send, in terms the worker acts on (any channel)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sent:
+    external_id: str
+
+
+@dataclass(frozen=True)
+class RetryAfter:
+    """The channel asked us to wait (Telegram's 429) before sending again."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """The recipient cannot be reached on this channel (blocked the bot, deleted account)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Transient:
+    """Worth trying again later: a 5xx, a timeout, a network error."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Permanent:
+    """Trying again would fail the same way (e.g. Telegram refused the message)."""
+
+    reason: str
+
+
+Outcome = Sent | RetryAfter | Unreachable | Transient | Permanent

@@ -1,0 +1,61 @@
+"""Sending rendered messages through the Telegram Bot API, and classifying what comes back."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.delivery.messages import Rendered
+from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
+
+# Resolves a rendering's attachment name (e.g. "ics:12") to a file name and its bytes.
+Attachments = Callable[[str], Awaitable[tuple[str, bytes] | None]]
+
+
+def markup(message: Rendered) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    rows = [
+        [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row]
+        for row in message.buttons
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+class TelegramSender:
+    def __init__(self, bot: Bot, attachments: Attachments | None = None) -> None:
+        self.bot = bot
+        self.attachments = attachments
+
+    async def send(self, address: int | str, message: Rendered) -> Outcome:
+        try:
+            sent = await self.bot.send_message(address, message.text, reply_markup=markup(message))
+            if message.attachment and self.attachments is not None:
+                found = await self.attachments(message.attachment)
+                if found is not None:
+                    name, content = found
+                    await self.bot.send_document(address, BufferedInputFile(content, filename=name))
+        except TelegramRetryAfter as error:
+            return RetryAfter(float(error.retry_after))
+        except TelegramForbiddenError as error:
+            return Unreachable(error.message)
+        except TelegramBadRequest as error:
+            text = error.message.lower()
+            if "chat not found" in text or "user is deactivated" in text:
+                return Unreachable(error.message)
+            return Permanent(error.message)
+        except (TelegramServerError, TelegramNetworkError, TimeoutError) as error:
+            return Transient(f"{type(error).__name__}: {getattr(error, 'message', '')}")
+        except TelegramAPIError as error:
+            return Transient(f"{type(error).__name__}: {error.message}")
+        return Sent(str(sent.message_id))

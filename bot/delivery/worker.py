@@ -1,0 +1,185 @@
+"""The delivery worker: claims due deliveries, sends them paced, records every outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.delivery.messages import Rendered
+from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
+from bot.delivery.pacing import ChatSpacing, RateLimiter
+from db.models import Channel, DeliveryStatus, utcnow
+from db.queries import outbox as q
+
+log = logging.getLogger("naboskap.delivery")
+
+
+class Sender(Protocol):
+    """A channel's way out: Telegram today, SMS gateways later."""
+
+    async def send(self, address: int | str, message: Rendered) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    batch: int = 100
+    concurrency: int = 16
+    lease: timedelta = timedelta(minutes=2)
+    max_attempts: int = 6
+    backoff_base: float = 5.0  # seconds; doubles with every failed attempt
+    backoff_cap: float = 3600.0
+    idle_poll: float = 0.5  # seconds between looks at an empty outbox
+
+
+class DeliveryWorker:
+    """Drains the outbox. Safe to run in several processes against PostgreSQL: claims are
+    leases taken with SKIP LOCKED, and the rate limit is shared through the database."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        senders: Mapping[Channel, Sender],
+        limiter: RateLimiter,
+        *,
+        settings: WorkerSettings | None = None,
+        spacing: ChatSpacing | None = None,
+        clock: Callable[[], datetime] = utcnow,
+        on_idle: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.senders = senders
+        self.limiter = limiter
+        self.settings = settings or WorkerSettings()
+        self.spacing = spacing or ChatSpacing()
+        self.clock = clock
+        self.on_idle = on_idle
+        self._skip_locked: bool | None = None
+        # Residents found unreachable in this process; later sends to them are not tried.
+        self._gone: set[int] = set()
+        self._chat_locks: dict[int | str, asyncio.Lock] = {}
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set; an empty outbox is looked at again every `idle_poll`."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception:
+                # A failing database must not kill the worker; it tries again shortly.
+                log.exception("delivery round failed")
+                handled = 0
+            if handled == 0:
+                if self.on_idle is not None:
+                    await self.on_idle()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.settings.idle_poll)
+
+    async def drain(self) -> int:
+        """Send everything that is due now; returns how many deliveries were handled."""
+        total = 0
+        while handled := await self.run_once():
+            total += handled
+        return total
+
+    async def run_once(self) -> int:
+        now = self.clock()
+        async with self.sessionmaker() as session:
+            if self._skip_locked is None:
+                self._skip_locked = session.get_bind().dialect.name == "postgresql"
+            claimed = await q.claim(
+                session, now, now + self.settings.lease, self.settings.batch, self._skip_locked
+            )
+            keys = {(c.notice_id, c.locale, c.channel) for c in claimed}
+            stored = await q.renderings(session, keys)
+            await session.commit()
+        if not claimed:
+            return 0
+        rendered = {
+            key: Rendered.from_stored(r.text, r.markup, r.attachment) for key, r in stored.items()
+        }
+        gate = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(item: q.Claimed) -> None:
+            async with gate:
+                await self._deliver(item, rendered.get((item.notice_id, item.locale, item.channel)))
+
+        await asyncio.gather(*(one(item) for item in claimed))
+        return len(claimed)
+
+    async def _deliver(self, item: q.Claimed, message: Rendered | None) -> None:
+        sender = self.senders.get(item.channel)
+        address = item.chat_id
+        if message is None or sender is None or address is None:
+            await self._record(item, Permanent("nothing to send or no way to send it"))
+            return
+        # One send at a time per chat: the next one to the same person waits for this one's
+        # outcome (a block stops it) and for the per-chat spacing.
+        lock = self._chat_locks.setdefault(address, asyncio.Lock())
+        try:
+            async with lock:
+                await self.spacing.wait(address)
+                if item.resident_id in self._gone:
+                    await self._record(item, Unreachable("blocked"))
+                    return
+                await self.limiter.acquire()
+                try:
+                    outcome = await sender.send(address, message)
+                except Exception as error:  # a sender bug must not lose the delivery
+                    log.exception("sender failed")
+                    outcome = Transient(type(error).__name__)
+                await self._record(item, outcome)
+        finally:
+            if not lock.locked():
+                self._chat_locks.pop(address, None)
+
+    async def _record(self, item: q.Claimed, outcome: Outcome) -> None:
+        now = self.clock()
+        async with self.sessionmaker() as session:
+            match outcome:
+                case Sent(external_id):
+                    await q.mark(
+                        session,
+                        item.id,
+                        status=DeliveryStatus.SENT,
+                        sent_at=now,
+                        external_id=external_id,
+                        error=None,
+                    )
+                case RetryAfter(seconds):
+                    self.limiter.pause(seconds)
+                    # Not the delivery's fault: the attempt does not count.
+                    await q.mark(
+                        session,
+                        item.id,
+                        not_before=now + timedelta(seconds=seconds),
+                        attempts=max(item.attempts - 1, 0),
+                        error=f"429 retry after {seconds}s",
+                    )
+                case Unreachable(reason):
+                    self._gone.add(item.resident_id)
+                    await q.mark(
+                        session, item.id, status=DeliveryStatus.UNREACHABLE, error=reason[:200]
+                    )
+                    await q.mark_resident_unreachable(session, item.resident_id, now)
+                case Transient(reason) if item.attempts < self.settings.max_attempts:
+                    delay = min(
+                        self.settings.backoff_base * 2 ** (item.attempts - 1),
+                        self.settings.backoff_cap,
+                    )
+                    delay *= random.uniform(0.8, 1.2)  # noqa: S311 - jitter, not security
+                    await q.mark(
+                        session,
+                        item.id,
+                        not_before=now + timedelta(seconds=delay),
+                        error=reason[:200],
+                    )
+                case Transient(reason) | Permanent(reason):
+                    await q.mark(session, item.id, status=DeliveryStatus.FAILED, error=reason[:200])
+            await session.commit()
