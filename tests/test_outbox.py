@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,13 +20,18 @@ from db.models import (
     Channel,
     Delivery,
     DeliveryStatus,
+    MemberRole,
+    Membership,
     NoticeKind,
     NotifyMode,
     Preferences,
     Rendering,
     Resident,
+    utcnow,
 )
 from db.queries import outbox as q
+from db.session import create_engine, create_sessionmaker
+from tests.conftest import PG_URL
 
 # Wednesday 2 December 2026, 12:00 in Oslo: outside everyone's default quiet hours.
 NOON = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
@@ -170,7 +177,7 @@ async def test_blocked_residents_become_unreachable_and_get_nothing_more(app, to
 
 
 async def test_429_waits_exactly_retry_after_and_slows_down(app, torstrand, fake_api):
-    view, members = torstrand
+    view, _members = torstrand
     await _enqueue(app, view.id)
     fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
     clock = Clock(NOON)
@@ -197,7 +204,7 @@ async def test_429_waits_exactly_retry_after_and_slows_down(app, torstrand, fake
 async def test_server_errors_are_retried_with_backoff_then_recorded_as_failed(
     app, torstrand, fake_api
 ):
-    view, members = torstrand
+    view, _members = torstrand
     await _enqueue(app, view.id)
     for _ in range(3):
         fake_api.fail_next("sendMessage", 502, "Bad Gateway")
@@ -242,7 +249,7 @@ async def test_a_crashed_worker_s_lease_runs_out_and_the_delivery_is_still_made(
 
 
 async def test_the_global_rate_and_per_chat_spacing_hold(app, torstrand):
-    view, members = torstrand
+    view, _members = torstrand
     for _ in range(3):
         await _enqueue(app, view.id)
     clock = Clock(NOON)
@@ -260,3 +267,63 @@ async def test_the_global_rate_and_per_chat_spacing_hold(app, torstrand):
     # 12 sends at 25/s take at least 11/25 s; each of the 4 chats got 3, a second apart.
     assert sent_at[-1] - start >= 11 / 25
     assert sent_at[-1] - start >= 2.0
+
+
+@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
+async def test_two_workers_drain_one_outbox_without_sending_twice(app, fake_api, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("this test is about PostgreSQL")
+    async with app.sessionmaker() as session:
+        view = await networks.create_network(
+            session, Actor.operator(), name="Stavern", slug="stavern"
+        )
+        for i in range(60):
+            resident = Resident(
+                telegram_id=50_000 + i,
+                locale=("nb", "uk", "ar")[i % 3],
+                first_name=f"R{i}",
+                is_coordinator=False,
+                reachable=True,
+                privacy_accepted_at=NOON,
+            )
+            session.add(resident)
+            await session.flush()
+            session.add(
+                Membership(resident_id=resident.id, network_id=view.id, role=MemberRole.MEMBER)
+            )
+            fake_api.chats.setdefault(50_000 + i, [])
+        await session.commit()
+    await _enqueue(app, view.id, now=utcnow(), respect_preferences=False)  # whatever the hour
+
+    sends: list[float] = []
+    fake_api.on_request = lambda method: (
+        sends.append(time.monotonic()) if method == "sendMessage" else None
+    )
+    rate = 40.0
+    workers = []
+    for _ in range(2):  # two "processes": separate engines, a shared database
+        engine = create_engine(database_url)
+        makers = create_sessionmaker(engine)
+        limiter = RateLimiter(makers, rate=rate, block=5)
+        workers.append(
+            (
+                engine,
+                DeliveryWorker(
+                    makers,
+                    {Channel.TELEGRAM: TelegramSender(app.bot)},
+                    limiter,
+                    settings=WorkerSettings(batch=10),
+                ),
+            )
+        )
+    handled = await asyncio.gather(*(w.drain() for _, w in workers))
+    for engine, _ in workers:
+        await engine.dispose()
+
+    assert sum(handled) == 60
+    assert all(h > 0 for h in handled), "both workers should have taken part"
+    for i in range(60):
+        assert len([m for m in fake_api.chats[50_000 + i] if m.from_bot]) == 1
+    # The shared budget: 60 sends at 40/s cannot take less than about 1.5 s, whichever
+    # worker sent them (a lower bound, so a slow machine cannot make it fail).
+    assert sends[-1] - sends[0] >= (60 - 10) / rate
