@@ -17,8 +17,12 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import TELEGRAM_API, Settings
+from bot.delivery.pacing import RateLimiter
+from bot.delivery.telegram import TelegramSender
+from bot.delivery.worker import DeliveryWorker
 from bot.i18n import Catalogs
 from db.migrate import schema_status
+from db.models import Channel
 from db.session import create_engine, create_sessionmaker
 from handlers import build_router
 from handlers.middlewares import ActorMiddleware, ReleaseConnectionMiddleware, SessionMiddleware
@@ -118,6 +122,12 @@ def build_dispatcher(
     dispatcher.update.outer_middleware(ActorMiddleware(settings, catalogs))
     dispatcher.include_router(build_router())
     return dispatcher
+
+
+def build_worker(app: App) -> DeliveryWorker:
+    """The outbox worker for this app's database and bot."""
+    limiter = RateLimiter(app.sessionmaker, rate=app.settings.send_rate)
+    return DeliveryWorker(app.sessionmaker, {Channel.TELEGRAM: TelegramSender(app.bot)}, limiter)
 
 
 def build_app(settings: Settings) -> App:

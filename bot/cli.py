@@ -123,6 +123,32 @@ def run(webhook: bool) -> None:
         pass
 
 
+@main.command()
+def worker() -> None:
+    """Run only the outbox worker (the bot's `run` starts one too)."""
+    settings = _settings()
+    try:
+        settings.require_token()
+    except SettingsError as error:
+        raise Failure(str(error)) from None
+    _setup_logging(settings)
+
+    from bot.app import SchemaBehind, build_app
+    from bot.runners import run_worker
+
+    async def go() -> None:
+        app = build_app(settings)
+        try:
+            await run_worker(app)
+        finally:
+            await app.close()
+
+    try:
+        _run(go())
+    except SchemaBehind as error:
+        raise Failure(str(error)) from None
+
+
 # ---- database --------------------------------------------------------------------------------
 
 

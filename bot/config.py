@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     # Telegram's own limit is 4096; free-text answers we store are much shorter.
     max_text_length: int = Field(default=1000, ge=16, le=4096)
+    # Notices per second across all workers; Telegram allows about 30.
+    send_rate: float = Field(default=25, gt=0, le=10_000)
+    reminder_hours: int = Field(default=24, ge=1, le=168)
 
     @field_validator("bot_token")
     @classmethod

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator
 from urllib.parse import urlsplit
 
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-from bot.app import App
+from bot.app import App, build_worker
 from handlers.commands import register_command_menus
 
 log = logging.getLogger("naboskap")
@@ -23,16 +25,46 @@ async def _prepare(app: App) -> None:
     await register_command_menus(app.bot, app.catalogs)
 
 
+@contextlib.asynccontextmanager
+async def delivering(app: App) -> AsyncIterator[None]:
+    """The outbox worker runs beside the bot and finishes its round on the way out."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(build_worker(app).run(stop), name="delivery-worker")
+    try:
+        yield
+    finally:
+        stop.set()
+        await task
+
+
 async def run_polling(app: App) -> None:
     await _prepare(app)
     # A webhook left from an earlier run would make getUpdates fail with 409.
     await app.bot.delete_webhook(drop_pending_updates=False)
-    await app.dispatcher.start_polling(
-        app.bot,
-        handle_signals=True,
-        close_bot_session=False,
-        allowed_updates=app.dispatcher.resolve_used_update_types(),
-    )
+    async with delivering(app):
+        await app.dispatcher.start_polling(
+            app.bot,
+            handle_signals=True,
+            close_bot_session=False,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+
+
+async def _until_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def run_worker(app: App) -> None:
+    """Only the outbox worker: for a second process (or machine) draining the same outbox."""
+    await app.check_schema()
+    log.info("delivery worker started")
+    async with delivering(app):
+        await _until_signal()
+    log.info("delivery worker stopped")
 
 
 def webhook_application(
@@ -61,12 +93,9 @@ async def run_webhook(app: App) -> None:
         allowed_updates=app.dispatcher.resolve_used_update_types(),
     )
     log.info("webhook registered; listening on %s:%s%s", host, port, path)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     try:
-        await stop.wait()
+        async with delivering(app):
+            await _until_signal()
     finally:
         log.info("shutting down")
         await runner.cleanup()
