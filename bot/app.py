@@ -6,6 +6,7 @@ Nothing else in the project creates these; tests, the CLI and the runners all co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.config import TELEGRAM_API, Settings
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.telegram import TelegramSender
-from bot.delivery.worker import DeliveryWorker
+from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.i18n import Catalogs
 from db.migrate import schema_status
 from db.models import Channel
@@ -127,7 +128,10 @@ def build_dispatcher(
 def build_worker(app: App) -> DeliveryWorker:
     """The outbox worker for this app's database and bot."""
     limiter = RateLimiter(app.sessionmaker, rate=app.settings.send_rate)
-    return DeliveryWorker(app.sessionmaker, {Channel.TELEGRAM: TelegramSender(app.bot)}, limiter)
+    settings = WorkerSettings(lease=timedelta(seconds=app.settings.delivery_lease_seconds))
+    return DeliveryWorker(
+        app.sessionmaker, {Channel.TELEGRAM: TelegramSender(app.bot)}, limiter, settings=settings
+    )
 
 
 def build_app(settings: Settings) -> App:

@@ -351,6 +351,39 @@ def reach(as_csv: bool) -> None:
         click.echo(f"{row.network.slug:<22} {row.total:>6} members  {languages}{blocked}")
 
 
+@main.command("broadcast")
+@click.option("--network", "slug", help="The network's slug.")
+@click.option("--all", "to_all", is_flag=True, help="Everyone in any network.")
+@click.argument("text")
+def broadcast_command(slug: str | None, to_all: bool, text: str) -> None:
+    """Send TEXT to a network's members (or --all), through the outbox."""
+    from bot.delivery.outbox import Enqueued
+    from bot.i18n import Catalogs
+    from bot.services import broadcasts
+
+    if bool(slug) == to_all:
+        raise Failure("give either --network SLUG or --all")
+    settings = _settings()
+    catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
+
+    async def work(session: AsyncSession) -> Enqueued:
+        actor = Actor.operator()
+        network_id = (
+            None if to_all else (await networks.find_by_slug(session, actor, slug or "")).id
+        )
+        return await broadcasts.broadcast(
+            session, actor, catalogs, text=text, network_id=network_id
+        )
+
+    result = _run(_with_session(settings, work))
+    languages = ", ".join(f"{loc} {n}" for loc, n in sorted(result.by_locale.items()))
+    total = sum(result.by_locale.values())
+    click.echo(
+        f"notice {result.notice_id} queued for {total} residents ({languages or 'nobody'}); "
+        f"{result.held} held for the digest. `naboskap run` or `naboskap worker` delivers it."
+    )
+
+
 # ---- roles -----------------------------------------------------------------------------------
 
 

@@ -219,9 +219,7 @@ class Event(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_norwegian_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[EventStatus] = mapped_column(_enum(EventStatus, "event_status"))
-    created_by: Mapped[int | None] = mapped_column(
-        ForeignKey("residents.id", ondelete="SET NULL")
-    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

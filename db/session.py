@@ -21,7 +21,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # (about 1.2x the updates per second of the default pool in benchmarks/updates.py).
         # Connections are never held while waiting for Telegram (ReleaseConnectionMiddleware).
         kwargs.setdefault("pool_size", 1)
-        kwargs.setdefault("max_overflow", 0)
+        # A little overflow so that a session opened inside another (a CLI command, a test)
+        # waits for nothing; normal traffic stays on the one pooled connection.
+        kwargs.setdefault("max_overflow", 2)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

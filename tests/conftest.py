@@ -10,9 +10,11 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import text
 
 from bot.app import App, build_app
+from bot.cli import main
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser
 from bot.fake_bot_api.server import DEFAULT_TOKEN
@@ -145,3 +147,15 @@ def resident(make_user: UserFactory) -> Callable[..., Awaitable[FakeUser]]:
         return user
 
     return factory
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    monkeypatch.chdir(tmp_path)  # no stray .env is read
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    runner = CliRunner()
+
+    def invoke(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return invoke

@@ -17,18 +17,6 @@ from bot.fake_bot_api.server import DEFAULT_TOKEN
 EXAMPLE = PROJECT / "examples" / "larvik.toml"
 
 
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    monkeypatch.chdir(tmp_path)  # no stray .env is read
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return invoke
-
-
 def _naboskap(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v

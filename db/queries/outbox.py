@@ -82,6 +82,10 @@ async def everyone(session: AsyncSession) -> list[RecipientRow]:
     return _rows((await session.execute(query)).all())
 
 
+async def notice(session: AsyncSession, notice_id: int) -> Notice | None:
+    return await session.get(Notice, notice_id)
+
+
 async def add_notice(session: AsyncSession, values: dict[str, Any]) -> int:
     result = await session.execute(insert(Notice).values(**values).returning(Notice.id))
     return int(result.scalar_one())
