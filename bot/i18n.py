@@ -7,7 +7,9 @@ digests, SMS), so translation is a plain object here rather than a per-update co
 
 from __future__ import annotations
 
+import functools
 import gettext as _gettext
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
@@ -15,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -75,6 +77,14 @@ def is_rtl(locale: str) -> bool:
     return Locale.parse(locale).character_order == "right-to-left"
 
 
+@functools.cache
+def _day_pattern(locale: str) -> str:
+    # CLDR has no "full date without the year", so take the full pattern and drop the year
+    # with what belongs to it (uk "EEEE, d MMMM y 'р'." -> "EEEE, d MMMM").
+    pattern = Locale.parse(locale).date_formats["full"].pattern
+    return re.sub(r"\s*y+(\s*'[^']*')?[\s.,،]*", " ", pattern).strip(" ,،.")
+
+
 @dataclass(frozen=True)
 class Translator:
     """Gettext for one locale, with named placeholders and Babel formatting."""
@@ -100,6 +110,15 @@ class Translator:
 
     def format_date(self, moment: datetime, fmt: str = "long") -> str:
         return format_date(moment.astimezone(self.zone), fmt, locale=self.locale)
+
+    def format_day(self, moment: datetime) -> str:
+        """Weekday, day and month the way the locale writes them ("четвер, 3 грудня")."""
+        return format_datetime(
+            moment, _day_pattern(self.locale), tzinfo=self.zone, locale=self.locale
+        )
+
+    def format_time(self, moment: datetime) -> str:
+        return format_time(moment, "short", tzinfo=self.zone, locale=self.locale)
 
     @property
     def rtl(self) -> bool:

@@ -293,7 +293,7 @@ async def test_two_workers_drain_one_outbox_without_sending_twice(app, fake_api,
             )
             fake_api.chats.setdefault(50_000 + i, [])
         await session.commit()
-    await _enqueue(app, view.id, now=utcnow(), respect_preferences=False)  # whatever the hour
+    await _enqueue(app, view.id, now=utcnow(), quiet_hours=False)  # whatever the hour
 
     sends: list[float] = []
     fake_api.on_request = lambda method: (

@@ -38,16 +38,17 @@ async def enqueue(
     author_id: int | None = None,
     body: str = "",
     dedupe_key: str | None = None,
-    respect_preferences: bool = True,
+    quiet_hours: bool = True,
+    digest_hold: bool = True,
     now: datetime | None = None,
 ) -> Enqueued:
     """Write a notice, its renderings and one delivery per recipient. Does not commit: the
     caller commits together with the change that caused the notice, so both happen or neither.
 
     `render(locale, channel)` is called once per language and channel among the recipients.
-    With `respect_preferences`, digest-only residents' deliveries are held for the digest and
-    quiet hours move `not_before` to the morning; reminders and answers to what a resident
-    asked for pass `respect_preferences=False`.
+    With `digest_hold`, digest-only residents' deliveries are held for the weekly digest (news
+    can wait; a change to an event someone said they would come to cannot); with
+    `quiet_hours`, deliveries inside a resident's quiet hours wait until the morning.
     """
     now = now or utcnow()
     notice_id = await q.add_notice(
@@ -70,13 +71,12 @@ async def enqueue(
         by_locale[locale] = by_locale.get(locale, 0) + 1
         status = DeliveryStatus.PENDING
         not_before = now
-        if respect_preferences:
-            if r.notify_mode is NotifyMode.DIGEST:
-                status, held = DeliveryStatus.HELD, held + 1
-            else:
-                start = DEFAULT_START if r.quiet_start is None else r.quiet_start
-                end = DEFAULT_END if r.quiet_end is None else r.quiet_end
-                not_before = release_time(now, zone, start, end)
+        if digest_hold and r.notify_mode is NotifyMode.DIGEST:
+            status, held = DeliveryStatus.HELD, held + 1
+        elif quiet_hours:
+            start = DEFAULT_START if r.quiet_start is None else r.quiet_start
+            end = DEFAULT_END if r.quiet_end is None else r.quiet_end
+            not_before = release_time(now, zone, start, end)
         deliveries.append(
             {
                 "notice_id": notice_id,

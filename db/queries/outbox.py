@@ -86,6 +86,45 @@ async def notice(session: AsyncSession, notice_id: int) -> Notice | None:
     return await session.get(Notice, notice_id)
 
 
+async def notice_by_key(session: AsyncSession, key: str) -> Notice | None:
+    return await session.scalar(select(Notice).where(Notice.dedupe_key == key))
+
+
+async def add_missing_deliveries(
+    session: AsyncSession, notice: Notice, resident_ids: Sequence[int], now: datetime
+) -> list[RecipientRow]:
+    """Deliveries of an existing notice for residents who do not have one yet; returns them
+    (the caller renders any language the notice did not need before)."""
+    have = set(
+        await session.scalars(select(Delivery.resident_id).where(Delivery.notice_id == notice.id))
+    )
+    missing = [r for r in await residents(session, [i for i in resident_ids if i not in have])]
+    if not missing:
+        return []
+    await add_deliveries(
+        session,
+        [
+            {
+                "notice_id": notice.id,
+                "resident_id": r.resident_id,
+                "channel": Channel.TELEGRAM,
+                "locale": r.locale or "nb",
+                "status": DeliveryStatus.PENDING,
+                "attempts": 0,
+                "not_before": now,
+            }
+            for r in missing
+        ],
+    )
+    return missing
+
+
+async def rendered_locales(session: AsyncSession, notice_id: int) -> set[str]:
+    return set(
+        await session.scalars(select(Rendering.locale).where(Rendering.notice_id == notice_id))
+    )
+
+
 async def add_notice(session: AsyncSession, values: dict[str, Any]) -> int:
     result = await session.execute(insert(Notice).values(**values).returning(Notice.id))
     return int(result.scalar_one())
