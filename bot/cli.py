@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -12,6 +13,7 @@ import click
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.delivery.outbox import Enqueued
 from bot.services import networks, residents
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, ServiceError
@@ -351,13 +353,105 @@ def reach(as_csv: bool) -> None:
         click.echo(f"{row.network.slug:<22} {row.total:>6} members  {languages}{blocked}")
 
 
+@main.group()
+def event() -> None:
+    """Publish events from the command line or a calendar file."""
+
+
+def _local_time(value: str, zone_name: str, option: str) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    try:
+        naive = datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+    except ValueError:
+        raise Failure(f"{option} must look like 2026-12-03 18:00 (local time)") from None
+    return naive.replace(tzinfo=ZoneInfo(zone_name))
+
+
+@event.command("add")
+@click.option("--network", "slug", required=True, help="The network's slug.")
+@click.option("--title", required=True)
+@click.option("--starts", required=True, help='Local time: "YYYY-MM-DD HH:MM".')
+@click.option("--ends", default=None, help='Local time: "YYYY-MM-DD HH:MM".')
+@click.option("--place", default="")
+@click.option("--description", default="")
+@click.option("--no-norwegian-needed", is_flag=True, help="Mark it as open to newcomers.")
+def event_add(
+    slug: str,
+    title: str,
+    starts: str,
+    ends: str | None,
+    place: str,
+    description: str,
+    no_norwegian_needed: bool,
+) -> None:
+    """Publish an event to a network's members, exactly as a host does in the bot."""
+    from bot.i18n import Catalogs
+    from bot.services import events
+
+    settings = _settings()
+    catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
+    starts_at = _local_time(starts, settings.timezone, "--starts")
+    ends_at = _local_time(ends, settings.timezone, "--ends") if ends else None
+
+    async def work(session: AsyncSession) -> tuple[events.EventView, Enqueued]:
+        actor = Actor.operator()
+        view = await networks.find_by_slug(session, actor, slug)
+        draft = events.EventDraft(
+            network_id=view.id,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=place,
+            description=description,
+            no_norwegian_needed=no_norwegian_needed,
+            locale=settings.default_locale,
+        )
+        return await events.publish(session, actor, catalogs, draft)
+
+    published, sent = _run(_with_session(settings, work))
+    click.echo(
+        f"event {published.id} published to {sum(sent.by_locale.values())} members "
+        f"({sent.held} held for the digest)"
+    )
+
+
+@event.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--network", "slug", required=True, help="The network's slug.")
+def event_import(file: Path, slug: str) -> None:
+    """Create or update a network's events from an iCalendar FILE, keyed by UID."""
+    from bot.i18n import Catalogs
+    from bot.services import events
+    from bot.services.calendar_files import CalendarError, read_events
+
+    settings = _settings()
+    catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
+    try:
+        entries = read_events(file.read_bytes(), settings.zone)
+    except CalendarError as error:
+        raise Failure(f"{file}: {error}") from None
+
+    async def work(session: AsyncSession) -> events.CalendarImport:
+        actor = Actor.operator()
+        view = await networks.find_by_slug(session, actor, slug)
+        return await events.import_calendar(
+            session, actor, catalogs, view.id, entries, locale=settings.default_locale
+        )
+
+    report = _run(_with_session(settings, work))
+    click.echo(
+        f"created {len(report.created)}, updated {len(report.updated)}, "
+        f"cancelled {len(report.cancelled)}, unchanged {report.unchanged}"
+    )
+
+
 @main.command("broadcast")
 @click.option("--network", "slug", help="The network's slug.")
 @click.option("--all", "to_all", is_flag=True, help="Everyone in any network.")
 @click.argument("text")
 def broadcast_command(slug: str | None, to_all: bool, text: str) -> None:
     """Send TEXT to a network's members (or --all), through the outbox."""
-    from bot.delivery.outbox import Enqueued
     from bot.i18n import Catalogs
     from bot.services import broadcasts
 

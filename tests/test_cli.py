@@ -179,3 +179,39 @@ def test_reach_export(cli, database_url):
     lines = cli("reach", "--csv").output.splitlines()
     assert lines[0] == "network,name,language,members,unreachable_in_network"
     assert lines[1] == "torstrand,Torstrand,uk,1,0"
+
+
+def test_events_from_the_command_line(cli):
+    cli("network", "add", "torstrand", "Torstrand")
+    result = cli(
+        "event",
+        "add",
+        "--network",
+        "torstrand",
+        "--title",
+        "Dugnad",
+        "--starts",
+        "2099-05-02 11:00",
+        "--ends",
+        "2099-05-02 14:00",
+        "--place",
+        "Torget",
+        "--description",
+        "Ta med hansker",
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("event 1 published to 0 members")
+    bad = cli("event", "add", "--network", "torstrand", "--title", "X", "--starts", "i morgen")
+    assert bad.exit_code != 0
+    assert "2026-12-03 18:00" in bad.output
+    past = cli(
+        "event", "add", "--network", "torstrand", "--title", "X", "--starts", "2001-01-01 10:00"
+    )
+    assert past.exit_code != 0
+    calendar = PROJECT / "tests" / "data" / "larvik-events.ics"
+    first = cli("event", "import", str(calendar), "--network", "torstrand")
+    assert first.exit_code == 0, first.output
+    again = cli("event", "import", str(calendar), "--network", "torstrand")
+    assert "created 0, updated 0" in again.output
+    broken = cli("event", "import", str(EXAMPLE), "--network", "torstrand")
+    assert broken.exit_code != 0

@@ -52,7 +52,7 @@ class DeliveryWorker:
         settings: WorkerSettings | None = None,
         spacing: ChatSpacing | None = None,
         clock: Callable[[], datetime] = utcnow,
-        on_idle: Callable[[], Awaitable[None]] | None = None,
+        between_rounds: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.senders = senders
@@ -60,7 +60,8 @@ class DeliveryWorker:
         self.settings = settings or WorkerSettings()
         self.spacing = spacing or ChatSpacing()
         self.clock = clock
-        self.on_idle = on_idle
+        # Periodic work that belongs beside sending (event reminders); it throttles itself.
+        self.between_rounds = between_rounds
         self._skip_locked: bool | None = None
         # Residents found unreachable in this process; later sends to them are not tried.
         self._gone: set[int] = set()
@@ -70,14 +71,14 @@ class DeliveryWorker:
         """Send until `stop` is set; an empty outbox is looked at again every `idle_poll`."""
         while not stop.is_set():
             try:
+                if self.between_rounds is not None:
+                    await self.between_rounds()
                 handled = await self.run_once()
             except Exception:
                 # A failing database must not kill the worker; it tries again shortly.
                 log.exception("delivery round failed")
                 handled = 0
             if handled == 0:
-                if self.on_idle is not None:
-                    await self.on_idle()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.idle_poll)
 
