@@ -8,6 +8,7 @@ from aiogram.enums import ChatType
 from handlers import (
     coordinator,
     errors,
+    events,
     fallback,
     help,
     language,
@@ -33,6 +34,7 @@ def build_router() -> Router:
         language.build_router(),
         help.build_router(),
         networks.build_router(),
+        events.build_router(),
         privacy.build_router(),
         coordinator.build_router(),
         fallback.build_router(),

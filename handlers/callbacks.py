@@ -34,3 +34,12 @@ class CoordCb(CallbackData, prefix="c"):
     action: str
     network_id: int = 0
     arg: int = 0
+
+
+class EventCb(CallbackData, prefix="ev"):
+    """Event buttons. `rsvp` and `ics` also appear on notices rendered by the services
+    (bot.services.events.rsvp_data), so this format is shared: a test keeps them equal."""
+
+    action: str  # rsvp, ics, open, list, who
+    event_id: int = 0
+    answer: str = ""

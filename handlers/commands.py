@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 def resident_commands(t: Translator) -> list[BotCommand]:
     return [
         BotCommand(command="start", description=t.gettext("Main menu")),
+        BotCommand(command="events", description=t.gettext("Upcoming events")),
         BotCommand(command="networks", description=t.gettext("Neighbourhoods and groups")),
         BotCommand(command="language", description=t.gettext("Change language")),
         BotCommand(command="mydata", description=t.gettext("See what we store about you")),

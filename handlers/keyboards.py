@@ -61,6 +61,7 @@ def privacy(t: Translator) -> InlineKeyboardMarkup:
 
 def main_menu(t: Translator, actor: Actor) -> InlineKeyboardMarkup:
     buttons = [
+        button(t.gettext("🗓 Events"), MenuCb(item="events")),
         button(t.gettext("🏘 Networks"), MenuCb(item="networks")),
         button(t.gettext("🌐 Language"), MenuCb(item="language")),
         button(t.gettext("🔒 My data"), MenuCb(item="mydata")),

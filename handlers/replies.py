@@ -68,6 +68,8 @@ def refusal(t: Translator, error: ServiceError) -> str:
                 "That's too long: at most {n} characters, please.",
                 error.limit,
             )
+        if error.reason == "closed":
+            return t.gettext("This event is over or cancelled.")
         if error.reason == "taken":
             return t.gettext("That is already taken. Please choose another.")
         return t.gettext("That doesn't look right. Please check it and try again.")

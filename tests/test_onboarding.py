@@ -83,7 +83,7 @@ async def test_onboarding_in_the_chosen_language(make_user, app, language, local
     assert t.gettext("🏘 Networks") in menu.button_texts
     # The resident's own command menu follows the chosen language.
     chat_commands = user.server.commands[(f"chat:{user.id}", "")]
-    assert chat_commands[1]["description"] == t.gettext("Neighbourhoods and groups")
+    assert chat_commands[2]["description"] == t.gettext("Neighbourhoods and groups")
 
 
 async def test_a_known_resident_goes_straight_to_the_menu(resident, app):

@@ -75,9 +75,9 @@ async def test_long_polling_answers_and_stops_cleanly(
         messages = await user.wait_for_message(timeout=30)
         assert "Українська" in messages[-1].button_texts[0]
         # The command menu is registered in every shipped language at start-up.
-        assert fake_api.commands_for("uk")[:2] == ["start", "networks"]
+        assert fake_api.commands_for("uk")[:3] == ["start", "events", "networks"]
         uk_menu = fake_api.commands[("default", "uk")]
-        assert uk_menu[1]["description"] != "Neighbourhoods and groups"
+        assert uk_menu[2]["description"] != "Neighbourhoods and groups"
         assert (
             fake_api.commands_for("no") == fake_api.commands_for("nb") == fake_api.commands_for("")
         )

@@ -1,0 +1,209 @@
+"""/events: upcoming events in my networks, answering coming / maybe / can't come, and the
+calendar file; hosts see who is coming."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import Catalogs, Translator
+from bot.services import events
+from bot.services.actors import Actor
+from bot.services.errors import ServiceError
+from bot.services.events import EventView
+from db.models import Answer
+from handlers.callbacks import EventCb, MenuCb
+from handlers.filters import Onboarded
+from handlers.keyboards import button, markup, rows
+from handlers.replies import quote, refuse, show
+
+PER_PAGE = 5
+ANSWER_ICONS = {Answer.YES: "✅", Answer.MAYBE: "🤔", Answer.NO: "❌"}
+
+
+def answer_labels(t: Translator) -> dict[Answer, str]:
+    return {
+        Answer.YES: t.gettext("✅ Coming"),
+        Answer.MAYBE: t.gettext("🤔 Maybe"),
+        Answer.NO: t.gettext("❌ Can't come"),
+    }
+
+
+def counts_line(view: EventView) -> str:
+    return f"✅ {view.counts.get(Answer.YES, 0)} · 🤔 {view.counts.get(Answer.MAYBE, 0)}"
+
+
+def list_text(t: Translator, views: list[EventView], total: int) -> str:
+    if not total:
+        return t.gettext(
+            "No upcoming events in your networks yet. /networks shows where you can join."
+        )
+    lines = ["<b>" + t.gettext("Upcoming events") + "</b>"]
+    for view in views:
+        title, _, _ = view.text_for(t.locale)
+        lines += [
+            "",
+            f"<b>{quote(title)}</b> · {quote(view.network_name)}",
+            f"🕒 {events.when_text(t, view)}",
+            counts_line(view),
+        ]
+    return "\n".join(lines)
+
+
+def list_keyboard(
+    t: Translator, views: list[EventView], page: int, total: int
+) -> InlineKeyboardMarkup:
+    opens = [
+        button(view.text_for(t.locale)[0][:40], EventCb(action="open", event_id=view.id))
+        for view in views
+    ]
+    nav = []
+    if page > 0:
+        nav.append(button(t.gettext("‹ Previous"), EventCb(action="list", event_id=page - 1)))
+    if (page + 1) * PER_PAGE < total:
+        nav.append(button(t.gettext("Next ›"), EventCb(action="list", event_id=page + 1)))
+    home = [button(t.gettext("« Menu"), MenuCb(item="home"))]
+    return markup(rows(opens, 1), [nav], [home])
+
+
+def card_keyboard(t: Translator, view: EventView, is_host: bool) -> InlineKeyboardMarkup:
+    labels = answer_labels(t)
+    answers = [
+        button(
+            ("• " if view.my_answer is a else "") + labels[a],
+            EventCb(action="rsvp", event_id=view.id, answer=a.value),
+        )
+        for a in Answer
+    ]
+    extra = [button(t.gettext("📅 Add to calendar"), EventCb(action="ics", event_id=view.id))]
+    if is_host:
+        extra.append(button(t.gettext("👥 Who's coming"), EventCb(action="who", event_id=view.id)))
+    back = [button(t.gettext("« Events"), EventCb(action="list", event_id=0))]
+    return markup([answers], rows(extra, 1), [back])
+
+
+def card_text(t: Translator, view: EventView) -> str:
+    text = f"{events.event_card(t, view)}\n\n{counts_line(view)}"
+    if view.my_answer is not None:
+        text += "\n" + t.gettext("You said: {answer}", answer=answer_labels(t)[view.my_answer])
+    return text
+
+
+async def _list(
+    target: Message | CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    page: int = 0,
+) -> None:
+    views, total = await events.upcoming(session, actor, page * PER_PAGE, PER_PAGE)
+    await show(target, list_text(t, views, total), list_keyboard(t, views, page, total))
+
+
+async def events_command(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    await state.clear()
+    await _list(message, session, actor, t)
+
+
+async def events_button(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    await query.answer()
+    await _list(query, session, actor, t)
+
+
+async def _is_host(session: AsyncSession, actor: Actor, view: EventView) -> bool:
+    try:
+        await events.audience(session, actor, view.network_id)
+    except ServiceError:
+        return False
+    return True
+
+
+async def event_action(
+    query: CallbackQuery,
+    callback_data: EventCb,
+    bot: Bot,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    event_id = callback_data.event_id
+    try:
+        if callback_data.action == "list":
+            await query.answer()
+            await _list(query, session, actor, t, max(event_id, 0))
+        elif callback_data.action == "open":
+            view = await events.get(session, actor, event_id)
+            await query.answer()
+            await show(
+                query,
+                card_text(t, view),
+                card_keyboard(t, view, await _is_host(session, actor, view)),
+            )
+        elif callback_data.action == "rsvp":
+            view = await events.answer(session, actor, event_id, Answer(callback_data.answer))
+            toast = {
+                Answer.YES: t.gettext("Great, see you there!"),
+                Answer.MAYBE: t.gettext("Noted as maybe."),
+                Answer.NO: t.gettext("Thanks for letting us know."),
+            }[view.my_answer or Answer.NO]
+            await query.answer(toast)
+            # A notice keeps its text; the event card shows the new counts.
+            if (
+                isinstance(query.message, Message)
+                and query.message.text
+                and "✅ " in query.message.text
+            ):
+                await show(
+                    query,
+                    card_text(t, view),
+                    card_keyboard(t, view, await _is_host(session, actor, view)),
+                )
+        elif callback_data.action == "ics":
+            name, data = await events.calendar(session, actor, event_id, catalogs)
+            await query.answer()
+            await bot.send_document(query.from_user.id, BufferedInputFile(data, filename=name))
+        elif callback_data.action == "who":
+            people = await events.attendees(session, actor, event_id)
+            view = await events.get(session, actor, event_id)
+            await query.answer()
+            await show(query, who_text(t, view, people), card_keyboard(t, view, True))
+        else:
+            await query.answer(
+                t.gettext("This button no longer works. Send /start for a fresh menu."),
+                show_alert=True,
+            )
+    except ValueError:
+        await query.answer(
+            t.gettext("This button no longer works. Send /start for a fresh menu."), show_alert=True
+        )
+    except ServiceError as error:
+        await refuse(query, t, error)
+
+
+def who_text(t: Translator, view: EventView, people: list[tuple[str, Answer]]) -> str:
+    title, _, _ = view.text_for(t.locale)
+    lines = ["<b>" + t.gettext("Who's coming to {event}", event=quote(title)) + "</b>"]
+    if not people:
+        lines.append(t.gettext("Nobody has answered yet."))
+    for name, answer in people:
+        lines.append(f"{ANSWER_ICONS[answer]} {quote(name or '–')}")
+    return "\n".join(lines)
+
+
+def build_router() -> Router:
+    """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
+    router = Router(name="events")
+    router.message.filter(Onboarded())
+    router.callback_query.filter(Onboarded())
+    router.message.register(events_command, Command("events"))
+    router.callback_query.register(events_button, MenuCb.filter(F.item == "events"))
+    router.callback_query.register(event_action, EventCb.filter())
+    return router
