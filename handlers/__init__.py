@@ -15,6 +15,7 @@ from handlers import (
     membership,
     networks,
     privacy,
+    settings,
     start,
 )
 
@@ -35,6 +36,7 @@ def build_router() -> Router:
         help.build_router(),
         networks.build_router(),
         events.build_router(),
+        settings.build_router(),
         privacy.build_router(),
         coordinator.build_router(),
         fallback.build_router(),

@@ -43,3 +43,16 @@ class EventCb(CallbackData, prefix="ev"):
     action: str  # rsvp, ics, open, list, who
     event_id: int = 0
     answer: str = ""
+
+
+class SettingsCb(CallbackData, prefix="s"):
+    action: str  # mode, quiet
+    value: int = 0
+
+
+class HostCb(CallbackData, prefix="h"):
+    """A host's (or coordinator's) broadcast; network 0 means everyone."""
+
+    action: str  # write, send, drop, reach
+    network_id: int = 0
+    notice_id: int = 0

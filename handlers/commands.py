@@ -20,6 +20,7 @@ def resident_commands(t: Translator) -> list[BotCommand]:
         BotCommand(command="events", description=t.gettext("Upcoming events")),
         BotCommand(command="networks", description=t.gettext("Neighbourhoods and groups")),
         BotCommand(command="language", description=t.gettext("Change language")),
+        BotCommand(command="settings", description=t.gettext("Notices and quiet hours")),
         BotCommand(command="mydata", description=t.gettext("See what we store about you")),
         BotCommand(command="forget", description=t.gettext("Delete your data")),
         BotCommand(command="help", description=t.gettext("What I can do")),

@@ -64,6 +64,7 @@ def main_menu(t: Translator, actor: Actor) -> InlineKeyboardMarkup:
         button(t.gettext("🗓 Events"), MenuCb(item="events")),
         button(t.gettext("🏘 Networks"), MenuCb(item="networks")),
         button(t.gettext("🌐 Language"), MenuCb(item="language")),
+        button(t.gettext("⚙️ Settings"), MenuCb(item="settings")),
         button(t.gettext("🔒 My data"), MenuCb(item="mydata")),
         button(t.gettext("❓ Help"), MenuCb(item="help")),
     ]

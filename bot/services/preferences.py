@@ -1,0 +1,67 @@
+"""How and when a resident wants notices: instantly or only in the weekly digest, and quiet
+hours during which instant notices wait."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START
+from bot.services.actors import Actor
+from bot.services.errors import InvalidInput
+from db.models import NotifyMode, Preferences
+
+# The quiet-hour choices offered in /settings: (start, end) in minutes after midnight.
+QUIET_CHOICES: tuple[tuple[int, int], ...] = (
+    (22 * 60, 8 * 60),
+    (21 * 60, 7 * 60),
+    (23 * 60, 9 * 60),
+    (0, 0),  # no quiet hours
+)
+
+
+@dataclass(frozen=True)
+class NoticePreferences:
+    notify_mode: NotifyMode
+    quiet_start: int
+    quiet_end: int
+
+    @property
+    def quiet(self) -> bool:
+        return self.quiet_start != self.quiet_end
+
+
+async def get(session: AsyncSession, actor: Actor) -> NoticePreferences:
+    row = await session.get(Preferences, actor.require_resident())
+    if row is None:
+        return NoticePreferences(NotifyMode.INSTANT, DEFAULT_START, DEFAULT_END)
+    return NoticePreferences(NotifyMode(row.notify_mode), row.quiet_start, row.quiet_end)
+
+
+async def update(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    notify_mode: NotifyMode | None = None,
+    quiet: tuple[int, int] | None = None,
+) -> NoticePreferences:
+    """Change the acting resident's preferences; quiet hours must be one of QUIET_CHOICES."""
+    resident_id = actor.require_resident()
+    if quiet is not None and quiet not in QUIET_CHOICES:
+        raise InvalidInput("quiet_hours", "format")
+    row = await session.get(Preferences, resident_id)
+    if row is None:
+        row = Preferences(
+            resident_id=resident_id,
+            notify_mode=NotifyMode.INSTANT,
+            quiet_start=DEFAULT_START,
+            quiet_end=DEFAULT_END,
+        )
+        session.add(row)
+    if notify_mode is not None:
+        row.notify_mode = notify_mode
+    if quiet is not None:
+        row.quiet_start, row.quiet_end = quiet
+    await session.commit()
+    return NoticePreferences(NotifyMode(row.notify_mode), row.quiet_start, row.quiet_end)
