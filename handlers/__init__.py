@@ -6,6 +6,7 @@ from aiogram import F, Router
 from aiogram.enums import ChatType
 
 from handlers import (
+    broadcast,
     coordinator,
     errors,
     events,
@@ -37,6 +38,7 @@ def build_router() -> Router:
         networks.build_router(),
         events.build_router(),
         settings.build_router(),
+        broadcast.build_router(),
         privacy.build_router(),
         coordinator.build_router(),
         fallback.build_router(),

@@ -16,7 +16,15 @@ from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Translator
 from bot.services.actors import Actor
 from bot.services.networks import MemberPage, NetworkView
 from db.models import JoinPolicy, NetworkKind
-from handlers.callbacks import CoordCb, ForgetCb, LanguageCb, MenuCb, NetworkCb, PrivacyCb
+from handlers.callbacks import (
+    CoordCb,
+    ForgetCb,
+    HostCb,
+    LanguageCb,
+    MenuCb,
+    NetworkCb,
+    PrivacyCb,
+)
 
 NETWORKS_PER_PAGE = 8
 Button = InlineKeyboardButton
@@ -119,14 +127,15 @@ def network_card(t: Translator, view: NetworkView, page: int = 0) -> InlineKeybo
             t.gettext("➕ Join"), NetworkCb(action="join", network_id=view.id, page=page)
         )
     back = button(t.gettext("« All networks"), NetworkCb(action="list", page=page))
-    members = []
+    hosting = []
     if view.is_host:
-        members = [
+        hosting = [
             button(
                 t.gettext("👥 Members"), NetworkCb(action="members", network_id=view.id, page=page)
-            )
+            ),
+            button(t.gettext("📣 Write to members"), HostCb(action="write", network_id=view.id)),
         ]
-    return markup([[action], members, [back]])
+    return markup([[action]], rows(hosting, 1), [[back]])
 
 
 def members_back(t: Translator, network_id: int, page: int) -> InlineKeyboardMarkup:
@@ -149,6 +158,7 @@ def coordinator_panel(t: Translator) -> InlineKeyboardMarkup:
         button(t.gettext("➕ New network"), CoordCb(action="new")),
         button(t.gettext("🏘 Manage networks"), CoordCb(action="nets")),
         button(t.gettext("📊 Reach"), CoordCb(action="reach")),
+        button(t.gettext("📣 Write to everyone"), HostCb(action="write", network_id=0)),
         button(t.gettext("« Menu"), MenuCb(item="home")),
     ]
     return markup(rows(buttons, 1))

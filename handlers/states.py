@@ -15,3 +15,7 @@ class NewNetworkFlow(StatesGroup):
 class EditNetworkFlow(StatesGroup):
     name = State()
     description = State()
+
+
+class BroadcastFlow(StatesGroup):
+    text = State()
