@@ -56,3 +56,12 @@ class HostCb(CallbackData, prefix="h"):
     action: str  # write, send, drop, reach
     network_id: int = 0
     notice_id: int = 0
+
+
+class HostEventCb(CallbackData, prefix="he"):
+    """A host creating, changing or cancelling an event."""
+
+    action: str  # new, day, pick, nn, tr, publish, restart, drop, edit, field, cancel, confirm
+    network_id: int = 0
+    event_id: int = 0
+    arg: str = ""

@@ -15,7 +15,7 @@ from bot.services.actors import Actor
 from bot.services.errors import ServiceError
 from bot.services.events import EventView
 from db.models import Answer
-from handlers.callbacks import EventCb, MenuCb
+from handlers.callbacks import EventCb, HostEventCb, MenuCb
 from handlers.filters import Onboarded
 from handlers.keyboards import button, markup, rows
 from handlers.replies import quote, refuse, show
@@ -80,7 +80,13 @@ def card_keyboard(t: Translator, view: EventView, is_host: bool) -> InlineKeyboa
     ]
     extra = [button(t.gettext("📅 Add to calendar"), EventCb(action="ics", event_id=view.id))]
     if is_host:
-        extra.append(button(t.gettext("👥 Who's coming"), EventCb(action="who", event_id=view.id)))
+        extra += [
+            button(t.gettext("👥 Who's coming"), EventCb(action="who", event_id=view.id)),
+            button(t.gettext("✏️ Change"), HostEventCb(action="edit", event_id=view.id)),
+            button(
+                t.gettext("❌ Cancel the event"), HostEventCb(action="cancel", event_id=view.id)
+            ),
+        ]
     back = [button(t.gettext("« Events"), EventCb(action="list", event_id=0))]
     return markup([answers], rows(extra, 1), [back])
 

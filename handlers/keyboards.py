@@ -20,6 +20,7 @@ from handlers.callbacks import (
     CoordCb,
     ForgetCb,
     HostCb,
+    HostEventCb,
     LanguageCb,
     MenuCb,
     NetworkCb,
@@ -133,6 +134,7 @@ def network_card(t: Translator, view: NetworkView, page: int = 0) -> InlineKeybo
             button(
                 t.gettext("👥 Members"), NetworkCb(action="members", network_id=view.id, page=page)
             ),
+            button(t.gettext("🗓 New event"), HostEventCb(action="new", network_id=view.id)),
             button(t.gettext("📣 Write to members"), HostCb(action="write", network_id=view.id)),
         ]
     return markup([[action]], rows(hosting, 1), [[back]])

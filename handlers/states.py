@@ -19,3 +19,15 @@ class EditNetworkFlow(StatesGroup):
 
 class BroadcastFlow(StatesGroup):
     text = State()
+
+
+class EventFlow(StatesGroup):
+    title = State()
+    description = State()
+    when = State()
+    time = State()
+    ends = State()
+    place = State()
+    translation_title = State()
+    translation_description = State()
+    edit_value = State()
