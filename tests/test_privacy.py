@@ -92,3 +92,34 @@ async def test_blocking_by_a_stranger_stores_nothing(make_user, app):
     await stranger.block()
     async with app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Resident)) == 0
+
+
+async def test_mydata_includes_answers_and_preferences_and_forget_removes_them(resident, app):
+    from bot.services import events, residents
+    from db.models import Answer, Rsvp
+    from tests.test_events_service import _draft
+    from tests.test_outbox import NOON
+
+    async with app.sessionmaker() as session:
+        view = await networks.create_network(
+            session, Actor.operator(), name="Torstrand", slug="torstrand"
+        )
+        event, _ = await events.publish(
+            session, Actor.operator(), app.catalogs, _draft(view.id), now=NOON
+        )
+    kari = await resident("Kari")
+    await kari.send("/start join-torstrand")
+    await kari.send("/settings")
+    await kari.press(app.catalogs.translator("nb").gettext("Weekly digest only"))
+    async with app.sessionmaker() as session:
+        actor = await residents.identify(session, kari.id, ())
+        await events.answer(session, actor, event.id, Answer.YES, now=NOON)
+    replies = await kari.send("/mydata")
+    data = json.loads(replies[-1].document.content)
+    assert data["preferences"]["notices"] == "digest"
+    assert data["event_answers"][0]["event"] == "Språkkafé på biblioteket"
+    assert data["event_answers"][0]["answer"] == "yes"
+    await kari.send("/forget")
+    await kari.press(app.catalogs.translator("nb").gettext("🗑 Yes, delete my data"))
+    async with app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Rsvp)) == 0

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -111,6 +111,10 @@ class ResidentRecord:
     reachable: bool
     created_at: datetime
     memberships: list[MembershipRecord]
+    # Also kept about them: notice preferences, and their answers to events.
+    preferences: dict[str, Any] = field(default_factory=dict)
+    event_answers: list[dict[str, Any]] = field(default_factory=list)
+    notices_received: int = 0
 
     def as_json(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
@@ -137,6 +141,9 @@ class ResidentRecord:
                 }
                 for m in self.memberships
             ],
+            "preferences": self.preferences,
+            "event_answers": self.event_answers,
+            "notices_received": self.notices_received,
         }
 
 
@@ -159,6 +166,9 @@ async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
         reachable=resident.reachable,
         created_at=resident.created_at,
         memberships=[MembershipRecord(n.slug, n.name, m.role.value, m.joined_at) for m, n in rows],
+        preferences=await q.preferences_of(session, resident.id),
+        event_answers=await q.event_answers_of(session, resident.id),
+        notices_received=await q.deliveries_count(session, resident.id),
     )
 
 

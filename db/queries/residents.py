@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Membership, Network, Resident, utcnow
+from db.models import (
+    Answer,
+    Delivery,
+    Event,
+    Membership,
+    Network,
+    NotifyMode,
+    Preferences,
+    Resident,
+    Rsvp,
+    utcnow,
+)
 
 
 @dataclass(frozen=True)
@@ -118,3 +129,39 @@ async def delete_resident(session: AsyncSession, resident_id: int) -> None:
     # on a SQLite connection that was opened without foreign keys.
     await session.execute(delete(Membership).where(Membership.resident_id == resident_id))
     await session.execute(delete(Resident).where(Resident.id == resident_id))
+
+
+async def preferences_of(session: AsyncSession, resident_id: int) -> dict[str, object]:
+    row = await session.get(Preferences, resident_id)
+    if row is None:
+        return {}
+    return {
+        "notices": NotifyMode(row.notify_mode).value,
+        "quiet_hours": f"{row.quiet_start // 60:02d}:{row.quiet_start % 60:02d}-"
+        f"{row.quiet_end // 60:02d}:{row.quiet_end % 60:02d}",
+    }
+
+
+async def event_answers_of(session: AsyncSession, resident_id: int) -> list[dict[str, object]]:
+    rows = await session.execute(
+        select(Event.title, Event.starts_at, Rsvp.answer, Rsvp.updated_at)
+        .join(Rsvp, Rsvp.event_id == Event.id)
+        .where(Rsvp.resident_id == resident_id)
+        .order_by(Event.starts_at)
+    )
+    return [
+        {
+            "event": title,
+            "starts_at": starts.isoformat(),
+            "answer": Answer(answer).value,
+            "answered_at": when.isoformat(),
+        }
+        for title, starts, answer, when in rows
+    ]
+
+
+async def deliveries_count(session: AsyncSession, resident_id: int) -> int:
+    count = await session.scalar(
+        select(func.count()).select_from(Delivery).where(Delivery.resident_id == resident_id)
+    )
+    return int(count or 0)
