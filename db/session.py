@@ -24,6 +24,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # A little overflow so that a session opened inside another (a CLI command, a test)
         # waits for nothing; normal traffic stays on the one pooled connection.
         kwargs.setdefault("max_overflow", 2)
+    else:
+        # Enough for the delivery worker's concurrent sends (16) plus the handlers, so that
+        # busy moments reuse connections instead of opening and closing overflow ones.
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 10)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

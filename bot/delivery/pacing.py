@@ -8,6 +8,7 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.models import utcnow
@@ -70,9 +71,18 @@ class RateLimiter:
             self._next_local = start + interval * self.block
             return [start + i * interval for i in range(self.block)]
         wall = utcnow()
-        async with self.sessionmaker() as session:
-            first: datetime = await q.reserve_slots(session, self.name, wall, self.block, interval)
-            await session.commit()
+        for attempt in (1, 2):
+            try:
+                async with self.sessionmaker() as session:
+                    first: datetime = await q.reserve_slots(
+                        session, self.name, wall, self.block, interval
+                    )
+                    await session.commit()
+                break
+            except IntegrityError:
+                # Two workers created the limit's row at once; the other one won, use it.
+                if attempt == 2:
+                    raise
         start = now + (first - wall).total_seconds()
         return [start + i * interval for i in range(self.block)]
 

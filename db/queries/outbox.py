@@ -212,8 +212,12 @@ async def renderings(
 
 
 async def mark(session: AsyncSession, delivery_id: int, **values: Any) -> None:
+    # A plain UPDATE: no ORM objects of deliveries are loaded, so there is nothing to sync.
     await session.execute(
-        update(Delivery).where(Delivery.id == delivery_id).values(lease_until=None, **values)
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(lease_until=None, **values)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -1,0 +1,242 @@
+"""A worker killed with SIGKILL in the middle of a broadcast loses nothing: a restarted worker
+makes every delivery, and only the sends that were in flight at the kill can arrive twice.
+
+Real processes: `python -m bot worker` against the fake Bot API, killed and started again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import func, insert, select
+
+from bot.config import PROJECT_ROOT
+from bot.fake_bot_api import FakeBotAPI
+from bot.fake_bot_api.server import DEFAULT_TOKEN
+from bot.i18n import SHIPPED_LOCALES, Catalogs
+from bot.services import broadcasts, networks
+from bot.services.actors import Actor
+from db.models import Delivery, DeliveryStatus, MemberRole, Membership, Resident
+from db.session import create_engine, create_sessionmaker
+
+RESIDENTS = 2000
+FIRST_ID = 7_000_000
+KILL_AFTER = 250  # sendMessage requests that reach "Telegram" before the kill: mid-batch
+# A Wednesday at 12:00 in Oslo, in the past: outside quiet hours, so every delivery is due now
+# whatever the hour the test runs at.
+NOON = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
+
+
+async def _seed(database_url: str, fake_api: FakeBotAPI) -> int:
+    """2000 onboarded residents in one network, a broadcast to them; returns the notice id."""
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            view = await networks.create_network(
+                session, Actor.operator(), name="Torstrand", slug="torstrand"
+            )
+            await session.commit()
+            ids = range(FIRST_ID, FIRST_ID + RESIDENTS)
+            await session.execute(
+                insert(Resident),
+                [
+                    {
+                        "telegram_id": telegram_id,
+                        "first_name": f"R{n}",
+                        "locale": SHIPPED_LOCALES[n % len(SHIPPED_LOCALES)],
+                        "is_coordinator": False,
+                        "privacy_accepted_at": NOON,
+                        "reachable": True,
+                        "created_at": NOON,
+                    }
+                    for n, telegram_id in enumerate(ids)
+                ],
+            )
+            resident_ids = (
+                await session.scalars(select(Resident.id).where(Resident.telegram_id >= FIRST_ID))
+            ).all()
+            await session.execute(
+                insert(Membership),
+                [
+                    {
+                        "resident_id": resident_id,
+                        "network_id": view.id,
+                        "role": MemberRole.MEMBER,
+                        "joined_at": NOON,
+                    }
+                    for resident_id in resident_ids
+                ],
+            )
+            await session.commit()
+            for telegram_id in ids:
+                fake_api.chats.setdefault(telegram_id, [])
+            catalogs = Catalogs(PROJECT_ROOT / "locales", "nb")
+            result = await broadcasts.broadcast(
+                session,
+                Actor.operator(),
+                catalogs,
+                text="Dugnad lørdag kl. 11 ved lekeplassen.",
+                network_id=view.id,
+                now=NOON,
+            )
+    finally:
+        await engine.dispose()
+    assert sum(result.by_locale.values()) == RESIDENTS
+    assert result.held == 0
+    return result.notice_id
+
+
+async def _start_worker(
+    env: dict[str, str], cwd: Path, log: Path
+) -> tuple[asyncio.subprocess.Process, IO[bytes]]:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("BOT_", "WEBHOOK_", "COORDINATOR", "REDIS_", "SEND_", "DELIVERY_"))
+    }
+    # stderr to a file: a pipe nobody reads could fill up and stall the worker.
+    stderr = log.open("wb")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "worker",
+        env={**clean, **env},
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=stderr,
+    )
+    return process, stderr
+
+
+async def _wait_for(process: asyncio.subprocess.Process, timeout: float) -> int:
+    try:
+        return await asyncio.wait_for(process.wait(), timeout)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+
+
+async def _by_status(database_url: str) -> Counter[DeliveryStatus]:
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            rows = await session.execute(
+                select(Delivery.status, func.count()).group_by(Delivery.status)
+            )
+            return Counter({DeliveryStatus(r[0]): int(r[1]) for r in rows})
+    finally:
+        await engine.dispose()
+
+
+async def _in_flight(database_url: str) -> set[int]:
+    """Telegram ids whose delivery was claimed (leased) but whose outcome was not recorded."""
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            rows = await session.scalars(
+                select(Resident.telegram_id)
+                .join(Delivery, Delivery.resident_id == Resident.id)
+                .where(Delivery.status == DeliveryStatus.PENDING, Delivery.lease_until.is_not(None))
+            )
+            return {int(t) for t in rows if t is not None}
+    finally:
+        await engine.dispose()
+
+
+async def test_a_worker_killed_mid_broadcast_loses_nothing_and_sends_at_most_in_flight_twice(
+    database_url: str, fake_api: FakeBotAPI, tmp_path: Path
+) -> None:
+    await _seed(database_url, fake_api)
+    env = {
+        "BOT_TOKEN": DEFAULT_TOKEN,
+        "TELEGRAM_API_BASE": fake_api.base_url,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "SEND_RATE": "400",
+        "DELIVERY_LEASE_SECONDS": "2",
+    }
+
+    # The first worker is killed the moment the KILL_AFTER-th send reaches "Telegram": that
+    # send is certainly in flight (claimed, not yet answered, so its outcome is not recorded).
+    sends = 0
+    killed = asyncio.Event()
+    first, first_log = await _start_worker(env, tmp_path, tmp_path / "first.log")
+
+    def on_request(method: str) -> None:
+        nonlocal sends
+        if method != "sendMessage":
+            return
+        sends += 1
+        if sends >= KILL_AFTER and not killed.is_set():
+            first.send_signal(signal.SIGKILL)
+            killed.set()
+
+    fake_api.on_request = on_request
+    try:
+        await asyncio.wait_for(killed.wait(), 60)
+        assert await _wait_for(first, 10) == -signal.SIGKILL
+    finally:
+        if first.returncode is None:
+            first.kill()
+            await first.wait()
+        first_log.close()
+    fake_api.on_request = None
+
+    # Nothing can change the database now: what is leased and pending was in flight.
+    in_flight = await _in_flight(database_url)
+    at_kill = await _by_status(database_url)
+    assert in_flight, "the send that triggered the kill was in flight"
+    assert at_kill[DeliveryStatus.PENDING] > len(in_flight), "the kill was mid-broadcast"
+    print(
+        f"\nkilled after {sends} sends: {at_kill[DeliveryStatus.SENT]} recorded sent, "
+        f"{len(in_flight)} in flight, {at_kill[DeliveryStatus.PENDING]} pending"
+    )
+
+    second, second_log = await _start_worker(env, tmp_path, tmp_path / "second.log")
+    try:
+        for _ in range(600):  # at most 60 s
+            if (await _by_status(database_url))[DeliveryStatus.PENDING] == 0:
+                break
+            await asyncio.sleep(0.1)
+        second.send_signal(signal.SIGTERM)
+        code = await _wait_for(second, 30)
+    finally:
+        if second.returncode is None:
+            second.kill()
+            await second.wait()
+        second_log.close()
+    stderr = (tmp_path / "second.log").read_text(errors="replace")
+    assert code == 0, stderr
+    assert "Traceback" not in stderr, stderr
+
+    statuses = await _by_status(database_url)
+    assert statuses == Counter({DeliveryStatus.SENT: RESIDENTS}), statuses
+
+    received = {
+        telegram_id: sum(1 for m in fake_api.chats[telegram_id] if m.from_bot)
+        for telegram_id in range(FIRST_ID, FIRST_ID + RESIDENTS)
+    }
+    missing = [t for t, n in received.items() if n == 0]
+    twice = {t for t, n in received.items() if n == 2}
+    more = [t for t, n in received.items() if n > 2]
+    print(f"duplicates: {len(twice)} of {len(in_flight)} in flight at the kill")
+    assert not missing, f"{len(missing)} residents got nothing"
+    assert not more, f"{len(more)} residents got the notice three times or more"
+    assert len(twice) <= len(in_flight)
+    assert twice <= in_flight, "only sends in flight at the kill may be repeated"
+    # Every notice that arrived is the broadcast, in the resident's language's frame.
+    assert all(
+        "Dugnad lørdag" in m.text
+        for t in range(FIRST_ID, FIRST_ID + RESIDENTS)
+        for m in fake_api.chats[t]
+    )
