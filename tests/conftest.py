@@ -159,3 +159,21 @@ def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         return runner.invoke(main, list(args), catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+async def hosted_network(app: App, resident):  # type: ignore[no-untyped-def]
+    """Torstrand with a host (Hilde, nb) and a Ukrainian member (Olena)."""
+    from bot.services import networks
+    from bot.services.actors import Actor
+
+    async with app.sessionmaker() as session:
+        view = await networks.create_network(
+            session, Actor.operator(), name="Torstrand", slug="torstrand"
+        )
+    host = await resident("Hilde")
+    async with app.sessionmaker() as session:
+        await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", host.id)
+    olena = await resident("Olena", "Українська", "uk")
+    await olena.send("/start join-torstrand")
+    return view, host, olena

@@ -2,28 +2,13 @@
 
 from __future__ import annotations
 
-from bot.services import networks
-from bot.services.actors import Actor
 from handlers.callbacks import HostCb
 from tests.conftest import COORDINATOR_ID
 from tests.test_outbox import NOON, Clock, _worker
 
 
-async def _setup(app, resident):
-    async with app.sessionmaker() as session:
-        view = await networks.create_network(
-            session, Actor.operator(), name="Torstrand", slug="torstrand"
-        )
-    host = await resident("Hilde")
-    async with app.sessionmaker() as session:
-        await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", host.id)
-    olena = await resident("Olena", "Українська", "uk")
-    await olena.send("/start join-torstrand")
-    return view, host, olena
-
-
-async def test_a_host_previews_sends_and_follows_the_reach(app, resident):
-    _view, host, olena = await _setup(app, resident)
+async def test_a_host_previews_sends_and_follows_the_reach(app, resident, hosted_network):
+    _view, host, olena = hosted_network
     t = app.catalogs.translator("nb")
     await host.send("/networks")
     await host.press("Torstrand")
@@ -46,8 +31,8 @@ async def test_a_host_previews_sends_and_follows_the_reach(app, resident):
     assert "Українська: ✅ 1" in replies[-1].text
 
 
-async def test_members_cannot_write_to_the_network(app, resident):
-    view, _host, olena = await _setup(app, resident)
+async def test_members_cannot_write_to_the_network(app, resident, hosted_network):
+    view, _host, olena = hosted_network
     uk = app.catalogs.translator("uk")
     await olena.press_data(HostCb(action="write", network_id=view.id).pack())
     assert olena.last_answer["text"] == uk.gettext("Only the hosts of this network can do that.")
@@ -55,8 +40,8 @@ async def test_members_cannot_write_to_the_network(app, resident):
     assert olena.last_answer["text"] == uk.gettext("Only coordinators can do that.")
 
 
-async def test_a_coordinator_writes_to_everyone(app, resident):
-    _view, _host, olena = await _setup(app, resident)
+async def test_a_coordinator_writes_to_everyone(app, resident, hosted_network):
+    _view, _host, olena = hosted_network
     coordinator = await resident("Marte", user_id=COORDINATOR_ID)
     t = app.catalogs.translator("nb")
     await coordinator.send("/coordinate")

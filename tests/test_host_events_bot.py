@@ -3,27 +3,12 @@ the host changes and cancels it, and those coming are told."""
 
 from __future__ import annotations
 
-from bot.services import networks
-from bot.services.actors import Actor
 from handlers.callbacks import HostEventCb
 from tests.test_outbox import NOON, Clock, _worker
 
 
-async def _setup(app, resident):
-    async with app.sessionmaker() as session:
-        view = await networks.create_network(
-            session, Actor.operator(), name="Torstrand", slug="torstrand"
-        )
-    host = await resident("Hilde")
-    async with app.sessionmaker() as session:
-        await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", host.id)
-    olena = await resident("Olena", "Українська", "uk")
-    await olena.send("/start join-torstrand")
-    return view, host, olena
-
-
-async def test_a_host_creates_an_event_step_by_step(app, resident):
-    _view, host, olena = await _setup(app, resident)
+async def test_a_host_creates_an_event_step_by_step(app, resident, hosted_network):
+    _view, host, olena = hosted_network
     t = app.catalogs.translator("nb")
     await host.send("/networks")
     await host.press("Torstrand")
@@ -54,8 +39,8 @@ async def test_a_host_creates_an_event_step_by_step(app, resident):
     assert uk.gettext("No Norwegian needed") in olena.last.text
 
 
-async def test_a_day_button_then_a_time(app, resident):
-    _view, host, _olena = await _setup(app, resident)
+async def test_a_day_button_then_a_time(app, resident, hosted_network):
+    _view, host, _olena = hosted_network
     t = app.catalogs.translator("nb")
     await host.send("/networks")
     await host.press("Torstrand")
@@ -72,8 +57,8 @@ async def test_a_day_button_then_a_time(app, resident):
     assert replies[-1].text.startswith(t.gettext("Where is it?"))
 
 
-async def test_changing_and_cancelling_tells_those_coming(app, resident):
-    _view, host, olena = await _setup(app, resident)
+async def test_changing_and_cancelling_tells_those_coming(app, resident, hosted_network):
+    _view, host, olena = hosted_network
     t = app.catalogs.translator("nb")
     uk = app.catalogs.translator("uk")
     await host.send("/networks")
@@ -105,8 +90,8 @@ async def test_changing_and_cancelling_tells_those_coming(app, resident):
     assert uk.gettext("❌ An event you were going to is cancelled") in olena.last.text
 
 
-async def test_members_cannot_create_or_cancel_events(app, resident):
-    view, _host, olena = await _setup(app, resident)
+async def test_members_cannot_create_or_cancel_events(app, resident, hosted_network):
+    view, _host, olena = hosted_network
     uk = app.catalogs.translator("uk")
     await olena.press_data(HostEventCb(action="new", network_id=view.id).pack())
     assert olena.last_answer["text"] == uk.gettext("Only the hosts of this network can do that.")
