@@ -49,18 +49,28 @@ failure the parent kills its children, and a child whose parent goes away exits.
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
 import logging
 import os
-import resource
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from processes import (
+    BenchmarkFailed,
+    Child,
+    Control,
+    ErrorCounter,
+    add_arguments,
+    cpu_seconds,
+    naboskap_app,
+    peak_rss_kib,
+    run_child,
+    run_parent,
+    say,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -79,84 +89,6 @@ NOON = datetime(2026, 6, 3, 10, 0, tzinfo=UTC)
 START_TIMEOUT = 60.0  # a child started, imported, connected
 STEP_TIMEOUT = 60.0  # a control word answered, a child's shutdown
 MIN_DRAIN_TIMEOUT = 120.0  # the drain may take this long, or 1/50 s per resident if longer
-
-
-class BenchmarkFailed(Exception):
-    """Something did not do what it should; the figures would be meaningless."""
-
-
-class ErrorCounter(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
-# ---- shared by the children ------------------------------------------------------------------
-
-
-def say(tag: str, payload: dict[str, Any] | None = None) -> None:
-    """One line to the parent on stdout (logging goes to stderr)."""
-    print(tag if payload is None else f"{tag} {json.dumps(payload)}", flush=True)
-
-
-class Control:
-    """The parent's control words, one a line on stdin. Read all the time, so that a child
-    whose parent has gone away (stdin closed) exits at once, whatever it is doing."""
-
-    def __init__(self) -> None:
-        self.words: asyncio.Queue[str] = asyncio.Queue()
-        self._reader: asyncio.Task[None] | None = None
-
-    async def start(self) -> Control:
-        reader = asyncio.StreamReader()
-        loop = asyncio.get_running_loop()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        self._reader = asyncio.create_task(self._read(reader))
-        return self
-
-    async def _read(self, reader: asyncio.StreamReader) -> None:
-        while line := await reader.readline():
-            self.words.put_nowait(line.decode().strip())
-        print("the parent has gone away; exiting", file=sys.stderr, flush=True)
-        os._exit(2)
-
-    async def expect(self, word: str, last: bool = False) -> None:
-        got = await self.words.get()
-        if got != word:
-            raise BenchmarkFailed(f"expected {word!r} from the parent, got {got!r}")
-        if last and self._reader is not None:
-            self._reader.cancel()  # from now on a closed stdin is no news
-
-
-def peak_rss_kib() -> int:
-    """This process's own peak resident memory in KiB (VmHWM); see the module docstring."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # inherited; all there is
-    return peak // 1024 if sys.platform == "darwin" else peak
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_child(work: Any, timeout: float) -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-
-    async def bounded() -> None:
-        await asyncio.wait_for(work, timeout)
-
-    try:
-        asyncio.run(bounded())
-    except BenchmarkFailed as failure:
-        print(f"benchmark failed: {failure}", file=sys.stderr)
-        sys.exit(1)
 
 
 def drain_timeout(residents: int) -> float:
@@ -197,8 +129,6 @@ async def fake_telegram(residents: int) -> None:
 
 
 async def worker(api_base: str, token: str, database_url: str) -> None:
-    from bot.app import build_app
-    from bot.config import Settings
     from bot.delivery.pacing import RateLimiter
     from bot.delivery.telegram import TelegramSender
     from bot.delivery.worker import DeliveryWorker
@@ -207,17 +137,7 @@ async def worker(api_base: str, token: str, database_url: str) -> None:
     errors = ErrorCounter()
     logging.getLogger().addHandler(errors)
     control = await Control().start()
-    settings = Settings(
-        bot_token=token,
-        telegram_api_base=api_base,
-        database_url=database_url,
-        redis_url=None,
-        coordinator_ids=frozenset(),
-        _env_file=None,
-    )
-    app = build_app(settings)
-    try:
-        await app.check_schema()
+    async with naboskap_app(api_base, token, database_url) as app:
         delivery = DeliveryWorker(
             app.sessionmaker,
             {Channel.TELEGRAM: TelegramSender(app.bot)},
@@ -229,8 +149,6 @@ async def worker(api_base: str, token: str, database_url: str) -> None:
         handled = await delivery.drain()
         seconds = time.perf_counter() - started
         cpu = cpu_seconds() - cpu_before
-    finally:
-        await app.close()
     say(
         "RESULT",
         {
@@ -246,47 +164,11 @@ async def worker(api_base: str, token: str, database_url: str) -> None:
 # ---- the parent: database, enqueue, children, report ---------------------------------------
 
 
-def prepare_database(kind: str, directory: str) -> str:
-    """A migrated, empty database; returns its URL."""
-    from db.migrate import upgrade
-
-    if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{Path(directory) / 'naboskap.db'}"
-    else:
-        pg_url = os.environ.get("TEST_DATABASE_URL")
-        if not pg_url or not pg_url.startswith("postgresql+asyncpg://"):
-            sys.exit(
-                "--database postgresql needs TEST_DATABASE_URL=postgresql+asyncpg://USER@HOST/DB "
-                "(its public schema is dropped and recreated)"
-            )
-        url = pg_url
-        asyncio.run(reset_postgres(url))
-    upgrade(url)
-    return url
-
-
-async def reset_postgres(url: str) -> None:
-    from sqlalchemy import text
-
-    from db.session import create_engine
-
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
-
-
 async def seed(database_url: str, residents: int) -> int:
     """One network with `residents` onboarded members in 9 languages; returns its id."""
-    from sqlalchemy import insert, select
-
-    from bot.i18n import SHIPPED_LOCALES
+    from bot.seeding import seed_members
     from bot.services import networks
     from bot.services.actors import Actor
-    from db.models import MemberRole, Membership, Resident
     from db.session import create_engine, create_sessionmaker
 
     engine = create_engine(database_url)
@@ -296,38 +178,9 @@ async def seed(database_url: str, residents: int) -> int:
                 session, Actor.operator(), name="Larvik sentrum", slug="sentrum"
             )
             await session.commit()
-            chunk = 10_000
-            for start in range(0, residents, chunk):
-                await session.execute(
-                    insert(Resident),
-                    [
-                        {
-                            "telegram_id": FIRST_ID + n,
-                            "first_name": f"R{n}",
-                            "locale": SHIPPED_LOCALES[n % len(SHIPPED_LOCALES)],
-                            "is_coordinator": False,
-                            "privacy_accepted_at": NOON,
-                            "reachable": True,
-                            "created_at": NOON,
-                        }
-                        for n in range(start, min(start + chunk, residents))
-                    ],
-                )
-            ids = list((await session.scalars(select(Resident.id))).all())
-            for start in range(0, len(ids), chunk):
-                await session.execute(
-                    insert(Membership),
-                    [
-                        {
-                            "resident_id": resident_id,
-                            "network_id": view.id,
-                            "role": MemberRole.MEMBER,
-                            "joined_at": NOON,
-                        }
-                        for resident_id in ids[start : start + chunk]
-                    ],
-                )
-            await session.commit()
+            ids = await seed_members(
+                session, view.id, residents, first_telegram_id=FIRST_ID, now=NOON
+            )
     finally:
         await engine.dispose()
     if len(ids) != residents:
@@ -379,73 +232,6 @@ async def statuses(database_url: str) -> dict[str, int]:
         await engine.dispose()
 
 
-class Child:
-    """A child process of this script, spoken to by lines on stdin and stdout."""
-
-    def __init__(self, name: str, process: asyncio.subprocess.Process) -> None:
-        self.name = name
-        self.process = process
-
-    @classmethod
-    async def start(cls, name: str, *arguments: str) -> Child:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            SCRIPT,
-            *arguments,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            # stderr is the parent's: tracebacks and warnings show up as they happen.
-        )
-        return cls(name, process)
-
-    async def expect(self, tag: str, timeout: float) -> str:
-        """Wait for the line `TAG [payload]`; returns the payload."""
-        assert self.process.stdout is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                raw = await asyncio.wait_for(
-                    self.process.stdout.readline(), max(0.0, deadline - time.monotonic())
-                )
-            except TimeoutError:
-                raise BenchmarkFailed(
-                    f"the {self.name} did not say {tag} in {timeout:.0f} s"
-                ) from None
-            if not raw:
-                status = await self.exit_status(STEP_TIMEOUT)
-                raise BenchmarkFailed(
-                    f"the {self.name} exited (status {status}) before saying {tag}; see above"
-                )
-            line = raw.decode().rstrip("\n")
-            if line == tag or line.startswith(f"{tag} "):
-                return line[len(tag) :].strip()
-            print(f"[{self.name}] {line}", file=sys.stderr)
-
-    async def tell(self, word: str) -> None:
-        assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(f"{word}\n".encode())
-            await self.process.stdin.drain()
-        except (BrokenPipeError, ConnectionResetError):
-            raise BenchmarkFailed(f"the {self.name} is gone; could not tell it {word!r}") from None
-
-    async def exit_status(self, timeout: float) -> int | None:
-        with contextlib.suppress(TimeoutError):
-            return await asyncio.wait_for(self.process.wait(), timeout)
-        return None
-
-    async def finish(self) -> None:
-        status = await self.exit_status(STEP_TIMEOUT)
-        if status != 0:
-            raise BenchmarkFailed(f"the {self.name} ended with status {status}")
-
-    async def kill(self) -> None:
-        if self.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.kill()
-            await self.process.wait()
-
-
 async def parent(residents: int, database_url: str) -> dict[str, Any]:
     print(f"seeding {residents} residents...", file=sys.stderr, flush=True)
     network_id = await seed(database_url, residents)
@@ -455,16 +241,24 @@ async def parent(residents: int, database_url: str) -> dict[str, Any]:
         raise BenchmarkFailed(f"enqueued {sum(by_locale.values())}, expected {residents}")
     children: list[Child] = []
     try:
-        api = await Child.start("fake Telegram", "--role=api", f"--residents={residents}")
+        api = await Child.start(
+            "fake Telegram",
+            SCRIPT,
+            "--role=api",
+            f"--residents={residents}",
+            step_timeout=STEP_TIMEOUT,
+        )
         children.append(api)
         info: dict[str, str] = json.loads(await api.expect("API", START_TIMEOUT))
         work = await Child.start(
             "worker",
+            SCRIPT,
             "--role=worker",
             f"--api-base={info['base']}",
             # The fake server's test token: on the command line only because it is no secret.
             f"--token={info['token']}",
             f"--database-url={database_url}",
+            step_timeout=STEP_TIMEOUT,
         )
         children.append(work)
         await work.expect("READY", START_TIMEOUT)
@@ -546,11 +340,7 @@ def main() -> None:
     parser.add_argument(
         "--residents", type=int, default=AIM_RESIDENTS, help=f"default {AIM_RESIDENTS}"
     )
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--role", choices=("api", "worker"), help=argparse.SUPPRESS)
-    parser.add_argument("--api-base", help=argparse.SUPPRESS)
-    parser.add_argument("--token", help=argparse.SUPPRESS)
-    parser.add_argument("--database-url", help=argparse.SUPPRESS)
+    add_arguments(parser, roles=("api", "worker"))
     args = parser.parse_args()
     if args.residents < 1:
         parser.error("--residents must be at least 1")
@@ -563,12 +353,7 @@ def main() -> None:
         run_child(worker(args.api_base, args.token, args.database_url), child_timeout)
         return
 
-    with tempfile.TemporaryDirectory(prefix="naboskap-bench-") as directory:
-        database_url = prepare_database(args.database, directory)
-        try:
-            figures = asyncio.run(parent(args.residents, database_url))
-        except BenchmarkFailed as failure:
-            sys.exit(f"benchmark failed: {failure}")
+    figures = run_parent(args.database, lambda database_url: parent(args.residents, database_url))
     report(figures, args.residents, args.database)
 
 

@@ -73,16 +73,28 @@ import contextlib
 import json
 import logging
 import os
-import resource
 import secrets
 import socket
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from processes import (
+    BenchmarkFailed,
+    Child,
+    Control,
+    ErrorCounter,
+    add_arguments,
+    cpu_seconds,
+    naboskap_app,
+    peak_rss_kib,
+    run_child,
+    run_parent,
+    say,
+)
 
 if TYPE_CHECKING:
     from aiogram import Bot, Dispatcher
@@ -127,95 +139,6 @@ FIRST_NAMES = ("Kari", "Olena", "Ahmed", "Zofia", "Tom", "Rasa", "Hodan", "Senai
 # byte-order (SQLite) and linguistic (PostgreSQL) collation alike.
 NETWORKS = ("Sentrum", "Stavern", "Nanset", "Kvelde", "Langestrand", "Hedrum")
 ECHO_TEXTS = ("/start", "hello", "Norsk (bokmål)", "ok", "/networks", "Sentrum")
-
-
-class BenchmarkFailed(Exception):
-    """The traffic did not do what it should; the figures would be meaningless."""
-
-
-class ErrorCounter(logging.Handler):
-    """Counts ERROR records (aiogram and the bot's error handler log failed updates)."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
-# ---- shared by the children --------------------------------------------------------------
-
-
-def say(tag: str, payload: dict[str, Any] | str | None = None) -> None:
-    """One line to the parent on stdout (logging goes to stderr)."""
-    if isinstance(payload, dict):
-        payload = json.dumps(payload)
-    print(tag if payload is None else f"{tag} {payload}", flush=True)
-
-
-class Control:
-    """The parent's control words, one a line on stdin. Read all the time, so that a child
-    whose parent has gone away (stdin closed) exits at once, whatever it is doing: nobody is
-    left to read its figures, and a graceful shutdown could wait a minute on the other child."""
-
-    def __init__(self) -> None:
-        self.words: asyncio.Queue[str] = asyncio.Queue()
-        self._reader: asyncio.Task[None] | None = None
-
-    async def start(self) -> Control:
-        reader = asyncio.StreamReader()
-        loop = asyncio.get_running_loop()
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
-        self._reader = asyncio.create_task(self._read(reader))
-        return self
-
-    async def _read(self, reader: asyncio.StreamReader) -> None:
-        while line := await reader.readline():
-            self.words.put_nowait(line.decode().strip())
-        print("the parent has gone away; exiting", file=sys.stderr, flush=True)
-        os._exit(2)
-
-    async def expect(self, word: str, last: bool = False) -> None:
-        got = await self.words.get()
-        if got != word:
-            raise BenchmarkFailed(f"expected {word!r} from the parent, got {got!r}")
-        if last and self._reader is not None:
-            # From now on a closed stdin is no news: the parent is done with this child.
-            self._reader.cancel()
-
-
-def peak_rss_kib() -> int:
-    """This process's peak resident memory in KiB: VmHWM, the high-water mark of its own
-    address space. Not getrusage's ru_maxrss: on Linux that survives fork and exec, so a child
-    reports at least its parent's peak from before it was spawned."""
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    # Elsewhere (no /proc), the inherited figure is all there is: KiB on Linux, bytes on macOS.
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return peak // 1024 if sys.platform == "darwin" else peak
-
-
-def cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
-def run_child(work: Awaitable[None]) -> None:
-    # aiogram logs every handled update at INFO; that would be timed too.
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-
-    async def bounded() -> None:
-        await asyncio.wait_for(work, CHILD_TIMEOUT)
-
-    try:
-        asyncio.run(bounded())
-    except* BenchmarkFailed as failures:
-        for failure in failures.exceptions:
-            print(f"benchmark failed: {failure}", file=sys.stderr)
-        sys.exit(1)
 
 
 # ---- the driver: fake Telegram and the residents ------------------------------------------
@@ -349,25 +272,11 @@ async def driver(bot: str, residents: int, concurrency: int) -> None:
 async def naboskap_bot(
     api_base: str, token: str, database_url: str, secret: str
 ) -> AsyncIterator[tuple[web.Application, Bot, Dispatcher]]:
-    from bot.app import build_app
-    from bot.config import Settings
     from bot.runners import webhook_application
 
-    settings = Settings(
-        bot_token=token,
-        telegram_api_base=api_base,
-        database_url=database_url,
-        redis_url=None,
-        coordinator_ids=frozenset(),
-        _env_file=None,
-    )
-    app = build_app(settings)
-    try:
-        await app.check_schema()
+    async with naboskap_app(api_base, token, database_url) as app:
         web_app = webhook_application(app, secret, WEBHOOK_PATH, background=False)
         yield web_app, app.bot, app.dispatcher
-    finally:
-        await app.close()
 
 
 @contextlib.asynccontextmanager
@@ -456,39 +365,6 @@ async def bot_process(bot: str, api_base: str, token: str, database_url: str | N
 # ---- the parent: database, children, table ---------------------------------------------------
 
 
-def prepare_database(kind: str, directory: str) -> str:
-    """A migrated, empty database for the Naboskap bot; returns its URL."""
-    from db.migrate import upgrade
-
-    if kind == "sqlite":
-        url = f"sqlite+aiosqlite:///{Path(directory) / 'naboskap.db'}"
-    else:
-        pg_url = os.environ.get("TEST_DATABASE_URL")
-        if not pg_url or not pg_url.startswith("postgresql+asyncpg://"):
-            sys.exit(
-                "--database postgresql needs TEST_DATABASE_URL=postgresql+asyncpg://USER@HOST/DB "
-                "(its public schema is dropped and recreated)"
-            )
-        url = pg_url
-        asyncio.run(reset_postgres(url))
-    upgrade(url)
-    return url
-
-
-async def reset_postgres(url: str) -> None:
-    from sqlalchemy import text
-
-    from db.session import create_engine
-
-    engine = create_engine(url)
-    try:
-        async with engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
-
-
 async def import_larvik(database_url: str) -> None:
     from bot.services import networks
     from bot.services.actors import Actor
@@ -526,74 +402,6 @@ async def count_memberships(database_url: str, first_id: int, count: int) -> int
     return int(joined or 0)
 
 
-class Child:
-    """A child process of this script, spoken to by lines on stdin and stdout."""
-
-    def __init__(self, name: str, process: asyncio.subprocess.Process) -> None:
-        self.name = name
-        self.process = process
-
-    @classmethod
-    async def start(cls, name: str, *arguments: str) -> Child:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            SCRIPT,
-            *arguments,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            # stderr is the parent's: tracebacks and warnings show up as they happen.
-        )
-        return cls(name, process)
-
-    async def expect(self, tag: str, timeout: float) -> str:
-        """Wait for the line `TAG [payload]`; returns the payload."""
-        assert self.process.stdout is not None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                raw = await asyncio.wait_for(
-                    self.process.stdout.readline(), max(0.0, deadline - time.monotonic())
-                )
-            except TimeoutError:
-                raise BenchmarkFailed(
-                    f"the {self.name} did not say {tag} in {timeout:.0f} s"
-                ) from None
-            if not raw:
-                status = await self.exit_status(STEP_TIMEOUT)
-                raise BenchmarkFailed(
-                    f"the {self.name} exited (status {status}) before saying {tag}; see above"
-                )
-            line = raw.decode().rstrip("\n")
-            if line == tag or line.startswith(f"{tag} "):
-                return line[len(tag) :].strip()
-            print(f"[{self.name}] {line}", file=sys.stderr)
-
-    async def tell(self, word: str) -> None:
-        assert self.process.stdin is not None
-        try:
-            self.process.stdin.write(f"{word}\n".encode())
-            await self.process.stdin.drain()
-        except (BrokenPipeError, ConnectionResetError):
-            raise BenchmarkFailed(f"the {self.name} is gone; could not tell it {word!r}") from None
-
-    async def exit_status(self, timeout: float) -> int | None:
-        with contextlib.suppress(TimeoutError):
-            return await asyncio.wait_for(self.process.wait(), timeout)
-        return None
-
-    async def finish(self) -> None:
-        """Wait for a clean exit after the last word."""
-        status = await self.exit_status(STEP_TIMEOUT)
-        if status != 0:
-            raise BenchmarkFailed(f"the {self.name} ended with status {status}")
-
-    async def kill(self) -> None:
-        if self.process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                self.process.kill()
-            await self.process.wait()
-
-
 async def run_pair(bot: str, args: argparse.Namespace, database_url: str) -> dict[str, Any]:
     """One bot under load: its driver and its bot process; returns their figures, merged."""
     print(f"running {bot}...", file=sys.stderr, flush=True)
@@ -601,21 +409,25 @@ async def run_pair(bot: str, args: argparse.Namespace, database_url: str) -> dic
     try:
         driver = await Child.start(
             f"{bot} driver",
+            SCRIPT,
             "--role=driver",
             f"--bot={bot}",
             f"--residents={args.residents}",
             f"--concurrency={args.concurrency}",
+            step_timeout=STEP_TIMEOUT,
         )
         children.append(driver)
         api: dict[str, str] = json.loads(await driver.expect("API", START_TIMEOUT))
         bot_process = await Child.start(
             f"{bot} bot",
+            SCRIPT,
             "--role=bot",
             f"--bot={bot}",
             f"--api-base={api['base']}",
             # The fake server's test token: on the command line only because it is no secret.
             f"--token={api['token']}",
             *([f"--database-url={database_url}"] if bot == "naboskap" else []),
+            step_timeout=STEP_TIMEOUT,
         )
         children.append(bot_process)
         await bot_process.expect("READY", START_TIMEOUT)
@@ -695,29 +507,22 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, default=30, help="residents at once (default 30)"
     )
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--role", choices=("driver", "bot"), help=argparse.SUPPRESS)
+    add_arguments(parser, roles=("driver", "bot"))
     parser.add_argument("--bot", choices=("naboskap", "echo"), help=argparse.SUPPRESS)
-    parser.add_argument("--api-base", help=argparse.SUPPRESS)
-    parser.add_argument("--token", help=argparse.SUPPRESS)
-    parser.add_argument("--database-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.residents < 1 or args.concurrency < 1:
         parser.error("--residents and --concurrency must be at least 1")
 
     if args.role == "driver":
-        run_child(driver(args.bot, args.residents, args.concurrency))
+        run_child(driver(args.bot, args.residents, args.concurrency), CHILD_TIMEOUT)
         return
     if args.role == "bot":
-        run_child(bot_process(args.bot, args.api_base, args.token, args.database_url))
+        run_child(
+            bot_process(args.bot, args.api_base, args.token, args.database_url), CHILD_TIMEOUT
+        )
         return
 
-    with tempfile.TemporaryDirectory(prefix="naboskap-bench-") as directory:
-        database_url = prepare_database(args.database, directory)
-        try:
-            results = asyncio.run(parent(args, database_url))
-        except BenchmarkFailed as failure:
-            sys.exit(f"benchmark failed: {failure}")
+    results = run_parent(args.database, lambda database_url: parent(args, database_url))
     report(results, args)
 
 

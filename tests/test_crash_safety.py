@@ -15,15 +15,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
+from bot import seeding
 from bot.config import PROJECT_ROOT
 from bot.fake_bot_api import FakeBotAPI
 from bot.fake_bot_api.server import DEFAULT_TOKEN
-from bot.i18n import SHIPPED_LOCALES, Catalogs
+from bot.i18n import Catalogs
 from bot.services import broadcasts, networks
 from bot.services.actors import Actor
-from db.models import Delivery, DeliveryStatus, MemberRole, Membership, Resident
+from db.models import Delivery, DeliveryStatus, Resident
 from db.session import create_engine, create_sessionmaker
 
 RESIDENTS = 2000
@@ -43,39 +44,10 @@ async def _seed(database_url: str, fake_api: FakeBotAPI) -> int:
                 session, Actor.operator(), name="Torstrand", slug="torstrand"
             )
             await session.commit()
-            ids = range(FIRST_ID, FIRST_ID + RESIDENTS)
-            await session.execute(
-                insert(Resident),
-                [
-                    {
-                        "telegram_id": telegram_id,
-                        "first_name": f"R{n}",
-                        "locale": SHIPPED_LOCALES[n % len(SHIPPED_LOCALES)],
-                        "is_coordinator": False,
-                        "privacy_accepted_at": NOON,
-                        "reachable": True,
-                        "created_at": NOON,
-                    }
-                    for n, telegram_id in enumerate(ids)
-                ],
+            await seeding.seed_members(
+                session, view.id, RESIDENTS, first_telegram_id=FIRST_ID, now=NOON
             )
-            resident_ids = (
-                await session.scalars(select(Resident.id).where(Resident.telegram_id >= FIRST_ID))
-            ).all()
-            await session.execute(
-                insert(Membership),
-                [
-                    {
-                        "resident_id": resident_id,
-                        "network_id": view.id,
-                        "role": MemberRole.MEMBER,
-                        "joined_at": NOON,
-                    }
-                    for resident_id in resident_ids
-                ],
-            )
-            await session.commit()
-            for telegram_id in ids:
+            for telegram_id in range(FIRST_ID, FIRST_ID + RESIDENTS):
                 fake_api.chats.setdefault(telegram_id, [])
             catalogs = Catalogs(PROJECT_ROOT / "locales", "nb")
             result = await broadcasts.broadcast(
