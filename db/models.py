@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Enum,
     ForeignKey,
@@ -169,6 +170,14 @@ class NoticeKind(enum.StrEnum):
     EVENT_CANCELLED = "event_cancelled"
     REMINDER = "reminder"
     BROADCAST = "broadcast"
+    HELP_REQUEST = "help_request"
+    HELP_OFFERED = "help_offered"
+    HELP_MATCHED = "help_matched"
+    HELP_RELAY = "help_relay"
+    HELP_DONE = "help_done"
+    HELP_NUDGE = "help_nudge"
+    HELP_EXPIRED = "help_expired"
+    REPORT = "report"
 
 
 class Channel(enum.StrEnum):
@@ -312,3 +321,122 @@ class RateSlot(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     next_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- neighbour help ----------------------------------------------------------------------------
+
+
+class HelpCategory(enum.StrEnum):
+    ERRANDS = "errands"
+    TRANSPORT = "transport"
+    COMPANY = "company"
+    DIGITAL = "digital"
+    LANGUAGE = "language"
+    HOME = "home"
+    LENDING = "lending"
+    OTHER = "other"
+
+
+class HelpFrequency(enum.StrEnum):
+    INSTANT = "instant"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+class RequestStatus(enum.StrEnum):
+    OPEN = "open"
+    MATCHED = "matched"
+    DONE = "done"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    HIDDEN = "hidden"
+
+
+class HelpOffer(Base):
+    """A resident offers a kind of help in one of their networks."""
+
+    __tablename__ = "help_offers"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[HelpCategory] = mapped_column(
+        _enum(HelpCategory, "help_category"), primary_key=True
+    )
+
+
+class HelperSettings(Base):
+    __tablename__ = "helper_settings"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    frequency: Mapped[HelpFrequency] = mapped_column(_enum(HelpFrequency, "help_frequency"))
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class HelpRequest(Base):
+    __tablename__ = "help_requests"
+    __table_args__ = (Index("ix_help_requests_network_status", "network_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"))
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    category: Mapped[HelpCategory] = mapped_column(_enum(HelpCategory, "help_category"))
+    description: Mapped[str] = mapped_column(Text)
+    needed_on: Mapped[date | None] = mapped_column(Date)  # None: flexible
+    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus, "request_status"))
+    helper_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class HelpResponse(Base):
+    """A helper said "I can help" to a request."""
+
+    __tablename__ = "help_responses"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    helper_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Report(Base):
+    """A resident reports a request or another resident to the network's hosts."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reporter_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    network_id: Mapped[int] = mapped_column(ForeignKey("networks.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("help_requests.id", ondelete="CASCADE")
+    )
+    reported_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Suspension(Base):
+    """A resident may not ask or help in a network (set by its hosts or a coordinator)."""
+
+    __tablename__ = "suspensions"
+
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True
+    )
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

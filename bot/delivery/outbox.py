@@ -40,6 +40,7 @@ async def enqueue(
     dedupe_key: str | None = None,
     quiet_hours: bool = True,
     digest_hold: bool = True,
+    hold: bool = False,
     now: datetime | None = None,
 ) -> Enqueued:
     """Write a notice, its renderings and one delivery per recipient. Does not commit: the
@@ -48,7 +49,8 @@ async def enqueue(
     `render(locale, channel)` is called once per language and channel among the recipients.
     With `digest_hold`, digest-only residents' deliveries are held for the weekly digest (news
     can wait; a change to an event someone said they would come to cannot); with
-    `quiet_hours`, deliveries inside a resident's quiet hours wait until the morning.
+    `quiet_hours`, deliveries inside a resident's quiet hours wait until the morning; `hold`
+    keeps every delivery for the digest (helpers who want requests weekly).
     """
     now = now or utcnow()
     notice_id = await q.add_notice(
@@ -71,7 +73,7 @@ async def enqueue(
         by_locale[locale] = by_locale.get(locale, 0) + 1
         status = DeliveryStatus.PENDING
         not_before = now
-        if digest_hold and r.notify_mode is NotifyMode.DIGEST:
+        if hold or (digest_hold and r.notify_mode is NotifyMode.DIGEST):
             status, held = DeliveryStatus.HELD, held + 1
         elif quiet_hours:
             start = DEFAULT_START if r.quiet_start is None else r.quiet_start
