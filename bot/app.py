@@ -24,6 +24,7 @@ from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.i18n import Catalogs
 from bot.services import events
+from bot.services import help as helping
 from db.migrate import schema_status
 from db.models import Channel
 from db.session import create_engine, create_sessionmaker
@@ -144,6 +145,7 @@ def build_worker(app: App) -> DeliveryWorker:
         last_reminder_round = time.monotonic()
         async with app.sessionmaker() as session:
             await events.send_due_reminders(session, app.catalogs, app.settings.reminder_hours)
+            await helping.expire_due(session, app.catalogs)
 
     return DeliveryWorker(
         app.sessionmaker,

@@ -478,6 +478,26 @@ def broadcast_command(slug: str | None, to_all: bool, text: str) -> None:
     )
 
 
+@main.command()
+def stats() -> None:
+    """Neighbour help per network: requests by category and status, and active helpers."""
+    from bot.services import help as helping
+
+    async def work(session: AsyncSession) -> tuple[list[helping.HelpStats], dict[int, str]]:
+        actor = Actor.operator()
+        names = {v.id: v.slug for v in await networks.list_networks(session, actor, True)}
+        return await helping.stats(session, actor), names
+
+    rows, names = _run(_with_session(_settings(), work))
+    if not rows:
+        click.echo("no help requests yet")
+    for row in rows:
+        click.echo(f"{names.get(row.network_id, '?')}: {row.helpers_active} active helpers")
+        for category, counts in row.by_category.items():
+            parts = ", ".join(f"{status.value} {n}" for status, n in sorted(counts.items()))
+            click.echo(f"  {category.value:<10} {sum(counts.values()):>5} ({parts})")
+
+
 # ---- roles -----------------------------------------------------------------------------------
 
 

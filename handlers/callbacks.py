@@ -65,3 +65,12 @@ class HostEventCb(CallbackData, prefix="he"):
     network_id: int = 0
     event_id: int = 0
     arg: str = ""
+
+
+class HelpCb(CallbackData, prefix="hr"):
+    """Neighbour help. `offer`, `accept` and `write` also appear on notices rendered by the
+    services (bot.services.help), so this format is shared: a test keeps them equal."""
+
+    action: str
+    request_id: int = 0
+    arg: int = 0

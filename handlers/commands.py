@@ -19,6 +19,9 @@ def resident_commands(t: Translator) -> list[BotCommand]:
         BotCommand(command="start", description=t.gettext("Main menu")),
         BotCommand(command="events", description=t.gettext("Upcoming events")),
         BotCommand(command="networks", description=t.gettext("Neighbourhoods and groups")),
+        BotCommand(command="ask", description=t.gettext("Ask neighbours for help")),
+        BotCommand(command="offer", description=t.gettext("Offer your help")),
+        BotCommand(command="requests", description=t.gettext("Requests you could help with")),
         BotCommand(command="language", description=t.gettext("Change language")),
         BotCommand(command="settings", description=t.gettext("Notices and quiet hours")),
         BotCommand(command="mydata", description=t.gettext("See what we store about you")),
@@ -31,6 +34,7 @@ def coordinator_commands(t: Translator) -> list[BotCommand]:
     return [
         *resident_commands(t),
         BotCommand(command="coordinate", description=t.gettext("Manage networks and hosts")),
+        BotCommand(command="reports", description=t.gettext("Reported help requests")),
     ]
 
 

@@ -19,6 +19,7 @@ from db.models import JoinPolicy, NetworkKind
 from handlers.callbacks import (
     CoordCb,
     ForgetCb,
+    HelpCb,
     HostCb,
     HostEventCb,
     LanguageCb,
@@ -161,6 +162,7 @@ def coordinator_panel(t: Translator) -> InlineKeyboardMarkup:
         button(t.gettext("🏘 Manage networks"), CoordCb(action="nets")),
         button(t.gettext("📊 Reach"), CoordCb(action="reach")),
         button(t.gettext("📣 Write to everyone"), HostCb(action="write", network_id=0)),
+        button(t.gettext("🤝 Neighbour help figures"), HelpCb(action="stats")),
         button(t.gettext("« Menu"), MenuCb(item="home")),
     ]
     return markup(rows(buttons, 1))

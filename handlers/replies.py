@@ -82,6 +82,12 @@ async def refuse(target: Message | CallbackQuery, t: Translator, error: ServiceE
     """Tell the user why not: an alert for a button, a message for text."""
     text = refusal(t, error)
     if isinstance(target, CallbackQuery):
-        await target.answer(text, show_alert=True)
+        try:
+            await target.answer(text, show_alert=True)
+        except TelegramBadRequest:
+            # The button was answered already (the refusal came after a first step): say it
+            # in the chat instead.
+            if target.bot is not None:
+                await target.bot.send_message(target.from_user.id, text)
     else:
         await target.answer(text)

@@ -31,3 +31,8 @@ class EventFlow(StatesGroup):
     translation_title = State()
     translation_description = State()
     edit_value = State()
+
+
+class HelpFlow(StatesGroup):
+    description = State()
+    relay = State()

@@ -170,6 +170,19 @@ async def set_paused(session: AsyncSession, actor: Actor, paused: bool) -> None:
     await session.commit()
 
 
+@dataclass(frozen=True)
+class HelperView:
+    frequency: HelpFrequency
+    paused: bool
+
+
+async def helper_settings(session: AsyncSession, actor: Actor) -> HelperView:
+    row = await session.get(HelperSettings, actor.require_resident())
+    if row is None:
+        return HelperView(HelpFrequency.INSTANT, False)
+    return HelperView(HelpFrequency(row.frequency), row.paused)
+
+
 async def offers_of(session: AsyncSession, actor: Actor) -> dict[int, set[HelpCategory]]:
     resident_id = actor.require_resident()
     rows = await session.execute(
@@ -713,6 +726,13 @@ async def suspend(
     elif not suspended and existing is not None:
         await session.delete(existing)
     await session.commit()
+
+
+async def suspend_requester(session: AsyncSession, actor: Actor, request_id: int) -> None:
+    """Suspend the person who posted a (reported) request from its network, and hide it."""
+    request = await _request(session, request_id)
+    await suspend(session, actor, request.network_id, request.requester_id)
+    await hide(session, actor, request_id)
 
 
 @dataclass(frozen=True)

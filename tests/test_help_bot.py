@@ -1,0 +1,141 @@
+"""Neighbour help as residents meet it: a Ukrainian newcomer asks for language practice, a
+Norwegian neighbour offers, they talk through the bot, and it ends with a thank-you."""
+
+from __future__ import annotations
+
+from bot.services import help as helping
+from bot.services import networks
+from bot.services.actors import Actor
+from db.models import HelpCategory
+from handlers.callbacks import HelpCb
+from tests.test_outbox import NOON, Clock, _worker
+
+
+async def _setup(app, resident):
+    async with app.sessionmaker() as session:
+        await networks.create_network(session, Actor.operator(), name="Torstrand", slug="torstrand")
+    olena = await resident("Olena", "Українська", "uk")
+    kari = await resident("Kari")
+    host = await resident("Hilde")
+    for user in (olena, kari, host):
+        await user.send("/start join-torstrand")
+    async with app.sessionmaker() as session:
+        await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", host.id)
+    return olena, kari, host
+
+
+async def test_language_practice_from_ask_to_thank_you(app, resident):
+    olena, kari, _host = await _setup(app, resident)
+    nb, uk = app.catalogs.translator("nb"), app.catalogs.translator("uk")
+    await kari.send("/offer")
+    replies = await kari.press(helping.category_label(nb, HelpCategory.LANGUAGE))
+    assert "✓ " + helping.category_label(nb, HelpCategory.LANGUAGE) in replies[-1].button_texts
+
+    await olena.send("/ask")
+    await olena.press(helping.category_label(uk, HelpCategory.LANGUAGE))
+    await olena.send("Хочу практикувати норвезьку за кавою")
+    replies = await olena.press(uk.gettext("Flexible"))
+    assert (
+        uk.ngettext(
+            "Posted! {n} helper will hear about it. You'll get a message when someone can help.",
+            "Posted! {n} helpers will hear about it. You'll get a message when someone can help.",
+            1,
+        )
+        in replies[-1].text
+    )
+
+    await _worker(app, Clock(NOON)).drain()
+    assert nb.gettext("🤝 Someone in {network} needs help", network="Torstrand") in kari.last.text
+    await kari.press(nb.gettext("🙋 I can help"))
+    await _worker(app, Clock(NOON)).drain()
+    assert "Kari" in olena.last.text
+    await olena.press(uk.gettext("✅ Accept {name}", name="Kari"))
+    await _worker(app, Clock(NOON)).drain()
+
+    await kari.press(nb.gettext("💬 Write"))
+    await kari.send("Hei Olena! Kaffe på biblioteket onsdag kl 17?")
+    await _worker(app, Clock(NOON)).drain()
+    relayed = olena.last
+    assert relayed.text == "💬 Kari: Hei Olena! Kaffe på biblioteket onsdag kl 17?"
+    await olena.press(uk.gettext("💬 Answer"))
+    await olena.send("Так! До зустрічі")
+    await _worker(app, Clock(NOON)).drain()
+    assert kari.last.text == "💬 Olena: Так! До зустрічі"
+    # Nothing that identifies either of them travels with the relayed messages.
+    for message, other in ((relayed, kari), (kari.last, olena)):
+        assert str(other.id) not in message.text
+        assert all(str(other.id) not in b["callback_data"] for b in message.buttons)
+        assert "@" not in message.text
+
+    await olena.send("/cancel")
+    await olena.send("/requests")
+    await olena.press(uk.gettext("✅ Done, thank you"))
+    await _worker(app, Clock(NOON)).drain()
+    assert nb.gettext("💛 {name} says thank you for your help!", name="Olena") in kari.last.text
+
+
+async def test_a_report_leads_to_a_hidden_request(app, resident):
+    olena, kari, host = await _setup(app, resident)
+    nb, uk = app.catalogs.translator("nb"), app.catalogs.translator("uk")
+    await kari.send("/offer")
+    await kari.press(helping.category_label(nb, HelpCategory.LENDING))
+    await olena.send("/ask")
+    await olena.press(helping.category_label(uk, HelpCategory.LENDING))
+    await olena.send("Selger billige telefoner, ring meg")
+    await olena.press(uk.gettext("Flexible"))
+    await kari.send("/requests")
+    await kari.press(nb.gettext("⚠️ Report"))
+    assert kari.last_answer["text"] == nb.gettext("Thank you. The hosts will look at it.")
+    replies = await host.send("/reports")
+    assert "Selger billige telefoner" in replies[-1].text
+    await host.press(nb.gettext("🙈 Hide the request"))
+    replies = await kari.send("/requests")
+    assert replies[-1].text == nb.gettext(
+        "No open requests right now. /ask asks for help, /offer offers it."
+    )
+
+
+async def test_forged_accept_and_strangers_are_refused(app, resident):
+    olena, kari, host = await _setup(app, resident)
+    nb = app.catalogs.translator("nb")
+    async with app.sessionmaker() as session:
+        from bot.services import residents
+
+        olena_actor = await residents.identify(session, olena.id, ())
+        kari_actor = await residents.identify(session, kari.id, ())
+        await helping.set_offer(session, kari_actor, 1, {HelpCategory.DIGITAL})
+        request, _ = await helping.ask(
+            session,
+            olena_actor,
+            app.catalogs,
+            network_id=1,
+            category=HelpCategory.DIGITAL,
+            description="BankID",
+            needed_on=None,
+        )
+        await helping.offer_help(session, kari_actor, app.catalogs, request.id)
+    # The host forges Olena's accept button: as if the request did not exist.
+    await host.press_data(
+        HelpCb(action="accept", request_id=request.id, arg=kari_actor.resident_id).pack()
+    )
+    assert host.last_answer["text"] == nb.gettext("I couldn't find that. It may have been removed.")
+    stranger = await resident("Per")
+    await stranger.press_data(HelpCb(action="offer", request_id=request.id).pack())
+    assert stranger.last_answer["text"] == nb.gettext(
+        "I couldn't find that. It may have been removed."
+    )
+    await stranger.press_data(HelpCb(action="stats").pack())
+    assert stranger.last_answer["text"] == nb.gettext("Only coordinators can do that.")
+
+
+def test_notice_buttons_and_handler_callbacks_agree():
+    assert helping.respond_data(5) == HelpCb(action="offer", request_id=5).pack()
+    assert helping.accept_data(5, 9) == HelpCb(action="accept", request_id=5, arg=9).pack()
+    assert helping.relay_data(5) == HelpCb(action="write", request_id=5).pack()
+
+
+async def test_a_refusal_after_the_button_was_answered_still_reaches_the_user(app, resident):
+    olena, _kari, _host = await _setup(app, resident)
+    uk = app.catalogs.translator("uk")
+    await olena.press_data(HelpCb(action="onet", request_id=999).pack())
+    assert olena.last.text == uk.gettext("I couldn't find that. It may have been removed.")
