@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     # Notices per second across all workers; Telegram allows about 30.
     send_rate: float = Field(default=25, gt=0, le=10_000)
     reminder_hours: int = Field(default=24, ge=1, le=168)
+    help_expiry_days: int = Field(default=14, ge=1, le=365)
     # How long a worker may hold claimed deliveries before another may take them over.
     delivery_lease_seconds: int = Field(default=120, ge=1, le=3600)
 

@@ -11,6 +11,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.services import help as helping
 from bot.services import networks
@@ -172,6 +173,7 @@ async def _post(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    settings: Settings,
     network_id: int,
 ) -> None:
     data = await state.get_data()
@@ -184,6 +186,7 @@ async def _post(
         category=CATEGORIES[int(data["category"])],
         description=data.get("description", ""),
         needed_on=date.fromisoformat(day) if day else None,
+        expiry=timedelta(days=settings.help_expiry_days),
     )
     await state.clear()
     text = t.ngettext(
@@ -242,6 +245,7 @@ def _mine_keyboard(t: Translator, view: RequestView) -> InlineKeyboardMarkup:
         buttons.append(
             button(t.gettext("⚠️ Report the helper"), HelpCb(action="reportp", request_id=view.id))
         )
+        buttons.append(button(t.gettext("⛔ Block"), HelpCb(action="block", request_id=view.id)))
     buttons.append(
         button(t.gettext("✅ Done, thank you"), HelpCb(action="done", request_id=view.id))
     )
@@ -261,6 +265,7 @@ async def help_action(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    settings: Settings,
 ) -> None:
     action, rid, arg = callback_data.action, callback_data.request_id, callback_data.arg
     try:
@@ -270,8 +275,8 @@ async def help_action(
         elif action == "cat" and 0 <= arg < len(CATEGORIES):
             offers = (await helping.offers_of(session, actor)).get(rid, set())
             offers ^= {CATEGORIES[arg]}
-            settings = await helping.helper_settings(session, actor)
-            await helping.set_offer(session, actor, rid, offers, settings.frequency)
+            helper = await helping.helper_settings(session, actor)
+            await helping.set_offer(session, actor, rid, offers, helper.frequency)
             await query.answer(t.gettext("Saved."))
             await _offer_screen(query, session, actor, t, rid)
         elif action == "freq" and 0 <= arg < len(FREQUENCIES):
@@ -307,7 +312,7 @@ async def help_action(
             mine = await _my_networks(session, actor)
             await query.answer()
             if len(mine) == 1:
-                await _post(query, state, session, actor, t, catalogs, mine[0].id)
+                await _post(query, state, session, actor, t, catalogs, settings, mine[0].id)
             else:
                 buttons = [button(v.name, HelpCb(action="anet", request_id=v.id)) for v in mine]
                 await show(query, t.gettext("In which network?"), markup(rows(buttons, 2)))
@@ -316,7 +321,7 @@ async def help_action(
                 await query.answer(_stale(t), show_alert=True)
                 return
             await query.answer()
-            await _post(query, state, session, actor, t, catalogs, rid)
+            await _post(query, state, session, actor, t, catalogs, settings, rid)
         elif action == "offer":
             view = await helping.offer_help(session, actor, catalogs, rid)
             await query.answer(
@@ -354,6 +359,12 @@ async def help_action(
         elif action in ("report", "reportp"):
             await helping.report(session, actor, catalogs, rid, about_resident=action == "reportp")
             await query.answer(t.gettext("Thank you. The hosts will look at it."), show_alert=True)
+        elif action == "block":
+            await helping.block(session, actor, rid)
+            await state.clear()
+            await query.answer(
+                t.gettext("Blocked. You won't hear from each other here again."), show_alert=True
+            )
         elif action == "hide":
             await helping.hide(session, actor, rid)
             await query.answer(t.gettext("Hidden."))

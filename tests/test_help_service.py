@@ -198,3 +198,31 @@ async def test_weekly_helpers_get_requests_held_for_the_digest(app, neighbours):
     before = len(kari.messages)
     await _worker(app, Clock(NOON)).drain()
     assert len(kari.messages) == before
+
+
+async def test_blocking_ends_the_conversation_and_stops_offers(app, neighbours):
+    view, olena, kari, _host = neighbours
+    async with app.sessionmaker() as session:
+        request, _ = await helping.ask(
+            session,
+            await _actor(app, olena),
+            app.catalogs,
+            network_id=view.id,
+            category=HelpCategory.LANGUAGE,
+            description="Norsk",
+            needed_on=None,
+            now=NOON,
+        )
+        await helping.offer_help(
+            session, await _actor(app, kari), app.catalogs, request.id, now=NOON
+        )
+        kari_id = (await _actor(app, kari)).resident_id
+        await helping.accept(
+            session, await _actor(app, olena), app.catalogs, request.id, kari_id, now=NOON
+        )
+        reopened = await helping.block(session, await _actor(app, kari), request.id)
+        assert reopened.status is RequestStatus.OPEN
+        with pytest.raises(NotFound):
+            await helping.relay(session, await _actor(app, olena), app.catalogs, request.id, "Hei?")
+        with pytest.raises(NotFound):
+            await helping.offer_help(session, await _actor(app, kari), app.catalogs, request.id)

@@ -22,6 +22,7 @@ from bot.i18n import Catalogs, Translator
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from db.models import (
+    Block,
     Channel,
     HelpCategory,
     HelperSettings,
@@ -42,7 +43,7 @@ from db.queries import networks as nq
 from db.queries import outbox as oq
 
 DESCRIPTION_MAX = 500
-EXPIRY = timedelta(days=14)
+EXPIRY = timedelta(days=14)  # the default; HELP_EXPIRY_DAYS sets it
 NUDGE_BEFORE = timedelta(days=2)
 SENSITIVE = frozenset({HelpCategory.TRANSPORT, HelpCategory.COMPANY, HelpCategory.HOME})
 # Helpers who want requests once a day get them at this local time.
@@ -111,6 +112,36 @@ async def _first_name(session: AsyncSession, resident_id: int | None) -> str:
         return ""
     resident = await session.get(Resident, resident_id)
     return (resident.first_name or "") if resident else ""
+
+
+async def _blocked(session: AsyncSession, a: int | None, b: int | None) -> bool:
+    """Whether either of two residents has blocked the other."""
+    if a is None or b is None:
+        return False
+    return (
+        await session.get(Block, (a, b)) is not None or await session.get(Block, (b, a)) is not None
+    )
+
+
+async def block(session: AsyncSession, actor: Actor, request_id: int) -> RequestView:
+    """Block the person on the other side of a request: no more relayed messages or offers
+    between the two, and a match between them ends (the request opens again for others)."""
+    request = await _request(session, request_id)
+    me = actor.require_resident()
+    if me == request.requester_id:
+        other = request.helper_id
+    elif me == request.helper_id or await session.get(HelpResponse, (request_id, me)) is not None:
+        other = request.requester_id
+    else:
+        raise NotFound()
+    if other is None:
+        raise NotFound()
+    if await session.get(Block, (me, other)) is None:
+        session.add(Block(blocker_id=me, blocked_id=other))
+    if request.status is RequestStatus.MATCHED:
+        request.status, request.helper_id = RequestStatus.OPEN, None
+    await session.commit()
+    return await _view(session, request, actor)
 
 
 async def _view(session: AsyncSession, request: HelpRequest, actor: Actor) -> RequestView:
@@ -235,6 +266,7 @@ async def ask(
     category: HelpCategory,
     description: str,
     needed_on: date | None,
+    expiry: timedelta = EXPIRY,
     now: datetime | None = None,
 ) -> tuple[RequestView, int]:
     """Post a request; the network's helpers for that category hear about it through the
@@ -254,7 +286,7 @@ async def ask(
         needed_on=needed_on,
         status=RequestStatus.OPEN,
         created_at=now,
-        expires_at=now + EXPIRY,
+        expires_at=now + expiry,
     )
     session.add(request)
     await session.flush()
@@ -387,6 +419,8 @@ async def offer_help(
     helper_id = await _member(session, actor, request.network_id)
     if request.status is not RequestStatus.OPEN or helper_id == request.requester_id:
         raise InvalidInput("request", "closed")
+    if await _blocked(session, helper_id, request.requester_id):
+        raise NotFound()
     if await session.get(HelpResponse, (request_id, helper_id)) is None:
         session.add(HelpResponse(request_id=request_id, helper_id=helper_id, created_at=now))
         name = await _first_name(session, helper_id)
@@ -443,6 +477,8 @@ async def accept(
         raise NotFound()
     if await _suspended(session, helper_id, request.network_id):
         raise PermissionDenied("resident")
+    if await _blocked(session, helper_id, request.requester_id):
+        raise NotFound()
     request.status, request.helper_id = RequestStatus.MATCHED, helper_id
     name = await _first_name(session, request.requester_id)
 
@@ -453,7 +489,14 @@ async def accept(
             "the bot, without your username or number.",
             name=html.escape(name),
         )
-        return Rendered(text, ((Button(t.gettext("💬 Write"), relay_data(request_id)),),))
+        return Rendered(
+            text,
+            (
+                (Button(t.gettext("💬 Write"), relay_data(request_id)),),
+                (Button(t.gettext("⚠️ Report"), f"hr:reportp:{request_id}:0"),),
+                (Button(t.gettext("⛔ Block"), f"hr:block:{request_id}:0"),),
+            ),
+        )
 
     await _notify(
         session, catalogs, NoticeKind.HELP_MATCHED, helper_id, request.network_id, render, now
@@ -484,7 +527,7 @@ async def relay(
     ):
         raise NotFound()
     other = request.helper_id if me == request.requester_id else request.requester_id
-    if other is None:
+    if other is None or await _blocked(session, me, other):
         raise NotFound()
     text = text.strip()
     if not text:

@@ -24,6 +24,25 @@ def _enum(name: str, *values: str) -> sa.Enum:
 
 def upgrade() -> None:
     op.create_table(
+        "blocks",
+        sa.Column("blocker_id", sa.Integer(), nullable=False),
+        sa.Column("blocked_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", UTC_TIME, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["blocked_id"],
+            ["residents.id"],
+            name=op.f("fk_blocks_blocked_id_residents"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["blocker_id"],
+            ["residents.id"],
+            name=op.f("fk_blocks_blocker_id_residents"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("blocker_id", "blocked_id", name=op.f("pk_blocks")),
+    )
+    op.create_table(
         "help_offers",
         sa.Column("resident_id", sa.Integer(), nullable=False),
         sa.Column("network_id", sa.Integer(), nullable=False),
@@ -211,6 +230,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("blocks")
     op.drop_table("reports")
     op.drop_table("help_responses")
     op.drop_table("suspensions")
