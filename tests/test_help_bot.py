@@ -139,3 +139,36 @@ async def test_a_refusal_after_the_button_was_answered_still_reaches_the_user(ap
     uk = app.catalogs.translator("uk")
     await olena.press_data(HelpCb(action="onet", request_id=999).pack())
     assert olena.last.text == uk.gettext("I couldn't find that. It may have been removed.")
+
+
+async def test_an_unanswered_request_is_nudged_then_closes(app, resident):
+    from datetime import timedelta
+
+    olena, _kari, _host = await _setup(app, resident)
+    uk = app.catalogs.translator("uk")
+
+    def noon_of(moment):  # after anyone's quiet hours, whatever time the test runs
+        from datetime import datetime, time
+
+        return datetime.combine(moment.astimezone(uk.zone).date(), time(12), tzinfo=uk.zone)
+
+    await olena.send("/ask")
+    await olena.press(helping.category_label(uk, HelpCategory.ERRANDS))
+    await olena.send("Купити хліб у вівторок")
+    await olena.press(uk.gettext("Flexible"))
+    async with app.sessionmaker() as session:
+        from db.models import HelpRequest
+
+        request = await session.get(HelpRequest, 1)
+        created = request.created_at
+        await helping.expire_due(session, app.catalogs, now=created + timedelta(days=12, hours=1))
+    await _worker(app, Clock(noon_of(created + timedelta(days=13)))).drain()
+    assert "/requests" in olena.last.text and "Купити хліб" in olena.last.text
+    async with app.sessionmaker() as session:
+        await helping.expire_due(session, app.catalogs, now=created + timedelta(days=14, hours=1))
+    await _worker(app, Clock(noon_of(created + timedelta(days=15)))).drain()
+    assert "/ask" in olena.last.text
+    replies = await olena.send("/requests")
+    assert replies[-1].text == uk.gettext(
+        "No open requests right now. /ask asks for help, /offer offers it."
+    )
