@@ -3,12 +3,16 @@ host's list of who is coming."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from bot.services import events
 from bot.services.events import rsvp_data
 from db.models import Answer
 from handlers.callbacks import EventCb
 from tests.test_events_service import _actor, _draft, network  # noqa: F401 - the fixture
 from tests.test_outbox import NOON, Clock, _worker
+
+FAR_THURSDAY = datetime(2099, 12, 3, 17, 0, tzinfo=UTC)
 
 
 def test_notice_buttons_and_handler_callbacks_agree():
@@ -19,8 +23,13 @@ def test_notice_buttons_and_handler_callbacks_agree():
 async def _published(app, network):
     view, host, _olena, _amal = network
     async with app.sessionmaker() as session:
+        # Far ahead, so that answering from the bot (by the real clock) never meets a past event.
         event, _ = await events.publish(
-            session, await _actor(app, host), app.catalogs, _draft(view.id), now=NOON
+            session,
+            await _actor(app, host),
+            app.catalogs,
+            _draft(view.id, starts_at=FAR_THURSDAY, ends_at=FAR_THURSDAY + timedelta(hours=2)),
+            now=NOON,
         )
     await _worker(app, Clock(NOON)).drain()
     return event

@@ -8,7 +8,7 @@ from bot.services import networks
 from bot.services.actors import Actor
 from db.models import HelpCategory
 from handlers.callbacks import HelpCb
-from tests.test_outbox import NOON, Clock, _worker
+from tests.test_outbox import Clock, _worker, after_quiet_hours
 
 
 async def _setup(app, resident):
@@ -44,22 +44,22 @@ async def test_language_practice_from_ask_to_thank_you(app, resident):
         in replies[-1].text
     )
 
-    await _worker(app, Clock(NOON)).drain()
+    await _worker(app, Clock(after_quiet_hours())).drain()
     assert nb.gettext("🤝 Someone in {network} needs help", network="Torstrand") in kari.last.text
     await kari.press(nb.gettext("🙋 I can help"))
-    await _worker(app, Clock(NOON)).drain()
+    await _worker(app, Clock(after_quiet_hours())).drain()
     assert "Kari" in olena.last.text
     await olena.press(uk.gettext("✅ Accept {name}", name="Kari"))
-    await _worker(app, Clock(NOON)).drain()
+    await _worker(app, Clock(after_quiet_hours())).drain()
 
     await kari.press(nb.gettext("💬 Write"))
     await kari.send("Hei Olena! Kaffe på biblioteket onsdag kl 17?")
-    await _worker(app, Clock(NOON)).drain()
+    await _worker(app, Clock(after_quiet_hours())).drain()
     relayed = olena.last
     assert relayed.text == "💬 Kari: Hei Olena! Kaffe på biblioteket onsdag kl 17?"
     await olena.press(uk.gettext("💬 Answer"))
     await olena.send("Так! До зустрічі")
-    await _worker(app, Clock(NOON)).drain()
+    await _worker(app, Clock(after_quiet_hours())).drain()
     assert kari.last.text == "💬 Olena: Так! До зустрічі"
     # Nothing that identifies either of them travels with the relayed messages.
     for message, other in ((relayed, kari), (kari.last, olena)):
@@ -70,7 +70,7 @@ async def test_language_practice_from_ask_to_thank_you(app, resident):
     await olena.send("/cancel")
     await olena.send("/requests")
     await olena.press(uk.gettext("✅ Done, thank you"))
-    await _worker(app, Clock(NOON)).drain()
+    await _worker(app, Clock(after_quiet_hours())).drain()
     assert nb.gettext("💛 {name} says thank you for your help!", name="Olena") in kari.last.text
 
 

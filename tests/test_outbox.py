@@ -37,6 +37,17 @@ from tests.conftest import PG_URL
 NOON = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
 
 
+def after_quiet_hours() -> datetime:
+    """Tomorrow at noon in Oslo, by the real clock: a worker at this time sends whatever was
+    queued (by a handler, with the real time) during any quiet hours before it."""
+    from datetime import time
+    from zoneinfo import ZoneInfo
+
+    oslo = ZoneInfo("Europe/Oslo")
+    tomorrow = datetime.now(UTC).astimezone(oslo).date() + timedelta(days=1)
+    return datetime.combine(tomorrow, time(12), tzinfo=oslo)
+
+
 class Clock:
     """Time that only moves when the test (or a sleep) moves it."""
 
