@@ -38,7 +38,7 @@ def _fill_source_language(po: Path) -> None:
             )
             message.flags.discard("fuzzy")
     with po.open("wb") as handle:
-        write_po(handle, catalog, width=100)
+        write_po(handle, catalog, width=76)  # as pybabel writes, so files do not churn
 
 
 def _pybabel(*args: str) -> None:
