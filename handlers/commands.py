@@ -35,6 +35,7 @@ def coordinator_commands(t: Translator) -> list[BotCommand]:
         *resident_commands(t),
         BotCommand(command="coordinate", description=t.gettext("Manage networks and hosts")),
         BotCommand(command="reports", description=t.gettext("Reported help requests")),
+        BotCommand(command="stats", description=t.gettext("Neighbour help")),
     ]
 
 

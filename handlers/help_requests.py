@@ -464,6 +464,18 @@ async def stats_text(session: AsyncSession, actor: Actor, t: Translator) -> str:
     return "\n".join(lines)
 
 
+async def stats_command(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    await state.clear()
+    try:
+        text = await stats_text(session, actor, t)
+    except ServiceError as error:
+        await refuse(message, t, error)
+        return
+    await message.answer(text)
+
+
 def build_router() -> Router:
     """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
     router = Router(name="help_requests")
@@ -473,6 +485,7 @@ def build_router() -> Router:
     router.message.register(ask_command, Command("ask"))
     router.message.register(requests_command, Command("requests"))
     router.message.register(reports_command, Command("reports"))
+    router.message.register(stats_command, Command("stats"))
     router.message.register(ask_description, HelpFlow.description, FreeText())
     router.message.register(relay_text, HelpFlow.relay, FreeText())
     router.callback_query.register(help_action, HelpCb.filter())

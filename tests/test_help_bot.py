@@ -172,3 +172,21 @@ async def test_an_unanswered_request_is_nudged_then_closes(app, resident):
     assert replies[-1].text == uk.gettext(
         "No open requests right now. /ask asks for help, /offer offers it."
     )
+
+
+async def test_coordinators_read_the_help_figures(app, resident):
+    from tests.conftest import COORDINATOR_ID
+
+    olena, _kari, _host = await _setup(app, resident)
+    uk = app.catalogs.translator("uk")
+    await olena.send("/ask")
+    await olena.press(helping.category_label(uk, HelpCategory.HOME))
+    await olena.send("Повісити полицю")
+    await olena.press(uk.gettext("Flexible"))
+    coordinator = await resident("Marte", user_id=COORDINATOR_ID)
+    nb = app.catalogs.translator("nb")
+    replies = await coordinator.send("/stats")
+    assert nb.gettext("Neighbour help") in replies[-1].text
+    assert helping.category_label(nb, HelpCategory.HOME) + ": 1" in replies[-1].text
+    replies = await olena.send("/stats")
+    assert replies[-1].text == uk.gettext("Only coordinators can do that.")
