@@ -258,13 +258,9 @@ async def _network_name(session: AsyncSession, actor: Actor, network_id: int) ->
 async def _set_start(message: Message, state: FSMContext, t: Translator, start: datetime) -> None:
     await state.update_data(starts=start.isoformat(), candidates=[])
     await state.set_state(EventFlow.ends)
+    when = t.gettext("{day} at {time}", day=t.format_day(start), time=t.format_time(start))
     await message.answer(
-        t.gettext(
-            "Starts {when}. When does it end? For example 20:00",
-            when=f"{t.format_day(start)}, {t.format_time(start)}",
-        )
-        + " "
-        + _skip(t)
+        t.gettext("Starts {when}. When does it end? For example 20:00", when=when) + " " + _skip(t)
     )
 
 
@@ -275,7 +271,8 @@ async def _read_when(message: Message, state: FSMContext, t: Translator, text: s
             await state.update_data(candidates=[c.isoformat() for c in result.candidates])
             options = [
                 button(
-                    f"{t.format_day(c)}, {t.format_time(c)}", HostEventCb(action="pick", arg=str(i))
+                    t.gettext("{day} at {time}", day=t.format_day(c), time=t.format_time(c)),
+                    HostEventCb(action="pick", arg=str(i)),
                 )
                 for i, c in enumerate(result.candidates)
             ]
