@@ -16,7 +16,7 @@ from db.models import Channel, DeliveryStatus
 from handlers.callbacks import HostCb
 from handlers.filters import FreeText, Onboarded
 from handlers.keyboards import button, markup
-from handlers.replies import refuse, show
+from handlers.replies import refuse, show, stale
 from handlers.states import BroadcastFlow
 
 
@@ -70,10 +70,7 @@ async def host_action(
             data = await state.get_data()
             text = data.get("text")
             if not text or int(data.get("network_id", -1)) != callback_data.network_id:
-                await query.answer(
-                    t.gettext("This button no longer works. Send /start for a fresh menu."),
-                    show_alert=True,
-                )
+                await stale(query, t)
                 return
             sent = await broadcasts.broadcast(
                 session, actor, catalogs, text=text, network_id=network_id
@@ -97,10 +94,7 @@ async def host_action(
             await query.answer()
             await show(query, reach_text(t, reach), reach_keyboard(t, callback_data.notice_id))
         else:
-            await query.answer(
-                t.gettext("This button no longer works. Send /start for a fresh menu."),
-                show_alert=True,
-            )
+            await stale(query, t)
     except ServiceError as error:
         await refuse(query, t, error)
 

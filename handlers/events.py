@@ -18,7 +18,7 @@ from db.models import Answer
 from handlers.callbacks import EventCb, HostEventCb, MenuCb
 from handlers.filters import Onboarded
 from handlers.keyboards import button, markup, rows
-from handlers.replies import quote, refuse, show
+from handlers.replies import quote, refuse, show, stale
 
 PER_PAGE = 5
 ANSWER_ICONS = {Answer.YES: "✅", Answer.MAYBE: "🤔", Answer.NO: "❌"}
@@ -182,14 +182,9 @@ async def event_action(
             await query.answer()
             await show(query, who_text(t, view, people), card_keyboard(t, view, True))
         else:
-            await query.answer(
-                t.gettext("This button no longer works. Send /start for a fresh menu."),
-                show_alert=True,
-            )
+            await stale(query, t)
     except ValueError:
-        await query.answer(
-            t.gettext("This button no longer works. Send /start for a fresh menu."), show_alert=True
-        )
+        await stale(query, t)
     except ServiceError as error:
         await refuse(query, t, error)
 

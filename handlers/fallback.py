@@ -10,6 +10,7 @@ from bot.i18n import Catalogs, Translator
 from bot.services.actors import Actor
 from handlers import onboarding
 from handlers.filters import Onboarded
+from handlers.replies import stale
 
 
 async def not_onboarded(
@@ -51,9 +52,7 @@ async def anything_else(message: Message, t: Translator, settings: Settings) -> 
 
 
 async def stale_button(query: CallbackQuery, t: Translator) -> None:
-    await query.answer(
-        t.gettext("This button no longer works. Send /start for a fresh menu."), show_alert=True
-    )
+    await stale(query, t)
 
 
 def build_router() -> Router:

@@ -22,15 +22,11 @@ from db.models import HelpCategory, HelpFrequency, RequestStatus, utcnow
 from handlers.callbacks import HelpCb
 from handlers.filters import FreeText, Onboarded
 from handlers.keyboards import button, markup, rows
-from handlers.replies import quote, refuse, show
+from handlers.replies import quote, refuse, show, stale
 from handlers.states import HelpFlow
 
 CATEGORIES = list(HelpCategory)
 FREQUENCIES = list(HelpFrequency)
-
-
-def _stale(t: Translator) -> str:
-    return t.gettext("This button no longer works. Send /start for a fresh menu.")
 
 
 def status_label(t: Translator, status: RequestStatus) -> str:
@@ -303,7 +299,7 @@ async def help_action(
         elif action == "aday" and -1 <= arg < 7:
             data = await state.get_data()
             if "description" not in data:
-                await query.answer(_stale(t), show_alert=True)
+                await stale(query, t)
                 return
             today = utcnow().astimezone(t.zone).date()
             await state.update_data(
@@ -318,7 +314,7 @@ async def help_action(
                 await show(query, t.gettext("In which network?"), markup(rows(buttons, 2)))
         elif action == "anet":
             if "description" not in await state.get_data():
-                await query.answer(_stale(t), show_alert=True)
+                await stale(query, t)
                 return
             await query.answer()
             await _post(query, state, session, actor, t, catalogs, settings, rid)
@@ -378,7 +374,7 @@ async def help_action(
             await query.answer()
             await show(query, text)
         else:
-            await query.answer(_stale(t), show_alert=True)
+            await stale(query, t)
     except ServiceError as error:
         await refuse(query, t, error)
 

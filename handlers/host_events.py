@@ -23,7 +23,7 @@ from db.models import EventStatus, utcnow
 from handlers.callbacks import HostEventCb
 from handlers.filters import FreeText, Onboarded
 from handlers.keyboards import button, markup, rows
-from handlers.replies import refusal, refuse, show
+from handlers.replies import refusal, refuse, show, stale
 from handlers.states import EventFlow
 
 DAYS_OFFERED = 8
@@ -195,10 +195,7 @@ async def host_event_action(
             )
             return
         if "network_id" not in data or message is None:
-            await query.answer(
-                t.gettext("This button no longer works. Send /start for a fresh menu."),
-                show_alert=True,
-            )
+            await stale(query, t)
             return
         await query.answer()
         if action == "day":
@@ -244,9 +241,7 @@ async def host_event_action(
             await state.clear()
             await show(query, t.gettext("OK, cancelled."))
     except (ValueError, IndexError, KeyError):
-        await query.answer(
-            t.gettext("This button no longer works. Send /start for a fresh menu."), show_alert=True
-        )
+        await stale(query, t)
     except ServiceError as error:
         await refuse(query, t, error)
 
@@ -452,9 +447,7 @@ async def _existing(
         await query.answer()
         await show(query, t.gettext("The event is cancelled, and those coming are told."))
     else:
-        await query.answer(
-            t.gettext("This button no longer works. Send /start for a fresh menu."), show_alert=True
-        )
+        await stale(query, t)
 
 
 async def on_edit_value(

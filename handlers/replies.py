@@ -45,6 +45,15 @@ async def show(
         await target.bot.send_message(target.from_user.id, text, reply_markup=markup)
 
 
+def stale_text(t: Translator) -> str:
+    return t.gettext("This button no longer works. Send /start for a fresh menu.")
+
+
+async def stale(query: CallbackQuery, t: Translator) -> None:
+    """Answer a button whose moment has passed (or whose data was made up)."""
+    await query.answer(stale_text(t), show_alert=True)
+
+
 def refusal(t: Translator, error: ServiceError) -> str:
     """A short, translated sentence for a refused request."""
     if isinstance(error, PermissionDenied):

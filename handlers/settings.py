@@ -17,7 +17,7 @@ from db.models import NotifyMode
 from handlers.callbacks import MenuCb, SettingsCb
 from handlers.filters import Onboarded
 from handlers.keyboards import button, markup, rows
-from handlers.replies import refuse, show
+from handlers.replies import refuse, show, stale
 
 
 def _clock(minutes: int) -> str:
@@ -104,10 +104,7 @@ async def change(
                 session, actor, quiet=QUIET_CHOICES[callback_data.value]
             )
         else:
-            await query.answer(
-                t.gettext("This button no longer works. Send /start for a fresh menu."),
-                show_alert=True,
-            )
+            await stale(query, t)
             return
     except ServiceError as error:
         await refuse(query, t, error)
