@@ -5,7 +5,6 @@ Nothing else in the project creates these; tests, the CLI and the runners all co
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -23,15 +22,11 @@ from bot.delivery.pacing import RateLimiter
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.i18n import Catalogs
-from bot.services import events
-from bot.services import help as helping
 from db.migrate import schema_status
 from db.models import Channel
 from db.session import create_engine, create_sessionmaker
 from handlers import build_router
 from handlers.middlewares import ActorMiddleware, ReleaseConnectionMiddleware, SessionMiddleware
-
-REMINDER_ROUND = 60.0  # seconds between looks for events that need reminders
 
 
 class SchemaBehind(Exception):
@@ -134,25 +129,11 @@ def build_worker(app: App) -> DeliveryWorker:
     """The outbox worker for this app's database and bot."""
     limiter = RateLimiter(app.sessionmaker, rate=app.settings.send_rate)
     settings = WorkerSettings(lease=timedelta(seconds=app.settings.delivery_lease_seconds))
-    last_reminder_round = -REMINDER_ROUND
-
-    async def remind() -> None:
-        # Reminders are unique per event and attendee in the database, so a round in another
-        # process, or a repeated one, never sends a second reminder.
-        nonlocal last_reminder_round
-        if time.monotonic() - last_reminder_round < REMINDER_ROUND:
-            return
-        last_reminder_round = time.monotonic()
-        async with app.sessionmaker() as session:
-            await events.send_due_reminders(session, app.catalogs, app.settings.reminder_hours)
-            await helping.expire_due(session, app.catalogs)
-
     return DeliveryWorker(
         app.sessionmaker,
         {Channel.TELEGRAM: TelegramSender(app.bot)},
         limiter,
         settings=settings,
-        between_rounds=remind,
     )
 
 

@@ -13,6 +13,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.app import App, build_worker
+from bot.scheduler import build_scheduler
 from handlers.commands import register_command_menus
 
 log = logging.getLogger("naboskap")
@@ -27,12 +28,20 @@ async def _prepare(app: App) -> None:
 
 @contextlib.asynccontextmanager
 async def delivering(app: App) -> AsyncIterator[None]:
-    """The outbox worker runs beside the bot and finishes its round on the way out."""
+    """The outbox worker and the scheduler run beside the bot; the worker finishes its round
+    and the scheduler hands its lease back on the way out."""
     stop = asyncio.Event()
     task = asyncio.create_task(build_worker(app).run(stop), name="delivery-worker")
+    scheduler, leadership = build_scheduler(
+        app.sessionmaker, app.catalogs, reminder_hours=app.settings.reminder_hours
+    )
+    await leadership.renew()
+    scheduler.start()
     try:
         yield
     finally:
+        scheduler.shutdown(wait=False)
+        await leadership.step_down()
         stop.set()
         await task
 

@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -52,7 +52,6 @@ class DeliveryWorker:
         settings: WorkerSettings | None = None,
         spacing: ChatSpacing | None = None,
         clock: Callable[[], datetime] = utcnow,
-        between_rounds: Callable[[], Awaitable[None]] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.senders = senders
@@ -60,8 +59,6 @@ class DeliveryWorker:
         self.settings = settings or WorkerSettings()
         self.spacing = spacing or ChatSpacing()
         self.clock = clock
-        # Periodic work that belongs beside sending (event reminders); it throttles itself.
-        self.between_rounds = between_rounds
         self._skip_locked: bool | None = None
         # Residents found unreachable in this process; later sends to them are not tried.
         self._gone: set[int] = set()
@@ -71,8 +68,6 @@ class DeliveryWorker:
         """Send until `stop` is set; an empty outbox is looked at again every `idle_poll`."""
         while not stop.is_set():
             try:
-                if self.between_rounds is not None:
-                    await self.between_rounds()
                 handled = await self.run_once()
             except Exception:
                 # A failing database must not kill the worker; it tries again shortly.
