@@ -17,3 +17,5 @@ def configure_logging(level: str = "INFO") -> None:
     logging.getLogger().setLevel(level.upper())
     for name in _QUIET:
         logging.getLogger(name).setLevel(logging.WARNING)
+    # APScheduler logs every run of every job at INFO: once a minute, forever.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))

@@ -95,18 +95,24 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     scheduler.add_job(
-        leadership.renew, IntervalTrigger(seconds=RENEW_EVERY), id="lease", replace_existing=True
+        leadership.renew,
+        IntervalTrigger(seconds=RENEW_EVERY),
+        id="lease",
+        name="lease",
+        replace_existing=True,
     )
     scheduler.add_job(
         _led(leadership, reminders),
         IntervalTrigger(minutes=1),
         id="event-reminders",
+        name="event reminders",
         replace_existing=True,
     )
     scheduler.add_job(
         _led(leadership, expiry),
         IntervalTrigger(minutes=10),
         id="help-expiry",
+        name="help expiry",
         replace_existing=True,
     )
     return scheduler, leadership
