@@ -20,6 +20,20 @@ async def _actor(app, user) -> Actor:
         return await residents.identify(session, user.id, app.settings.coordinator_ids)
 
 
+async def _ask(app, session, user, network_id, category, description):
+    """`user` asks for help in the network, at NOON, with no particular day."""
+    return await helping.ask(
+        session,
+        await _actor(app, user),
+        app.catalogs,
+        network_id=network_id,
+        category=category,
+        description=description,
+        needed_on=None,
+        now=NOON,
+    )
+
+
 @pytest.fixture
 async def neighbours(app, resident):
     async with app.sessionmaker() as session:
@@ -42,15 +56,13 @@ async def neighbours(app, resident):
 async def test_a_newcomer_gets_language_practice_through_the_bot(app, neighbours):
     view, olena, kari, _host = neighbours
     async with app.sessionmaker() as session:
-        request, reached = await helping.ask(
+        request, reached = await _ask(
+            app,
             session,
-            await _actor(app, olena),
-            app.catalogs,
-            network_id=view.id,
-            category=HelpCategory.LANGUAGE,
-            description="Хочу практикувати норвезьку, раз на тиждень",
-            needed_on=None,
-            now=NOON,
+            olena,
+            view.id,
+            HelpCategory.LANGUAGE,
+            "Хочу практикувати норвезьку, раз на тиждень",
         )
     assert reached == 1
     await _worker(app, Clock(NOON)).drain()
@@ -99,15 +111,8 @@ async def test_a_newcomer_gets_language_practice_through_the_bot(app, neighbours
 async def test_only_the_requester_accepts_and_strangers_cannot_answer(app, neighbours, resident):
     view, olena, kari, host = neighbours
     async with app.sessionmaker() as session:
-        request, _ = await helping.ask(
-            session,
-            await _actor(app, olena),
-            app.catalogs,
-            network_id=view.id,
-            category=HelpCategory.DIGITAL,
-            description="Help with BankID",
-            needed_on=None,
-            now=NOON,
+        request, _ = await _ask(
+            app, session, olena, view.id, HelpCategory.DIGITAL, "Help with BankID"
         )
         await helping.offer_help(
             session, await _actor(app, kari), app.catalogs, request.id, now=NOON
@@ -130,15 +135,8 @@ async def test_only_the_requester_accepts_and_strangers_cannot_answer(app, neigh
 async def test_a_report_reaches_the_host_who_hides_the_request(app, neighbours):
     view, olena, kari, host = neighbours
     async with app.sessionmaker() as session:
-        request, _ = await helping.ask(
-            session,
-            await _actor(app, olena),
-            app.catalogs,
-            network_id=view.id,
-            category=HelpCategory.LANGUAGE,
-            description="Selger billige telefoner",
-            needed_on=None,
-            now=NOON,
+        request, _ = await _ask(
+            app, session, olena, view.id, HelpCategory.LANGUAGE, "Selger billige telefoner"
         )
         await helping.report(
             session, await _actor(app, kari), app.catalogs, request.id, "Reklame", now=NOON
@@ -155,16 +153,7 @@ async def test_a_report_reaches_the_host_who_hides_the_request(app, neighbours):
 async def test_requests_expire_after_a_nudge_once(app, neighbours):
     view, olena, _kari, _host = neighbours
     async with app.sessionmaker() as session:
-        await helping.ask(
-            session,
-            await _actor(app, olena),
-            app.catalogs,
-            network_id=view.id,
-            category=HelpCategory.ERRANDS,
-            description="Handle til meg",
-            needed_on=None,
-            now=NOON,
-        )
+        await _ask(app, session, olena, view.id, HelpCategory.ERRANDS, "Handle til meg")
         assert await helping.expire_due(
             session, app.catalogs, now=NOON + timedelta(days=12, hours=1)
         ) == (1, 0)
@@ -185,16 +174,7 @@ async def test_weekly_helpers_get_requests_held_for_the_digest(app, neighbours):
         await helping.set_offer(
             session, await _actor(app, kari), view.id, {HelpCategory.LANGUAGE}, HelpFrequency.WEEKLY
         )
-        await helping.ask(
-            session,
-            await _actor(app, olena),
-            app.catalogs,
-            network_id=view.id,
-            category=HelpCategory.LANGUAGE,
-            description="Norsk",
-            needed_on=None,
-            now=NOON,
-        )
+        await _ask(app, session, olena, view.id, HelpCategory.LANGUAGE, "Norsk")
     before = len(kari.messages)
     await _worker(app, Clock(NOON)).drain()
     assert len(kari.messages) == before
@@ -203,16 +183,7 @@ async def test_weekly_helpers_get_requests_held_for_the_digest(app, neighbours):
 async def test_blocking_ends_the_conversation_and_stops_offers(app, neighbours):
     view, olena, kari, _host = neighbours
     async with app.sessionmaker() as session:
-        request, _ = await helping.ask(
-            session,
-            await _actor(app, olena),
-            app.catalogs,
-            network_id=view.id,
-            category=HelpCategory.LANGUAGE,
-            description="Norsk",
-            needed_on=None,
-            now=NOON,
-        )
+        request, _ = await _ask(app, session, olena, view.id, HelpCategory.LANGUAGE, "Norsk")
         await helping.offer_help(
             session, await _actor(app, kari), app.catalogs, request.id, now=NOON
         )
