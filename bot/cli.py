@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
 from datetime import datetime
@@ -10,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.delivery.outbox import Enqueued
@@ -550,6 +552,121 @@ coordinator.command("add", help="Make TELEGRAM_ID a coordinator.")(
 coordinator.command("remove", help="Withdraw the coordinator role from TELEGRAM_ID.")(
     click.argument("telegram_id", type=int)(_coordinator_command(False))
 )
+
+
+# ---- the weekly digest -----------------------------------------------------------------------
+
+
+async def _with_sessionmaker(
+    settings: Settings, work: Callable[[async_sessionmaker[AsyncSession]], Awaitable[T]]
+) -> T:
+    """Like _with_session, for work that commits in several transactions of its own."""
+    from db.session import create_engine, create_sessionmaker
+
+    engine = create_engine(settings.database_url)
+    try:
+
+        async def check(session: AsyncSession) -> None:
+            return None
+
+        await _with_session(settings, check)
+        return await work(create_sessionmaker(engine))
+    finally:
+        await engine.dispose()
+
+
+def _plain(text: str) -> str:
+    """Telegram HTML as a terminal shows it."""
+    return html.unescape(re.sub(r"<[^>]+>", "", text))
+
+
+@main.group()
+def digest() -> None:
+    """The weekly digest: preview one resident's, or send this week's now."""
+
+
+@digest.command("preview")
+@click.option("--telegram-id", type=int, help="The resident's Telegram user id.")
+@click.option("--phone", help="The resident's phone number (SMS residents).")
+def digest_preview(telegram_id: int | None, phone: str | None) -> None:
+    """Print this week's digest as one resident would get it."""
+    from bot.i18n import Catalogs
+    from bot.services.digests import Round, week_of
+    from bot.sms.phones import normalise
+    from bot.sms.segments import count
+    from db.queries import digests as dq
+
+    if (telegram_id is None) == (phone is None):
+        raise Failure("give either --telegram-id ID or --phone NUMBER")
+    settings = _settings()
+    number = None
+    if phone is not None:
+        number = normalise(phone, "NO")
+        if number is None:
+            raise Failure("that is not a phone number")
+    catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> Any:
+        async with sessionmaker() as session:
+            resident = await dq.resident_for_preview(session, telegram_id=telegram_id, phone=number)
+        if resident is None:
+            raise Failure("no resident with that Telegram id or phone number")
+        return await Round(sessionmaker, catalogs, municipality=settings.municipality).preview(
+            resident
+        )
+
+    preview = _run(_with_sessionmaker(settings, work))
+    week = week_of(datetime.now(settings.zone), settings.zone)
+    locale = preview.resident.locale or settings.default_locale
+    click.echo(f"Digest {week} · {locale} · {preview.channel.value}")
+    click.echo("")
+    if preview.rendered is None:
+        click.echo("Nothing to tell this week: no digest would be sent.")
+        return
+    if preview.channel.value == "sms":
+        click.echo(preview.rendered.text)
+        size = count(preview.rendered.text)
+        click.echo("")
+        click.echo(
+            f"({len(preview.rendered.text)} characters, {size.segments} SMS, {size.encoding})"
+        )
+        return
+    click.echo(_plain(preview.rendered.text))
+    for row in preview.rendered.buttons:
+        click.echo("")
+        click.echo("  ".join(f"[ {b.text} ]" for b in row))
+
+
+@digest.command("send")
+@click.option("--dry-run", is_flag=True, help="Make the digests and count them; send nothing.")
+def digest_send(dry_run: bool) -> None:
+    """Make and queue this week's digest for everyone who has not had it yet."""
+    from bot.i18n import Catalogs
+    from bot.services.digests import Round, Summary, week_of
+    from db.queries import digests as dq
+
+    settings = _settings()
+    catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
+    week = week_of(datetime.now(settings.zone), settings.zone)
+
+    async def work(sessionmaker: async_sessionmaker[AsyncSession]) -> Summary:
+        async with sessionmaker() as session:
+            due = await dq.count_due(session, week)
+        with click.progressbar(length=due, label=f"Digest {week}", file=sys.stderr) as bar:
+            return await Round(sessionmaker, catalogs, municipality=settings.municipality).run(
+                week, dry_run=dry_run, progress=bar.update
+            )
+
+    summary = _run(_with_sessionmaker(settings, work))
+    verb = "would be sent" if dry_run else "sent"
+    click.echo(
+        f"Digest {week}: {summary.sent} {verb}, {summary.empty} skipped (nothing to tell), "
+        f"{summary.already} sent before"
+    )
+    languages = ", ".join(f"{loc} {n}" for loc, n in sorted(summary.by_locale.items()))
+    click.echo(f"By language: {languages or 'none'}")
+    if not dry_run and summary.sent:
+        click.echo("`naboskap run` or `naboskap worker` delivers them.")
 
 
 # ---- translations ----------------------------------------------------------------------------

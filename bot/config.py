@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +16,8 @@ from bot.i18n import SHIPPED_LOCALES
 TELEGRAM_API = "https://api.telegram.org"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -50,6 +53,9 @@ class Settings(BaseSettings):
     help_expiry_days: int = Field(default=14, ge=1, le=365)
     # How long a worker may hold claimed deliveries before another may take them over.
     delivery_lease_seconds: int = Field(default=120, ge=1, le=3600)
+    # When the weekly digest goes out, in TIMEZONE's local time.
+    digest_weekday: str = "sun"
+    digest_time: str = "18:00"
 
     @field_validator("bot_token")
     @classmethod
@@ -116,6 +122,23 @@ class Settings(BaseSettings):
             raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
+    @field_validator("digest_weekday")
+    @classmethod
+    def _weekday(cls, value: str) -> str:
+        day = value.strip().lower()
+        for short, full in zip(WEEKDAYS, _WEEKDAY_NAMES, strict=True):
+            if day in (short, full):
+                return short
+        raise ValueError("a day of the week, e.g. sun or sunday")
+
+    @field_validator("digest_time")
+    @classmethod
+    def _time_of_day(cls, value: str) -> str:
+        match = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", value.strip())
+        if match is None:
+            raise ValueError("a time of day as HH:MM, e.g. 18:00")
+        return f"{int(match[1]):02d}:{match[2]}"
+
     @field_validator("webhook_listen")
     @classmethod
     def _listen(cls, value: str) -> str:
@@ -125,6 +148,12 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def digest_at(self) -> tuple[int, time]:
+        """The digest's weekday (Monday is 0) and local time of day."""
+        hour, minute = self.digest_time.split(":")
+        return WEEKDAYS.index(self.digest_weekday), time(int(hour), int(minute))
 
     @property
     def webhook_host_port(self) -> tuple[str, int]:

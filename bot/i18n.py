@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -116,6 +116,10 @@ class Translator:
         return format_datetime(
             moment, _day_pattern(self.locale), tzinfo=self.zone, locale=self.locale
         )
+
+    def weekday_name(self, weekday: int) -> str:
+        """The name of a weekday (Monday is 0) as it stands alone ("søndag", "неділя")."""
+        return str(get_day_names("wide", "stand-alone", locale=self.locale)[weekday])
 
     def format_time(self, moment: datetime) -> str:
         return format_time(moment, "short", tzinfo=self.zone, locale=self.locale)

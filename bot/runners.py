@@ -13,7 +13,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 
 from bot.app import App, build_worker
-from bot.scheduler import build_scheduler
+from bot.scheduler import DigestSchedule, build_scheduler
 from handlers.commands import register_command_menus
 
 log = logging.getLogger("naboskap")
@@ -32,8 +32,12 @@ async def delivering(app: App) -> AsyncIterator[None]:
     and the scheduler hands its lease back on the way out."""
     stop = asyncio.Event()
     task = asyncio.create_task(build_worker(app).run(stop), name="delivery-worker")
+    weekday, at = app.settings.digest_at
     scheduler, leadership = build_scheduler(
-        app.sessionmaker, app.catalogs, reminder_hours=app.settings.reminder_hours
+        app.sessionmaker,
+        app.catalogs,
+        reminder_hours=app.settings.reminder_hours,
+        digest=DigestSchedule(weekday, at, app.settings.municipality),
     )
     await leadership.renew()
     scheduler.start()

@@ -9,21 +9,25 @@ twice.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import Catalogs
-from bot.services import events
+from bot.services import digests, events
 from bot.services import help as helping
 from db.models import utcnow
+from db.queries import digests as digest_rounds
 from db.queries import leases
 
 log = logging.getLogger("naboskap.scheduler")
@@ -71,15 +75,71 @@ def _led(
     return run
 
 
+@dataclass(frozen=True)
+class DigestSchedule:
+    weekday: int  # Monday is 0
+    at: time  # local time of day
+    municipality: str
+
+
+class DigestJob:
+    """Sends the week's digest round when it is due. The cron trigger fires at the configured
+    local time; the same check also runs at start-up and every few minutes, so a round missed
+    while no process ran (or cut short by a crash) is caught up once. A finished round is
+    recorded in `digest_runs` and never repeated; per-resident rows make even an interrupted
+    one send each digest once."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        catalogs: Catalogs,
+        schedule: DigestSchedule,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.catalogs = catalogs
+        self.schedule = schedule
+        # The cron and catch-up triggers may fire together; one round at a time is enough.
+        self._running = asyncio.Lock()
+
+    async def __call__(self, now: datetime | None = None) -> digests.Summary | None:
+        if self._running.locked():
+            return None
+        async with self._running:
+            return await self._run(now or utcnow())
+
+    async def _run(self, now: datetime) -> digests.Summary | None:
+        week = digests.due_week(now, self.catalogs.zone, self.schedule.weekday, self.schedule.at)
+        if week is None:
+            return None
+        async with self.sessionmaker() as session:
+            state = await digest_rounds.run_state(session, week)
+            if state is not None and state.finished_at is not None:
+                return None
+        summary = await digests.Round(
+            self.sessionmaker, self.catalogs, municipality=self.schedule.municipality, now=now
+        ).run(week)
+        log.info(
+            "digest %s: %d sent, %d empty, %d sent before",
+            week,
+            summary.sent,
+            summary.empty,
+            summary.already,
+        )
+        return summary
+
+
 def build_scheduler(
     sessionmaker: async_sessionmaker[AsyncSession],
     catalogs: Catalogs,
     *,
     reminder_hours: int,
+    digest: DigestSchedule | None = None,
     leadership: Leadership | None = None,
 ) -> tuple[AsyncIOScheduler, Leadership]:
-    """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry."""
+    """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry and the
+    weekly digest."""
     leadership = leadership or Leadership(sessionmaker)
+    digest = digest or DigestSchedule(6, time(18, 0), "")
 
     async def reminders() -> None:
         async with sessionmaker() as session:
@@ -113,6 +173,30 @@ def build_scheduler(
         IntervalTrigger(minutes=10),
         id="help-expiry",
         name="help expiry",
+        replace_existing=True,
+    )
+    digest_round = DigestJob(sessionmaker, catalogs, digest)
+    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[digest.weekday]
+    scheduler.add_job(
+        _led(leadership, digest_round),
+        # In the configured zone, so 18:00 stays 18:00 on both sides of a DST change.
+        CronTrigger(
+            day_of_week=weekday,
+            hour=digest.at.hour,
+            minute=digest.at.minute,
+            timezone=catalogs.zone,
+        ),
+        id="weekly-digest",
+        name="weekly digest",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        _led(leadership, digest_round),
+        IntervalTrigger(minutes=15),
+        # Also right at start-up: a round missed while nothing ran is caught up now.
+        next_run_time=datetime.now(catalogs.zone),
+        id="digest-catch-up",
+        name="digest catch-up",
         replace_existing=True,
     )
     return scheduler, leadership

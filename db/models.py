@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -178,6 +179,7 @@ class NoticeKind(enum.StrEnum):
     HELP_NUDGE = "help_nudge"
     HELP_EXPIRED = "help_expired"
     REPORT = "report"
+    DIGEST = "digest"
 
 
 class Channel(enum.StrEnum):
@@ -205,6 +207,8 @@ class Preferences(Base):
     # Minutes after local midnight; quiet_start == quiet_end means no quiet hours.
     quiet_start: Mapped[int] = mapped_column(default=22 * 60)
     quiet_end: Mapped[int] = mapped_column(default=8 * 60)
+    # The weekly digest: on unless the resident turned it off in /settings.
+    digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Event(Base):
@@ -464,3 +468,30 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(80))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# ---- the weekly digest -------------------------------------------------------------------------
+
+
+class Digest(Base):
+    """A resident's digest of one ISO week: the row that makes it once only."""
+
+    __tablename__ = "digests"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)  # ISO week, "2026-W48"
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DigestRun(Base):
+    """One week's digest round: started, and finished once everyone due has been handled, so a
+    round interrupted by downtime or a crash is caught up once."""
+
+    __tablename__ = "digest_runs"
+
+    week: Mapped[str] = mapped_column(String(8), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -46,7 +46,7 @@ class EventCb(CallbackData, prefix="ev"):
 
 
 class SettingsCb(CallbackData, prefix="s"):
-    action: str  # mode, quiet
+    action: str  # mode, quiet, digest
     value: int = 0
 
 

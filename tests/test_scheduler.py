@@ -12,9 +12,15 @@ from db.models import Lease, utcnow
 
 async def test_jobs_have_fixed_ids(app):
     scheduler, _ = build_scheduler(app.sessionmaker, app.catalogs, reminder_hours=24)
-    assert {job.id for job in scheduler.get_jobs()} == {"lease", "event-reminders", "help-expiry"}
+    assert {job.id for job in scheduler.get_jobs()} == {
+        "lease",
+        "event-reminders",
+        "help-expiry",
+        "weekly-digest",
+        "digest-catch-up",
+    }
     again, _ = build_scheduler(app.sessionmaker, app.catalogs, reminder_hours=24)
-    assert len(again.get_jobs()) == 3
+    assert len(again.get_jobs()) == 5
 
 
 async def test_only_one_process_leads_and_another_takes_over(app):

@@ -1,16 +1,17 @@
-"""How and when a resident wants notices: instantly or only in the weekly digest, and quiet
-hours during which instant notices wait."""
+"""How and when a resident wants notices: instantly or only in the weekly digest, whether the
+weekly digest comes at all, and quiet hours during which instant notices wait."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput
-from db.models import NotifyMode, Preferences
+from db.models import Delivery, DeliveryStatus, NotifyMode, Preferences, utcnow
 
 # The quiet-hour choices offered in /settings: (start, end) in minutes after midnight.
 QUIET_CHOICES: tuple[tuple[int, int], ...] = (
@@ -26,6 +27,7 @@ class NoticePreferences:
     notify_mode: NotifyMode
     quiet_start: int
     quiet_end: int
+    digest: bool = True
 
     @property
     def quiet(self) -> bool:
@@ -36,7 +38,13 @@ async def get(session: AsyncSession, actor: Actor) -> NoticePreferences:
     row = await session.get(Preferences, actor.require_resident())
     if row is None:
         return NoticePreferences(NotifyMode.INSTANT, DEFAULT_START, DEFAULT_END)
-    return NoticePreferences(NotifyMode(row.notify_mode), row.quiet_start, row.quiet_end)
+    return _view(row)
+
+
+def _view(row: Preferences) -> NoticePreferences:
+    return NoticePreferences(
+        NotifyMode(row.notify_mode), row.quiet_start, row.quiet_end, bool(row.digest)
+    )
 
 
 async def update(
@@ -45,8 +53,12 @@ async def update(
     *,
     notify_mode: NotifyMode | None = None,
     quiet: tuple[int, int] | None = None,
+    digest: bool | None = None,
 ) -> NoticePreferences:
-    """Change the acting resident's preferences; quiet hours must be one of QUIET_CHOICES."""
+    """Change the acting resident's preferences; quiet hours must be one of QUIET_CHOICES.
+
+    "Digest only" needs the digest, so choosing it turns the digest on, and turning the digest
+    off goes back to instant notices; what was held for the digest is then sent right away."""
     resident_id = actor.require_resident()
     if quiet is not None and quiet not in QUIET_CHOICES:
         raise InvalidInput("quiet_hours", "format")
@@ -57,11 +69,23 @@ async def update(
             notify_mode=NotifyMode.INSTANT,
             quiet_start=DEFAULT_START,
             quiet_end=DEFAULT_END,
+            digest=True,
         )
         session.add(row)
     if notify_mode is not None:
         row.notify_mode = notify_mode
+        if notify_mode is NotifyMode.DIGEST:
+            row.digest = True
+    if digest is not None:
+        row.digest = digest
+        if not digest:
+            row.notify_mode = NotifyMode.INSTANT
+            await session.execute(
+                sa_update(Delivery)
+                .where(Delivery.resident_id == resident_id, Delivery.status == DeliveryStatus.HELD)
+                .values(status=DeliveryStatus.PENDING, not_before=utcnow())
+            )
     if quiet is not None:
         row.quiet_start, row.quiet_end = quiet
     await session.commit()
-    return NoticePreferences(NotifyMode(row.notify_mode), row.quiet_start, row.quiet_end)
+    return _view(row)
