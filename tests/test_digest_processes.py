@@ -104,7 +104,7 @@ async def test_two_processes_send_the_weekly_digest_once(
     workers = [await _start_worker(env, tmp_path, log) for log in logs]
     try:
         for _ in range(600):  # at most 60 s
-            done, rows = await _finished(database_url)
+            done, _rows = await _finished(database_url)
             received = sum(
                 1 for t in range(FIRST_ID, FIRST_ID + RESIDENTS) for m in fake_api.chats[t]
             )
