@@ -117,6 +117,7 @@ async def test_mydata_includes_answers_and_preferences_and_forget_removes_them(r
     replies = await kari.send("/mydata")
     data = json.loads(replies[-1].document.content)
     assert data["preferences"]["notices"] == "digest"
+    assert data["preferences"]["weekly_digest"] == "on"
     assert data["event_answers"][0]["event"] == "Språkkafé på biblioteket"
     assert data["event_answers"][0]["answer"] == "yes"
     await kari.send("/forget")

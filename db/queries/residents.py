@@ -139,6 +139,7 @@ async def preferences_of(session: AsyncSession, resident_id: int) -> dict[str, o
         "notices": NotifyMode(row.notify_mode).value,
         "quiet_hours": f"{row.quiet_start // 60:02d}:{row.quiet_start % 60:02d}-"
         f"{row.quiet_end // 60:02d}:{row.quiet_end % 60:02d}",
+        "weekly_digest": "on" if row.digest else "off",
     }
 
 
