@@ -210,7 +210,7 @@ async def seed(url: str, residents: int, now: datetime) -> None:
         await engine.dispose()
 
 
-async def child(url: str, now_iso: str) -> None:
+async def child(url: str, now_iso: str, page: int) -> None:
     from sqlalchemy import func, select
 
     from bot.config import PROJECT_ROOT
@@ -228,7 +228,8 @@ async def child(url: str, now_iso: str) -> None:
     before = _peak_kib()
     week = digests.week_of(now, catalogs.zone)
     started = time.perf_counter()
-    summary = await digests.Round(sessionmaker, catalogs, municipality="Larvik", now=now).run(week)
+    round_ = digests.Round(sessionmaker, catalogs, municipality="Larvik", now=now, page=page)
+    summary = await round_.run(week)
     seconds = time.perf_counter() - started
     peak = _peak_kib()
     async with sessionmaker() as session:
@@ -266,10 +267,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=50_000)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--page", type=int, default=500, help="residents per transaction")
     parser.add_argument("--child", nargs=2, metavar=("URL", "NOW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        asyncio.run(child(*args.child))
+        if os.environ.get("BENCH_PROFILE"):  # where the time goes, on stderr
+            import cProfile
+            import pstats
+
+            with cProfile.Profile() as profile:
+                asyncio.run(child(*args.child, args.page))
+            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+            return
+        asyncio.run(child(*args.child, args.page))
         return
 
     from db import migrate
@@ -289,9 +299,9 @@ def main() -> None:
         asyncio.run(seed(url, args.residents, now))
         print(f"seeded in {time.perf_counter() - started:.1f} s; building this week's digests")
         out = subprocess.run(  # noqa: S603 - this very script, as a child
-            [sys.executable, __file__, "--child", url, now.isoformat()],
+            [sys.executable, __file__, "--child", url, now.isoformat(), "--page", str(args.page)],
             check=True,
-            capture_output=True,
+            stdout=subprocess.PIPE,
             text=True,
             timeout=600,
         ).stdout

@@ -85,6 +85,12 @@ def _day_pattern(locale: str) -> str:
     return re.sub(r"\s*y+(\s*'[^']*')?[\s.,،]*", " ", pattern).strip(" ,،.")
 
 
+@functools.lru_cache(maxsize=4096)
+def _number(value: int | float, locale: str) -> str:
+    # Babel's number formatting is slow next to everything else in a message; counts repeat.
+    return str(format_decimal(value, locale=locale))
+
+
 @dataclass(frozen=True)
 class Translator:
     """Gettext for one locale, with named placeholders and Babel formatting."""
@@ -102,7 +108,7 @@ class Translator:
         return text.format(n=self.number(n), **params)
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        return _number(value, self.locale)
 
     def format_datetime(self, moment: datetime, fmt: str = "medium") -> str:
         """A UTC (or aware) moment shown in the configured zone, in this locale."""

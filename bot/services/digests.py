@@ -270,15 +270,37 @@ class Writer:
 
         return self._once("request", t.locale, request.id, make)
 
+    def _header(self, t: Translator, week: Week) -> str:
+        def make() -> str:
+            first, last = week.now, week.now + WINDOW - timedelta(days=1)
+            period = t.gettext(
+                "{first} to {last}", first=t.format_day(first), last=t.format_day(last)
+            )
+            title = t.gettext("📰 Your week in the neighbourhood")
+            return f"<b>{title}</b>\n<i>{period}</i>"
+
+        return self._once("header", t.locale, 0, make)
+
+    def _news(self, t: Translator, name: str, joined: int, helped: int) -> str:
+        def make() -> str:
+            bits = []
+            if joined:
+                bits.append(t.ngettext("{n} new member", "{n} new members", joined))
+            if helped:
+                bits.append(t.ngettext("{n} neighbour got help", "{n} neighbours got help", helped))
+            return f"• {html.escape(name)}: " + ", ".join(bits)
+
+        return self._once(f"news:{name}:{joined}", t.locale, helped, make)
+
+    def _later(self, t: Translator, item: WeekEvent) -> str:
+        def make() -> str:
+            title = html.escape(item.title_for(t.locale))
+            return f"• {title} · {t.format_day(item.event.starts_at)}"
+
+        return self._once("later", t.locale, item.event.id, make)
+
     def telegram(self, t: Translator, week: Week, content: Content) -> Rendered:
-        first, last = week.now, week.now + WINDOW - timedelta(days=1)
-        parts = [
-            "<b>"
-            + t.gettext("📰 Your week in the neighbourhood")
-            + "</b>\n<i>"
-            + t.gettext("{first} to {last}", first=t.format_day(first), last=t.format_day(last))
-            + "</i>"
-        ]
+        parts = [self._header(t, week)]
         if content.events:
             lines = ["<b>" + t.gettext("🗓 Coming up") + "</b>"]
             lines += [
@@ -308,10 +330,7 @@ class Writer:
             parts.append("\n".join(lines))
         if content.later:
             lines = ["<b>" + t.gettext("🗓 Announced for later") + "</b>"]
-            lines += [
-                f"• {html.escape(e.title_for(t.locale))} · {t.format_day(e.event.starts_at)}"
-                for e in content.later
-            ]
+            lines += [self._later(t, e) for e in content.later]
             parts.append("\n".join(lines))
         if content.requests:
             lines = ["<b>" + t.gettext("🤝 You could help") + "</b>"]
@@ -331,15 +350,7 @@ class Writer:
             parts.append("\n".join(lines))
         if content.news:
             lines = ["<b>" + t.gettext("🏘 In your networks") + "</b>"]
-            for name, joined, helped in content.news:
-                bits = []
-                if joined:
-                    bits.append(t.ngettext("{n} new member", "{n} new members", joined))
-                if helped:
-                    bits.append(
-                        t.ngettext("{n} neighbour got help", "{n} neighbours got help", helped)
-                    )
-                lines.append(f"• {html.escape(name)}: " + ", ".join(bits))
+            lines += [self._news(t, name, j, h) for name, j, h in content.news]
             parts.append("\n".join(lines))
         parts.append("<i>" + t.gettext("You can turn the digest off in /settings.") + "</i>")
         text = "\n\n".join(parts)
@@ -586,7 +597,7 @@ class Round:
         )
         written = dict(zip(keys, notice_ids, strict=True))
         deliveries, digests = [], []
-        told: dict[int, list[int]] = {}
+        told: list[int] = []
         for resident, content, key, existing in todo:
             notice_id = existing if existing is not None else written[key]
             start = DEFAULT_START if resident.quiet_start is None else resident.quiet_start
@@ -610,11 +621,10 @@ class Round:
                     "created_at": self.now,
                 }
             )
-            if content.held:
-                told.setdefault(notice_id, []).extend(content.held)
+            told += content.held
         await q.add_digests(session, digests)
         await oq.add_deliveries(session, deliveries)
-        await q.mark_held_sent(session, told, self.now)
+        await q.mark_held_sent(session, told, week.week, self.now)
         await session.commit()
         # Only now are the new notices real; a rolled-back page must not be shared from.
         for key, notice_id in written.items():

@@ -57,6 +57,12 @@ class HeldRow:
     body: str
 
 
+def _among(column: Any, ids: Sequence[int]) -> Any:
+    """Rows for a page of residents. Pages are id ranges, so a BETWEEN (with the few others
+    in the range dropped by the caller) is much cheaper than an IN list of hundreds."""
+    return column.between(min(ids), max(ids))
+
+
 def _digest_on() -> Any:
     return or_(Preferences.digest.is_(None), Preferences.digest.is_(True))
 
@@ -127,10 +133,12 @@ async def memberships(session: AsyncSession, ids: Sequence[int]) -> dict[int, li
     rows = await session.execute(
         select(Membership.resident_id, Membership.network_id)
         .join(Network, Network.id == Membership.network_id)
-        .where(Membership.resident_id.in_(ids), Network.archived_at.is_(None))
+        .where(_among(Membership.resident_id, ids), Network.archived_at.is_(None))
     )
+    wanted = set(ids)
     for resident_id, network_id in rows:
-        found.setdefault(resident_id, []).append(network_id)
+        if resident_id in wanted:
+            found.setdefault(resident_id, []).append(network_id)
     return found
 
 
@@ -147,13 +155,16 @@ async def offers(
         select(HelpOffer.resident_id, HelpOffer.network_id, HelpOffer.category)
         .outerjoin(HelperSettings, HelperSettings.resident_id == HelpOffer.resident_id)
         .where(
-            HelpOffer.resident_id.in_(ids),
+            _among(HelpOffer.resident_id, ids),
             or_(HelperSettings.paused.is_(None), HelperSettings.paused.is_(False)),
             ~suspended,
         )
     )
     found: dict[int, set[tuple[int, HelpCategory]]] = {}
+    wanted = set(ids)
     for resident_id, network_id, category in rows:
+        if resident_id not in wanted:
+            continue
         found.setdefault(resident_id, set()).add((network_id, HelpCategory(category)))
     return found
 
@@ -163,9 +174,10 @@ async def blocks(session: AsyncSession, ids: Sequence[int]) -> dict[int, set[int
     found: dict[int, set[int]] = {}
     rows = await session.execute(
         select(Block.blocker_id, Block.blocked_id).where(
-            or_(Block.blocker_id.in_(ids), Block.blocked_id.in_(ids))
+            or_(_among(Block.blocker_id, ids), _among(Block.blocked_id, ids))
         )
     )
+    # Extra rows for residents outside the page do no harm: they are never looked up.
     for blocker, blocked in rows:
         found.setdefault(blocker, set()).add(blocked)
         found.setdefault(blocked, set()).add(blocker)
@@ -183,10 +195,15 @@ async def held(session: AsyncSession, ids: Sequence[int]) -> list[HeldRow]:
             Notice.body,
         )
         .join(Notice, Notice.id == Delivery.notice_id)
-        .where(Delivery.resident_id.in_(ids), Delivery.status == DeliveryStatus.HELD)
+        .where(_among(Delivery.resident_id, ids), Delivery.status == DeliveryStatus.HELD)
         .order_by(Delivery.id)
     )
-    return [HeldRow(r[0], r[1], NoticeKind(r[2]), r[3], r[4], r[5] or "") for r in rows]
+    wanted = set(ids)
+    return [
+        HeldRow(r[0], r[1], NoticeKind(r[2]), r[3], r[4], r[5] or "")
+        for r in rows
+        if r[1] in wanted
+    ]
 
 
 async def events_between(session: AsyncSession, start: datetime, end: datetime) -> list[Event]:
@@ -268,19 +285,18 @@ async def add_digests(session: AsyncSession, rows: list[dict[str, object]]) -> N
 
 
 async def mark_held_sent(
-    session: AsyncSession, delivered: dict[int, list[int]], now: datetime
+    session: AsyncSession, delivery_ids: list[int], week: str, now: datetime
 ) -> None:
-    """Held deliveries told in a digest count as delivered, by that digest's notice."""
-    for notice_id, delivery_ids in delivered.items():
-        for start in range(0, len(delivery_ids), CHUNK):
-            await session.execute(
-                update(Delivery)
-                .where(
-                    Delivery.id.in_(delivery_ids[start : start + CHUNK]),
-                    Delivery.status == DeliveryStatus.HELD,
-                )
-                .values(status=DeliveryStatus.SENT, sent_at=now, external_id=f"digest:{notice_id}")
+    """Held deliveries told in a digest count as delivered, by that week's digest."""
+    for start in range(0, len(delivery_ids), CHUNK):
+        await session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(delivery_ids[start : start + CHUNK]),
+                Delivery.status == DeliveryStatus.HELD,
             )
+            .values(status=DeliveryStatus.SENT, sent_at=now, external_id=f"digest:{week}")
+        )
 
 
 async def release_held_without_digest(session: AsyncSession, now: datetime) -> int:
