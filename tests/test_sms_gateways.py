@@ -321,6 +321,23 @@ async def test_an_aiohttp_request_keeps_kannels_raw_bytes():
     assert parsed[1].text == UKRAINIAN  # type: ignore[attr-defined]
 
 
+async def test_an_aiohttp_post_reaches_the_http_adapter():
+    gateway = HttpGateway(sms_settings(sms_http_send_url="http://x"))
+    parsed: list[object] = []
+
+    async def inbound(request: web.Request) -> web.Response:
+        parsed.append(gateway.parse_inbound(await read_request(request)))
+        return web.Response(text="")
+
+    app = web.Application()
+    app.router.add_post("/sms/http/inbound", inbound)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        message = {"from": NUMBER, "to": "1963", "text": UKRAINIAN}
+        response = await client.post("/sms/http/inbound", json=message)
+        assert response.status == 200
+    assert parsed[0].text == UKRAINIAN  # type: ignore[attr-defined]
+
+
 def test_secret_is_found_in_query_header_or_bearer():
     assert secret_matches(GatewayRequest("secret=abc"), "abc")
     assert secret_matches(GatewayRequest(headers={"x-naboskap-secret": "abc"}), "abc")

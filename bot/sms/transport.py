@@ -20,7 +20,7 @@ DEFAULT_RETRY_AFTER = 30.0
 # A provider's error text may echo the number it refused; runs of digits are masked before an
 # error is stored or logged.
 _DIGITS = re.compile(r"\d{5,}")
-# Gateways' bodies are short; a body larger than this is not one we will read.
+# Gateways' bodies are short; a larger one is refused (aiohttp itself stops at 1 MiB).
 MAX_BODY = 64 * 1024
 
 
@@ -105,7 +105,7 @@ def set_path(data: dict[str, Any], path: str, value: Any) -> None:
 async def read_request(request: web.Request) -> GatewayRequest:
     """The parts of an aiohttp request a gateway parses. The query stays raw (percent-encoded):
     aiohttp's own `request.query` decodes it as UTF-8, which garbles UTF-16 text from Kannel."""
-    body = await request.content.read(MAX_BODY + 1) if request.can_read_body else b""
+    body = await request.read() if request.can_read_body else b""
     if len(body) > MAX_BODY:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY, actual_size=len(body))
     return GatewayRequest(

@@ -99,7 +99,8 @@ class KannelGateway:
 
     def dlr_url(self, delivery_id: int) -> str:
         """Our report URL for one message, with the placeholders Kannel fills in."""
-        return f"{self.public_url}{DLR_PATH}?secret={self.secret}&id={delivery_id}&status=%d&gw=%F"
+        secret = quote_value(self.secret)
+        return f"{self.public_url}{DLR_PATH}?secret={secret}&id={delivery_id}&status=%d&gw=%F"
 
     def sendsms_query(self, to: str, text: str, delivery_id: int) -> str:
         """The encoded query for one message (without the URL it is appended to)."""
