@@ -10,10 +10,14 @@ What fakesmsc does, learnt from its source and by trying (Kannel 1.4.5):
 - It prints what it receives on stderr, as log lines `Got message N: <from to type data>`;
   stdout stays empty. Type `text` is printed raw (UTF-8), `ucs-2` as url-encoded UTF-16BE with
   `+` for a space, `udh` (a part of a long message) as `udh <udh> data <data>`, both encoded.
+  It reads Kannel's connection line by line, so a 7-bit text with line breaks is printed as
+  several "messages", the later ones without sender, receiver or type (and without any \r);
+  the fixture joins them up again with \n.
 - In interactive mode (no message on its command line) it reads stdin with fgets into a
-  256-byte buffer (a longer line becomes two messages), and it reads what Kannel sent only when
-  stdin has a line or after a second without one. An empty line is ignored but wakes it, so
-  the fixture writes one every 0.1 s: what we send shows up at once rather than after a second.
+  256-byte buffer (a longer line is cut, its rest a malformed line Kannel drops), and it reads
+  what Kannel sent only when stdin has a line or after a second without one. An empty line is
+  ignored but wakes it, so the fixture writes one every 0.1 s: what we send shows up at once
+  rather than after a second.
 - It selects on the stdin descriptor but reads through stdio: two lines arriving together
   leave the second in stdio's buffer until more input comes (the empty lines see to that), and
   `inject` waits for fakesmsc's `sent message N` before it returns.
@@ -40,7 +44,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from string import Template
 from urllib.parse import unquote_to_bytes
@@ -55,6 +59,7 @@ TEMPLATE = Path(__file__).parent / "kannel" / "kannel.conf.template"
 FAKESMSC = Path("/usr/lib/kannel/test/fakesmsc")
 MAX_LINE = 255  # fakesmsc's fgets buffer is 256 bytes, with the newline
 _GOT = re.compile(rb"Got message \d+: <(.*)>\s*$")
+_KINDS = (b"text", b"data", b"ucs-2", b"udh")
 _SENT = re.compile(rb"fakesmsc: sent message (\d+)")
 
 
@@ -107,7 +112,10 @@ class FakeSmscMessage:
 
     @classmethod
     def parse(cls, line: bytes) -> FakeSmscMessage:
-        sender, receiver, kind, rest = line.split(b" ", 3)
+        fields = line.split(b" ", 3)
+        if len(fields) != 4 or fields[2] not in _KINDS:
+            raise ValueError("not a message line")
+        sender, receiver, kind, rest = fields
         udh = b""
         if kind == b"udh":
             encoded_udh, _, encoded_data = rest.partition(b" data ")
@@ -143,6 +151,7 @@ class KannelOnLoopback:
     ports: dict[str, int] = field(default_factory=dict)
     received: list[FakeSmscMessage] = field(default_factory=list)
     stderr: list[bytes] = field(default_factory=list)
+    unreadable: list[bytes] = field(default_factory=list)  # what fakesmsc printed that we could not
     _processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _sent: int = 0
     _changed: threading.Condition = field(default_factory=threading.Condition)
@@ -232,10 +241,24 @@ class KannelOnLoopback:
             with self._changed:
                 self.stderr.append(line)
                 if got := _GOT.search(line):
-                    self.received.append(FakeSmscMessage.parse(got.group(1)))
+                    self._took(got.group(1))
                 elif sent := _SENT.search(line):
                     self._sent = int(sent.group(1))
                 self._changed.notify_all()
+
+    def _took(self, content: bytes) -> None:
+        try:
+            self.received.append(FakeSmscMessage.parse(content))
+            return
+        except ValueError:
+            pass
+        # fakesmsc reads Kannel's connection line by line, so a 7-bit text with line breaks
+        # comes as the message and then one "message" per further line (without its \r).
+        last = self.received[-1] if self.received else None
+        if last is None or last.kind != "text":
+            self.unreadable.append(content)
+        else:
+            self.received[-1] = replace(last, data=last.data + b"\n" + content)
 
     def status(self) -> str:
         port, password = self.ports["admin_port"], self.admin_password
@@ -302,6 +325,16 @@ class KannelOnLoopback:
         with self._changed:
             if not self._changed.wait_for(lambda: len(found()) >= count, timeout=timeout):
                 raise TimeoutError(f"fakesmsc got {len(found())} of {count} message(s) for {to}")
+
+            # The further lines of a text with line breaks follow at once: wait for a quiet
+            # moment, so that the message is returned whole.
+            def more_than(lines: int) -> Callable[[], bool]:
+                return lambda: len(self.stderr) > lines
+
+            seen = -1
+            while seen != len(self.stderr):
+                seen = len(self.stderr)
+                self._changed.wait_for(more_than(seen), timeout=0.1)
             return found()[:count]
 
 

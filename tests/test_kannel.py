@@ -12,6 +12,7 @@ import pytest
 from bot.delivery.outcomes import Sent
 from bot.sms.gateway import DeliveryReport, GatewayRequest, secret_matches
 from bot.sms.gateways.kannel import DLR_PATH, INBOUND_PATH, KannelGateway
+from bot.sms.segments import GSM7_BASIC, GSM7_EXTENSION, count
 from tests.kannel_fixture import KannelOnLoopback, Receiver
 
 UKRAINIAN = "Привіт, сусіде! Зустріч у четвер о 18:00. Ґанок, їжак, є."
@@ -109,3 +110,31 @@ async def test_delivery_reports_come_back_with_our_delivery_id(
     ]
     assert reports[-1].final
     assert isinstance(reports[-1], DeliveryReport)
+
+
+async def test_the_whole_gsm_alphabet_survives_kannel(
+    kannel: KannelOnLoopback, gateway: KannelGateway
+):
+    """Whatever `is_gsm7` lets through as 7-bit, Kannel must be able to convert (line breaks
+    left out: fakesmsc prints one message a line)."""
+    alphabet = "".join(sorted((GSM7_BASIC | GSM7_EXTENSION) - set("\n\r\f")))
+    assert count(alphabet).segments == 1
+    await gateway.send("+4790000007", alphabet, 7)
+    (message,) = kannel.wait_mt("+4790000007")
+    assert message.kind == "text"
+    assert message.text == alphabet
+
+
+@pytest.mark.parametrize(
+    ("to", "text"),
+    [
+        ("+4790000008", "Torstrand\nKafé torsdag kl. 18\n\nVelkommen!"),
+        ("+4790000009", "Торстранд\nКафе в четвер о 18\n\nЛаскаво просимо!"),
+    ],
+)
+async def test_line_breaks_arrive(
+    kannel: KannelOnLoopback, gateway: KannelGateway, to: str, text: str
+):
+    await gateway.send(to, text, 8)
+    (message,) = kannel.wait_mt(to)
+    assert message.text == text
