@@ -23,7 +23,7 @@ from bot.sms.gateways.console import ConsoleGateway
 from bot.sms.gateways.http import HttpGateway
 from bot.sms.gateways.kannel import KannelGateway, decode_text
 from bot.sms.gateways.memory import MemoryGateway, SentSms
-from bot.sms.transport import read_request
+from bot.sms.transport import get_path, read_request, set_path
 
 NUMBER = "+4791234567"
 UKRAINIAN = "Привіт, сусіде! Зустріч у четвер о 18:00 — ласкаво просимо."
@@ -338,6 +338,25 @@ async def test_an_aiohttp_post_reaches_the_http_adapter():
     assert parsed[0].text == UKRAINIAN  # type: ignore[attr-defined]
 
 
+def test_dotted_paths_make_objects_and_lists():
+    body: dict[str, object] = {"keep": 1}
+    set_path(body, "a.b", 2)
+    set_path(body, "list.1.id", 3)
+    set_path(body, "a.c", 4)
+    assert body == {"keep": 1, "a": {"b": 2, "c": 4}, "list": [None, {"id": 3}]}
+    assert get_path(body, "list.1.id") == 3
+    assert get_path(body, "list.5.id") is None
+    assert get_path(body, "keep.x") is None
+    with pytest.raises(ValueError, match="no index"):
+        set_path(body, "list.x", 5)
+
+
+def test_a_query_with_unencoded_characters_still_parses():
+    request = GatewayRequest("from=%2B4791234567&text=Привіт+ł%20ok&x=%FF")
+    assert request.query()["text"] == "Привіт ł ok"
+    assert request.query_bytes()["x"] == b"\xff"
+
+
 def test_secret_is_found_in_query_header_or_bearer():
     assert secret_matches(GatewayRequest("secret=abc"), "abc")
     assert secret_matches(GatewayRequest(headers={"x-naboskap-secret": "abc"}), "abc")
@@ -408,7 +427,7 @@ async def test_http_basic_auth_nested_fields_and_no_id(provider: Provider):
     seen = provider.seen[0]
     assert seen.headers["Authorization"] == "Basic bGFydmlrOnB3"  # larvik:pw
     body = json.loads(seen.body)
-    assert body["message"] == {"recipients": {"0": NUMBER}, "body": "hei"}
+    assert body["message"] == {"recipients": [NUMBER], "body": "hei"}
 
 
 @pytest.mark.parametrize(

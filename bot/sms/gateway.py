@@ -13,7 +13,7 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, get_args, runtime_checkable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from bot.delivery.outcomes import Outcome
 
@@ -27,6 +27,9 @@ waiting in the network (`buffered`), accepted by the operator's SMS centre (`sub
 refused by it (`rejected`)."""
 REPORT_STATUSES: tuple[ReportStatus, ...] = get_args(ReportStatus)
 FINAL_STATUSES: frozenset[ReportStatus] = frozenset({"delivered", "failed", "rejected"})
+
+
+_PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
 
 
 class BadRequest(ValueError):
@@ -47,8 +50,10 @@ class GatewayRequest:
     def query_bytes(self) -> dict[str, bytes]:
         """The query's values as bytes (the first of each name), percent- and plus-decoded."""
         values: dict[str, bytes] = {}
+        # A client may send non-ASCII characters unencoded; encode them (as UTF-8) like the rest.
+        query = quote(self.raw_query, safe=_PRINTABLE_ASCII)
         # latin-1 maps bytes 0-255 to code points 0-255 one to one, so it round-trips any byte.
-        for name, value in parse_qsl(self.raw_query, keep_blank_values=True, encoding="latin-1"):
+        for name, value in parse_qsl(query, keep_blank_values=True, encoding="latin-1"):
             values.setdefault(name, value.encode("latin-1"))
         return values
 

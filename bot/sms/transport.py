@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Mapping
+from itertools import pairwise
 from typing import Any
 
 import aiohttp
@@ -92,14 +93,28 @@ def get_path(data: Any, path: str) -> Any:
 
 
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
-    """Set the value at a dotted path, making the objects on the way."""
-    *parents, last = path.split(".")
-    for part in parents:
-        child = data.get(part)
-        if not isinstance(child, dict):
-            child = data[part] = {}
-        data = child
-    data[last] = value
+    """Set the value at a dotted path, making what is missing on the way: a list where the next
+    name is a number (`recipients.0`), an object otherwise."""
+    parts = path.split(".")
+    node: Any = data
+    for part, following in pairwise(parts):
+        child = get_path(node, part)
+        if not isinstance(child, dict | list):
+            child = [] if following.isdigit() else {}
+            _put(node, part, child)
+        node = child
+    _put(node, parts[-1], value)
+
+
+def _put(node: Any, part: str, value: Any) -> None:
+    if isinstance(node, list):
+        if not part.isdigit():
+            raise ValueError(f"{part!r} is no index into a list")
+        index = int(part)
+        node.extend([None] * (index + 1 - len(node)))
+        node[index] = value
+    else:
+        node[part] = value
 
 
 async def read_request(request: web.Request) -> GatewayRequest:
