@@ -38,4 +38,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/updates.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.i18n import SHIPPED_LOCALES
+from bot.sms import phones
+from bot.sms.gateway import ReportStatus
 
 TELEGRAM_API = "https://api.telegram.org"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +21,28 @@ _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+# SMS: gateway names, sender ids (a number, or an alphanumeric id of at most 11 characters),
+# JSON field paths, and the generic HTTP provider's usual status words.
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_SENDER_NUMBER = re.compile(r"^\+?[0-9]{1,15}$")
+_SENDER_NAME = re.compile(r"^[A-Za-z0-9 ]{1,11}$")
+_FIELD_PATH = re.compile(r"^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$")
+DEFAULT_HTTP_REPORT_STATUSES: dict[str, ReportStatus] = {
+    "delivered": "delivered",
+    "delivrd": "delivered",
+    "failed": "failed",
+    "undeliv": "failed",
+    "undelivered": "failed",
+    "expired": "failed",
+    "buffered": "buffered",
+    "enroute": "buffered",
+    "queued": "buffered",
+    "accepted": "submitted",
+    "acceptd": "submitted",
+    "sent": "submitted",
+    "rejected": "rejected",
+    "rejectd": "rejected",
+}
 
 
 class SettingsError(Exception):
@@ -56,6 +80,175 @@ class Settings(BaseSettings):
     # When the weekly digest goes out, in TIMEZONE's local time.
     digest_weekday: str = "sun"
     digest_time: str = "18:00"
+
+    # ---- SMS gateway layer (issue 5). One block, fields with their validators, to ease merging.
+    # Which adapter sends and receives SMS: kannel, http, console, memory, or the name a
+    # third-party package registers under the `naboskap.sms_gateways` entry point. Unset: no SMS.
+    sms_gateway: str | None = None
+    # Where the bot's own web server listens for inbound SMS and delivery reports.
+    sms_listen: str = "127.0.0.1:8081"
+    # Shared secret gateways must present (in the query as `secret`, or as a header).
+    sms_inbound_secret: SecretStr | None = None
+    # The base URL the gateway reaches SMS_LISTEN on; by default http://SMS_LISTEN.
+    sms_public_url: str | None = None
+    # Alphanumeric sender (up to 11 characters) or a number; unset: the gateway's default.
+    sms_sender: str | None = None
+    # The region a number without a country code is read in (ISO 3166, e.g. NO).
+    sms_default_region: str = "NO"
+    sms_price_per_segment: float = Field(default=0.0, ge=0, le=1000)  # NOK
+    sms_monthly_segments: int | None = Field(default=None, ge=1)
+    # How long one send may take before it counts as a transient failure.
+    sms_send_timeout: float = Field(default=10.0, gt=0, le=120)
+    # Kannel: smsbox's sendsms URL and a sendsms-user.
+    kannel_sendsms_url: str = "http://127.0.0.1:13013/cgi-bin/sendsms"
+    kannel_username: str | None = None
+    kannel_password: SecretStr | None = None
+    # Which delivery reports Kannel sends back: 1 delivered, 2 failed, 4 buffered, 8 accepted
+    # by the SMS centre, 16 rejected by it; 31 is all of them.
+    kannel_dlr_mask: int = Field(default=31, ge=0, le=31)
+    # Generic JSON-over-HTTP provider: where to POST, how to authenticate (a bearer token, or
+    # a username and password for basic auth), and the JSON field names. Dotted names reach
+    # into nested objects and lists (`messages.0.id`).
+    sms_http_send_url: str | None = None
+    sms_http_token: SecretStr | None = None
+    sms_http_username: str | None = None
+    sms_http_password: SecretStr | None = None
+    sms_http_to_field: str = "to"
+    sms_http_text_field: str = "text"
+    sms_http_sender_field: str = "from"
+    sms_http_reference_field: str = "reference"
+    # Constant fields some providers require in every request, as a JSON object.
+    sms_http_extra_fields: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    # `e164` sends +4791234567; `digits` sends 4791234567, as some providers want.
+    sms_http_number_format: Literal["e164", "digits"] = "e164"
+    # Where the provider's message id is in its answer to a send.
+    sms_http_id_field: str = "id"
+    # Inbound messages: JSON body, form body or query, with these names.
+    sms_http_inbound_from_field: str = "from"
+    sms_http_inbound_to_field: str = "to"
+    sms_http_inbound_text_field: str = "text"
+    # Delivery reports: our reference (the delivery id), the provider's status and message id.
+    sms_http_report_reference_field: str = "reference"
+    sms_http_report_status_field: str = "status"
+    sms_http_report_id_field: str = "id"
+    # The provider's status words (case-insensitive) and what they mean to us.
+    sms_http_report_statuses: dict[str, ReportStatus] = Field(
+        default_factory=lambda: dict(DEFAULT_HTTP_REPORT_STATUSES)
+    )
+
+    @field_validator("sms_gateway")
+    @classmethod
+    def _sms_gateway(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not _NAME.match(value.strip().lower()):
+            raise ValueError("a gateway name such as kannel, http or console")
+        return value.strip().lower()
+
+    @field_validator("sms_listen")
+    @classmethod
+    def _sms_listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
+
+    @field_validator("sms_inbound_secret")
+    @classmethod
+    def _sms_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _SECRET.match(value.get_secret_value()):
+            raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("sms_public_url", "kannel_sendsms_url", "sms_http_send_url")
+    @classmethod
+    def _sms_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if "?" not in value else value
+
+    @field_validator("sms_sender")
+    @classmethod
+    def _sms_sender(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not (_SENDER_NUMBER.match(value) or _SENDER_NAME.match(value)):
+            raise ValueError("up to 11 letters, digits or spaces, or a number like +4791234567")
+        return value
+
+    @field_validator("sms_default_region")
+    @classmethod
+    def _sms_region(cls, value: str) -> str:
+        if not phones.is_region(value.upper()):
+            raise ValueError("a two-letter region code such as NO")
+        return value.upper()
+
+    @field_validator(
+        "sms_http_to_field",
+        "sms_http_text_field",
+        "sms_http_sender_field",
+        "sms_http_reference_field",
+        "sms_http_id_field",
+        "sms_http_inbound_from_field",
+        "sms_http_inbound_to_field",
+        "sms_http_inbound_text_field",
+        "sms_http_report_reference_field",
+        "sms_http_report_status_field",
+        "sms_http_report_id_field",
+    )
+    @classmethod
+    def _sms_field_name(cls, value: str) -> str:
+        if not _FIELD_PATH.match(value):
+            raise ValueError("a JSON field name, or names joined by dots such as messages.0.id")
+        return value
+
+    @field_validator("sms_http_username")
+    @classmethod
+    def _sms_http_auth(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value and info.data.get("sms_http_token") is not None:
+            raise ValueError("set SMS_HTTP_TOKEN or SMS_HTTP_USERNAME, not both")
+        return value or None
+
+    @field_validator("sms_http_report_statuses")
+    @classmethod
+    def _sms_statuses(cls, value: dict[str, ReportStatus]) -> dict[str, ReportStatus]:
+        return {word.lower(): status for word, status in value.items()}
+
+    @property
+    def sms_host_port(self) -> tuple[str, int]:
+        return parse_listen(self.sms_listen)
+
+    @property
+    def sms_public_base_url(self) -> str:
+        """The base URL gateways call us back on (delivery reports, inbound messages)."""
+        if self.sms_public_url:
+            return self.sms_public_url
+        host, port = self.sms_host_port
+        if host in ("", "0.0.0.0", "::"):  # noqa: S104 - a listen address, not a bind
+            host = "127.0.0.1"
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+    def require_sms_secret(self) -> str:
+        if self.sms_inbound_secret is None:
+            raise SettingsError(
+                "SMS_INBOUND_SECRET is not set: a random string of A-Z, a-z, 0-9, _, -"
+            )
+        return self.sms_inbound_secret.get_secret_value()
+
+    def require_kannel_login(self) -> tuple[str, str]:
+        """Kannel's sendsms-user name and password, or a SettingsError naming the missing one."""
+        if not self.kannel_username:
+            raise SettingsError("KANNEL_USERNAME is not set: the sendsms-user in kannel.conf")
+        if self.kannel_password is None:
+            raise SettingsError("KANNEL_PASSWORD is not set: the sendsms-user's password")
+        return self.kannel_username, self.kannel_password.get_secret_value()
+
+    def require_sms_http_url(self) -> str:
+        if not self.sms_http_send_url:
+            raise SettingsError("SMS_HTTP_SEND_URL is not set: the provider's URL for sending")
+        return self.sms_http_send_url
+
+    # ---- end of the SMS gateway block
 
     @field_validator("bot_token")
     @classmethod

@@ -22,6 +22,9 @@ from db import migrate
 from db.models import Base
 from db.session import create_engine
 
+# A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
+pytest_plugins = ["tests.kannel_fixture"]
+
 COORDINATOR_ID = 900001
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
