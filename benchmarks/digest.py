@@ -271,15 +271,16 @@ def main() -> None:
     parser.add_argument("--child", nargs=2, metavar=("URL", "NOW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        url, now_iso = args.child
         if os.environ.get("BENCH_PROFILE"):  # where the time goes, on stderr
             import cProfile
             import pstats
 
             with cProfile.Profile() as profile:
-                asyncio.run(child(*args.child, args.page))
+                asyncio.run(child(url, now_iso, args.page))
             pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
             return
-        asyncio.run(child(*args.child, args.page))
+        asyncio.run(child(url, now_iso, args.page))
         return
 
     from db import migrate

@@ -601,7 +601,7 @@ def digest_preview(telegram_id: int | None, phone: str | None) -> None:
     settings = _settings()
     number = None
     if phone is not None:
-        number = normalise(phone, "NO")
+        number = normalise(phone, settings.sms_default_region)
         if number is None:
             raise Failure("that is not a phone number")
     catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
