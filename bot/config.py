@@ -158,14 +158,15 @@ class Settings(BaseSettings):
             raise ValueError("1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
-    @field_validator("sms_public_url", "kannel_sendsms_url", "sms_http_send_url")
+    @field_validator("sms_public_url", "sms_http_send_url")
     @classmethod
     def _sms_url(cls, value: str | None) -> str | None:
-        if not value:
-            return None
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value.rstrip("/") if "?" not in value else value
+        return _sms_http_url(value) if value else None
+
+    @field_validator("kannel_sendsms_url")
+    @classmethod
+    def _kannel_url(cls, value: str) -> str:
+        return _sms_http_url(value)
 
     @field_validator("sms_sender")
     @classmethod
@@ -372,6 +373,13 @@ def parse_listen(value: str) -> tuple[str, int]:
     if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
         raise ValueError("expected HOST:PORT, e.g. 127.0.0.1:8080")
     return host.strip("[]"), int(port)
+
+
+def _sms_http_url(value: str) -> str:
+    # A URL we append a path or a query to: no trailing slash, unless it already has a query.
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value if "?" in value else value.rstrip("/")
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -110,6 +110,10 @@ async def test_delivery_reports_come_back_with_our_delivery_id(
     ]
     assert reports[-1].final
     assert isinstance(reports[-1], DeliveryReport)
+    # %F, the SMS centre's message id: empty on the centre's own acceptance (8), set on the
+    # delivery report (for fakesmsc, an id Kannel makes up).
+    assert reports[0].gateway_id is None
+    assert reports[-1].gateway_id
 
 
 async def test_the_whole_gsm_alphabet_survives_kannel(

@@ -656,6 +656,7 @@ def test_sms_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch):
         ({"sms_http_token": "t", "sms_http_username": "u"}, "not both"),
         ({"sms_http_report_statuses": {"x": "lost"}}, "SMS_HTTP_REPORT_STATUSES is invalid"),
         ({"kannel_dlr_mask": 32}, "KANNEL_DLR_MASK is invalid"),
+        ({"kannel_sendsms_url": ""}, "KANNEL_SENDSMS_URL is invalid: must start with http"),
     ],
 )
 def test_bad_sms_settings_are_one_line_errors(overrides: dict[str, object], message: str):
