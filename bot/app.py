@@ -19,9 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import TELEGRAM_API, Settings
 from bot.delivery.pacing import RateLimiter
+from bot.delivery.sms import SmsSender
 from bot.delivery.telegram import TelegramSender
-from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
 from bot.i18n import Catalogs
+from bot.sms.gateway import SmsGateway
+from bot.sms.registry import load_gateway
 from db.migrate import schema_status
 from db.models import Channel
 from db.session import create_engine, create_sessionmaker
@@ -67,6 +70,7 @@ class App:
     catalogs: Catalogs
     bot: Bot
     dispatcher: Dispatcher
+    sms_gateway: SmsGateway | None = None  # None: SMS_GATEWAY is not set, no SMS channel
     response_types: list[type] = field(default_factory=pin_response_types)
 
     async def check_schema(self) -> None:
@@ -81,6 +85,8 @@ class App:
             )
 
     async def close(self) -> None:
+        if self.sms_gateway is not None:
+            await self.sms_gateway.close()
         await self.bot.session.close()
         await self.dispatcher.storage.close()
         await self.engine.dispose()
@@ -126,15 +132,17 @@ def build_dispatcher(
 
 
 def build_worker(app: App) -> DeliveryWorker:
-    """The outbox worker for this app's database and bot."""
+    """The outbox worker for this app's database and bot (and SMS gateway, if configured)."""
     limiter = RateLimiter(app.sessionmaker, rate=app.settings.send_rate)
     settings = WorkerSettings(lease=timedelta(seconds=app.settings.delivery_lease_seconds))
-    return DeliveryWorker(
-        app.sessionmaker,
-        {Channel.TELEGRAM: TelegramSender(app.bot)},
-        limiter,
-        settings=settings,
-    )
+    senders: dict[Channel, Sender] = {Channel.TELEGRAM: TelegramSender(app.bot)}
+    limiters: dict[Channel, RateLimiter] = {}
+    if app.sms_gateway is not None:
+        senders[Channel.SMS] = SmsSender(app.sms_gateway, app.catalogs, app.sessionmaker)
+        limiters[Channel.SMS] = RateLimiter(
+            app.sessionmaker, rate=app.settings.sms_send_rate, name="sms"
+        )
+    return DeliveryWorker(app.sessionmaker, senders, limiter, settings=settings, limiters=limiters)
 
 
 def build_app(settings: Settings) -> App:
@@ -148,4 +156,5 @@ def build_app(settings: Settings) -> App:
         catalogs=catalogs,
         bot=build_bot(settings),
         dispatcher=build_dispatcher(settings, sessionmaker, catalogs),
+        sms_gateway=load_gateway(settings) if settings.sms_gateway else None,
     )

@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     sms_sender: str | None = None
     # The region a number without a country code is read in (ISO 3166, e.g. NO).
     sms_default_region: str = "NO"
+    # SMS per second across all workers: most gateways and operators throttle well below
+    # Telegram's rate.
+    sms_send_rate: float = Field(default=5, gt=0, le=1000)
     sms_price_per_segment: float = Field(default=0.0, ge=0, le=1000)  # NOK
     sms_monthly_segments: int | None = Field(default=None, ge=1)
     # How long one send may take before it counts as a transient failure.

@@ -50,11 +50,33 @@ async def delivering(app: App) -> AsyncIterator[None]:
         await task
 
 
+@contextlib.asynccontextmanager
+async def sms_routes(app: App) -> AsyncIterator[None]:
+    """The routes gateways call (inbound SMS, delivery reports) on SMS_LISTEN, when SMS is
+    configured; nothing otherwise."""
+    if app.sms_gateway is None:
+        yield
+        return
+    from bot.services.sms_conversation import Context
+    from bot.sms.server import serving, sms_application
+
+    web_app = sms_application(
+        app.sessionmaker,
+        app.sms_gateway,
+        Context(app.catalogs, app.settings.municipality),
+        secret=app.settings.require_sms_secret(),
+        region=app.settings.sms_default_region,
+    )
+    host, port = app.settings.sms_host_port
+    async with serving(web_app, host, port):
+        yield
+
+
 async def run_polling(app: App) -> None:
     await _prepare(app)
     # A webhook left from an earlier run would make getUpdates fail with 409.
     await app.bot.delete_webhook(drop_pending_updates=False)
-    async with delivering(app):
+    async with delivering(app), sms_routes(app):
         await app.dispatcher.start_polling(
             app.bot,
             handle_signals=True,
@@ -107,7 +129,7 @@ async def run_webhook(app: App) -> None:
     )
     log.info("webhook registered; listening on %s:%s%s", host, port, path)
     try:
-        async with delivering(app):
+        async with delivering(app), sms_routes(app):
             await _until_signal()
     finally:
         log.info("shutting down")

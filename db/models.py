@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.engine import Dialect
@@ -100,6 +101,13 @@ class Resident(Base):
     reachable: Mapped[bool] = mapped_column(Boolean, default=True)
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A Telegram resident's phone is theirs once they typed back the code we sent to it; an
+    # SMS-only resident's when they answered from it or were enrolled with their consent.
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Telegram residents may get by SMS what cannot reach them on Telegram.
+    sms_fallback: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # STOP by SMS: nothing is sent by SMS until the resident themselves sends START.
+    sms_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="resident", cascade="all, delete-orphan", passive_deletes=True
@@ -151,6 +159,10 @@ class Membership(Base):
 class NotifyMode(enum.StrEnum):
     INSTANT = "instant"
     DIGEST = "digest"
+    SMS_REPLY = "sms_reply"  # an answer to a resident's SMS
+    SMS_STOPPED = "sms_stopped"  # the confirmation of STOP
+    SMS_WELCOME = "sms_welcome"  # to a resident enrolled by a coordinator or host
+    PHONE_CODE = "phone_code"  # the code that links a phone number to a Telegram resident
 
 
 class EventStatus(enum.StrEnum):
@@ -180,6 +192,10 @@ class NoticeKind(enum.StrEnum):
     HELP_EXPIRED = "help_expired"
     REPORT = "report"
     DIGEST = "digest"
+    SMS_REPLY = "sms_reply"  # an answer to a resident's SMS
+    SMS_STOPPED = "sms_stopped"  # the confirmation of STOP
+    SMS_WELCOME = "sms_welcome"  # to a resident enrolled by a coordinator or host
+    PHONE_CODE = "phone_code"  # the code that links a phone number to a Telegram resident
 
 
 class Channel(enum.StrEnum):
@@ -316,6 +332,10 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     external_id: Mapped[str | None] = mapped_column(String(64))
     error: Mapped[str | None] = mapped_column(String(200))
+    # SMS only: what it cost, and the gateway's latest delivery report.
+    segments: Mapped[int | None] = mapped_column()
+    report: Mapped[str | None] = mapped_column(String(16))
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RateSlot(Base):
@@ -495,3 +515,35 @@ class DigestRun(Base):
     week: Mapped[str] = mapped_column(String(8), primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# ---- SMS ---------------------------------------------------------------------------------------
+
+
+class SmsConversation(Base):
+    """Where an SMS resident is in a conversation: the step a plain answer belongs to, and
+    what each number means in the last numbered question we sent them."""
+
+    __tablename__ = "sms_conversations"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    step: Mapped[str | None] = mapped_column(String(24))
+    options: Mapped[str | None] = mapped_column(Text)  # JSON list of actions, "1" is the first
+    data: Mapped[str | None] = mapped_column(Text)  # JSON: what a multi-step flow has so far
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PhoneCode(Base):
+    """A code sent by SMS to a number a Telegram resident wants to link."""
+
+    __tablename__ = "phone_codes"
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone: Mapped[str] = mapped_column(String(20))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)

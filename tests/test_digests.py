@@ -381,7 +381,11 @@ async def test_sms_residents_get_the_compact_digest(app, cli, week):
     view, *_ = week
     async with app.sessionmaker() as session:
         person = Resident(
-            phone="+4791234567", locale="nb", privacy_accepted_at=datetime.now(UTC), reachable=True
+            phone="+4791234567",
+            locale="nb",
+            privacy_accepted_at=datetime.now(UTC),
+            phone_verified_at=datetime.now(UTC),
+            reachable=True,
         )
         session.add(person)
         await session.flush()

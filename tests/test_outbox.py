@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.delivery.pacing import ChatSpacing, RateLimiter
+from bot.delivery.sms import SmsSender
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.services import networks
@@ -109,13 +110,21 @@ async def _enqueue(app, network_id: int, now: datetime = NOON, **kwargs):
 
 def _worker(app, clock: Clock, **settings) -> DeliveryWorker:
     limiter = RateLimiter(app.sessionmaker, rate=25, clock=clock.monotonic, sleep=clock.sleep)
+    senders = {Channel.TELEGRAM: TelegramSender(app.bot)}
+    limiters = {}
+    if app.sms_gateway is not None:
+        senders[Channel.SMS] = SmsSender(app.sms_gateway, app.catalogs, app.sessionmaker)
+        limiters[Channel.SMS] = RateLimiter(
+            app.sessionmaker, rate=5, name="sms", clock=clock.monotonic, sleep=clock.sleep
+        )
     return DeliveryWorker(
         app.sessionmaker,
-        {Channel.TELEGRAM: TelegramSender(app.bot)},
+        senders,
         limiter,
         settings=WorkerSettings(**settings),
         spacing=ChatSpacing(clock=clock.monotonic, sleep=clock.sleep),
         clock=clock.utc,
+        limiters=limiters,
     )
 
 

@@ -67,10 +67,12 @@ async def enqueue(
     )
     deliveries: list[dict[str, object]] = []
     by_locale: dict[str, int] = {}
+    needed: set[tuple[str, Channel]] = set()
     held = 0
     for r in recipients:
         locale = r.locale or default_locale
         by_locale[locale] = by_locale.get(locale, 0) + 1
+        needed.add((locale, r.channel))
         status = DeliveryStatus.PENDING
         not_before = now
         if hold or (digest_hold and r.notify_mode is NotifyMode.DIGEST):
@@ -83,7 +85,7 @@ async def enqueue(
             {
                 "notice_id": notice_id,
                 "resident_id": r.resident_id,
-                "channel": Channel.TELEGRAM,
+                "channel": r.channel,
                 "locale": locale,
                 "status": status,
                 "attempts": 0,
@@ -91,13 +93,13 @@ async def enqueue(
             }
         )
     renderings = []
-    for locale in by_locale:
-        rendered = render(locale, Channel.TELEGRAM)
+    for locale, channel in sorted(needed):
+        rendered = render(locale, channel)
         renderings.append(
             {
                 "notice_id": notice_id,
                 "locale": locale,
-                "channel": Channel.TELEGRAM,
+                "channel": channel,
                 "text": rendered.text,
                 "markup": rendered.markup_json(),
                 "attachment": rendered.attachment,

@@ -37,7 +37,7 @@ class TelegramSender:
         self.bot = bot
         self.attachments = attachments
 
-    async def send(self, address: int | str, message: Rendered) -> Outcome:
+    async def send(self, address: int | str, message: Rendered, item: object = None) -> Outcome:
         try:
             sent = await self.bot.send_message(address, message.text, reply_markup=markup(message))
             if message.attachment and self.attachments is not None:

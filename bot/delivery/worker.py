@@ -23,9 +23,9 @@ log = logging.getLogger("naboskap.delivery")
 
 
 class Sender(Protocol):
-    """A channel's way out: Telegram today, SMS gateways later."""
+    """A channel's way out: Telegram, or an SMS gateway."""
 
-    async def send(self, address: int | str, message: Rendered) -> Outcome: ...
+    async def send(self, address: int | str, message: Rendered, item: q.Claimed) -> Outcome: ...
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,13 @@ class DeliveryWorker:
         settings: WorkerSettings | None = None,
         spacing: ChatSpacing | None = None,
         clock: Callable[[], datetime] = utcnow,
+        limiters: Mapping[Channel, RateLimiter] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.senders = senders
         self.limiter = limiter
+        # Other channels' own rates (SMS gateways have theirs); Telegram's is `limiter`.
+        self.limiters = dict(limiters or {})
         self.settings = settings or WorkerSettings()
         self.spacing = spacing or ChatSpacing()
         self.clock = clock
@@ -93,6 +96,9 @@ class DeliveryWorker:
                 session, now, now + self.settings.lease, self.settings.batch, self._skip_locked
             )
             keys = {(c.notice_id, c.locale, c.channel) for c in claimed}
+            # An SMS without an SMS rendering of its own (a fallback for someone Telegram
+            # cannot reach) is made from the Telegram one by the SMS sender.
+            keys |= {(n, loc, Channel.TELEGRAM) for n, loc, ch in keys if ch is Channel.SMS}
             stored = await q.renderings(session, keys)
             await session.commit()
         if not claimed:
@@ -103,8 +109,11 @@ class DeliveryWorker:
         gate = asyncio.Semaphore(self.settings.concurrency)
 
         async def one(item: q.Claimed) -> None:
+            message = rendered.get((item.notice_id, item.locale, item.channel))
+            if message is None and item.channel is Channel.SMS:
+                message = rendered.get((item.notice_id, item.locale, Channel.TELEGRAM))
             async with gate:
-                await self._deliver(item, rendered.get((item.notice_id, item.locale, item.channel)))
+                await self._deliver(item, message)
 
         await asyncio.gather(*(one(item) for item in claimed))
         return len(claimed)
@@ -124,9 +133,9 @@ class DeliveryWorker:
                 if item.resident_id in self._gone:
                     await self._record(item, Unreachable("blocked"))
                     return
-                await self.limiter.acquire()
+                await self.limiters.get(item.channel, self.limiter).acquire()
                 try:
-                    outcome = await sender.send(address, message)
+                    outcome = await sender.send(address, message, item)
                 except Exception as error:  # a sender bug must not lose the delivery
                     log.exception("sender failed")
                     outcome = Transient(type(error).__name__)
@@ -149,7 +158,7 @@ class DeliveryWorker:
                         error=None,
                     )
                 case RetryAfter(seconds):
-                    self.limiter.pause(seconds)
+                    self.limiters.get(item.channel, self.limiter).pause(seconds)
                     # Not the delivery's fault: the attempt does not count.
                     await q.mark(
                         session,
@@ -164,6 +173,10 @@ class DeliveryWorker:
                         session, item.id, status=DeliveryStatus.UNREACHABLE, error=reason[:200]
                     )
                     await q.mark_resident_unreachable(session, item.resident_id, now)
+                    if item.channel is Channel.TELEGRAM and Channel.SMS in self.senders:
+                        # Those who chose SMS as a fallback get by SMS what Telegram could not
+                        # bring them, this notice included.
+                        await q.fall_back_to_sms(session, item.resident_id, item.notice_id, now)
                 case Transient(reason) if item.attempts < self.settings.max_attempts:
                     delay = min(
                         self.settings.backoff_base * 2 ** (item.attempts - 1),

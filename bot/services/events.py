@@ -480,9 +480,9 @@ async def send_due_reminders(
                 continue  # another process made it first
         else:
             late = await oq.add_missing_deliveries(session, existing, ids, now)
-            new_locales = {r.locale or catalogs.default_locale for r in late}
-            new_locales -= await oq.rendered_locales(session, existing.id)
-            if new_locales:
+            new = {(r.locale or catalogs.default_locale, r.channel) for r in late}
+            new -= await oq.rendered(session, existing.id)
+            if new:
                 render = render_event(catalogs, await _view(session, event), NoticeKind.REMINDER)
                 await oq.add_renderings(
                     session,
@@ -490,10 +490,10 @@ async def send_due_reminders(
                         {
                             "notice_id": existing.id,
                             "locale": loc,
-                            "channel": Channel.TELEGRAM,
-                            **_stored(render(loc, Channel.TELEGRAM)),
+                            "channel": channel,
+                            **_stored(render(loc, channel)),
                         }
-                        for loc in new_locales
+                        for loc, channel in sorted(new)
                     ],
                 )
             added += len(late)

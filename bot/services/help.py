@@ -430,7 +430,7 @@ async def offer_help(
             t = catalogs.translator(locale)
             text = t.gettext(
                 "🙋 {name} can help with your request: {request}",
-                name=html.escape(name),
+                name=html.escape(name or t.gettext("A neighbour")),
                 request=html.escape(view.description[:80]),
             )
             return Rendered(
@@ -438,7 +438,9 @@ async def offer_help(
                 (
                     (
                         Button(
-                            t.gettext("✅ Accept {name}", name=name[:30]),
+                            t.gettext(
+                                "✅ Accept {name}", name=(name or t.gettext("A neighbour"))[:30]
+                            ),
                             accept_data(request_id, helper_id),
                         ),
                     ),
@@ -487,7 +489,7 @@ async def accept(
         text = t.gettext(
             "🤝 {name} accepted your help. Write to {name} here: your messages go through "
             "the bot, without your username or number.",
-            name=html.escape(name),
+            name=html.escape(name or t.gettext("A neighbour")),
         )
         return Rendered(
             text,
@@ -539,7 +541,7 @@ async def relay(
     def render(locale: str, channel: Channel) -> Rendered:
         t = catalogs.translator(locale)
         return Rendered(
-            f"💬 <b>{html.escape(name)}</b>: {html.escape(text)}",
+            f"💬 <b>{html.escape(name or t.gettext('A neighbour'))}</b>: {html.escape(text)}",
             ((Button(t.gettext("💬 Answer"), relay_data(request_id)),),),
         )
 
@@ -570,7 +572,10 @@ async def close(
         def render(locale: str, channel: Channel) -> Rendered:
             t = catalogs.translator(locale)
             return Rendered(
-                t.gettext("💛 {name} says thank you for your help!", name=html.escape(name))
+                t.gettext(
+                    "💛 {name} says thank you for your help!",
+                    name=html.escape(name or t.gettext("A neighbour")),
+                )
             )
 
         await _notify(

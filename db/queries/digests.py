@@ -34,7 +34,7 @@ from db.models import (
     Resident,
     Suspension,
 )
-from db.queries.outbox import CHUNK
+from db.queries.outbox import CHUNK, sms_reachable
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def _due(week: str) -> Any:
         .where(
             Resident.privacy_accepted_at.is_not(None),
             Resident.reachable.is_(True),
-            or_(Resident.telegram_id.is_not(None), Resident.phone.is_not(None)),
+            or_(Resident.telegram_id.is_not(None), sms_reachable()),
             _digest_on(),
             ~already,
         )

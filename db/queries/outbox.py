@@ -36,6 +36,16 @@ class RecipientRow:
     notify_mode: NotifyMode
     quiet_start: int | None
     quiet_end: int | None
+    phone: str | None = None
+    on_telegram: bool = True  # False: has blocked the bot (or has no Telegram)
+
+    @property
+    def channel(self) -> Channel:
+        """Telegram for those we reach there; SMS for SMS-only residents and for those who
+        chose it as a fallback once Telegram could not reach them."""
+        return (
+            Channel.TELEGRAM if self.telegram_id is not None and self.on_telegram else Channel.SMS
+        )
 
 
 def _recipient_query() -> Any:
@@ -47,19 +57,37 @@ def _recipient_query() -> Any:
             Preferences.notify_mode,
             Preferences.quiet_start,
             Preferences.quiet_end,
+            Resident.phone,
+            Resident.reachable,
         )
         .outerjoin(Preferences, Preferences.resident_id == Resident.id)
         .where(
-            Resident.reachable.is_(True),
             Resident.privacy_accepted_at.is_not(None),
-            Resident.telegram_id.is_not(None),
+            or_(
+                and_(Resident.telegram_id.is_not(None), Resident.reachable.is_(True)),
+                and_(
+                    sms_reachable(),
+                    or_(Resident.telegram_id.is_(None), Resident.sms_fallback.is_(True)),
+                ),
+            ),
         )
+    )
+
+
+def sms_reachable() -> Any:
+    """Residents we may write to by SMS: a number that is theirs, and no STOP."""
+    return and_(
+        Resident.phone.is_not(None),
+        Resident.phone_verified_at.is_not(None),
+        Resident.sms_stopped_at.is_(None),
     )
 
 
 def _rows(rows: Sequence[Any]) -> list[RecipientRow]:
     return [
-        RecipientRow(r[0], r[1], r[2], NotifyMode(r[3] or NotifyMode.INSTANT), r[4], r[5])
+        RecipientRow(
+            r[0], r[1], r[2], NotifyMode(r[3] or NotifyMode.INSTANT), r[4], r[5], r[6], bool(r[7])
+        )
         for r in rows
     ]
 
@@ -107,7 +135,7 @@ async def add_missing_deliveries(
             {
                 "notice_id": notice.id,
                 "resident_id": r.resident_id,
-                "channel": Channel.TELEGRAM,
+                "channel": r.channel,
                 "locale": r.locale or "nb",
                 "status": DeliveryStatus.PENDING,
                 "attempts": 0,
@@ -119,10 +147,12 @@ async def add_missing_deliveries(
     return missing
 
 
-async def rendered_locales(session: AsyncSession, notice_id: int) -> set[str]:
-    return set(
-        await session.scalars(select(Rendering.locale).where(Rendering.notice_id == notice_id))
+async def rendered(session: AsyncSession, notice_id: int) -> set[tuple[str, Channel]]:
+    """The languages and channels a notice is already rendered in."""
+    rows = await session.execute(
+        select(Rendering.locale, Rendering.channel).where(Rendering.notice_id == notice_id)
     )
+    return {(locale, Channel(channel)) for locale, channel in rows}
 
 
 async def add_notice(session: AsyncSession, values: dict[str, Any]) -> int:
@@ -145,7 +175,7 @@ class Claimed:
     id: int
     notice_id: int
     resident_id: int
-    chat_id: int | None
+    chat_id: int | str | None  # a Telegram chat id, or a phone number for SMS
     locale: str
     channel: Channel
     attempts: int
@@ -189,12 +219,20 @@ async def claim(
             Delivery.locale,
             Delivery.channel,
             Delivery.attempts,
+            Resident.phone,
         )
         .join(Resident, Resident.id == Delivery.resident_id)
         .where(Delivery.id.in_(ids))
         .order_by(Delivery.not_before, Delivery.id)
     )
-    return [Claimed(r[0], r[1], r[2], r[3], r[4], Channel(r[5]), r[6]) for r in rows]
+    claimed = []
+    for r in rows:
+        channel = Channel(r[5])
+        # STOP drops a resident's waiting SMS and keeps them out of every audience, so what
+        # is left for them is the answer to what they sent (the STOP confirmation included).
+        address = r[3] if channel is Channel.TELEGRAM else r[7]
+        claimed.append(Claimed(r[0], r[1], r[2], address, r[4], channel, r[6]))
+    return claimed
 
 
 async def renderings(
@@ -237,6 +275,74 @@ async def mark_resident_unreachable(session: AsyncSession, resident_id: int, now
         )
         .values(status=DeliveryStatus.UNREACHABLE, lease_until=None, error="blocked")
     )
+
+
+async def fall_back_to_sms(
+    session: AsyncSession, resident_id: int, notice_id: int, now: datetime
+) -> bool:
+    """If the resident chose SMS as a fallback (and may get SMS), queue this notice and
+    everything else still waiting for them on Telegram by SMS instead."""
+    resident = await session.get(Resident, resident_id)
+    if (
+        resident is None
+        or not resident.sms_fallback
+        or resident.phone is None
+        or resident.phone_verified_at is None
+        or resident.sms_stopped_at is not None
+    ):
+        return False
+    waiting = set(
+        await session.scalars(
+            select(Delivery.notice_id).where(
+                Delivery.resident_id == resident_id,
+                Delivery.channel == Channel.TELEGRAM,
+                Delivery.status == DeliveryStatus.UNREACHABLE,
+                Delivery.error == "blocked",
+            )
+        )
+    )
+    have = set(
+        await session.scalars(
+            select(Delivery.notice_id).where(
+                Delivery.resident_id == resident_id, Delivery.channel == Channel.SMS
+            )
+        )
+    )
+    rows = [
+        {
+            "notice_id": n,
+            "resident_id": resident_id,
+            "channel": Channel.SMS,
+            "locale": resident.locale or "nb",
+            "status": DeliveryStatus.PENDING,
+            "attempts": 0,
+            "not_before": now,
+        }
+        for n in sorted((waiting | {notice_id}) - have)
+    ]
+    await add_deliveries(session, rows)
+    return bool(rows)
+
+
+async def record_sms(session: AsyncSession, delivery_id: int, segments: int) -> None:
+    await session.execute(
+        update(Delivery).where(Delivery.id == delivery_id).values(segments=segments)
+    )
+
+
+async def record_report(
+    session: AsyncSession, delivery_id: int, report: str, final_failure: bool, now: datetime
+) -> bool:
+    """A gateway's delivery report on one of our SMS; False if we sent no such SMS."""
+    values: dict[str, Any] = {"report": report, "reported_at": now}
+    if final_failure:
+        values.update(status=DeliveryStatus.FAILED, error=f"gateway: {report}")
+    result = await session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.channel == Channel.SMS)
+        .values(**values)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def counts(session: AsyncSession, notice_id: int) -> dict[tuple[str, DeliveryStatus], int]:

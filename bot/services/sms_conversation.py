@@ -1,0 +1,703 @@
+"""Residents by SMS: onboarding, keywords, numbered answers, and the same services the
+Telegram handlers use.
+
+A text from an unknown number starts onboarding: a numbered language choice, then a short
+privacy notice to accept with "1", and how to stop. Keywords (see `bot.sms.keywords`) work in
+any language at any time; a bare number answers the last numbered question we sent (a
+language, a network to join, "coming" to an event, "I can help"). Some flows collect a line of
+text (asking for help, writing to a matched neighbour): the step is kept per resident.
+
+STOP is honoured at once and never overridden: the resident's waiting SMS are dropped, no
+broadcast or notice reaches them by SMS again, and only their own START brings them back.
+
+Every reply goes through the outbox on the SMS channel (its pacing and retries), not subject
+to quiet hours since the resident just wrote to us, and fits in two segments.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery import outbox
+from bot.delivery.messages import Rendered
+from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
+from bot.services import events, networks
+from bot.services import help as helping
+from bot.services.actors import Actor
+from bot.services.errors import (
+    InvalidInput,
+    InviteCodeRequired,
+    InviteCodeWrong,
+    NetworkArchived,
+    NotFound,
+    ServiceError,
+)
+from bot.sms.keywords import Command, fold, parse, shown
+from bot.sms.segments import fit
+from bot.sms.texts import REPLY_SEGMENTS, choices_line, plain
+from db.models import (
+    Answer,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    HelpCategory,
+    NoticeKind,
+    NotifyMode,
+    Resident,
+    SmsConversation,
+    utcnow,
+)
+from db.queries.outbox import RecipientRow
+
+# Native names, as the language menu shows them (SMS has no room for anything else).
+LANGUAGE_NAMES = {
+    "nb": "Norsk",
+    "en": "English",
+    "uk": "Українська",
+    "pl": "Polski",
+    "lt": "Lietuvių",
+    "ar": "العربية",
+    "so": "Soomaali",
+    "ti": "ትግርኛ",
+    "fa_AF": "دری",
+}
+MAX_LISTED = 6  # networks or events in one reply
+
+
+@dataclass(frozen=True)
+class Context:
+    catalogs: Catalogs
+    municipality: str
+
+
+@dataclass
+class _State:
+    resident: Resident
+    conversation: SmsConversation
+
+    @property
+    def options(self) -> list[str]:
+        return list(json.loads(self.conversation.options or "[]"))
+
+    def ask(self, options: Sequence[str], step: str | None = None) -> None:
+        self.conversation.options = json.dumps(list(options))
+        self.conversation.step = step
+        self.conversation.updated_at = utcnow()
+
+    def data(self) -> dict[str, object]:
+        return dict(json.loads(self.conversation.data or "{}"))
+
+    def set_data(self, **values: object) -> None:
+        self.conversation.data = json.dumps(values) if values else None
+
+
+def _actor(resident: Resident) -> Actor:
+    return Actor(
+        resident_id=resident.id,
+        telegram_id=resident.telegram_id,
+        locale=resident.locale,
+        is_coordinator=False,  # roles are for the bot and the command line, not SMS
+        onboarded=resident.privacy_accepted_at is not None and resident.locale is not None,
+    )
+
+
+async def reply(
+    session: AsyncSession,
+    context: Context,
+    resident: Resident,
+    text: str,
+    now: datetime,
+    kind: NoticeKind = NoticeKind.SMS_REPLY,
+) -> None:
+    """Queue an SMS to this resident (already in their language), cut to two segments."""
+    message = fit(plain(text), REPLY_SEGMENTS)
+    await outbox.enqueue(
+        session,
+        kind=kind,
+        recipients=[
+            RecipientRow(
+                resident.id,
+                None,
+                resident.locale,
+                NotifyMode.INSTANT,
+                0,
+                0,
+                resident.phone,
+                on_telegram=False,
+            )
+        ],
+        render=lambda locale, channel: Rendered(message),
+        zone=context.catalogs.zone,
+        default_locale=context.catalogs.default_locale,
+        quiet_hours=False,
+        digest_hold=False,
+        now=now,
+    )
+
+
+def _language_menu() -> str:
+    names = " ".join(f"{n} {LANGUAGE_NAMES[loc]}" for n, loc in enumerate(SHIPPED_LOCALES, 1))
+    # Before anyone has chosen, the menu speaks Norwegian and English.
+    return f"Naboskap: velg språk / choose language: {names}"
+
+
+def help_texts(t: Translator) -> list[str]:
+    """Every keyword, in two short SMS (a long one would cost as much as several)."""
+
+    def k(command: Command) -> str:
+        return shown(command, t.locale)
+
+    return [
+        t.gettext(
+            "Send {networks} for networks, {join} NAME to join, {leave} NAME to leave, "
+            "{events} for events.",
+            networks=k(Command.NETWORKS),
+            join=k(Command.JOIN),
+            leave=k(Command.LEAVE),
+            events=k(Command.EVENTS),
+        ),
+        t.gettext(
+            "Send {ask} to ask for help, {offer} to offer help, {language} to change "
+            "language, {stop} to stop.",
+            ask=k(Command.ASK),
+            offer=k(Command.OFFER),
+            language=k(Command.LANGUAGE),
+            stop=k(Command.STOP),
+        ),
+    ]
+
+
+def short_help(t: Translator) -> str:
+    return t.gettext(
+        "Send {networks} to see networks, {help} for all commands.",
+        networks=shown(Command.NETWORKS, t.locale),
+        help=shown(Command.HELP, t.locale),
+    )
+
+
+async def _resident(session: AsyncSession, phone: str, now: datetime) -> Resident | None:
+    return await session.scalar(select(Resident).where(Resident.phone == phone))
+
+
+async def _conversation(session: AsyncSession, resident_id: int) -> SmsConversation:
+    row = await session.get(SmsConversation, resident_id)
+    if row is None:
+        row = SmsConversation(resident_id=resident_id, updated_at=utcnow())
+        session.add(row)
+    return row
+
+
+async def handle(
+    session: AsyncSession, context: Context, phone: str, text: str, now: datetime | None = None
+) -> None:
+    """Answer one text from `phone` (E.164), and commit."""
+    now = now or utcnow()
+    text = text.strip()[:1000]
+    parsed = parse(text)
+    resident = await _resident(session, phone, now)
+    if resident is None:
+        if parsed is not None and parsed.command is Command.STOP:
+            return  # a stranger opting out of nothing: no reply, nothing stored
+        resident = Resident(phone=phone, phone_verified_at=now, created_at=now)
+        session.add(resident)
+        await session.flush()
+    state = _State(resident, await _conversation(session, resident.id))
+    if resident.phone_verified_at is None:
+        resident.phone_verified_at = now  # they wrote from it: the number is theirs
+    t = context.catalogs.translator(resident.locale)
+
+    if parsed is not None and parsed.command is Command.STOP:
+        await _stop(session, context, state, t, now)
+    elif resident.sms_stopped_at is not None:
+        if parsed is not None and parsed.command is Command.START:
+            resident.sms_stopped_at = None
+            await reply(session, context, resident, t.gettext("Welcome back!"), now)
+            await _welcome_or_continue(session, context, state, t, now)
+        else:
+            await reply(
+                session,
+                context,
+                resident,
+                t.gettext(
+                    "You have stopped all SMS from Naboskap. Send {start} to start again.",
+                    start=shown(Command.START, t.locale),
+                ),
+                now,
+            )
+    elif state.conversation.step in ("ask_text", "relay") and not (
+        parsed is not None and not parsed.argument and parsed.command is Command.HELP
+    ):
+        await _collect(session, context, state, t, text, now)
+    elif text.isdigit() and state.options:
+        await _choose(session, context, state, t, int(text), now)
+    elif resident.locale is None or resident.privacy_accepted_at is None:
+        if (parsed is not None and parsed.command is Command.LANGUAGE) or resident.locale is None:
+            await _offer_languages(session, context, state, now)
+        else:
+            await _offer_privacy(session, context, state, t, now)
+    elif parsed is None:
+        await reply(
+            session,
+            context,
+            resident,
+            t.gettext("Sorry, I did not understand that.") + " " + short_help(t),
+            now,
+        )
+    else:
+        await _command(session, context, state, t, parsed.command, parsed.argument, now)
+    await session.commit()
+
+
+async def _offer_languages(
+    session: AsyncSession, context: Context, state: _State, now: datetime
+) -> None:
+    state.ask([f"lang:{loc}" for loc in SHIPPED_LOCALES], step="language")
+    await reply(session, context, state.resident, _language_menu(), now)
+
+
+async def _offer_privacy(
+    session: AsyncSession, context: Context, state: _State, t: Translator, now: datetime
+) -> None:
+    state.ask(["privacy:accept"], step="privacy")
+    await reply(
+        session,
+        context,
+        state.resident,
+        t.gettext(
+            "{municipality} keeps your number, language and networks for Naboskap news. "
+            "{stop} stops it. Reply 1 to accept.",
+            municipality=context.municipality,
+            stop=shown(Command.STOP, t.locale),
+        ),
+        now,
+    )
+
+
+async def _welcome_or_continue(
+    session: AsyncSession, context: Context, state: _State, t: Translator, now: datetime
+) -> None:
+    if state.resident.locale is None:
+        await _offer_languages(session, context, state, now)
+    elif state.resident.privacy_accepted_at is None:
+        await _offer_privacy(session, context, state, t, now)
+
+
+async def _stop(
+    session: AsyncSession, context: Context, state: _State, t: Translator, now: datetime
+) -> None:
+    resident = state.resident
+    resident.sms_stopped_at = now
+    state.ask([], step=None)
+    state.set_data()
+    # What was waiting for them by SMS is dropped now, not sent on the way out.
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.resident_id == resident.id,
+            Delivery.channel == Channel.SMS,
+            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD]),
+        )
+        .values(status=DeliveryStatus.FAILED, error="stopped by the resident", lease_until=None)
+    )
+    await reply(
+        session,
+        context,
+        resident,
+        t.gettext(
+            "You will get no more SMS from Naboskap. Send {start} if you want to come back.",
+            start=shown(Command.START, t.locale),
+        ),
+        now,
+        kind=NoticeKind.SMS_STOPPED,
+    )
+
+
+async def _choose(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    number: int,
+    now: datetime,
+) -> None:
+    options = state.options
+    if not 1 <= number <= len(options):
+        await reply(
+            session,
+            context,
+            state.resident,
+            t.gettext("Please reply with a number from 1 to {last}.", last=len(options)),
+            now,
+        )
+        return
+    await _act(session, context, state, t, options[number - 1], now)
+
+
+async def _act(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    action: str,
+    now: datetime,
+) -> None:
+    resident = state.resident
+    kind, _, rest = action.partition(":")
+    actor = _actor(resident)
+    try:
+        if kind == "lang" and rest in SHIPPED_LOCALES:
+            first_time = resident.locale is None
+            resident.locale = rest
+            t = context.catalogs.translator(rest)
+            state.ask([])
+            if first_time or resident.privacy_accepted_at is None:
+                await _offer_privacy(session, context, state, t, now)
+            else:
+                await reply(session, context, resident, t.gettext("Language changed."), now)
+        elif kind == "privacy":
+            resident.privacy_accepted_at = now
+            state.ask([])
+            await reply(
+                session,
+                context,
+                resident,
+                t.gettext(
+                    "Welcome to Naboskap! Send {networks} to see networks and {help} for all "
+                    "commands. {stop} stops everything.",
+                    networks=shown(Command.NETWORKS, t.locale),
+                    help=shown(Command.HELP, t.locale),
+                    stop=shown(Command.STOP, t.locale),
+                ),
+                now,
+            )
+        elif kind == "join":
+            result = await networks.join(session, actor, int(rest))
+            state.ask([])
+            await reply(
+                session,
+                context,
+                resident,
+                t.gettext("You are now a member of {network}.", network=result.network.name),
+                now,
+            )
+        elif kind == "leave":
+            view = await networks.leave(session, actor, int(rest))
+            state.ask([])
+            await reply(
+                session, context, resident, t.gettext("You left {network}.", network=view.name), now
+            )
+        elif kind == "ev":  # ev:rsvp:ID:answer, from an event notice or EVENTS
+            _, event_id, answer = rest.split(":")
+            event = await events.answer(session, actor, int(event_id), Answer(answer), now=now)
+            title = event.text_for(t.locale)[0]
+            await reply(
+                session,
+                context,
+                resident,
+                t.gettext("Thank you! Your answer to {event} is saved.", event=title),
+                now,
+            )
+        elif kind == "hr" and rest.startswith("offer:"):
+            await helping.offer_help(
+                session, actor, context.catalogs, int(rest.split(":")[1]), now=now
+            )
+            await reply(
+                session,
+                context,
+                resident,
+                t.gettext("Thank you! We have told them you can help."),
+                now,
+            )
+        elif kind == "hr" and rest.startswith("accept:"):
+            _, request, helper = rest.split(":")
+            await helping.accept(
+                session, actor, context.catalogs, int(request), int(helper), now=now
+            )
+            state.ask([helping.relay_data(int(request))])
+            await reply(
+                session,
+                context,
+                resident,
+                t.gettext("Done! Reply 1 to write to your helper. Your number is not shown."),
+                now,
+            )
+        elif kind == "hr" and rest.startswith("write:"):
+            state.ask([], step="relay")
+            state.set_data(request=int(rest.split(":")[1]))
+            await reply(
+                session,
+                context,
+                resident,
+                t.gettext("Write your message. Your phone number is not shown."),
+                now,
+            )
+        elif kind == "cat":
+            await _ask_category(session, context, state, t, HelpCategory(rest), now)
+        elif kind == "net":
+            await _ask_network(session, context, state, t, int(rest), now)
+        elif kind == "offer":
+            await _offer_category(session, context, state, t, HelpCategory(rest), now)
+        else:
+            raise NotFound()
+    except (ValueError, KeyError):
+        await reply(session, context, resident, short_help(t), now)
+    except ServiceError as error:
+        await reply(session, context, resident, _refusal(t, error), now)
+
+
+def _refusal(t: Translator, error: ServiceError) -> str:
+    if isinstance(error, InviteCodeRequired | InviteCodeWrong):
+        return t.gettext("That network is by invitation. Ask a host for the code.")
+    if isinstance(error, NetworkArchived):
+        return t.gettext("That network is closed.")
+    if isinstance(error, InvalidInput):
+        return t.gettext("That did not work. Please try again.")
+    return t.gettext("That is no longer possible.")
+
+
+async def _command(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    command: Command,
+    argument: str,
+    now: datetime,
+) -> None:
+    resident = state.resident
+    actor = _actor(resident)
+    if command in (Command.HELP, Command.START):
+        for text in help_texts(t):
+            await reply(session, context, resident, text, now)
+    elif command is Command.LANGUAGE:
+        await _offer_languages(session, context, state, now)
+    elif command in (Command.NETWORKS, Command.JOIN, Command.LEAVE):
+        await _networks(session, context, state, t, command, argument, now)
+    elif command is Command.EVENTS:
+        views, _ = await events.upcoming(session, actor, limit=3, now=now)
+        if not views:
+            await reply(
+                session, context, resident, t.gettext("No events coming up in your networks."), now
+            )
+            return
+        lines = [
+            f"{n}. {view.text_for(t.locale)[0]}, {events.when_text(t, view)}"
+            for n, view in enumerate(views, 1)
+        ]
+        state.ask([events.rsvp_data(v.id, Answer.YES) for v in views])
+        text = " ".join(lines) + " " + t.gettext("Reply with a number to say you are coming.")
+        await reply(session, context, resident, text, now)
+    elif command is Command.ASK:
+        mine = await _my_networks(session, actor)
+        if not mine:
+            await reply(session, context, resident, t.gettext("Join a network first."), now)
+            return
+        await _category_menu(session, context, state, t, "cat", now)
+    elif command is Command.OFFER:
+        if not await _my_networks(session, actor):
+            await reply(session, context, resident, t.gettext("Join a network first."), now)
+            return
+        await _category_menu(session, context, state, t, "offer", now)
+
+
+async def _my_networks(session: AsyncSession, actor: Actor) -> list[networks.NetworkView]:
+    return [v for v in await networks.list_networks(session, actor) if v.my_role is not None]
+
+
+def _match(views: list[networks.NetworkView], name: str) -> networks.NetworkView | None:
+    wanted = fold(name)
+    for view in views:
+        if wanted in (fold(view.name), fold(view.slug), fold(view.slug.replace("-", " "))):
+            return view
+    return None
+
+
+async def _networks(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    command: Command,
+    argument: str,
+    now: datetime,
+) -> None:
+    resident = state.resident
+    actor = _actor(resident)
+    views = await networks.list_networks(session, actor)
+    if command is Command.LEAVE:
+        views = [v for v in views if v.my_role is not None]
+    if argument and command is not Command.NETWORKS:
+        words = argument.split()
+        found = _match(views, argument)
+        code = None
+        if found is None and len(words) > 1:  # JOIN NAME CODE for an invite-only network
+            found, code = _match(views, " ".join(words[:-1])), words[-1]
+        if found is not None:
+            if command is Command.JOIN:
+                try:
+                    result = await networks.join(session, actor, found.id, code)
+                except ServiceError as error:
+                    await reply(session, context, resident, _refusal(t, error), now)
+                    return
+                text = t.gettext("You are now a member of {network}.", network=result.network.name)
+            else:
+                await networks.leave(session, actor, found.id)
+                text = t.gettext("You left {network}.", network=found.name)
+            await reply(session, context, resident, text, now)
+            return
+    listed = views[:MAX_LISTED]
+    if not listed:
+        await reply(session, context, resident, t.gettext("You are not in any network."), now)
+        return
+    names = " ".join(f"{n} {v.name}" for n, v in enumerate(listed, 1))
+    action = "leave" if command is Command.LEAVE else "join"
+    state.ask([f"{action}:{v.id}" for v in listed])
+    ask = (
+        t.gettext("Reply with a number to leave:")
+        if command is Command.LEAVE
+        else t.gettext("Reply with a number to join:")
+    )
+    await reply(session, context, resident, f"{ask} {names}", now)
+
+
+def _categories() -> list[HelpCategory]:
+    return list(HelpCategory)
+
+
+async def _category_menu(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    action: str,
+    now: datetime,
+) -> None:
+    labels = [plain(helping.category_label(t, c)) for c in _categories()]
+    state.ask([f"{action}:{c.value}" for c in _categories()])
+    state.set_data()
+    head = (
+        t.gettext("What do you need help with?")
+        if action == "cat"
+        else t.gettext("What can you help with?")
+    )
+    await reply(session, context, state.resident, f"{head} {choices_line(t, labels)}", now)
+
+
+async def _ask_category(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    category: HelpCategory,
+    now: datetime,
+) -> None:
+    state.ask([], step="ask_text")
+    state.set_data(category=category.value)
+    await reply(
+        session,
+        context,
+        state.resident,
+        t.gettext("Write in a few words what you need. Do not write your address or phone number."),
+        now,
+    )
+
+
+async def _collect(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    text: str,
+    now: datetime,
+) -> None:
+    resident = state.resident
+    data = state.data()
+    if state.conversation.step == "relay":
+        state.ask([], step=None)
+        state.set_data()
+        try:
+            await helping.relay(
+                session, _actor(resident), context.catalogs, int(str(data["request"])), text, now
+            )
+        except (ServiceError, KeyError, ValueError):
+            await reply(session, context, resident, t.gettext("That is no longer possible."), now)
+            return
+        await reply(session, context, resident, t.gettext("Sent."), now)
+        return
+    state.set_data(category=data.get("category"), text=text[: helping.DESCRIPTION_MAX])
+    mine = await _my_networks(session, _actor(resident))
+    if len(mine) == 1:
+        await _ask_network(session, context, state, t, mine[0].id, now)
+        return
+    listed = mine[:MAX_LISTED]
+    state.ask([f"net:{v.id}" for v in listed], step=None)
+    names = " ".join(f"{n} {v.name}" for n, v in enumerate(listed, 1))
+    await reply(session, context, resident, t.gettext("In which network?") + " " + names, now)
+
+
+async def _ask_network(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    network_id: int,
+    now: datetime,
+) -> None:
+    data = state.data()
+    state.ask([], step=None)
+    state.set_data()
+    category, text = data.get("category"), data.get("text")
+    if not isinstance(category, str) or not isinstance(text, str):
+        raise KeyError("ask")
+    _, reached = await helping.ask(
+        session,
+        _actor(state.resident),
+        context.catalogs,
+        network_id=network_id,
+        category=HelpCategory(category),
+        description=text,
+        needed_on=None,
+        now=now,
+    )
+    await reply(
+        session,
+        context,
+        state.resident,
+        t.ngettext(
+            "Your request is sent to {n} neighbour who can help.",
+            "Your request is sent to {n} neighbours who can help.",
+            reached,
+        ),
+        now,
+    )
+
+
+async def _offer_category(
+    session: AsyncSession,
+    context: Context,
+    state: _State,
+    t: Translator,
+    category: HelpCategory,
+    now: datetime,
+) -> None:
+    actor = _actor(state.resident)
+    for view in await _my_networks(session, actor):
+        offered = (await helping.offers_of(session, actor)).get(view.id, set())
+        await helping.set_offer(session, actor, view.id, offered | {category})
+    state.ask([])
+    await reply(
+        session,
+        context,
+        state.resident,
+        t.gettext(
+            "Thank you! You will hear when a neighbour needs: {category}.",
+            category=plain(helping.category_label(t, category)),
+        ),
+        now,
+    )

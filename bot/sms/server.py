@@ -1,0 +1,111 @@
+"""The HTTP routes a gateway calls: inbound messages and delivery reports.
+
+`/sms/<gateway>/inbound` and `/sms/<gateway>/dlr` (GET or POST, whatever the gateway does),
+authenticated by SMS_INBOUND_SECRET; a request without it is refused and logged. Inbound
+messages are answered through the same services the Telegram handlers use; reports update the
+delivery they name. The access log is off: a gateway's query holds a phone number, the text
+and the secret.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.services import sms_conversation
+from bot.sms.gateway import BadRequest, SmsGateway, secret_matches
+from bot.sms.phones import normalise
+from bot.sms.transport import read_request
+from db.models import utcnow
+from db.queries import outbox as q
+
+log = logging.getLogger("naboskap.sms")
+
+
+def _failure(error: BaseException) -> str:
+    # Type and place only: an exception's text may quote a number or a message.
+    frames = traceback.extract_tb(error.__traceback__)[-3:]
+    where = " < ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames))
+    return f"{type(error).__name__} at {where}"
+
+
+def sms_application(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    gateway: SmsGateway,
+    context: sms_conversation.Context,
+    *,
+    secret: str,
+    region: str,
+) -> web.Application:
+    async def inbound(request: web.Request) -> web.Response:
+        if request.match_info["gateway"] != gateway.name:
+            raise web.HTTPNotFound()
+        raw = await read_request(request)
+        if not secret_matches(raw, secret):
+            log.warning("inbound SMS refused: wrong or missing secret")
+            raise web.HTTPForbidden()
+        try:
+            message = gateway.parse_inbound(raw)
+        except BadRequest as error:
+            log.warning("inbound SMS not readable: %s", error)
+            raise web.HTTPBadRequest() from None
+        phone = normalise(message.sender, region)
+        if phone is None:
+            # A short code or an alphanumeric sender: nobody to answer. 200, so no retries.
+            log.info("inbound SMS from something that is not a phone number ignored")
+            return web.Response(text="")
+        try:
+            async with sessionmaker() as session:
+                await sms_conversation.handle(session, context, phone, message.text)
+        except Exception as error:
+            log.error("inbound SMS failed: %s", _failure(error))
+            raise web.HTTPInternalServerError() from None
+        return web.Response(text="")  # Kannel would send a body back as an SMS
+
+    async def report(request: web.Request) -> web.Response:
+        if request.match_info["gateway"] != gateway.name:
+            raise web.HTTPNotFound()
+        raw = await read_request(request)
+        if not secret_matches(raw, secret):
+            log.warning("delivery report refused: wrong or missing secret")
+            raise web.HTTPForbidden()
+        try:
+            found = gateway.parse_report(raw)
+        except BadRequest as error:
+            log.warning("delivery report not readable: %s", error)
+            raise web.HTTPBadRequest() from None
+        async with sessionmaker() as session:
+            known = await q.record_report(
+                session,
+                found.delivery_id,
+                found.status,
+                final_failure=found.final and found.status != "delivered",
+                now=utcnow(),
+            )
+            await session.commit()
+        if not known:
+            log.info("delivery report for an unknown delivery %s", found.delivery_id)
+        return web.Response(text="")
+
+    app = web.Application()
+    for path, handler in (("inbound", inbound), ("dlr", report)):
+        app.router.add_route("GET", f"/sms/{{gateway}}/{path}", handler)
+        app.router.add_route("POST", f"/sms/{{gateway}}/{path}", handler)
+    return app
+
+
+@asynccontextmanager
+async def serving(application: web.Application, host: str, port: int) -> AsyncIterator[None]:
+    runner = web.AppRunner(application, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    log.info("SMS routes listening on %s:%s", host, port)
+    try:
+        yield
+    finally:
+        await runner.cleanup()
