@@ -103,7 +103,8 @@ def sms_application(
 async def serving(application: web.Application, host: str, port: int) -> AsyncIterator[None]:
     runner = web.AppRunner(application, access_log=None)
     await runner.setup()
-    await web.TCPSite(runner, host, port).start()
+    # reuse_address: a restart may find the port in TIME_WAIT from the last run.
+    await web.TCPSite(runner, host, port, reuse_address=True).start()
     log.info("SMS routes listening on %s:%s", host, port)
     try:
         yield

@@ -23,6 +23,9 @@ from db.models import (
     Resident,
 )
 
+# Delivery reports after which no other is expected (see bot.sms.gateway.FINAL_STATUSES).
+FINAL_REPORTS = frozenset({"delivered", "failed", "rejected"})
+
 # Rows per INSERT statement: large enough to amortise round trips, small enough for SQLite's
 # limit on bound parameters.
 CHUNK = 500
@@ -337,12 +340,17 @@ async def record_report(
     values: dict[str, Any] = {"report": report, "reported_at": now}
     if final_failure:
         values.update(status=DeliveryStatus.FAILED, error=f"gateway: {report}")
-    result = await session.execute(
-        update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.channel == Channel.SMS)
-        .values(**values)
+    found = await session.scalar(
+        select(Delivery.report).where(Delivery.id == delivery_id, Delivery.channel == Channel.SMS)
     )
-    return bool(getattr(result, "rowcount", 0))
+    if found is None and not await session.scalar(
+        select(func.count()).where(Delivery.id == delivery_id, Delivery.channel == Channel.SMS)
+    ):
+        return False
+    if found in FINAL_REPORTS and report not in FINAL_REPORTS:
+        return True  # reports can arrive out of order; "submitted" after "delivered" is old news
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+    return True
 
 
 async def counts(session: AsyncSession, notice_id: int) -> dict[tuple[str, DeliveryStatus], int]:
