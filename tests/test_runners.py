@@ -176,3 +176,39 @@ async def test_conversation_state_lives_in_redis(database_url: str, fake_api: Fa
         )
     finally:
         await second.close()
+
+
+async def test_run_serves_the_sms_routes_when_sms_is_configured(
+    database_url: str, fake_api: FakeBotAPI, tmp_path: Path
+):
+    port = _free_port()
+    env = {
+        "BOT_TOKEN": DEFAULT_TOKEN,
+        "TELEGRAM_API_BASE": fake_api.base_url,
+        "DATABASE_URL": database_url,
+        "SMS_GATEWAY": "console",
+        "SMS_LISTEN": f"127.0.0.1:{port}",
+        "SMS_INBOUND_SECRET": "run-secret",
+    }
+    process = await _start_bot(env, tmp_path)
+    url = f"http://127.0.0.1:{port}/sms/console/inbound"
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(600):  # the routes come up with the bot
+                try:
+                    async with http.get(url) as response:
+                        refused = response.status
+                    break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            assert refused == 403  # no secret
+            params = {"secret": "run-secret", "from": "+4791234567", "to": "2020", "text": "Hei"}
+            async with http.get(url, params=params) as response:
+                assert response.status == 200
+                assert await response.text() == ""  # a body would go back as an SMS
+    finally:
+        code, stderr = await _stop(process)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert "91234567" not in stderr and "Hei" not in stderr  # no number or text in the logs
+    assert "inbound SMS refused" in stderr

@@ -260,3 +260,14 @@ async def test_offering_help_by_sms(sms):
     async with sms.app.sessionmaker() as session:
         offers = await helping.offers_of(session, Actor(resident.id, None, "nb", False, True))
     assert offers == {network_id: {HelpCategory.DIGITAL}}
+
+
+async def test_a_first_message_that_asks_to_join_joins_after_onboarding(sms):
+    await _network(sms)
+    phone = sms.phone(NUMBER)
+    [menu] = await phone.send("BLI MED TORSTRAND")
+    assert "1 Norsk" in menu
+    await phone.send("1")
+    welcome, joined = await phone.send("1")
+    assert "NETTVERK" in welcome
+    assert "Torstrand" in joined

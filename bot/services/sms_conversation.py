@@ -208,6 +208,9 @@ async def handle(
         session.add(resident)
         await session.flush()
     state = _State(resident, await _conversation(session, resident.id))
+    if resident.privacy_accepted_at is None and parsed is not None and parsed.argument:
+        if parsed.command is Command.JOIN:  # "BLI MED TORSTRAND" as a first message
+            state.set_data(join=parsed.argument)
     if resident.phone_verified_at is None:
         resident.phone_verified_at = now  # they wrote from it: the number is theirs
     t = context.catalogs.translator(resident.locale)
@@ -362,7 +365,9 @@ async def _act(
                 await reply(session, context, resident, t.gettext("Language changed."), now)
         elif kind == "privacy":
             resident.privacy_accepted_at = now
+            pending = state.data().get("join")
             state.ask([])
+            state.set_data()
             await reply(
                 session,
                 context,
@@ -376,6 +381,8 @@ async def _act(
                 ),
                 now,
             )
+            if isinstance(pending, str):  # what they asked for in their first message
+                await _networks(session, context, state, t, Command.JOIN, pending, now)
         elif kind == "join":
             result = await networks.join(session, actor, int(rest))
             state.ask([])
