@@ -28,6 +28,8 @@ class ChatMessage:
     document: Document | None = None
     edited: bool = False
     deleted: bool = False
+    # Earlier texts of an edited message, oldest first (Telegram shows only the newest).
+    previous: list[str] = field(default_factory=list)
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
