@@ -65,9 +65,9 @@ async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
         if playground.options.host in ("127.0.0.1", "localhost", "::1"):
             host = (request.host or "").rsplit(":", 1)[0]
             if host not in _LOOPBACK:
-                raise web.HTTPForbidden(text="loopback only")
+                raise _fail(web.HTTPForbidden, "loopback only")
         if request.method == "POST" and request.content_type != "application/json":
-            raise web.HTTPUnsupportedMediaType(text="send JSON")
+            raise _fail(web.HTTPUnsupportedMediaType, "send JSON")
     response: web.StreamResponse = await handler(request)
     if not path.startswith("/bot"):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -83,8 +83,13 @@ def _playground(request: web.Request) -> Playground:
     return request.app[PLAYGROUND]
 
 
-def _bad(reason: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=json.dumps({"error": reason}), content_type="application/json")
+def _fail(error: type[web.HTTPError], reason: str) -> web.HTTPError:
+    """An HTTP error whose body is JSON, as every answer of this API is."""
+    return error(text=json.dumps({"error": reason}), content_type="application/json")
+
+
+def _bad(reason: str) -> web.HTTPError:
+    return _fail(web.HTTPBadRequest, reason)
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -100,7 +105,7 @@ async def _body(request: web.Request) -> dict[str, Any]:
 def _persona_id(request: web.Request) -> int:
     persona_id = int(request.match_info["id"])
     if _playground(request).personas.get(persona_id) is None:
-        raise web.HTTPNotFound(text="no such persona")
+        raise _fail(web.HTTPNotFound, "no such persona")
     return persona_id
 
 
@@ -212,9 +217,9 @@ async def document(request: web.Request) -> web.Response:
     try:
         message = server.message_in(persona_id, int(request.match_info["message"]))
     except LookupError:
-        raise web.HTTPNotFound() from None
+        raise _fail(web.HTTPNotFound, "no such message") from None
     if message.document is None:
-        raise web.HTTPNotFound()
+        raise _fail(web.HTTPNotFound, "no document in this message")
     name = _FILE_NAME.sub("_", message.document.file_name).strip("._") or "file"
     # Served as a download, never rendered on this origin (a file could hold HTML).
     return web.Response(
