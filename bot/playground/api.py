@@ -18,6 +18,7 @@ comes from what the bot sent to the embedded server: nothing here answers for th
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from importlib import resources
@@ -68,6 +69,12 @@ async def _guard(request: web.Request, handler: Any) -> web.StreamResponse:
                 raise _fail(web.HTTPForbidden, "loopback only")
         if request.method == "POST" and request.content_type != "application/json":
             raise _fail(web.HTTPUnsupportedMediaType, "send JSON")
+        if not playground.ready.is_set():
+            # The page may load while the database is being seeded.
+            try:
+                await asyncio.wait_for(playground.ready.wait(), WAIT_SECONDS)
+            except TimeoutError:
+                raise _fail(web.HTTPServiceUnavailable, "still starting") from None
     response: web.StreamResponse = await handler(request)
     if not path.startswith("/bot"):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

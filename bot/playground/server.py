@@ -62,6 +62,8 @@ class Playground:
         self._watcher: asyncio.Task[None] | None = None
         # Personas who have not finished onboarding: they get no quiet hours once they have.
         self._onboarding: set[int] = set()
+        # Set once the bot and the personas are ready; the API waits for it.
+        self.ready = asyncio.Event()
 
     @property
     def url(self) -> str:
@@ -111,6 +113,7 @@ class Playground:
         )
         for persona in self.personas:
             await self._register(persona)
+        self.ready.set()
         # The bot exactly as `naboskap run` runs it: polling, outbox worker, scheduler.
         self._polling = asyncio.create_task(
             run_polling(self.app, handle_signals=self.options.handle_signals),

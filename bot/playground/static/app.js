@@ -5,6 +5,7 @@
 "use strict";
 
 const MAX_PANES = 3;
+const renderedAs = new WeakMap(); // message node -> the JSON it was rendered from
 const state = {
   personas: [],
   open: JSON.parse(localStorage.getItem("naboskap-open") || "null") || [1002],
@@ -117,7 +118,7 @@ function openPane(id) {
   saveOpen();
   ensurePane(id);
   renderPersonas();
-  paneOf(id).querySelector(".text").focus();
+  paneOf(id).querySelector(".entry").focus();
 }
 
 function closePane(id) {
@@ -146,7 +147,7 @@ function ensurePane(id) {
   });
   pane.querySelector(".composer").addEventListener("submit", async (event) => {
     event.preventDefault();
-    const input = pane.querySelector(".text");
+    const input = pane.querySelector(".entry");
     const text = input.value;
     if (!text.trim()) return;
     input.value = "";
@@ -180,7 +181,16 @@ async function refreshPane(id) {
   const box = pane.querySelector(".messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
   const before = box.childElementCount;
-  box.replaceChildren(...chat.messages.map((m) => renderMessage(id, m)));
+  // Unchanged messages keep their nodes (a revealed spoiler, a selection, stay as they are).
+  const known = new Map(Array.from(box.children, (node) => [node.dataset.messageId, node]));
+  box.replaceChildren(...chat.messages.map((m) => {
+    const key = JSON.stringify(m);
+    const node = known.get(String(m.id));
+    if (node && renderedAs.get(node) === key) return node;
+    const fresh = renderMessage(id, m);
+    renderedAs.set(fresh, key);
+    return fresh;
+  }));
   if (atBottom || box.childElementCount !== before) box.scrollTop = box.scrollHeight;
   renderMenu(id, pane, chat.commands);
   renderReplyKeyboard(id, pane, chat.keyboard);
