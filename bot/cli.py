@@ -161,8 +161,12 @@ def playground(
     quiet_hours: bool,
 ) -> None:
     """Try the real bot in a browser, with an embedded Telegram and no token."""
+    import logging
+
     settings = _settings()
     _setup_logging(settings)
+    # Alembic's INFO lines (plugins, each migration) would bury the address to open.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
     from bot.fake_bot_api import RateLimit
     from bot.playground.server import Playground, PlaygroundOptions

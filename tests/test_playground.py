@@ -218,6 +218,15 @@ async def test_documents_can_be_downloaded(client: Client, catalogs: Catalogs):
     assert "Hilde" in json.dumps(data, ensure_ascii=False)
 
 
+async def test_answers_to_button_presses_show_as_toasts(client: Client, catalogs: Catalogs):
+    nb = catalogs.translator("nb")
+    await client.until(HOST_ID, with_text("Dugnad i Torstrandparken"))
+    await client.press(HOST_ID, nb.gettext("✅ Coming"))
+    toasts = await client.until(HOST_ID, lambda chat: chat["toasts"])
+    assert toasts[-1]["text"] == nb.gettext("Great, see you there!")
+    assert toasts[-1]["show_alert"] is False
+
+
 async def test_personas_can_be_added(client: Client):
     created = await client.post(
         "/api/personas", {"name": " Tesfay ", "language_code": "ti"}, status=201

@@ -81,14 +81,16 @@ async def page(tmp_path: Path) -> AsyncIterator[Any]:
 class Shots:
     """Numbered screenshots in tmp_path, copied to test-artifacts/playground/."""
 
-    def __init__(self, page: Any, tmp_path: Path) -> None:
-        self.page, self.dir, self.count = page, tmp_path / "screenshots", 0
+    def __init__(self, page: Any, tmp_path: Path, story: str) -> None:
+        self.page, self.dir, self.story, self.count = page, tmp_path / "screenshots", story, 0
         self.dir.mkdir()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for old in ARTIFACTS.glob(f"{story}-*.png"):
+            old.unlink()
 
     async def take(self, name: str) -> None:
         self.count += 1
-        path = self.dir / f"{self.count:02d}-{name}.png"
+        path = self.dir / f"{self.story}-{self.count:02d}-{name}.png"
         await self.page.screenshot(path=str(path))
         shutil.copy(path, ARTIFACTS / path.name)
 
@@ -120,7 +122,7 @@ async def test_a_ukrainian_newcomer_sees_an_event_in_ukrainian(
 ):
     expect = async_api.expect
     uk = playground.bot_app.catalogs.translator("uk")
-    shots = Shots(page, tmp_path)
+    shots = Shots(page, tmp_path, "ukrainian")
     await page.goto(playground.url)
     await page.locator("body[data-ready]").wait_for()
     await page.locator(f'button.persona[data-persona="{HOST_ID}"]').click()
@@ -175,16 +177,20 @@ async def test_a_ukrainian_newcomer_sees_an_event_in_ukrainian(
     await expect(notice).to_contain_text(f"{starts.day} {month}")
     headline = uk.gettext("🗓 New event in {network}", network="Torstrand")
     await expect(notice).to_contain_text(headline)
+    assert format_date(starts.date(), "MMMM", locale="nb") not in await notice.inner_text()
     await notice.scroll_into_view_if_needed()
     await shots.take("event-notice-in-ukrainian")
-    assert format_date(starts.date(), "MMMM", locale="nb") not in await notice.inner_text()
+    # Her answer comes back as Telegram's toast (answerCallbackQuery).
+    await notice.locator(".inline-btn", has_text=uk.gettext("✅ Coming")).click()
+    await expect(olena.locator(".toast").last).to_contain_text(uk.gettext("Great, see you there!"))
+    await shots.take("rsvp-toast")
 
 
 async def test_right_to_left_text_and_no_markup_injection(
     playground: Playground, page: Any, tmp_path: Path
 ):
     expect = async_api.expect
-    shots = Shots(page, tmp_path)
+    shots = Shots(page, tmp_path, "arabic")
     await page.goto(playground.url)
     await page.locator("body[data-ready]").wait_for()
     await page.locator(f'button.persona[data-persona="{AHMED}"]').click()
@@ -205,4 +211,4 @@ async def test_right_to_left_text_and_no_markup_injection(
     await entry.press("Enter")
     await expect(ahmed.locator(".msg.from-me").last).to_contain_text("<img src=x")
     assert await ahmed.locator(".messages img, .from-me b").count() == 0
-    await shots.take("arabic-right-to-left")
+    await shots.take("right-to-left")

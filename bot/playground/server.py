@@ -87,8 +87,7 @@ class Playground:
             db_path.parent.mkdir(parents=True, exist_ok=True)
             self.personas = PersonaBook(db_path.with_name(db_path.name + ".personas.json"))
         url = f"sqlite+aiosqlite:///{db_path}"
-        # Alembic runs its own event loop, so it runs in a thread; its INFO lines are noise here.
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+        # Alembic runs its own event loop, so it runs in a thread.
         await asyncio.to_thread(migrate.upgrade, url)
 
         web_app = self.server.app()

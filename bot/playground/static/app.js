@@ -8,7 +8,7 @@ const MAX_PANES = 3;
 const renderedAs = new WeakMap(); // message node -> the JSON it was rendered from
 const state = {
   personas: [],
-  open: JSON.parse(localStorage.getItem("naboskap-open") || "null") || [1002],
+  open: JSON.parse(localStorage.getItem("naboskap-open") || "null") || [1002, 2001],
   seenToasts: {},
   revision: 0,
 };
@@ -224,6 +224,7 @@ function renderReplyKeyboard(id, pane, keyboard) {
   const box = pane.querySelector(".reply-keyboard");
   box.replaceChildren();
   box.hidden = !keyboard;
+  pane.querySelector(".entry").placeholder = (keyboard && keyboard.input_field_placeholder) || "Message";
   if (!keyboard) return;
   for (const row of keyboard.keyboard || []) {
     const line = el("div", "row");
