@@ -183,6 +183,12 @@ def playground(
         instance = Playground(options)
         try:
             url = await instance.start()
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                click.echo(
+                    f"naboskap: the playground listens on {host}: anyone who can reach it can "
+                    "act as any persona",
+                    err=True,
+                )
             click.echo(f"Naboskap playground: open {url}  (Ctrl-C stops it)")
             await instance.wait()
         finally:
