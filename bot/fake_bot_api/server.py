@@ -209,6 +209,13 @@ class FakeBotAPI:
         """Note that what a user sees has changed (wakes `wait_for_change`)."""
         self.revision += 1
 
+    async def announce(self) -> None:
+        """`touch`, and wake whoever waits for a change now (for changes made outside the
+        Bot API, such as a new persona)."""
+        self.touch()
+        async with self.changed:
+            self.changed.notify_all()
+
     async def wait_for_change(self, since: int, timeout: float) -> int:
         """The revision once it is past `since`, or the current one after `timeout` seconds."""
 

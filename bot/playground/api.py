@@ -149,7 +149,7 @@ async def add_persona(request: web.Request) -> web.Response:
         )
     except PersonaError as error:
         raise _bad(str(error)) from None
-    _playground(request).server.touch()
+    await _playground(request).server.announce()  # other open pages list it too
     return web.json_response(persona.as_json(), status=201)
 
 
