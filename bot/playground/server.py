@@ -66,10 +66,18 @@ class Playground:
         self.ready = asyncio.Event()
 
     @property
+    def base(self) -> str:
+        """This server's address as a client on this machine reaches it."""
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(  # noqa: S104
+            self.options.host, self.options.host
+        )
+        if ":" in host:
+            host = f"[{host}]"  # an IPv6 address
+        return f"http://{host}:{self.server.port}"
+
+    @property
     def url(self) -> str:
-        host = self.options.host
-        shown = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104
-        return f"http://{shown}:{self.server.port}/"
+        return self.base + "/"
 
     @property
     def bot_app(self) -> App:
@@ -95,7 +103,7 @@ class Playground:
         await self.server.start(web_app)
         settings = load_settings(
             bot_token=DEFAULT_TOKEN,
-            telegram_api_base=self.server.base_url.replace("0.0.0.0", "127.0.0.1"),  # noqa: S104
+            telegram_api_base=self.base,
             database_url=url,
             coordinator_ids=frozenset({COORDINATOR_ID}),
             redis_url=None,
