@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup run test lint i18n bench clean
+.PHONY: setup playground run test lint i18n bench clean
 
 # An editable install: bot/, handlers/, db/ and locales/ are used in place from the checkout.
 $(STAMP): pyproject.toml
@@ -14,6 +14,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP)
+
+## Set up and start the playground: the real bot, an embedded Telegram, a page to chat in.
+## e.g. make playground PLAYGROUND_ARGS="--db playground.db --rate-limit 1"
+playground: $(STAMP)
+	$(BIN)/naboskap playground $(PLAYGROUND_ARGS)
 
 ## Set up, create or upgrade the database, load Larvik's example networks, run the bot.
 run: $(STAMP)

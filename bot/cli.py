@@ -128,6 +128,83 @@ def run(webhook: bool) -> None:
 
 
 @main.command()
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Keep the playground's SQLite database here between runs (default: a fresh one).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True)
+@click.option(
+    "--rate-limit",
+    type=click.IntRange(1, 1000),
+    default=None,
+    help="Answer 429 past N messages a second to one chat, as Telegram does (about 1).",
+)
+@click.option(
+    "--rate-limit-total",
+    type=click.IntRange(1, 100_000),
+    default=None,
+    help="Answer 429 past N messages a second in all (Telegram: about 30).",
+)
+@click.option(
+    "--quiet-hours",
+    is_flag=True,
+    help="Keep the default quiet hours (22-08) for personas; by default they have none.",
+)
+def playground(
+    db_path: Path | None,
+    host: str,
+    port: int,
+    rate_limit: int | None,
+    rate_limit_total: int | None,
+    quiet_hours: bool,
+) -> None:
+    """Try the real bot in a browser, with an embedded Telegram and no token."""
+    import logging
+
+    settings = _settings()
+    _setup_logging(settings)
+    # Alembic's INFO lines (plugins, each migration) would bury the address to open.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    from bot.fake_bot_api import RateLimit
+    from bot.playground.server import Playground, PlaygroundOptions
+
+    options = PlaygroundOptions(
+        db=db_path,
+        host=host,
+        port=port,
+        rate_limit=RateLimit(per_chat=rate_limit, total=rate_limit_total),
+        quiet_hours=quiet_hours,
+    )
+
+    async def go() -> None:
+        instance = Playground(options)
+        try:
+            url = await instance.start()
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                click.echo(
+                    f"naboskap: the playground listens on {host}: anyone who can reach it can "
+                    "act as any persona",
+                    err=True,
+                )
+            click.echo(f"Naboskap playground: open {url}  (Ctrl-C stops it)")
+            await instance.wait()
+        finally:
+            await instance.stop()
+
+    try:
+        _run(go())
+    except OSError as error:
+        raise Failure(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    except (SettingsError, KeyboardInterrupt):
+        pass
+
+
+@main.command()
 def worker() -> None:
     """Run only the outbox worker (the bot's `run` starts one too)."""
     settings = _settings()

@@ -72,14 +72,16 @@ async def sms_routes(app: App) -> AsyncIterator[None]:
         yield
 
 
-async def run_polling(app: App) -> None:
+async def run_polling(app: App, handle_signals: bool = True) -> None:
+    """Long polling until SIGINT/SIGTERM (or, without `handle_signals`, until the dispatcher's
+    `stop_polling` or cancellation: the playground's tests stop it that way)."""
     await _prepare(app)
     # A webhook left from an earlier run would make getUpdates fail with 409.
     await app.bot.delete_webhook(drop_pending_updates=False)
     async with delivering(app), sms_routes(app):
         await app.dispatcher.start_polling(
             app.bot,
-            handle_signals=True,
+            handle_signals=handle_signals,
             close_bot_session=False,
             allowed_updates=app.dispatcher.resolve_used_update_types(),
         )

@@ -84,3 +84,70 @@ async def test_edits_follow_telegram_rules(fake_api: FakeBotAPI, bot: Bot):
     assert user.last.text == "andre" and user.last.edited
     with pytest.raises(TelegramBadRequest, match="message to edit not found"):
         await bot.edit_message_text("tredje", chat_id=user.id, message_id=999)
+
+
+async def test_flood_limits_answer_429_with_retry_after_when_switched_on():
+    from bot.fake_bot_api import RateLimit
+
+    async with FakeBotAPI(rate_limit=RateLimit(per_chat=1, total=2)) as server:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))
+        bot = Bot(DEFAULT_TOKEN, session=session)
+        try:
+            kari, olena, ahmed = (FakeUser(server, 7100 + n, name) for n, name in enumerate("KOA"))
+            for user in (kari, olena, ahmed):
+                await user.send("hei")
+            await bot.send_message(kari.id, "1")
+            with pytest.raises(TelegramRetryAfter) as per_chat:
+                await bot.send_message(kari.id, "2")
+            assert per_chat.value.retry_after >= 1
+            await bot.send_message(olena.id, "1")  # another chat: its own allowance
+            with pytest.raises(TelegramRetryAfter, match="retry after"):
+                await bot.send_message(ahmed.id, "1")  # but 2 a second in all
+        finally:
+            await session.close()
+
+
+async def test_the_page_side_what_a_user_sees(fake_api: FakeBotAPI, bot: Bot):
+    from aiogram.types import (
+        BotCommand,
+        BotCommandScopeChat,
+        KeyboardButton,
+        ReplyKeyboardMarkup,
+        ReplyKeyboardRemove,
+    )
+
+    user = FakeUser(fake_api, 7200, "Olena", "uk")
+    start = fake_api.revision
+    await user.send("/start")
+    assert await fake_api.wait_for_change(start, 1) > start
+    # The command menu: the chat's own, else the user's app language, else the default.
+    await bot.set_my_commands([BotCommand(command="start", description="Menu")])
+    await bot.set_my_commands([BotCommand(command="start", description="Меню")], language_code="uk")
+    assert fake_api.menu_for(user.id)[0]["description"] == "Меню"
+    await bot.set_my_commands(
+        [BotCommand(command="events", description="Події")],
+        scope=BotCommandScopeChat(chat_id=user.id),
+    )
+    assert [c["command"] for c in fake_api.menu_for(user.id)] == ["events"]
+    # Reply keyboards stay under the text field until removed (one-time ones until used).
+    keyboard = ReplyKeyboardMarkup(keyboard=[[KeyboardButton(text="Так")]], one_time_keyboard=True)
+    await bot.send_message(user.id, "?", reply_markup=keyboard)
+    assert fake_api.keyboards[user.id]["keyboard"][0][0]["text"] == "Так"
+    await user.send("Так")
+    assert user.id not in fake_api.keyboards
+    await bot.send_message(user.id, "?", reply_markup=keyboard)
+    await bot.send_message(user.id, "ok", reply_markup=ReplyKeyboardRemove())
+    assert user.id not in fake_api.keyboards
+    # Edits keep the earlier text; answers to button presses become the chat's toasts.
+    sent = await bot.send_message(
+        user.id,
+        "перше",
+        reply_markup=InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="x", callback_data="x")]]
+        ),
+    )
+    await bot.edit_message_text("друге", chat_id=user.id, message_id=sent.message_id)
+    assert user.last.previous == ["перше"]
+    fake_api.expect_callback("q-toast", user.id)
+    await bot.answer_callback_query("q-toast", text="Готово")
+    assert fake_api.toasts[user.id][-1]["text"] == "Готово"

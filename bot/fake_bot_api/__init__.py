@@ -5,8 +5,8 @@ simulated users (`FakeUser`) send it messages and button presses, which it deliv
 as updates: directly to a dispatcher, by webhook, or through `getUpdates`.
 """
 
-from bot.fake_bot_api.server import FakeBotAPI
+from bot.fake_bot_api.server import FakeBotAPI, RateLimit
 from bot.fake_bot_api.state import ChatMessage
 from bot.fake_bot_api.users import FakeUser
 
-__all__ = ["ChatMessage", "FakeBotAPI", "FakeUser"]
+__all__ = ["ChatMessage", "FakeBotAPI", "FakeUser", "RateLimit"]

@@ -6,9 +6,11 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -31,7 +33,27 @@ _JSON_FIELDS = {
     "reply_parameters",
 }
 
+# Methods that put something in a chat: the ones Telegram's flood limits count.
+_SENDING = {"sendmessage", "senddocument", "editmessagetext", "editmessagereplymarkup"}
+# Methods after which what a user sees may have changed.
+_CHANGING = _SENDING | {
+    "deletemessage",
+    "answercallbackquery",
+    "setmycommands",
+    "deletemycommands",
+}
+
 Deliver = Callable[[dict[str, Any]], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """Flood limits, off unless set: at most `per_chat` messages a second to one chat and
+    `total` a second in all; past them the server answers 429 with `retry_after`, as Telegram
+    does (about 1 a second to a chat and 30 in all)."""
+
+    per_chat: int | None = None
+    total: int | None = None
 
 
 class BotApiError(Exception):
@@ -71,6 +93,7 @@ class FakeBotAPI:
         host: str = "127.0.0.1",
         port: int = 0,
         clock: Callable[[], float] = time.time,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.token = token
         self.host, self.port = host, port
@@ -102,6 +125,15 @@ class FakeBotAPI:
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         self.changed = asyncio.Condition()
+        # Grows whenever what a user sees changes (for pages that wait for changes).
+        self.revision = 0
+        # The reply keyboard each chat shows under its text field (the latest one sent).
+        self.keyboards: dict[int, dict[str, Any]] = {}
+        # Answers to button presses that had text (toasts and alerts), per chat.
+        self.toasts: dict[int, list[dict[str, Any]]] = {}
+        self._callback_chats: dict[str, int] = {}
+        self.rate_limit = rate_limit or RateLimit()
+        self._sends: dict[int | None, deque[float]] = {}
 
     # ---- life cycle -------------------------------------------------------------------------
 
@@ -110,12 +142,14 @@ class FakeBotAPI:
         return f"http://{self.host}:{self.port}"
 
     def app(self) -> web.Application:
+        """The Bot API routes; a caller may add its own routes before `start` (the
+        playground serves its page and API from the same application)."""
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         return app
 
-    async def start(self) -> str:
-        self._runner = web.AppRunner(self.app(), access_log=None, shutdown_timeout=2)
+    async def start(self, app: web.Application | None = None) -> str:
+        self._runner = web.AppRunner(app or self.app(), access_log=None, shutdown_timeout=2)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
@@ -150,6 +184,49 @@ class FakeBotAPI:
         self.users[user_id] = user
         return user
 
+    def open_chat(self, user_id: int) -> None:
+        """Record that this user has started the bot (in an earlier run, say), so that the bot
+        may write to them before they write here."""
+        self.chats.setdefault(user_id, [])
+
+    def expect_callback(self, query_id: str, chat_id: int) -> None:
+        """A user pressed a button in `chat_id`: the bot may answer `query_id` once."""
+        self.callback_answers[query_id] = None
+        self._callback_chats[query_id] = chat_id
+
+    def menu_for(self, user_id: int) -> list[dict[str, Any]]:
+        """The command menu this user's app shows, resolved as Telegram does: the chat's own
+        scope, then all private chats, then the default; each in the user's app language
+        first, then without a language."""
+        language = str(self.users.get(user_id, {}).get("language_code", ""))[:2]
+        for scope in (f"chat:{user_id}", "all_private_chats", "default"):
+            for code in (language, ""):
+                if (scope, code) in self.commands:
+                    return self.commands[(scope, code)]
+        return []
+
+    def touch(self) -> None:
+        """Note that what a user sees has changed (wakes `wait_for_change`)."""
+        self.revision += 1
+
+    async def announce(self) -> None:
+        """`touch`, and wake whoever waits for a change now (for changes made outside the
+        Bot API, such as a new persona)."""
+        self.touch()
+        async with self.changed:
+            self.changed.notify_all()
+
+    async def wait_for_change(self, since: int, timeout: float) -> int:
+        """The revision once it is past `since`, or the current one after `timeout` seconds."""
+
+        async def changed() -> None:
+            async with self.changed:
+                await self.changed.wait_for(lambda: self.revision > since)
+
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(changed(), timeout)
+        return self.revision
+
     def user_message(self, user_id: int, text: str) -> ChatMessage:
         message = ChatMessage(self._next_message_id(user_id), user_id, False, int(self.clock()))
         message.text = message.source = text
@@ -157,6 +234,11 @@ class FakeBotAPI:
             command = text.split()[0]
             message.entities = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         self.chats.setdefault(user_id, []).append(message)
+        self.touch()
+        keyboard = self.keyboards.get(user_id)
+        if keyboard and keyboard.get("one_time_keyboard"):
+            # A one-time keyboard folds away once used.
+            self.keyboards.pop(user_id, None)
         return message
 
     def message_in(self, chat_id: int, message_id: int) -> ChatMessage:
@@ -168,6 +250,8 @@ class FakeBotAPI:
     async def push_update(self, update: dict[str, Any]) -> Any:
         """Hand an update to the bot the way it asked for them. Returns `deliver`'s result."""
         update = {"update_id": next(self._update_ids), **update}
+        async with self.changed:
+            self.changed.notify_all()
         if self.deliver is not None:
             return await self.deliver(update)
         if self.webhook is not None:
@@ -204,11 +288,15 @@ class FakeBotAPI:
                     raise error
             if handler is None:
                 raise BotApiError(404, "Not Found")
+            if method.lower() in _SENDING:
+                self._check_flood(params.get("chat_id"))
             result = await handler(params)
         except BotApiError as error:
             self.calls.append(Call(method, params, ok=False, error=error.description))
             return web.json_response(error.as_response(), status=error.code)
         self.calls.append(Call(method, params, ok=True))
+        if method.lower() in _CHANGING:
+            self.touch()
         async with self.changed:
             self.changed.notify_all()
         return web.json_response({"ok": True, "result": result})
@@ -248,6 +336,30 @@ class FakeBotAPI:
             await reply.read()
 
     # ---- helpers ------------------------------------------------------------------------------
+
+    def _check_flood(self, chat: object) -> None:
+        """429 with retry_after when a switched-on flood limit would be passed."""
+        limits = self.rate_limit
+        if limits.per_chat is None and limits.total is None:
+            return
+        try:
+            chat_id: int | None = int(str(chat))
+        except ValueError:
+            return  # the method itself answers "chat not found"
+        now = time.monotonic()
+        windows = []
+        for key, limit in ((chat_id, limits.per_chat), (None, limits.total)):
+            if limit is None:
+                continue
+            window = self._sends.setdefault(key, deque())
+            while window and now - window[0] >= 1.0:
+                window.popleft()
+            if len(window) >= limit:
+                wait = max(1, math.ceil(1.0 - (now - window[0])))
+                raise BotApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+            windows.append(window)
+        for window in windows:
+            window.append(now)
 
     def _next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
@@ -300,6 +412,11 @@ class FakeBotAPI:
 
     def _store(self, message: ChatMessage) -> dict[str, Any]:
         self.chats[message.chat_id].append(message)
+        markup = message.reply_markup or {}
+        if "keyboard" in markup:
+            self.keyboards[message.chat_id] = markup
+        elif markup.get("remove_keyboard"):
+            self.keyboards.pop(message.chat_id, None)
         return message.as_api(self.bot_user, self.users.get(message.chat_id))
 
     # ---- Bot API methods --------------------------------------------------------------------
@@ -352,6 +469,7 @@ class FakeBotAPI:
                 "message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message"
             )
+        message.previous.append(message.text)
         message.text, message.source, message.entities = text, str(params["text"]), entities
         message.reply_markup, message.edited = markup, True
         return message.as_api(self.bot_user, self.users.get(message.chat_id))
@@ -383,10 +501,15 @@ class FakeBotAPI:
         text = str(params.get("text", ""))
         if len(text) > 200:
             raise _bad("MESSAGE_TOO_LONG")
-        self.callback_answers[query_id] = {
+        answer = {
             "text": text,
             "show_alert": str(params.get("show_alert", "")).lower() in ("true", "1"),
         }
+        self.callback_answers[query_id] = answer
+        chat_id = self._callback_chats.pop(query_id, None)
+        if text and chat_id is not None:
+            toasts = self.toasts.setdefault(chat_id, [])
+            toasts.append({"id": len(toasts) + 1, "date": int(self.clock()), **answer})
         return True
 
     async def api_setmycommands(self, params: dict[str, Any]) -> bool:

@@ -28,6 +28,8 @@ class ChatMessage:
     document: Document | None = None
     edited: bool = False
     deleted: bool = False
+    # Earlier texts of an edited message, oldest first (Telegram shows only the newest).
+    previous: list[str] = field(default_factory=list)
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -79,7 +81,9 @@ class ChatMessage:
                 message["entities"] = self.entities
         if self.edited:
             message["edit_date"] = self.date
-        if self.reply_markup:
+        if self.reply_markup and "inline_keyboard" in self.reply_markup:
+            # Telegram returns only inline keyboards with a message; reply keyboards belong
+            # to the chat's text field.
             message["reply_markup"] = self.reply_markup
         return message
 

@@ -83,7 +83,7 @@ class FakeUser:
         message = message or self.last
         before = _snapshot(self.server.chats.get(self.id, []))
         query_id = f"q{next(_query_ids)}"
-        self.server.callback_answers[query_id] = None
+        self.server.expect_callback(query_id, self.id)
         await self.server.push_update(
             {
                 "callback_query": {

@@ -1,0 +1,11 @@
+"""The playground: the real bot, an embedded Telegram, and a page to chat as several people.
+
+`naboskap playground` starts the embedded Bot API server (`bot.fake_bot_api`, the same one
+the tests use), the bot exactly as `naboskap run` runs it (long polling, the outbox worker and
+the scheduler), against a seeded SQLite database, and serves a Telegram-like page from the
+same process. The page only acts as Telegram users and shows what the bot sent.
+"""
+
+from bot.playground.server import Playground
+
+__all__ = ["Playground"]

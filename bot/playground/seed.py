@@ -1,0 +1,190 @@
+"""The playground's starting state, made through the same services the bot and the CLI use.
+
+Everything here is idempotent, so a kept database (--db) only gets what it is missing: the
+networks of examples/larvik.toml, a host, a coordinator and a neighbour who have started the
+bot, a few upcoming events and a couple of open help requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.app import App
+from bot.config import PROJECT_ROOT
+from bot.playground.personas import Persona
+from bot.services import events, networks, preferences, residents
+from bot.services import help as helping
+from bot.services.actors import Actor
+from db.models import HelpCategory, utcnow
+
+log = logging.getLogger("naboskap.playground")
+
+NETWORK_FILE = PROJECT_ROOT / "examples" / "larvik.toml"
+HOME_NETWORK = "torstrand"
+NO_QUIET_HOURS = (0, 0)
+
+
+@dataclass(frozen=True)
+class SeedEvent:
+    network: str
+    title: str
+    days_ahead: int
+    at: time
+    hours: int
+    place: str
+    description: str
+    no_norwegian_needed: bool = False
+
+
+SEED_EVENTS = (
+    SeedEvent(
+        "torstrand",
+        "Dugnad i Torstrandparken",
+        2,
+        time(17, 0),
+        2,
+        "Torstrandparken",
+        "Vi rydder parken sammen. Ta med hansker; kaffe og boller står klare.",
+    ),
+    SeedEvent(
+        "torstrand",
+        "Språkkafé på biblioteket",
+        4,
+        time(18, 0),
+        2,
+        "Larvik bibliotek",
+        "Snakk norsk over en kopp kaffe. Alle nivåer er velkomne.",
+        no_norwegian_needed=True,
+    ),
+    SeedEvent(
+        "sentrum",
+        "Turgruppe: Bøkeskogen rundt",
+        6,
+        time(11, 0),
+        2,
+        "Hovedinngangen til Bøkeskogen",
+        "En rolig tur i eget tempo, omtrent 5 km.",
+    ),
+)
+
+SEED_HELP = (
+    (HelpCategory.ERRANDS, "Kan noen bære handleposer opp til 3. etasje på lørdag?", 3),
+    (HelpCategory.DIGITAL, "Hvem kan vise meg hvordan jeg betaler regninger på nett?", None),
+)
+
+
+def read_networks(path: Path = NETWORK_FILE) -> list[networks.NetworkSpec]:
+    """The example networks (none, with a warning, when the checkout's examples/ is absent)."""
+    if not path.exists():
+        log.warning("no %s: the playground starts without networks", path)
+        return []
+    return networks.parse_network_file(path.read_text(encoding="utf-8"))
+
+
+async def _actor(app: App, session: AsyncSession, telegram_id: int) -> Actor:
+    return await residents.identify(session, telegram_id, app.settings.coordinator_ids)
+
+
+async def onboard(app: App, persona: Persona, quiet_hours: bool) -> Actor:
+    """Someone who started the bot earlier: chose a language and accepted the privacy notice."""
+    async with app.sessionmaker() as session:
+        actor = await _actor(app, session, persona.id)
+        if actor.onboarded:
+            return actor
+        if actor.locale is None:
+            actor = await residents.choose_language(
+                session, actor, persona.language_code or app.settings.default_locale, persona.name
+            )
+        actor = await residents.accept_privacy(session, actor)
+        if not quiet_hours:
+            await preferences.update(session, actor, quiet=NO_QUIET_HOURS)
+        return actor
+
+
+async def drop_quiet_hours(app: App, telegram_id: int) -> bool:
+    """Give a persona that has finished onboarding no quiet hours (as if they chose so in
+    /settings). Returns False while they have not finished onboarding."""
+    async with app.sessionmaker() as session:
+        actor = await _actor(app, session, telegram_id)
+        if not actor.onboarded:
+            return False
+        await preferences.update(session, actor, quiet=NO_QUIET_HOURS)
+        return True
+
+
+async def seed(
+    app: App,
+    *,
+    host: Persona,
+    coordinator: Persona,
+    neighbour: Persona,
+    specs: Sequence[networks.NetworkSpec],
+    quiet_hours: bool = False,
+    now: datetime | None = None,
+) -> None:
+    """Add whatever of the starting state is missing (see the module's docstring)."""
+    now = now or utcnow()
+    operator = Actor.operator()
+    if not specs:
+        return
+    async with app.sessionmaker() as session:
+        await networks.import_networks(session, operator, list(specs), update=False)
+    slugs = {spec.slug for spec in specs}
+    for persona in (host, coordinator, neighbour):
+        await onboard(app, persona, quiet_hours)
+    async with app.sessionmaker() as session:
+        hosted = {e.network for e in SEED_EVENTS} & slugs
+        for slug in sorted(hosted):
+            await networks.set_host_by_telegram_id(session, operator, slug, host.id)
+    if HOME_NETWORK not in slugs:
+        return
+    async with app.sessionmaker() as session:
+        home = await networks.find_by_slug(session, operator, HOME_NETWORK)
+        neighbour_actor = await _actor(app, session, neighbour.id)
+        await networks.join(session, neighbour_actor, home.id)
+        host_actor = await _actor(app, session, host.id)
+        await helping.set_offer(
+            session, host_actor, home.id, {HelpCategory.ERRANDS, HelpCategory.DIGITAL}
+        )
+        if not (await events.upcoming(session, host_actor, now=now))[1]:
+            await _publish_events(app, session, host_actor, now)
+        if not await helping.my_requests(session, neighbour_actor):
+            for category, text, days in SEED_HELP:
+                needed_on: date | None = (
+                    (now + timedelta(days=days)).date() if days is not None else None
+                )
+                await helping.ask(
+                    session,
+                    neighbour_actor,
+                    app.catalogs,
+                    network_id=home.id,
+                    category=category,
+                    description=text,
+                    needed_on=needed_on,
+                    now=now,
+                )
+
+
+async def _publish_events(app: App, session: AsyncSession, host: Actor, now: datetime) -> None:
+    zone = app.catalogs.zone
+    today = now.astimezone(zone).date()
+    for spec in SEED_EVENTS:
+        network = await networks.find_by_slug(session, host, spec.network)
+        starts = datetime.combine(today + timedelta(days=spec.days_ahead), spec.at, tzinfo=zone)
+        draft = events.EventDraft(
+            network_id=network.id,
+            title=spec.title,
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=spec.hours),
+            place=spec.place,
+            description=spec.description,
+            no_norwegian_needed=spec.no_norwegian_needed,
+            locale=app.settings.default_locale,
+        )
+        await events.publish(session, host, app.catalogs, draft, now=now)

@@ -1,0 +1,207 @@
+"""The playground process: the embedded Bot API server, the real bot, and the page's API."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import tempfile
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.app import App, build_app
+from bot.config import load_settings
+from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
+from bot.fake_bot_api.server import DEFAULT_TOKEN
+from bot.playground import api
+from bot.playground.personas import (
+    COORDINATOR_ID,
+    HOST_ID,
+    NEIGHBOUR_ID,
+    Persona,
+    PersonaBook,
+)
+from bot.playground.seed import drop_quiet_hours, read_networks, seed
+from bot.runners import run_polling
+from bot.services import residents
+from db import migrate
+
+log = logging.getLogger("naboskap.playground")
+
+
+@dataclass(frozen=True)
+class PlaygroundOptions:
+    db: Path | None = None  # None: a fresh database in a temporary directory
+    host: str = "127.0.0.1"
+    port: int = 8765
+    rate_limit: RateLimit = field(default_factory=RateLimit)
+    # False: personas get no quiet hours, so notices show at any time of day (see README).
+    quiet_hours: bool = False
+    handle_signals: bool = True
+
+
+class Playground:
+    """One process: `start` it, open `url`, `wait` for Ctrl-C, `stop` it.
+
+    Later parts of issue 7 hook in here: a clock control (the scheduler's and the worker's
+    clock) and SMS personas (the fake SMS gateway's threads) add their state to `api.state`
+    and their routes beside the chat routes in `bot.playground.api`.
+    """
+
+    def __init__(self, options: PlaygroundOptions) -> None:
+        self.options = options
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self.server = FakeBotAPI(
+            host=options.host, port=options.port, rate_limit=options.rate_limit
+        )
+        self.users: dict[int, FakeUser] = {}
+        self.personas = PersonaBook()
+        self.app: App | None = None
+        self._polling: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
+        # Personas who have not finished onboarding: they get no quiet hours once they have.
+        self._onboarding: set[int] = set()
+        # Set once the bot and the personas are ready; the API waits for it.
+        self.ready = asyncio.Event()
+
+    @property
+    def base(self) -> str:
+        """This server's address as a client on this machine reaches it."""
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(  # noqa: S104
+            self.options.host, self.options.host
+        )
+        if ":" in host:
+            host = f"[{host}]"  # an IPv6 address
+        return f"http://{host}:{self.server.port}"
+
+    @property
+    def url(self) -> str:
+        return self.base + "/"
+
+    @property
+    def bot_app(self) -> App:
+        if self.app is None:
+            raise RuntimeError("the playground has not started")
+        return self.app
+
+    async def start(self) -> str:
+        if self.options.db is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="naboskap-playground-")
+            db_path = Path(self._tmp.name) / "naboskap.db"
+            self.personas = PersonaBook()
+        else:
+            db_path = self.options.db.resolve()
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            self.personas = PersonaBook(db_path.with_name(db_path.name + ".personas.json"))
+        url = f"sqlite+aiosqlite:///{db_path}"
+        # Alembic runs its own event loop, so it runs in a thread.
+        await asyncio.to_thread(migrate.upgrade, url)
+
+        web_app = self.server.app()
+        api.add_routes(web_app, self)
+        await self.server.start(web_app)
+        settings = load_settings(
+            bot_token=DEFAULT_TOKEN,
+            telegram_api_base=self.base,
+            database_url=url,
+            coordinator_ids=frozenset({COORDINATOR_ID}),
+            redis_url=None,
+            webhook_url=None,
+        )
+        self.app = build_app(settings)
+        await seed(
+            self.app,
+            host=self._persona(HOST_ID),
+            coordinator=self._persona(COORDINATOR_ID),
+            neighbour=self._persona(NEIGHBOUR_ID),
+            specs=await asyncio.to_thread(read_networks),
+            quiet_hours=self.options.quiet_hours,
+        )
+        for persona in self.personas:
+            await self._register(persona)
+        self.ready.set()
+        # The bot exactly as `naboskap run` runs it: polling, outbox worker, scheduler.
+        self._polling = asyncio.create_task(
+            run_polling(self.app, handle_signals=self.options.handle_signals),
+            name="playground-bot",
+        )
+        self._watcher = asyncio.create_task(self._watch_onboarding(), name="playground-quiet")
+        return self.url
+
+    async def wait(self) -> None:
+        """Until the bot stops (Ctrl-C: aiogram's signal handling ends its polling)."""
+        if self._polling is not None:
+            await self._polling
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+        if self._polling is not None and not self._polling.done() and self.app is not None:
+            try:
+                await self.app.dispatcher.stop_polling()
+            except RuntimeError:  # polling had not started yet
+                self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+        await self.server.stop()
+        if self.app is not None:
+            await self.app.close()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+    # ---- personas ------------------------------------------------------------------------
+
+    def _persona(self, persona_id: int) -> Persona:
+        persona = self.personas.get(persona_id)
+        if persona is None:  # pragma: no cover - the defaults are always there
+            raise LookupError(persona_id)
+        return persona
+
+    async def add_persona(self, name: str, language_code: str) -> Persona:
+        persona = self.personas.add(name, language_code)
+        await self._register(persona)
+        return persona
+
+    async def _register(self, persona: Persona) -> None:
+        self.users[persona.id] = FakeUser(
+            self.server, persona.id, persona.name, persona.language_code or None
+        )
+        if persona.seeded:
+            self.server.open_chat(persona.id)  # they started the bot before
+        elif not self.options.quiet_hours and not await self._onboarded(persona.id):
+            self._onboarding.add(persona.id)
+
+    async def _onboarded(self, persona_id: int) -> bool:
+        async with self.bot_app.sessionmaker() as session:
+            actor = await residents.identify(
+                session, persona_id, self.bot_app.settings.coordinator_ids
+            )
+        if actor.resident_id is not None:
+            self.server.open_chat(persona_id)  # a kept database: they started the bot before
+        return actor.onboarded
+
+    async def _watch_onboarding(self) -> None:
+        revision = 0
+        while True:
+            revision = await self.server.wait_for_change(revision, 30.0)
+            for persona_id in sorted(self._onboarding):
+                try:
+                    done = await drop_quiet_hours(self.bot_app, persona_id)
+                except Exception:  # the page must keep working whatever happens here
+                    log.exception("could not set a persona's quiet hours")
+                    done = False
+                if done:
+                    self._onboarding.discard(persona_id)
+
+
+@contextlib.asynccontextmanager
+async def running(options: PlaygroundOptions) -> AsyncIterator[Playground]:
+    playground = Playground(options)
+    try:
+        await playground.start()
+        yield playground
+    finally:
+        await playground.stop()

@@ -1,0 +1,336 @@
+"""The playground through its JSON API: the real bot behind it, the embedded Bot API server in
+front, and nothing in between that answers for the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.fake_bot_api import RateLimit
+from bot.i18n import Catalogs
+from bot.playground.personas import HOST_ID
+from bot.playground.server import Playground, PlaygroundOptions
+from bot.services import preferences, residents
+
+OLENA = 1002
+
+
+class Client:
+    """The page's side of the API."""
+
+    def __init__(self, base: str, http: aiohttp.ClientSession) -> None:
+        self.base, self.http = base.rstrip("/"), http
+
+    async def get(self, path: str) -> Any:
+        async with self.http.get(self.base + path) as reply:
+            assert reply.status == 200, await reply.text()
+            return await reply.json()
+
+    async def post(self, path: str, body: dict[str, Any], status: int = 202) -> Any:
+        async with self.http.post(self.base + path, json=body) as reply:
+            assert reply.status == status, await reply.text()
+            return await reply.json()
+
+    async def chat(self, persona: int) -> dict[str, Any]:
+        return await self.get(f"/api/personas/{persona}/chat")
+
+    async def until(
+        self, persona: int, check: Callable[[dict[str, Any]], Any], timeout: float = 15
+    ) -> Any:
+        """Wait (through the long poll, as the page does) until `check(chat)` is truthy."""
+        deadline = time.monotonic() + timeout
+        revision = 0
+        while True:
+            chat = await self.chat(persona)
+            found = check(chat)
+            if found:
+                return found
+            left = deadline - time.monotonic()
+            assert left > 0, (
+                f"gave up waiting; the chat: {[m['text'][:60] for m in chat['messages']]}"
+            )
+            revision = (await self.get(f"/api/wait?since={revision}&timeout={min(left, 2)}"))[
+                "revision"
+            ]
+
+    async def press(self, persona: int, label: str) -> dict[str, Any]:
+        """Press the newest inline button whose text contains `label`."""
+        chat = await self.chat(persona)
+        for message in reversed(chat["messages"]):
+            for row in message.get("inline_keyboard") or []:
+                for button in row:
+                    if label in button["text"]:
+                        await self.post(
+                            f"/api/personas/{persona}/press",
+                            {"message_id": message["id"], "callback_data": button["callback_data"]},
+                        )
+                        return message
+        raise AssertionError(f"no button {label!r}")
+
+
+def last_text(chat: dict[str, Any]) -> str:
+    bot = [m for m in chat["messages"] if m["from_bot"]]
+    return bot[-1]["text"] if bot else ""
+
+
+def with_text(text: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda chat: next((m for m in chat["messages"] if text in m["text"]), None)
+
+
+@pytest.fixture
+def playground_db(sqlite_template: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "playground.db"
+    shutil.copy(sqlite_template, path)
+    return path
+
+
+@pytest.fixture
+async def playground(playground_db: Path) -> AsyncIterator[Playground]:
+    instance = Playground(PlaygroundOptions(db=playground_db, port=0, handle_signals=False))
+    try:
+        await instance.start()
+        yield instance
+    finally:
+        await instance.stop()
+
+
+@pytest.fixture
+async def client(playground: Playground) -> AsyncIterator[Client]:
+    async with aiohttp.ClientSession() as http:
+        yield Client(playground.url, http)
+
+
+@pytest.fixture
+def catalogs(playground: Playground) -> Catalogs:
+    return playground.bot_app.catalogs
+
+
+async def onboard(client: Client, catalogs: Catalogs, persona: int, language: str, locale: str):
+    t = catalogs.translator(locale)
+    await client.post(f"/api/personas/{persona}/messages", {"text": "/start"})
+    await client.until(persona, with_text("Choose your language"))
+    await client.press(persona, language)
+    accept = t.gettext("✅ I understand, let's go")
+    await client.until(
+        persona, lambda chat: accept in json.dumps(chat["messages"][-1], ensure_ascii=False)
+    )
+    await client.press(persona, accept)
+    return await client.until(persona, with_text(t.gettext("You're all set! 🎉")))
+
+
+async def test_the_page_and_the_seeded_state(client: Client, playground: Playground):
+    async with client.http.get(playground.url) as reply:
+        assert reply.status == 200
+        page = await reply.text()
+        assert "/static/app.js" in page
+        assert "default-src 'self'" in reply.headers["Content-Security-Policy"]
+    for asset in ("app.js", "style.css"):
+        async with client.http.get(f"{playground.url}static/{asset}") as reply:
+            assert reply.status == 200
+    state = await client.get("/api/state")
+    labels = [p["label"] for p in state["personas"]]
+    assert labels[:3] == ["Kari (nb, senior)", "Olena (uk, newcomer)", "Ahmed (ar, parent)"]
+    assert {"host", "coordinator"} <= {p["role"] for p in state["personas"]}
+    # The seed went through the services: the host heard of the events and the help requests
+    # through the outbox worker, as members do.
+    host = await client.until(HOST_ID, lambda chat: len(chat["messages"]) >= 5 and chat)
+    assert host["commands"], "the bot registered its command menu"
+
+
+async def test_a_persona_onboards_and_gets_a_translated_menu(
+    client: Client, playground: Playground, catalogs: Catalogs
+):
+    uk = catalogs.translator("uk")
+    await onboard(client, catalogs, OLENA, "Українська", "uk")
+    chat = await client.chat(OLENA)
+    described = {c["command"]: c["description"] for c in chat["commands"]}
+    assert described["events"] == uk.gettext("Upcoming events")
+    # What the persona typed is in the history too, and the language prompt was edited into
+    # the privacy notice in place.
+    assert chat["messages"][0] == {**chat["messages"][0], "text": "/start", "from_bot": False}
+    # The playground gives personas no quiet hours once they have onboarded.
+    sessionmaker = playground.bot_app.sessionmaker
+
+    async def quiet() -> bool:
+        async with sessionmaker() as session:
+            actor = await residents.identify(session, OLENA, frozenset())
+            return not (await preferences.get(session, actor)).quiet
+
+    for _ in range(50):
+        if await quiet():
+            break
+        await asyncio.sleep(0.1)
+    assert await quiet()
+
+
+async def test_button_presses_edit_messages_in_place(client: Client, catalogs: Catalogs):
+    nb = catalogs.translator("nb")
+    await onboard(client, catalogs, 1001, "Norsk (bokmål)", "nb")
+    menu = (await client.chat(1001))["messages"][-1]
+    await client.press(1001, nb.gettext("🏘 Networks"))
+
+    def edited(chat: dict[str, Any]) -> Any:
+        same = [m for m in chat["messages"] if m["id"] == menu["id"]]
+        return same and same[0]["previous"][-1:] == [menu["text"]] and same[0]
+
+    message = await client.until(1001, edited)
+    assert message["previous"][-1] == menu["text"]
+    assert "Hedrum" in json.dumps(message["inline_keyboard"], ensure_ascii=False)
+
+
+async def test_documents_can_be_downloaded(client: Client, catalogs: Catalogs):
+    nb = catalogs.translator("nb")
+    await client.until(HOST_ID, with_text("Dugnad i Torstrandparken"))
+    await client.press(HOST_ID, nb.gettext("📅 Add to calendar"))
+    chat = await client.until(
+        HOST_ID, lambda chat: [m for m in chat["messages"] if m.get("document")]
+    )
+    document = chat[-1]["document"]
+    assert document["file_name"].endswith(".ics")
+    async with client.http.get(client.base + document["url"]) as reply:
+        assert reply.status == 200
+        assert reply.headers["Content-Disposition"].startswith("attachment;")
+        assert reply.content_type == "application/octet-stream"
+        assert (await reply.read()).startswith(b"BEGIN:VCALENDAR")
+    await client.post(f"/api/personas/{HOST_ID}/messages", {"text": "/mydata"})
+    files = await client.until(
+        HOST_ID,
+        lambda chat: [
+            m
+            for m in chat["messages"]
+            if (m.get("document") or {}).get("file_name", "").endswith(".json")
+        ],
+    )
+    async with client.http.get(client.base + files[-1]["document"]["url"]) as reply:
+        data = json.loads(await reply.read())
+    assert "Hilde" in json.dumps(data, ensure_ascii=False)
+
+
+async def test_answers_to_button_presses_show_as_toasts(client: Client, catalogs: Catalogs):
+    nb = catalogs.translator("nb")
+    await client.until(HOST_ID, with_text("Dugnad i Torstrandparken"))
+    await client.press(HOST_ID, nb.gettext("✅ Coming"))
+    toasts = await client.until(HOST_ID, lambda chat: chat["toasts"])
+    assert toasts[-1]["text"] == nb.gettext("Great, see you there!")
+    assert toasts[-1]["show_alert"] is False
+
+
+async def test_personas_can_be_added(client: Client):
+    created = await client.post(
+        "/api/personas", {"name": " Tesfay ", "language_code": "ti"}, status=201
+    )
+    assert created["label"] == "Tesfay (ti, guest)"
+    await client.post(f"/api/personas/{created['id']}/messages", {"text": "/start"})
+    await client.until(created["id"], with_text("Choose your language"))
+
+
+async def test_the_api_refuses_what_a_page_would_not_send(client: Client, playground: Playground):
+    for body in ({"name": "", "language_code": "nb"}, {"name": "A", "language_code": "<b>"}):
+        await client.post("/api/personas", body, status=400)
+    await client.post("/api/personas/424242/messages", {"text": "hei"}, status=404)
+    await client.post(f"/api/personas/{OLENA}/messages", {"text": "  "}, status=400)
+    await client.post(f"/api/personas/{OLENA}/messages", {"text": "x" * 4097}, status=400)
+    await client.post(
+        f"/api/personas/{HOST_ID}/press", {"message_id": 1, "callback_data": "made:up"}, 400
+    )
+    async with client.http.post(
+        f"{client.base}/api/personas/{OLENA}/messages",
+        data="text=hei",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ) as reply:
+        assert reply.status == 415
+    async with client.http.get(
+        f"{client.base}/api/state", headers={"Host": "evil.example:80"}
+    ) as reply:
+        assert reply.status == 403
+    async with client.http.get(f"{client.base}/api/personas/{HOST_ID}/documents/999") as reply:
+        assert reply.status == 404
+
+
+async def test_a_kept_database_is_only_topped_up(playground_db: Path):
+    options = PlaygroundOptions(db=playground_db, port=0, handle_signals=False)
+    first = Playground(options)
+    await first.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            client = Client(first.url, http)
+            await client.until(HOST_ID, lambda chat: len(chat["messages"]) >= 5)
+            await client.post("/api/personas", {"name": "Bo", "language_code": "en"}, 201)
+    finally:
+        await first.stop()
+    second = Playground(options)
+    await second.start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            client = Client(second.url, http)
+            state = await client.get("/api/state")
+            assert "Bo (en, guest)" in [p["label"] for p in state["personas"]]
+            await asyncio.sleep(1.5)  # the worker would have sent any new notices by now
+            assert not (await client.chat(HOST_ID))["messages"], "nothing was published twice"
+    finally:
+        await second.stop()
+
+
+async def test_the_rate_limit_switch_gives_429_with_retry_after(playground_db: Path):
+    options = PlaygroundOptions(
+        db=playground_db, port=0, handle_signals=False, rate_limit=RateLimit(total=1)
+    )
+    async with aiohttp.ClientSession() as http:
+        instance = Playground(options)
+        await instance.start()
+        try:
+            client = Client(instance.url, http)
+            assert (await client.get("/api/state"))["rate_limit"]["total"] == 1
+            # The seed's notices go to the host and the neighbour at once: one a second in all
+            # is too fast, and the worker is told to wait, then delivers them all the same.
+            await client.until(HOST_ID, lambda chat: len(chat["messages"]) >= 2, timeout=20)
+            refused = [
+                c for c in instance.server.calls if not c.ok and "retry after" in (c.error or "")
+            ]
+            assert refused, "the worker was told to slow down"
+        finally:
+            await instance.stop()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_the_command_starts_and_ctrl_c_stops_it(tmp_path: Path):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("DATABASE_URL", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "playground", "--port", "0", "--db", str(tmp_path / "p.db")],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        assert "open http://127.0.0.1:" in line, line + (
+            process.stderr.read() if process.stderr else ""
+        )
+        url = line.split("open ", 1)[1].split()[0]
+
+        async def state() -> Any:
+            async with aiohttp.ClientSession() as http, http.get(url + "api/state") as reply:
+                return await reply.json()
+
+        assert asyncio.run(state())["personas"]
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=20) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
