@@ -208,9 +208,9 @@ async def handle(
         session.add(resident)
         await session.flush()
     state = _State(resident, await _conversation(session, resident.id))
-    if resident.privacy_accepted_at is None and parsed is not None and parsed.argument:
-        if parsed.command is Command.JOIN:  # "BLI MED TORSTRAND" as a first message
-            state.set_data(join=parsed.argument)
+    first_join = parsed is not None and parsed.command is Command.JOIN and parsed.argument
+    if resident.privacy_accepted_at is None and parsed is not None and first_join:
+        state.set_data(join=parsed.argument)  # "BLI MED TORSTRAND" as a first message
     if resident.phone_verified_at is None:
         resident.phone_verified_at = now  # they wrote from it: the number is theirs
     t = context.catalogs.translator(resident.locale)
