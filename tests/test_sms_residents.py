@@ -271,3 +271,30 @@ async def test_a_first_message_that_asks_to_join_joins_after_onboarding(sms):
     welcome, joined = await phone.send("1")
     assert "NETTVERK" in welcome
     assert "Torstrand" in joined
+
+
+async def test_sms_residents_get_the_compact_weekly_digest(sms):
+    from bot.services import digests
+
+    network_id = await _network(sms)
+    phone = await _onboarded(sms)
+    await phone.send("BLI MED TORSTRAND")
+    now = datetime.now(UTC)
+    async with sms.app.sessionmaker() as session:
+        for day, title in ((1, "Språkkafé på biblioteket"), (2, "Strikkekafé"), (3, "Dugnad")):
+            await events.publish(
+                session,
+                Actor.operator(),
+                sms.app.catalogs,
+                EventDraft(network_id=network_id, title=title, starts_at=now + timedelta(day)),
+                now=now,
+            )
+    await phone.receive()  # the three event notices
+    round_ = digests.Round(sms.app.sessionmaker, sms.app.catalogs, municipality="Larvik", now=now)
+    summary = await round_.run(digests.week_of(now, sms.app.catalogs.zone))
+    assert summary.sent == 1
+    [letter] = await phone.receive()
+    assert letter.startswith("Naboskap")
+    assert "Språkkafé på biblioteket" in letter and "Dugnad" in letter
+    size = count(letter)
+    assert (size.encoding, size.segments <= 2) == ("gsm7", True)
