@@ -220,6 +220,12 @@ async def phone_button(
         else:
             await stale(query, t)
             return
+    except InvalidInput as error:
+        if error.reason != "missing":
+            await refuse(query, t, error)
+            return
+        await query.answer(t.gettext("Add and confirm a phone number first."), show_alert=True)
+        return
     except ServiceError as error:
         await refuse(query, t, error)
         return

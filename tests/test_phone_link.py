@@ -206,3 +206,65 @@ async def test_after_blocking_the_next_notice_goes_straight_by_sms(sms, fake_api
         )
     await sms.deliver()
     assert any("Grilling" in text for text in sms.phone(NUMBER).inbox)
+
+
+# ---- through the bot: /settings -------------------------------------------------------------
+
+
+async def test_linking_a_phone_and_the_fallback_in_settings(sms, fake_api):
+    user = await _telegram_resident(sms, fake_api)
+    await user.send("/settings")
+    assert "No phone number" in user.last.text
+    await user.press("📱 Add phone number")
+    assert "mobile number" in user.last.text
+    [again] = await user.send("12")
+    assert "not a mobile number" in again.text
+    [sent] = await user.send("912 34 567")
+    assert "…67" in sent.text and "91234567" not in sent.text
+    code = await _code(sms)
+    wrong = "000000" if code != "000000" else "111111"
+    [retry] = await user.send(wrong)
+    assert "4 tries left" in retry.text
+    await user.send(code)
+    assert "📱 Phone: …67" in user.last.text
+    assert "SMS if Telegram can't reach me: off" in user.last.text
+    await user.press("SMS if Telegram can't reach me")
+    assert "SMS if Telegram can't reach me: on" in user.last.text
+    assert "✓ SMS if Telegram can't reach me" in user.last.button_texts
+    assert (await _me(sms, user)).sms_fallback
+    await user.press("Remove phone number")
+    assert "No phone number" in user.last.text
+    me = await _me(sms, user)
+    assert (me.phone, me.sms_fallback) == (None, False)
+
+
+async def test_settings_refuse_a_taken_number_a_forged_fallback_and_old_codes(sms, fake_api):
+    from handlers.callbacks import SettingsCb
+
+    user = await _telegram_resident(sms, fake_api)
+    await user.press_data(SettingsCb(action="fallback", value=1).pack())
+    assert "phone number first" in user.last_answer["text"]
+    await sms.phone("+4798765432").send("Hei")
+    await user.send("/settings")
+    await user.press("📱 Add phone number")
+    [taken] = await user.send("98765432")
+    assert "already used" in taken.text
+    await user.send("91234567")
+    await _code(sms)
+    actor = await _actor(sms, user)
+    async with sms.app.sessionmaker() as session:
+        row = await session.get(PhoneCode, actor.resident_id)
+        assert row is not None
+        row.expires_at = utcnow() - timedelta(seconds=1)
+        await session.commit()
+    [expired] = await user.send("123456")
+    assert "can no longer be used" in expired.text
+    assert (await _me(sms, user)).phone is None
+
+
+async def test_without_sms_settings_have_no_phone_section(app, make_user):
+    user = make_user("Kari", "en")
+    await onboard(user, "English")
+    await user.send("/settings")
+    assert "phone" not in user.last.text.lower()
+    assert not any("phone" in label.lower() for label in user.last.button_texts)

@@ -193,7 +193,7 @@ async def set_sms_fallback(session: AsyncSession, actor: Actor, on: bool) -> boo
     """Whether notices Telegram cannot bring go by SMS instead; needs a verified number."""
     resident = await _me(session, actor)
     if on and (resident.phone is None or resident.phone_verified_at is None):
-        raise InvalidInput("phone", "empty")
+        raise InvalidInput("phone", "missing")
     resident.sms_fallback = on
     await session.commit()
     return on
