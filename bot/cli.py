@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.delivery.outbox import Enqueued
+from bot.i18n import SHIPPED_LOCALES
 from bot.services import networks, residents
 from bot.services.actors import Actor
-from bot.services.errors import InvalidInput, NotFound, ServiceError
+from bot.services.errors import InvalidInput, NotFound, OptedOut, ServiceError
 from db.models import JoinPolicy, NetworkKind
 
 T = TypeVar("T")
@@ -54,6 +55,8 @@ def _run(coroutine: Coroutine[Any, Any, T]) -> T:
 def _explain(error: ServiceError) -> str:
     if isinstance(error, NotFound):
         return "not found (check the slug or id)"
+    if isinstance(error, OptedOut):
+        return "that number sent STOP; only their own START brings it back"
     if isinstance(error, InvalidInput):
         reasons = {
             "empty": "must not be empty",
@@ -629,6 +632,65 @@ coordinator.command("add", help="Make TELEGRAM_ID a coordinator.")(
 coordinator.command("remove", help="Withdraw the coordinator role from TELEGRAM_ID.")(
     click.argument("telegram_id", type=int)(_coordinator_command(False))
 )
+
+
+# ---- residents -------------------------------------------------------------------------------
+
+
+@main.group()
+def resident() -> None:
+    """Enrol residents who take part by SMS."""
+
+
+@resident.command("add")
+@click.option("--phone", required=True, help="Their mobile number (SMS_DEFAULT_REGION if no +).")
+@click.option(
+    "--language",
+    "locale",
+    required=True,
+    type=click.Choice(list(SHIPPED_LOCALES)),
+    help="The language of their SMS.",
+)
+@click.option("--network", "slugs", multiple=True, required=True, help="A network's slug.")
+@click.option("--name", default=None, help="Their first name (optional).")
+@click.option("--consent", is_flag=True, help="They agreed to get SMS from Naboskap.")
+def resident_add(
+    phone: str, locale: str, slugs: tuple[str, ...], name: str | None, consent: bool
+) -> None:
+    """Enrol an SMS-only resident who agreed to it; they get a welcome SMS."""
+    from bot.i18n import Catalogs
+    from bot.services import enrolment
+    from bot.sms.phones import masked
+
+    if not consent:
+        raise Failure("--consent is required: enrol only someone who agreed to get SMS")
+    settings = _settings()
+    catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
+
+    async def work(session: AsyncSession) -> enrolment.Enrolled:
+        actor = Actor.operator()
+        ids = [(await networks.find_by_slug(session, actor, slug)).id for slug in slugs]
+        return await enrolment.enrol_by_sms(
+            session,
+            actor,
+            catalogs,
+            phone_raw=phone,
+            region=settings.sms_default_region,
+            locale=locale,
+            network_ids=ids,
+            municipality=settings.municipality,
+            first_name=name,
+            consent=True,
+        )
+
+    done = _run(_with_session(settings, work))
+    verb = "enrolled" if done.created else "already known; added to networks"
+    click.echo(
+        f"{masked(done.phone)} {verb}: {', '.join(done.networks)} "
+        f"({done.added} new memberships, {locale})"
+    )
+    if done.created or done.added:
+        click.echo("Welcome SMS queued. `naboskap run` or `naboskap worker` sends it.")
 
 
 # ---- the weekly digest -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from aiogram.enums import ChatType
 from handlers import (
     broadcast,
     coordinator,
+    enrolment,
     errors,
     events,
     fallback,
@@ -45,6 +46,7 @@ def build_router() -> Router:
         help_requests.build_router(),
         privacy.build_router(),
         coordinator.build_router(),
+        enrolment.build_router(),
         fallback.build_router(),
     )
     return root

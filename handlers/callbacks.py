@@ -46,7 +46,7 @@ class EventCb(CallbackData, prefix="ev"):
 
 
 class SettingsCb(CallbackData, prefix="s"):
-    action: str  # mode, quiet, digest
+    action: str  # mode, quiet, digest; phone, unlink, fallback (the phone section)
     value: int = 0
 
 
@@ -74,3 +74,12 @@ class HelpCb(CallbackData, prefix="hr"):
     action: str
     request_id: int = 0
     arg: int = 0
+
+
+class EnrolCb(CallbackData, prefix="en"):
+    """Enrolling an SMS-only resident: `start` (network 0: a coordinator chooses networks),
+    `lang` (arg: a locale), `net` (toggle a network), `next`, `agree`, `drop`."""
+
+    action: str
+    network_id: int = 0
+    arg: str = ""

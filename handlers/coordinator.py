@@ -12,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks
 from bot.services.actors import Actor
@@ -34,7 +35,11 @@ def join_link(username: str | None, view: NetworkView) -> str:
 
 
 async def _panel(
-    target: Message | CallbackQuery, session: AsyncSession, actor: Actor, t: Translator
+    target: Message | CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    sms: bool = False,
 ) -> None:
     views = await networks.list_networks(session, actor, include_archived=True)
     live = [v for v in views if not v.archived]
@@ -45,24 +50,29 @@ async def _panel(
             t.gettext("Create networks, appoint hosts and see whom the networks reach."),
         ]
     )
-    await show(target, text, keyboards.coordinator_panel(t))
+    await show(target, text, keyboards.coordinator_panel(t, sms))
 
 
 async def coordinate(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
 ) -> None:
     await state.clear()
     try:
-        await _panel(message, session, actor, t)
+        await _panel(message, session, actor, t, settings.sms_gateway is not None)
     except ServiceError as error:
         await refuse(message, t, error)
 
 
 async def coordinate_button(
-    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, settings: Settings
 ) -> None:
     try:
-        await _panel(query, session, actor, t)
+        await _panel(query, session, actor, t, settings.sms_gateway is not None)
     except ServiceError as error:
         await refuse(query, t, error)
         return
@@ -122,8 +132,17 @@ async def coordinator_action(
     session: AsyncSession,
     actor: Actor,
     t: Translator,
+    settings: Settings,
 ) -> None:
     action, nid, arg = callback_data.action, callback_data.network_id, callback_data.arg
+    if action == "panel":
+        try:
+            await _panel(query, session, actor, t, settings.sms_gateway is not None)
+        except ServiceError as error:
+            await refuse(query, t, error)
+            return
+        await query.answer()
+        return
     try:
         toast = await _dispatch(query, action, nid, arg, bot, state, session, actor, t)
     except ServiceError as error:

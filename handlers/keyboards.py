@@ -18,6 +18,7 @@ from bot.services.networks import MemberPage, NetworkView
 from db.models import JoinPolicy, NetworkKind
 from handlers.callbacks import (
     CoordCb,
+    EnrolCb,
     ForgetCb,
     HelpCb,
     HostCb,
@@ -119,7 +120,9 @@ def networks(t: Translator, views: list[NetworkView], page: int) -> InlineKeyboa
     return markup(rows(buttons, 2), [nav], [home])
 
 
-def network_card(t: Translator, view: NetworkView, page: int = 0) -> InlineKeyboardMarkup:
+def network_card(
+    t: Translator, view: NetworkView, page: int = 0, sms: bool = False
+) -> InlineKeyboardMarkup:
     if view.is_member:
         action = button(
             t.gettext("Leave"), NetworkCb(action="leave", network_id=view.id, page=page)
@@ -138,6 +141,10 @@ def network_card(t: Translator, view: NetworkView, page: int = 0) -> InlineKeybo
             button(t.gettext("🗓 New event"), HostEventCb(action="new", network_id=view.id)),
             button(t.gettext("📣 Write to members"), HostCb(action="write", network_id=view.id)),
         ]
+        if sms:
+            hosting.append(
+                button(t.gettext("📱 Enrol by SMS"), EnrolCb(action="start", network_id=view.id))
+            )
     return markup([[action]], rows(hosting, 1), [[back]])
 
 
@@ -156,15 +163,17 @@ def forget(t: Translator) -> InlineKeyboardMarkup:
     )
 
 
-def coordinator_panel(t: Translator) -> InlineKeyboardMarkup:
+def coordinator_panel(t: Translator, sms: bool = False) -> InlineKeyboardMarkup:
     buttons = [
         button(t.gettext("➕ New network"), CoordCb(action="new")),
         button(t.gettext("🏘 Manage networks"), CoordCb(action="nets")),
         button(t.gettext("📊 Reach"), CoordCb(action="reach")),
         button(t.gettext("📣 Write to everyone"), HostCb(action="write", network_id=0)),
         button(t.gettext("🤝 Neighbour help figures"), HelpCb(action="stats")),
-        button(t.gettext("« Menu"), MenuCb(item="home")),
     ]
+    if sms:  # only where an SMS gateway is configured
+        buttons.append(button(t.gettext("📱 Enrol by SMS"), EnrolCb(action="start")))
+    buttons.append(button(t.gettext("« Menu"), MenuCb(item="home")))
     return markup(rows(buttons, 1))
 
 
@@ -253,4 +262,32 @@ def host_picker(t: Translator, page: MemberPage, per_page: int) -> InlineKeyboar
 def choice(action: str, options: list[tuple[str, int]]) -> InlineKeyboardMarkup:
     return markup(
         rows([button(label, CoordCb(action=action, arg=value)) for label, value in options], 1)
+    )
+
+
+def enrol_languages() -> InlineKeyboardMarkup:
+    """The enrolled neighbour's language, each by its own name."""
+    return markup(
+        rows([button(NATIVE_NAMES[c], EnrolCb(action="lang", arg=c)) for c in SHIPPED_LOCALES], 2)
+    )
+
+
+def enrol_networks(
+    t: Translator, views: list[NetworkView], chosen: set[int]
+) -> InlineKeyboardMarkup:
+    toggles = [
+        button(("✅ " if v.id in chosen else "▫️ ") + v.name, EnrolCb(action="net", network_id=v.id))
+        for v in views
+    ]
+    nav = [
+        button(t.gettext("Next ›"), EnrolCb(action="next")),
+        button(t.gettext("✖️ Cancel"), EnrolCb(action="drop")),
+    ]
+    return markup(rows(toggles, 2), [nav])
+
+
+def enrol_confirm(t: Translator) -> InlineKeyboardMarkup:
+    return markup(
+        [[button(t.gettext("✅ They agreed, enrol"), EnrolCb(action="agree"))]],
+        [[button(t.gettext("✖️ Cancel"), EnrolCb(action="drop"))]],
     )

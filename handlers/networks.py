@@ -10,6 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks
 from bot.services.actors import Actor
@@ -117,6 +118,7 @@ async def open_card(
     session: AsyncSession,
     actor: Actor,
     t: Translator,
+    settings: Settings,
 ) -> None:
     try:
         view = await networks.get_network(session, actor, callback_data.network_id)
@@ -124,7 +126,8 @@ async def open_card(
         await refuse(query, t, error)
         return
     await query.answer()
-    await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page))
+    sms = settings.sms_gateway is not None
+    await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page, sms))
 
 
 async def join_button(

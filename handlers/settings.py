@@ -9,23 +9,30 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.i18n import Translator
-from bot.services import preferences
+from bot.i18n import Catalogs, Translator
+from bot.services import phone_link, preferences
 from bot.services.actors import Actor
-from bot.services.errors import ServiceError
+from bot.services.errors import CodeRejected, InvalidInput, OptedOut, RateLimited, ServiceError
 from bot.services.preferences import QUIET_CHOICES, NoticePreferences
+from bot.sms.phones import masked
 from db.models import NotifyMode
 from handlers.callbacks import MenuCb, SettingsCb
-from handlers.filters import Onboarded
+from handlers.filters import FreeText, Onboarded
 from handlers.keyboards import button, markup, rows
 from handlers.replies import refuse, show, stale
+from handlers.states import PhoneFlow
 
 
 def _clock(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def settings_text(t: Translator, prefs: NoticePreferences, settings: Settings) -> str:
+def settings_text(
+    t: Translator,
+    prefs: NoticePreferences,
+    settings: Settings,
+    phone: phone_link.PhoneStatus | None = None,
+) -> str:
     if prefs.notify_mode is NotifyMode.INSTANT:
         mode = t.gettext("You get notices as they come.")
     else:
@@ -47,10 +54,26 @@ def settings_text(t: Translator, prefs: NoticePreferences, settings: Settings) -
         )
     else:
         quiet = t.gettext("No quiet hours: notices come at any time.")
-    return "\n\n".join(["<b>" + t.gettext("Settings") + "</b>", mode, digest, quiet])
+    parts = ["<b>" + t.gettext("Settings") + "</b>", mode, digest, quiet]
+    if phone is not None:
+        parts.append(phone_text(t, phone))
+    return "\n\n".join(parts)
 
 
-def settings_keyboard(t: Translator, prefs: NoticePreferences) -> InlineKeyboardMarkup:
+def phone_text(t: Translator, phone: phone_link.PhoneStatus) -> str:
+    if phone.phone is None:
+        return t.gettext(
+            "📱 No phone number. Add one to get notices by SMS when Telegram can't reach you."
+        )
+    number = t.gettext("📱 Phone: {number}", number=masked(phone.phone))
+    if phone.fallback:
+        return number + "\n" + t.gettext("SMS if Telegram can't reach me: on")
+    return number + "\n" + t.gettext("SMS if Telegram can't reach me: off")
+
+
+def settings_keyboard(
+    t: Translator, prefs: NoticePreferences, phone: phone_link.PhoneStatus | None = None
+) -> InlineKeyboardMarkup:
     def mark(on: bool, label: str) -> str:
         return f"✓ {label}" if on else label
 
@@ -79,8 +102,19 @@ def settings_keyboard(t: Translator, prefs: NoticePreferences) -> InlineKeyboard
                 SettingsCb(action="quiet", value=index),
             )
         )
+    phones = []
+    if phone is not None and phone.phone is None:
+        phones.append(button(t.gettext("📱 Add phone number"), SettingsCb(action="phone")))
+    elif phone is not None:
+        phones.append(
+            button(
+                mark(phone.fallback, t.gettext("SMS if Telegram can't reach me")),
+                SettingsCb(action="fallback", value=0 if phone.fallback else 1),
+            )
+        )
+        phones.append(button(t.gettext("Remove phone number"), SettingsCb(action="unlink")))
     home = [button(t.gettext("« Menu"), MenuCb(item="home"))]
-    return markup(rows(modes, 1), [digest], rows(quiet, 2), [home])
+    return markup(rows(modes, 1), [digest], rows(quiet, 2), rows(phones, 1), [home])
 
 
 async def _show(
@@ -91,7 +125,17 @@ async def _show(
     settings: Settings,
 ) -> None:
     prefs = await preferences.get(session, actor)
-    await show(target, settings_text(t, prefs, settings), settings_keyboard(t, prefs))
+    phone = await _phone(session, actor, settings)
+    await show(target, settings_text(t, prefs, settings, phone), settings_keyboard(t, prefs, phone))
+
+
+async def _phone(
+    session: AsyncSession, actor: Actor, settings: Settings
+) -> phone_link.PhoneStatus | None:
+    """The phone section's state, or None where SMS is not configured (no section at all)."""
+    if settings.sms_gateway is None:
+        return None
+    return await phone_link.status(session, actor)
 
 
 async def settings_command(
@@ -138,7 +182,152 @@ async def change(
         await refuse(query, t, error)
         return
     await query.answer(t.gettext("Saved."))
-    await show(query, settings_text(t, prefs, settings), settings_keyboard(t, prefs))
+    phone = await _phone(session, actor, settings)
+    await show(query, settings_text(t, prefs, settings, phone), settings_keyboard(t, prefs, phone))
+
+
+# ---- the phone number: linking it with a code, the SMS fallback, removing it ---------------
+
+
+async def phone_button(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    if settings.sms_gateway is None:
+        await stale(query, t)
+        return
+    action = callback_data.action
+    try:
+        if action == "phone":
+            await state.set_state(PhoneFlow.phone)
+            await query.answer()
+            await show(
+                query,
+                t.gettext(
+                    "What is your mobile number? We will send a code to it by SMS. /cancel stops."
+                ),
+            )
+            return
+        if action == "fallback" and callback_data.value in (0, 1):
+            await phone_link.set_sms_fallback(session, actor, bool(callback_data.value))
+        elif action == "unlink":
+            await phone_link.unlink_phone(session, actor)
+        else:
+            await stale(query, t)
+            return
+    except InvalidInput as error:
+        if error.reason != "missing":
+            await refuse(query, t, error)
+            return
+        await query.answer(t.gettext("Add and confirm a phone number first."), show_alert=True)
+        return
+    except ServiceError as error:
+        await refuse(query, t, error)
+        return
+    await query.answer(t.gettext("Saved."))
+    await _show(query, session, actor, t, settings)
+
+
+async def phone_number(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+    catalogs: Catalogs,
+) -> None:
+    try:
+        number = await phone_link.request_phone_code(
+            session, actor, catalogs, message.text or "", settings.sms_default_region
+        )
+    except InvalidInput as error:
+        if error.reason == "taken":
+            await message.answer(
+                t.gettext(
+                    "That number is already used by someone else here. Try another, or /cancel."
+                )
+            )
+        else:
+            await message.answer(
+                t.gettext(
+                    "That is not a mobile number I can use. Write it like 912 34 567 or "
+                    "+47 912 34 567, or send /cancel."
+                )
+            )
+        return
+    except OptedOut:
+        await state.clear()
+        await message.answer(
+            t.gettext(
+                "That number has stopped all SMS from Naboskap. Send START from that phone "
+                "first, then try again."
+            )
+        )
+        return
+    except RateLimited:
+        await state.clear()
+        await message.answer(
+            t.gettext("Too many codes in a short time. Please try again in an hour.")
+        )
+        return
+    except ServiceError as error:
+        await state.clear()
+        await refuse(message, t, error)
+        return
+    await state.set_state(PhoneFlow.code)
+    await message.answer(
+        t.gettext(
+            "We sent a code by SMS to {number}. Type it here (it is valid for {minutes} "
+            "minutes), or /cancel.",
+            number=masked(number),
+            minutes=int(phone_link.CODE_TTL.total_seconds() // 60),
+        )
+    )
+
+
+async def phone_code(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    try:
+        await phone_link.confirm_phone_code(session, actor, message.text or "")
+    except CodeRejected as error:
+        if error.reason == "wrong":
+            await message.answer(
+                t.ngettext(
+                    "That code is not right. {n} try left.",
+                    "That code is not right. {n} tries left.",
+                    error.left,
+                )
+            )
+            return
+        await state.clear()
+        await message.answer(
+            t.gettext("That code can no longer be used. Open /settings to get a new one.")
+        )
+        return
+    except ServiceError as error:
+        await state.clear()
+        await refuse(message, t, error)
+        return
+    await state.clear()
+    await message.answer(
+        t.gettext(
+            '✅ Your phone number is linked. Turn on "SMS if Telegram can\'t reach me" '
+            "below if you want it."
+        )
+    )
+    await _show(message, session, actor, t, settings)
 
 
 def build_router() -> Router:
@@ -148,5 +337,10 @@ def build_router() -> Router:
     router.callback_query.filter(Onboarded())
     router.message.register(settings_command, Command("settings"))
     router.callback_query.register(settings_button, MenuCb.filter(F.item == "settings"))
+    router.callback_query.register(
+        phone_button, SettingsCb.filter(F.action.in_({"phone", "fallback", "unlink"}))
+    )
     router.callback_query.register(change, SettingsCb.filter())
+    router.message.register(phone_number, PhoneFlow.phone, FreeText())
+    router.message.register(phone_code, PhoneFlow.code, FreeText())
     return router

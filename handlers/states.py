@@ -36,3 +36,13 @@ class EventFlow(StatesGroup):
 class HelpFlow(StatesGroup):
     description = State()
     relay = State()
+
+
+class EnrolFlow(StatesGroup):
+    phone = State()
+    choose = State()  # language, networks and consent, by buttons
+
+
+class PhoneFlow(StatesGroup):
+    phone = State()
+    code = State()

@@ -130,7 +130,9 @@ class DeliveryWorker:
         try:
             async with lock:
                 await self.spacing.wait(address)
-                if item.resident_id in self._gone:
+                # Blocked on Telegram: the rest for them on Telegram is skipped (their SMS,
+                # a fallback among them, still go).
+                if item.channel is Channel.TELEGRAM and item.resident_id in self._gone:
                     await self._record(item, Unreachable("blocked"))
                     return
                 await self.limiters.get(item.channel, self.limiter).acquire()

@@ -43,3 +43,21 @@ class InvalidInput(ServiceError):
         self.field = field
         self.reason = reason  # "empty", "too_long", "format", "taken"
         self.limit = limit
+
+
+class OptedOut(ServiceError):
+    """The phone number's owner sent STOP: nothing reaches it by SMS until their own START."""
+
+
+class RateLimited(ServiceError):
+    """Asked too often in a short time (codes by SMS cost money and can be abused)."""
+
+
+class CodeRejected(ServiceError):
+    """A phone code did not link the number; `reason` is "none", "wrong", "expired" or
+    "attempts" (too many wrong tries: the code is gone), `left` the tries that remain."""
+
+    def __init__(self, reason: str, left: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.left = left

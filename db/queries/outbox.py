@@ -16,7 +16,9 @@ from db.models import (
     DeliveryStatus,
     Membership,
     Notice,
+    NoticeKind,
     NotifyMode,
+    PhoneCode,
     Preferences,
     RateSlot,
     Rendering,
@@ -223,8 +225,12 @@ async def claim(
             Delivery.channel,
             Delivery.attempts,
             Resident.phone,
+            Notice.kind,
+            PhoneCode.phone,
         )
         .join(Resident, Resident.id == Delivery.resident_id)
+        .join(Notice, Notice.id == Delivery.notice_id)
+        .outerjoin(PhoneCode, PhoneCode.resident_id == Delivery.resident_id)
         .where(Delivery.id.in_(ids))
         .order_by(Delivery.not_before, Delivery.id)
     )
@@ -233,7 +239,9 @@ async def claim(
         channel = Channel(r[5])
         # STOP drops a resident's waiting SMS and keeps them out of every audience, so what
         # is left for them is the answer to what they sent (the STOP confirmation included).
-        address = r[3] if channel is Channel.TELEGRAM else r[7]
+        # A phone code goes to the number being linked (gone once linked or removed).
+        phone = r[9] if r[8] == NoticeKind.PHONE_CODE else r[7]
+        address = r[3] if channel is Channel.TELEGRAM else phone
         claimed.append(Claimed(r[0], r[1], r[2], address, r[4], channel, r[6]))
     return claimed
 
