@@ -273,8 +273,9 @@ async def test_a_used_up_budget_holds_broadcast_sms_until_next_month(costly, fak
         used = (await sms_cost.month_usage(session, costs, costly.clock.utc())).used
     assert used <= 20  # non-essential SMS never go past the budget
     _start, next_month = sms_cost.month_bounds(costly.clock.utc(), OSLO)
+    morning = next_month.replace(hour=8)  # not in the night: after the default quiet hours
     for delivery in held:
-        assert delivery.not_before == next_month
+        assert delivery.not_before == morning
         assert delivery.attempts == 0  # not a failed attempt
         assert delivery.sent_at is None
     # Hosts and the coordinator are told, on Telegram, once.
@@ -288,7 +289,11 @@ async def test_a_used_up_budget_holds_broadcast_sms_until_next_month(costly, fak
     assert len(await _budget_notices(costly)) == 1
     assert sum(told in m.text for m in coordinator.messages) == 1
     # Next month the held SMS go out.
-    costly.clock.now = next_month + timedelta(hours=12)
+    costly.clock.now = morning - timedelta(minutes=1)
+    await costly.deliver()
+    waiting = [d for d in await _deliveries(costly, notice_id) if d.id in {h.id for h in held}]
+    assert {d.status for d in waiting} == {DeliveryStatus.PENDING}
+    costly.clock.now = morning
     await costly.deliver()
     for delivery in await _deliveries(costly, notice_id):
         assert delivery.status is DeliveryStatus.SENT

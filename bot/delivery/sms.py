@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Deferred, Outcome, Permanent, Sent
+from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
 from bot.i18n import Catalogs
 from bot.services import sms_cost
 from bot.sms.gateway import SmsGateway
@@ -110,7 +111,9 @@ class SmsSender:
                 budget.monthly_segments,
                 end.date().isoformat(),
             )
-        return Deferred(end, "waiting for next month's SMS budget")
+        # Not all at midnight: from the morning of the first day of the month.
+        until = release_time(end, budget.zone, DEFAULT_START, DEFAULT_END)
+        return Deferred(until, "waiting for next month's SMS budget")
 
 
 async def remember_choices(session: AsyncSession, resident_id: int, options: list[str]) -> None:
