@@ -362,9 +362,11 @@ def reach(as_csv: bool) -> None:
         blocked = f"  ({row.unreachable} blocked the bot)" if row.unreachable else ""
         click.echo(f"{row.network.slug:<22} {row.total:>6} members  {languages}{blocked}")
     if usage is not None:
-        budget = f" of {usage.budget}" if usage.budget is not None else " (no monthly budget)"
-        reached = "  - budget reached, non-essential SMS wait" if usage.reached else ""
-        click.echo(f"SMS this month: {usage.used}{budget} segments{reached}")
+        if usage.budget is None:
+            click.echo(f"SMS this month: {usage.used} segments (no monthly budget)")
+        else:
+            reached = "  - budget reached, non-essential SMS wait" if usage.reached else ""
+            click.echo(f"SMS this month: {usage.used} of {usage.budget} segments{reached}")
 
 
 @main.group()

@@ -332,3 +332,13 @@ async def test_an_unlimited_budget_never_holds_anything(unlimited, fake_api):
     replies = await coordinator.press("📊 Reach")
     assert "SMS this month:" in replies[-1].text
     assert " of " not in replies[-1].text.split("SMS this month:")[1].splitlines()[0]
+
+
+def test_naboskap_reach_shows_this_months_sms(cli, monkeypatch):
+    cli("network", "add", "torstrand", "Torstrand")
+    assert "SMS this month" not in cli("reach").output  # no SMS configured
+    monkeypatch.setenv("SMS_GATEWAY", "console")
+    assert "SMS this month: 0 segments (no monthly budget)" in cli("reach").output
+    monkeypatch.setenv("SMS_MONTHLY_SEGMENTS", "500")
+    assert "SMS this month: 0 of 500 segments" in cli("reach").output
+    assert cli("reach", "--csv").output.splitlines()[0].startswith("network,")
