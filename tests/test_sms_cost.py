@@ -297,6 +297,10 @@ async def test_a_used_up_budget_holds_broadcast_sms_until_next_month(costly, fak
     await costly.deliver()
     for delivery in await _deliveries(costly, notice_id):
         assert delivery.status is DeliveryStatus.SENT
+    await coordinator.send("/coordinate")
+    replies = await coordinator.press("📊 Reach")
+    assert "SMS this month: " in replies[-1].text
+    assert " of 20 segments" in replies[-1].text
 
 
 async def test_essential_replies_go_out_when_the_budget_is_used_up(costly, fake_api):
