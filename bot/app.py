@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import TELEGRAM_API, Settings
 from bot.delivery.pacing import RateLimiter
-from bot.delivery.sms import SmsSender
+from bot.delivery.sms import SmsBudget, SmsSender
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
 from bot.i18n import Catalogs
@@ -138,7 +138,16 @@ def build_worker(app: App) -> DeliveryWorker:
     senders: dict[Channel, Sender] = {Channel.TELEGRAM: TelegramSender(app.bot)}
     limiters: dict[Channel, RateLimiter] = {}
     if app.sms_gateway is not None:
-        senders[Channel.SMS] = SmsSender(app.sms_gateway, app.catalogs, app.sessionmaker)
+        budget = None
+        if app.settings.sms_monthly_segments is not None:
+            budget = SmsBudget(
+                app.settings.sms_monthly_segments,
+                app.settings.zone,
+                frozenset(app.settings.coordinator_ids),
+            )
+        senders[Channel.SMS] = SmsSender(
+            app.sms_gateway, app.catalogs, app.sessionmaker, budget=budget
+        )
         limiters[Channel.SMS] = RateLimiter(
             app.sessionmaker, rate=app.settings.sms_send_rate, name="sms"
         )

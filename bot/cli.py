@@ -418,10 +418,18 @@ def reach(as_csv: bool) -> None:
     """Members per network by language, and how many have blocked the bot."""
     import csv
 
-    async def work(session: AsyncSession) -> list[networks.ReachRow]:
-        return await networks.reach(session, Actor.operator())
+    from bot.services import sms_cost
 
-    rows = _run(_with_session(_settings(), work))
+    settings = _settings()
+    costs = sms_cost.SmsCosts.from_settings(settings)
+
+    async def work(
+        session: AsyncSession,
+    ) -> tuple[list[networks.ReachRow], sms_cost.Usage | None]:
+        usage = await sms_cost.month_usage(session, costs) if costs.enabled else None
+        return await networks.reach(session, Actor.operator()), usage
+
+    rows, usage = _run(_with_session(settings, work))
     if as_csv:
         out = csv.writer(sys.stdout)
         out.writerow(["network", "name", "language", "members", "unreachable_in_network"])
@@ -433,6 +441,12 @@ def reach(as_csv: bool) -> None:
         languages = ", ".join(f"{loc} {n}" for loc, n in row.by_locale.items()) or "-"
         blocked = f"  ({row.unreachable} blocked the bot)" if row.unreachable else ""
         click.echo(f"{row.network.slug:<22} {row.total:>6} members  {languages}{blocked}")
+    if usage is not None:
+        if usage.budget is None:
+            click.echo(f"SMS this month: {usage.used} segments (no monthly budget)")
+        else:
+            reached = "  - budget reached, non-essential SMS wait" if usage.reached else ""
+            click.echo(f"SMS this month: {usage.used} of {usage.budget} segments{reached}")
 
 
 @main.group()

@@ -163,6 +163,7 @@ class NotifyMode(enum.StrEnum):
     SMS_STOPPED = "sms_stopped"  # the confirmation of STOP
     SMS_WELCOME = "sms_welcome"  # to a resident enrolled by a coordinator or host
     PHONE_CODE = "phone_code"  # the code that links a phone number to a Telegram resident
+    SMS_BUDGET = "sms_budget"  # to hosts and coordinators: the month's SMS budget is used up
 
 
 class EventStatus(enum.StrEnum):
@@ -196,6 +197,7 @@ class NoticeKind(enum.StrEnum):
     SMS_STOPPED = "sms_stopped"  # the confirmation of STOP
     SMS_WELCOME = "sms_welcome"  # to a resident enrolled by a coordinator or host
     PHONE_CODE = "phone_code"  # the code that links a phone number to a Telegram resident
+    SMS_BUDGET = "sms_budget"  # to hosts and coordinators: the month's SMS budget is used up
 
 
 class Channel(enum.StrEnum):

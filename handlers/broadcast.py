@@ -8,8 +8,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Catalogs, Translator
-from bot.services import broadcasts
+from bot.services import broadcasts, sms_cost
 from bot.services.actors import Actor
 from bot.services.errors import ServiceError
 from db.models import Channel, DeliveryStatus
@@ -91,8 +92,12 @@ async def host_action(
             await show(query, t.gettext("OK, cancelled."))
         elif callback_data.action == "reach":
             reach = await broadcasts.reach(session, actor, callback_data.notice_id)
+            by_sms = sms_cost.notice_sms_line(
+                t, await sms_cost.notice_sms(session, callback_data.notice_id)
+            )
+            text = reach_text(t, reach) + (f"\n{by_sms}" if by_sms else "")
             await query.answer()
-            await show(query, reach_text(t, reach), reach_keyboard(t, callback_data.notice_id))
+            await show(query, text, reach_keyboard(t, callback_data.notice_id))
         else:
             await stale(query, t)
     except ServiceError as error:
@@ -106,6 +111,7 @@ async def broadcast_text(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    settings: Settings,
 ) -> None:
     data = await state.get_data()
     network_id = int(data.get("network_id", 0))
@@ -135,6 +141,11 @@ async def broadcast_text(
                 audience.digest_only,
             )
         )
+    by_sms = await sms_cost.preview_lines(
+        session, actor, catalogs, settings, t, network_id or None, render
+    )
+    if by_sms:
+        lines += ["", *by_sms]
     await message.answer("\n".join(lines), reply_markup=preview_keyboard(t, network_id))
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
-from bot.services import networks
+from bot.services import networks, sms_cost
 from bot.services.actors import Actor
 from bot.services.errors import ServiceError
 from bot.services.networks import NetworkView
@@ -144,7 +144,7 @@ async def coordinator_action(
         await query.answer()
         return
     try:
-        toast = await _dispatch(query, action, nid, arg, bot, state, session, actor, t)
+        toast = await _dispatch(query, action, nid, arg, bot, state, session, actor, t, settings)
     except ServiceError as error:
         await refuse(query, t, error)
         return
@@ -161,6 +161,7 @@ async def _dispatch(
     session: AsyncSession,
     actor: Actor,
     t: Translator,
+    settings: Settings,
 ) -> str | None:
     """Carry out one coordinator button; returns a short toast, if any."""
     if action == "panel":
@@ -203,7 +204,7 @@ async def _dispatch(
             return t.gettext("{name} is now a host.", name=name)
         return t.gettext("{name} is no longer a host.", name=name)
     elif action == "reach":
-        await _reach(query, session, actor, t)
+        await _reach(query, session, actor, t, settings)
     elif action in ("name", "desc"):
         actor.require_coordinator()
         await state.set_state(
@@ -249,9 +250,14 @@ async def _hosts(
     await show(query, text, keyboards.host_picker(t, page, HOSTS_PER_PAGE))
 
 
-async def _reach(query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator) -> None:
+async def _reach(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, settings: Settings
+) -> None:
     rows = await networks.reach(session, actor)
     lines = ["<b>" + t.gettext("Reach") + "</b>", t.gettext("Members per network, by language.")]
+    by_sms = await sms_cost.coordinator_usage_line(session, actor, settings, t)
+    if by_sms:
+        lines.append(by_sms)
     for row in rows:
         count = t.ngettext("{n} member", "{n} members", row.total)
         lines += ["", f"<b>{quote(row.network.name)}</b> · {count}"]

@@ -13,13 +13,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Catalogs, Translator
-from bot.services import events, networks
+from bot.services import events, networks, sms_cost
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, ServiceError
 from bot.services.event_dates import DateProblem, DateQuestion, parse_time_of_day, parse_when
 from bot.services.events import EventDraft, EventView
-from db.models import EventStatus, utcnow
+from db.models import EventStatus, NoticeKind, utcnow
 from handlers.callbacks import HostEventCb
 from handlers.filters import FreeText, Onboarded
 from handlers.keyboards import button, markup, rows
@@ -103,12 +104,27 @@ def _preview_view(draft: EventDraft, network_name: str) -> EventView:
 
 
 async def _preview(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    catalogs: Catalogs,
+    settings: Settings,
 ) -> None:
     data = await state.get_data()
     draft = _draft(data)
     audience = await events.audience(session, actor, draft.network_id)
     view = _preview_view(draft, data.get("network_name", ""))
+    by_sms = await sms_cost.preview_lines(
+        session,
+        actor,
+        catalogs,
+        settings,
+        t,
+        draft.network_id,
+        events.render_event(catalogs, view, NoticeKind.EVENT),
+    )
     counts = " · ".join(
         f"{NATIVE_NAMES.get(loc, loc)} {t.number(n)}" for loc, n in audience.items()
     )
@@ -124,6 +140,7 @@ async def _preview(
                 "It will reach {n} member:", "It will reach {n} members:", sum(audience.values())
             ),
             counts or "–",
+            *(["", *by_sms] if by_sms else []),
         ]
     )
     keyboard = markup(
@@ -168,6 +185,7 @@ async def host_event_action(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    settings: Settings,
 ) -> None:
     action, arg = callback_data.action, callback_data.arg
     message = query.message if isinstance(query.message, Message) else None
@@ -210,7 +228,7 @@ async def host_event_action(
             await _ask_translations(message, t, await state.get_data())
         elif action == "tr":
             if arg == "done":
-                await _preview(message, state, session, actor, t)
+                await _preview(message, state, session, actor, t, catalogs, settings)
             elif arg in SHIPPED_LOCALES:
                 await state.update_data(tr_locale=arg)
                 await state.set_state(EventFlow.translation_title)

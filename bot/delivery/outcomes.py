@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -38,4 +39,13 @@ class Permanent:
     reason: str
 
 
-Outcome = Sent | RetryAfter | Unreachable | Transient | Permanent
+@dataclass(frozen=True)
+class Deferred:
+    """Not sent, and not to be tried before `until` (the month's SMS budget is used up). Not a
+    failure: the attempt does not count."""
+
+    until: datetime
+    reason: str
+
+
+Outcome = Sent | RetryAfter | Unreachable | Transient | Permanent | Deferred

@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.messages import Rendered
-from bot.delivery.outcomes import Outcome, Permanent, Sent
+from bot.delivery.outcomes import Deferred, Outcome, Permanent, Sent
+from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
 from bot.i18n import Catalogs
+from bot.services import sms_cost
 from bot.sms.gateway import SmsGateway
 from bot.sms.segments import count
 from bot.sms.texts import to_sms
 from db.models import SmsConversation, utcnow
 from db.queries import outbox as q
+from db.queries import sms_cost as cq
+
+log = logging.getLogger("naboskap.sms")
+
+
+@dataclass(frozen=True)
+class SmsBudget:
+    """`SMS_MONTHLY_SEGMENTS`: once a calendar month (in `zone`) has used this many segments,
+    non-essential SMS wait for the next month, and hosts and coordinators are told."""
+
+    monthly_segments: int
+    zone: ZoneInfo
+    coordinator_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 class SmsSender:
@@ -26,23 +47,73 @@ class SmsSender:
         gateway: SmsGateway,
         catalogs: Catalogs,
         sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        budget: SmsBudget | None = None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.gateway = gateway
         self.catalogs = catalogs
         self.sessionmaker = sessionmaker
+        self.budget = budget
+        self.clock = clock
+        # Segments of sends under way in this process, not yet in the database: they count
+        # against the budget too, so concurrent sends do not all see the same room left.
+        self._in_flight = 0
+        self._budget_lock = asyncio.Lock()
 
     async def send(self, address: int | str, message: Rendered, item: q.Claimed) -> Outcome:
         if not isinstance(address, str):
             return Permanent("no phone number")
         sms = to_sms(message, self.catalogs.translator(item.locale))
-        outcome = await self.gateway.send(address, sms.text, item.id)
-        if isinstance(outcome, Sent):
-            async with self.sessionmaker() as session:
-                await q.record_sms(session, item.id, count(sms.text).segments)
-                if sms.options:
-                    await remember_choices(session, item.resident_id, list(sms.options))
-                await session.commit()
+        segments = count(sms.text).segments
+        async with self._budget_lock:
+            wait = await self._over_budget(item, segments)
+            if wait is not None:
+                return wait
+            self._in_flight += segments
+        try:
+            outcome = await self.gateway.send(address, sms.text, item.id)
+            if isinstance(outcome, Sent):
+                async with self.sessionmaker() as session:
+                    await q.record_sms(session, item.id, segments)
+                    if sms.options:
+                        await remember_choices(session, item.resident_id, list(sms.options))
+                    await session.commit()
+        finally:
+            self._in_flight -= segments
         return outcome
+
+    async def _over_budget(self, item: q.Claimed, segments: int) -> Deferred | None:
+        """A non-essential SMS that the month's budget has no room for waits until the next
+        month; the first time in a month, hosts and coordinators are told."""
+        budget = self.budget
+        if budget is None:
+            return None
+        now = self.clock()
+        start, end = sms_cost.month_bounds(now, budget.zone)
+        async with self.sessionmaker() as session:
+            if sms_cost.is_essential(await cq.notice_kind(session, item.notice_id)):
+                return None
+            used = await cq.segments_used(session, start, end) + self._in_flight
+            if used + segments <= budget.monthly_segments:
+                return None
+            told = await sms_cost.tell_budget_reached(
+                session,
+                self.catalogs,
+                budget.coordinator_ids,
+                budget.monthly_segments,
+                budget.zone,
+                now,
+            )
+        if told:
+            log.warning(
+                "monthly SMS budget of %d segments reached: non-essential SMS wait until %s",
+                budget.monthly_segments,
+                end.date().isoformat(),
+            )
+        # Not all at midnight: from the morning of the first day of the month.
+        until = release_time(end, budget.zone, DEFAULT_START, DEFAULT_END)
+        return Deferred(until, "waiting for next month's SMS budget")
 
 
 async def remember_choices(session: AsyncSession, resident_id: int, options: list[str]) -> None:

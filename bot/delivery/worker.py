@@ -14,7 +14,15 @@ from typing import Protocol
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery.messages import Rendered
-from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
+from bot.delivery.outcomes import (
+    Deferred,
+    Outcome,
+    Permanent,
+    RetryAfter,
+    Sent,
+    Transient,
+    Unreachable,
+)
 from bot.delivery.pacing import ChatSpacing, RateLimiter
 from db.models import Channel, DeliveryStatus, utcnow
 from db.queries import outbox as q
@@ -168,6 +176,14 @@ class DeliveryWorker:
                         not_before=now + timedelta(seconds=seconds),
                         attempts=max(item.attempts - 1, 0),
                         error=f"429 retry after {seconds}s",
+                    )
+                case Deferred(until, reason):
+                    await q.mark(
+                        session,
+                        item.id,
+                        not_before=until,
+                        attempts=max(item.attempts - 1, 0),
+                        error=reason[:200],
                     )
                 case Unreachable(reason):
                     self._gone.add(item.resident_id)
