@@ -148,11 +148,13 @@ async def test_a_ukrainian_newcomer_takes_part_by_sms_through_kannel(town: Town)
     assert answer == Answer.YES
 
     # Kannel's delivery reports (fakesmsc delivers everything) reach the delivery rows.
-    for _ in range(100):
+    for _ in range(300):
         async with town.app.sessionmaker() as session:
             reports = list(
                 await session.scalars(
-                    select(Delivery.report).where(Delivery.channel == Channel.SMS)
+                    select(Delivery.report)
+                    .where(Delivery.channel == Channel.SMS)
+                    .order_by(Delivery.id)
                 )
             )
         if reports and all(r == "delivered" for r in reports):

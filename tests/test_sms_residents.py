@@ -198,6 +198,13 @@ async def test_delivery_reports_update_the_delivery(sms):
     async with sms.app.sessionmaker() as session:
         delivery = await session.get(Delivery, last.delivery_id)
         assert (delivery.report, delivery.status) == ("delivered", DeliveryStatus.SENT)
+    # A late "submitted" (reports may come out of order) does not undo "delivered".
+    late = await sms.post(
+        "/sms/memory/dlr", secret=SECRET, id=str(last.delivery_id), status="submitted"
+    )
+    assert late == 200
+    async with sms.app.sessionmaker() as session:
+        assert (await session.get(Delivery, last.delivery_id)).report == "delivered"
     assert (
         await sms.post("/sms/memory/dlr", secret=SECRET, id=str(last.delivery_id), status="failed")
         == 200

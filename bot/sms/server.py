@@ -79,6 +79,7 @@ def sms_application(
         except BadRequest as error:
             log.warning("delivery report not readable: %s", error)
             raise web.HTTPBadRequest() from None
+        log.debug("delivery %s: report %s", found.delivery_id, found.status)
         async with sessionmaker() as session:
             known = await q.record_report(
                 session,

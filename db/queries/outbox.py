@@ -348,16 +348,18 @@ async def record_report(
     values: dict[str, Any] = {"report": report, "reported_at": now}
     if final_failure:
         values.update(status=DeliveryStatus.FAILED, error=f"gateway: {report}")
-    found = await session.scalar(
-        select(Delivery.report).where(Delivery.id == delivery_id, Delivery.channel == Channel.SMS)
-    )
-    if found is None and not await session.scalar(
-        select(func.count()).where(Delivery.id == delivery_id, Delivery.channel == Channel.SMS)
-    ):
+    ours = and_(Delivery.id == delivery_id, Delivery.channel == Channel.SMS)
+    known = await session.scalar(select(func.count()).select_from(Delivery).where(ours))
+    if not known:
         return False
-    if found in FINAL_REPORTS and report not in FINAL_REPORTS:
-        return True  # reports can arrive out of order; "submitted" after "delivered" is old news
-    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+    # Reports can arrive out of order, and two at once: "submitted" must never overwrite a
+    # "delivered" that came first. One conditional UPDATE decides it in the database.
+    condition = ours
+    if report not in FINAL_REPORTS:
+        condition = and_(
+            ours, or_(Delivery.report.is_(None), Delivery.report.not_in(FINAL_REPORTS))
+        )
+    await session.execute(update(Delivery).where(condition).values(**values))
     return True
 
 
