@@ -25,6 +25,7 @@ from bot.i18n import Catalogs
 from bot.playground.personas import HOST_ID, NEIGHBOUR_ID
 from bot.playground.server import Playground, PlaygroundOptions
 from bot.services import preferences, residents
+from bot.services.actors import Actor
 from bot.sms.segments import count
 from db.models import Event, Resident, clock_offset
 
@@ -294,6 +295,9 @@ async def test_a_kept_database_is_only_topped_up(playground_db: Path):
             client = Client(first.url, http)
             await client.until(HOST_ID, lambda chat: len(chat["messages"]) >= 5)
             await client.post("/api/personas", {"name": "Bo", "language_code": "en"}, 201)
+            await client.post(
+                "/api/personas", {"name": "Sol", "language_code": "so", "phone": "40000009"}, 201
+            )
     finally:
         await first.stop()
     second = Playground(options)
@@ -303,6 +307,7 @@ async def test_a_kept_database_is_only_topped_up(playground_db: Path):
             client = Client(second.url, http)
             state = await client.get("/api/state")
             assert "Bo (en, guest)" in [p["label"] for p in state["personas"]]
+            assert "Sol (so, SMS only, +47 4000 0009)" in [p["label"] for p in state["sms"]]
             await asyncio.sleep(1.5)  # the worker would have sent any new notices by now
             assert not (await client.chat(HOST_ID))["messages"], "nothing was published twice"
     finally:
@@ -395,10 +400,22 @@ async def test_an_sms_persona_onboards_by_sms_and_joins_a_network(
     state = await client.get("/api/state")
     assert state["deliveries"]["sms"]["sent"] >= 6
     assert {p["id"]: p["messages"] for p in state["sms"]}[OKSANA] == 8
+
     # She is a resident by her number only, and the playground gave her no quiet hours.
-    async with playground.bot_app.sessionmaker() as session:
-        resident = await session.scalar(select(Resident).where(Resident.phone == "+4740000002"))
-        assert resident is not None and resident.telegram_id is None and resident.locale == "uk"
+    async def resident() -> tuple[Resident, bool]:
+        async with playground.bot_app.sessionmaker() as session:
+            found = await session.scalar(select(Resident).where(Resident.phone == "+4740000002"))
+            assert found is not None
+            actor = Actor(found.id, None, found.locale, False, onboarded=True)
+            return found, (await preferences.get(session, actor)).quiet
+
+    for _ in range(50):
+        found, quiet = await resident()
+        if not quiet:
+            break
+        await asyncio.sleep(0.1)
+    assert not quiet
+    assert found.telegram_id is None and found.locale == "uk"
 
 
 async def test_sms_personas_can_be_added_and_the_api_checks_them(client: Client):
