@@ -12,9 +12,11 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -22,6 +24,7 @@ from sqlalchemy import select
 
 from bot.fake_bot_api import RateLimit
 from bot.i18n import Catalogs
+from bot.playground.clock import next_slot
 from bot.playground.personas import HOST_ID, NEIGHBOUR_ID
 from bot.playground.server import Playground, PlaygroundOptions
 from bot.services import preferences, residents
@@ -500,3 +503,15 @@ async def test_the_clock_only_moves_forward_and_is_real_again_after_a_stop(
     assert clock_offset() >= timedelta(hours=1)
     await playground.stop()
     assert clock_offset() == timedelta(0)
+
+
+def test_the_next_digest_slot_keeps_its_local_time_across_dst():
+    zone = ZoneInfo("Europe/Oslo")
+    sunday_six = time_of_day(18, 0)
+    before = datetime(2026, 10, 18, 15, 59, tzinfo=UTC)  # Sunday 17:59 in Oslo (summer time)
+    assert next_slot(before, zone, 6, sunday_six) == datetime(2026, 10, 18, 16, 0, tzinfo=UTC)
+    at = datetime(2026, 10, 18, 16, 0, tzinfo=UTC)  # the slot itself: the next is a week on,
+    # after the change to winter time, still at 18:00 in Oslo
+    assert next_slot(at, zone, 6, sunday_six) == datetime(2026, 10, 25, 17, 0, tzinfo=UTC)
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert next_slot(monday, zone, 6, sunday_six) == datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
