@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import (
     BigInteger,
@@ -33,8 +33,38 @@ NAMING = {
 }
 
 
+# How far `utcnow` runs ahead of the real time. Always zero except in the playground, whose
+# clock control moves it forward (see `advance_clock`).
+_CLOCK_OFFSET = timedelta(0)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC: the time every service, the outbox worker and the scheduler's jobs use."""
+    return datetime.now(UTC) + _CLOCK_OFFSET
+
+
+def advance_clock(delta: timedelta) -> timedelta:
+    """Move `utcnow` forward by `delta` for this whole process; returns the total offset.
+
+    Used only by the playground's clock control (`naboskap playground`), so that reminders,
+    help expiry and the weekly digest can be seen without waiting. Time never goes back, except
+    through `reset_clock` when the playground stops (and between tests)."""
+    global _CLOCK_OFFSET
+    if delta < timedelta(0):
+        raise ValueError("the clock only moves forward")
+    _CLOCK_OFFSET += delta
+    return _CLOCK_OFFSET
+
+
+def clock_offset() -> timedelta:
+    """How far `advance_clock` has moved `utcnow` ahead of the real time."""
+    return _CLOCK_OFFSET
+
+
+def reset_clock() -> None:
+    """Back to the real time (the playground on stopping, the test suite between tests)."""
+    global _CLOCK_OFFSET
+    _CLOCK_OFFSET = timedelta(0)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

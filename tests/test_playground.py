@@ -12,19 +12,28 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
+from sqlalchemy import select
 
 from bot.fake_bot_api import RateLimit
 from bot.i18n import Catalogs
-from bot.playground.personas import HOST_ID
+from bot.playground.clock import next_slot
+from bot.playground.personas import HOST_ID, NEIGHBOUR_ID
 from bot.playground.server import Playground, PlaygroundOptions
 from bot.services import preferences, residents
+from bot.services.actors import Actor
+from bot.sms.segments import count
+from db.models import Event, Resident, clock_offset
 
 OLENA = 1002
+BJORG, OKSANA = 4001, 4002
 
 
 class Client:
@@ -61,6 +70,27 @@ class Client:
             assert left > 0, (
                 f"gave up waiting; the chat: {[m['text'][:60] for m in chat['messages']]}"
             )
+            revision = (await self.get(f"/api/wait?since={revision}&timeout={min(left, 2)}"))[
+                "revision"
+            ]
+
+    async def sms(self, persona: int) -> list[dict[str, Any]]:
+        thread: list[dict[str, Any]] = (await self.get(f"/api/personas/{persona}/sms"))["messages"]
+        return thread
+
+    async def text(self, persona: int, text: str, timeout: float = 20) -> dict[str, Any]:
+        """Text the bot as an SMS persona; returns the bot's next SMS (the worker sends it)."""
+        before = len(await self.sms(persona))
+        await self.post(f"/api/personas/{persona}/sms", {"text": text})
+        deadline = time.monotonic() + timeout
+        revision = 0
+        while True:
+            thread = await self.sms(persona)
+            answers = [m for m in thread[before:] if m["from_bot"]]
+            if answers:
+                return answers[0]
+            left = deadline - time.monotonic()
+            assert left > 0, f"no SMS back; the thread: {[m['text'][:60] for m in thread]}"
             revision = (await self.get(f"/api/wait?since={revision}&timeout={min(left, 2)}"))[
                 "revision"
             ]
@@ -268,6 +298,9 @@ async def test_a_kept_database_is_only_topped_up(playground_db: Path):
             client = Client(first.url, http)
             await client.until(HOST_ID, lambda chat: len(chat["messages"]) >= 5)
             await client.post("/api/personas", {"name": "Bo", "language_code": "en"}, 201)
+            await client.post(
+                "/api/personas", {"name": "Sol", "language_code": "so", "phone": "40000009"}, 201
+            )
     finally:
         await first.stop()
     second = Playground(options)
@@ -277,6 +310,7 @@ async def test_a_kept_database_is_only_topped_up(playground_db: Path):
             client = Client(second.url, http)
             state = await client.get("/api/state")
             assert "Bo (en, guest)" in [p["label"] for p in state["personas"]]
+            assert "Sol (so, SMS only, +47 4000 0009)" in [p["label"] for p in state["sms"]]
             await asyncio.sleep(1.5)  # the worker would have sent any new notices by now
             assert not (await client.chat(HOST_ID))["messages"], "nothing was published twice"
     finally:
@@ -334,3 +368,150 @@ def test_the_command_starts_and_ctrl_c_stops_it(tmp_path: Path):
     finally:
         if process.poll() is None:
             process.kill()
+
+
+# ---- SMS personas -----------------------------------------------------------------------------
+
+
+async def test_an_sms_persona_onboards_by_sms_and_joins_a_network(
+    client: Client, playground: Playground
+):
+    state = await client.get("/api/state")
+    labels = [p["label"] for p in state["sms"]]
+    assert labels[:2] == [
+        "Bjørg (nb, SMS only, +47 4000 0001)",
+        "Oksana (uk, SMS only, +47 4000 0002)",
+    ]
+    assert not {p["id"] for p in state["sms"]} & {p["id"] for p in state["personas"]}
+    menu = await client.text(OKSANA, "Hei")
+    assert "3 Українська" in menu["text"]
+    assert (menu["segments"], menu["encoding"]) == (count(menu["text"]).segments, "ucs2")
+    privacy = await client.text(OKSANA, "3")
+    assert "Larvik kommune" in privacy["text"] and "СТОП" in privacy["text"]
+    welcome = await client.text(OKSANA, "1")
+    assert "СПІЛЬНОТИ" in welcome["text"]
+    joined = await client.text(OKSANA, "ПРИЄДНАТИСЯ Torstrand")
+    assert "Torstrand" in joined["text"]
+    assert 1 <= joined["segments"] <= 2 and joined["units"] == count(joined["text"]).units
+    thread = await client.sms(OKSANA)
+    # Both ways, in order: each of her texts followed by the bot's answer.
+    assert [m["from_bot"] for m in thread] == [False, True] * 4
+    assert thread[0]["text"] == "Hei" and "segments" not in thread[0]
+    # The language menu names every language; after it, Norwegian fits the GSM alphabet.
+    assert (await client.text(BJORG, "Hei"))["encoding"] == "ucs2"
+    assert (await client.text(BJORG, "1"))["encoding"] == "gsm7"
+    state = await client.get("/api/state")
+    assert state["deliveries"]["sms"]["sent"] >= 6
+    assert {p["id"]: p["messages"] for p in state["sms"]}[OKSANA] == 8
+
+    # She is a resident by her number only, and the playground gave her no quiet hours.
+    async def resident() -> tuple[Resident, bool]:
+        async with playground.bot_app.sessionmaker() as session:
+            found = await session.scalar(select(Resident).where(Resident.phone == "+4740000002"))
+            assert found is not None
+            actor = Actor(found.id, None, found.locale, False, onboarded=True)
+            return found, (await preferences.get(session, actor)).quiet
+
+    for _ in range(50):
+        found, quiet = await resident()
+        if not quiet:
+            break
+        await asyncio.sleep(0.1)
+    assert not quiet
+    assert found.telegram_id is None and found.locale == "uk"
+
+
+async def test_sms_personas_can_be_added_and_the_api_checks_them(client: Client):
+    created = await client.post(
+        "/api/personas",
+        {"name": "Per", "language_code": "nb", "phone": "4000 0003"},
+        status=201,
+    )
+    assert created["label"] == "Per (nb, SMS only, +47 4000 0003)"
+    assert created["phone"] == "+4740000003"
+    state = await client.get("/api/state")
+    assert created["id"] in [p["id"] for p in state["sms"]]
+    assert created["id"] not in [p["id"] for p in state["personas"]]
+    menu = await client.text(created["id"], "Hei")
+    assert "1 Norsk" in menu["text"]
+    for body in (
+        {"name": "X", "language_code": "nb", "phone": "12"},
+        {"name": "Y", "language_code": "nb", "phone": "+4740000001"},  # Bjørg's
+    ):
+        await client.post("/api/personas", body, status=400)
+    await client.post(f"/api/personas/{BJORG}/sms", {"text": " "}, status=400)
+    await client.post(f"/api/personas/{BJORG}/messages", {"text": "hei"}, status=404)
+    await client.post(f"/api/personas/{OLENA}/sms", {"text": "hei"}, status=404)
+
+
+# ---- the clock --------------------------------------------------------------------------------
+
+
+async def test_the_clock_moves_to_the_next_weekly_digest(client: Client, catalogs: Catalogs):
+    nb = catalogs.translator("nb")
+    # The seed's notices are out first (the digest does not repeat them).
+    await client.until(NEIGHBOUR_ID, with_text("Dugnad i Torstrandparken"))
+    clock = (await client.get("/api/state"))["clock"]
+    assert clock["offset_seconds"] == 0
+    slot = datetime.fromisoformat(clock["next_digest"])
+    moved = await client.post("/api/clock", {"step": "digest"}, status=200)
+    now = datetime.fromisoformat(moved["clock"]["now"])
+    assert slot < now < slot + timedelta(minutes=5)
+    assert moved["ran"]["digests"] >= 1
+    title = nb.gettext("📰 Your week in the neighbourhood")
+    for persona in (HOST_ID, NEIGHBOUR_ID):
+        digest = await client.until(persona, with_text(title))
+        assert digest["date"] >= int(slot.timestamp())  # sent on the moved clock
+    state = await client.get("/api/state")
+    assert state["clock"]["offset_seconds"] > 0
+    assert state["deliveries"]["telegram"]["sent"] >= 2
+    # Once a week: moving on a little sends no second digest.
+    again = await client.post("/api/clock", {"step": "hour"}, status=200)
+    assert again["ran"]["digests"] is None
+
+
+async def test_a_day_later_comes_the_reminder(
+    client: Client, playground: Playground, catalogs: Catalogs
+):
+    nb = catalogs.translator("nb")
+    await client.until(HOST_ID, with_text("Dugnad i Torstrandparken"))
+    await client.press(HOST_ID, nb.gettext("✅ Coming"))
+    await client.until(HOST_ID, lambda chat: chat["toasts"])
+    async with playground.bot_app.sessionmaker() as session:
+        event = await session.scalar(select(Event).where(Event.title.contains("Dugnad")))
+        assert event is not None
+    # To a day and six hours before it starts: no reminder yet...
+    now = datetime.fromisoformat((await client.get("/api/state"))["clock"]["now"])
+    wait = (event.starts_at - now - timedelta(hours=30)).total_seconds()
+    moved = await client.post("/api/clock", {"seconds": wait}, status=200)
+    assert moved["ran"]["reminders"] == 0
+    # ...and "+1 day" brings it.
+    moved = await client.post("/api/clock", {"step": "day"}, status=200)
+    assert moved["ran"]["reminders"] == 1
+    reminder = await client.until(
+        HOST_ID, with_text(nb.gettext("⏰ Reminder: you're going to this"))
+    )
+    assert "Dugnad i Torstrandparken" in reminder["text"]
+
+
+async def test_the_clock_only_moves_forward_and_is_real_again_after_a_stop(
+    client: Client, playground: Playground
+):
+    for body in ({"step": "week"}, {"seconds": -60}, {"seconds": 0}, {"seconds": "soon"}, {}):
+        await client.post("/api/clock", body, status=400)
+    await client.post("/api/clock", {"step": "hour"}, status=200)
+    assert clock_offset() >= timedelta(hours=1)
+    await playground.stop()
+    assert clock_offset() == timedelta(0)
+
+
+def test_the_next_digest_slot_keeps_its_local_time_across_dst():
+    zone = ZoneInfo("Europe/Oslo")
+    sunday_six = time_of_day(18, 0)
+    before = datetime(2026, 10, 18, 15, 59, tzinfo=UTC)  # Sunday 17:59 in Oslo (summer time)
+    assert next_slot(before, zone, 6, sunday_six) == datetime(2026, 10, 18, 16, 0, tzinfo=UTC)
+    at = datetime(2026, 10, 18, 16, 0, tzinfo=UTC)  # the slot itself: the next is a week on,
+    # after the change to winter time, still at 18:00 in Oslo
+    assert next_slot(at, zone, 6, sunday_six) == datetime(2026, 10, 25, 17, 0, tzinfo=UTC)
+    monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    assert next_slot(monday, zone, 6, sunday_six) == datetime(2026, 12, 6, 17, 0, tzinfo=UTC)

@@ -1,8 +1,10 @@
 """The playground in a real browser: Debian's Chromium, driven by Playwright.
 
 A Ukrainian newcomer onboards and joins a network by clicking, a host publishes an event, and
-the newcomer's chat shows the notice in Ukrainian with a Ukrainian date. Screenshots go to
-test-artifacts/playground/ at the repository root.
+the newcomer's chat shows the notice in Ukrainian with a Ukrainian date. An SMS-only newcomer
+onboards and joins by text in a phone-like thread that shows what each SMS costs, and the clock
+control brings the weekly digest. Screenshots go to test-artifacts/playground/ at the
+repository root.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pytest
 from babel.dates import format_date
 
 from bot.config import PROJECT_ROOT
-from bot.playground.personas import HOST_ID
+from bot.playground.personas import HOST_ID, NEIGHBOUR_ID
 from bot.playground.server import Playground, PlaygroundOptions
 from bot.services import events, networks, preferences, residents
 from db.models import utcnow
@@ -37,6 +39,7 @@ FLAGS = [
 ]
 OLENA = 1002
 AHMED = 1003
+OKSANA = 4002  # SMS only
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -69,6 +72,7 @@ async def page(tmp_path: Path) -> AsyncIterator[Any]:
             headless=True,
             viewport={"width": 1400, "height": 900},
             locale="en-GB",
+            timezone_id="Europe/Oslo",  # message times as the clock control shows them
         )
         try:
             page = context.pages[0] if context.pages else await context.new_page()
@@ -212,3 +216,51 @@ async def test_right_to_left_text_and_no_markup_injection(
     await expect(ahmed.locator(".msg.from-me").last).to_contain_text("<img src=x")
     assert await ahmed.locator(".messages img, .from-me b").count() == 0
     await shots.take("right-to-left")
+
+
+async def test_an_sms_newcomer_and_the_clock(playground: Playground, page: Any, tmp_path: Path):
+    expect = async_api.expect
+    catalogs = playground.bot_app.catalogs
+    shots = Shots(page, tmp_path, "sms-and-clock")
+    await page.goto(playground.url)
+    await page.locator("body[data-ready]").wait_for()
+    await page.locator(f'#sms-personas button.persona[data-persona="{OKSANA}"]').click()
+    phone = page.locator(f'.pane.phone[data-persona="{OKSANA}"]')
+    entry = phone.locator("input.entry")
+
+    async def text(message: str, answer: str) -> None:
+        before = await phone.locator(".sms.from-bot").count()
+        await entry.fill(message)
+        await entry.press("Enter")
+        await expect(phone.locator(".sms.from-me").last).to_have_text(re.compile(message))
+        await expect(phone.locator(".sms.from-bot")).to_have_count(before + 1)
+        await expect(phone.locator(".sms.from-bot").last).to_contain_text(answer)
+
+    await text("Hei", "3 Українська")
+    # Under each SMS from the bot: what it costs. Cyrillic needs UCS-2.
+    await expect(phone.locator(".sms.from-bot .cost").last).to_contain_text(
+        re.compile(r"^\d SMS · UCS-2")
+    )
+    await shots.take("sms-language-menu")
+    await text("3", "СТОП")
+    await text("1", "СПІЛЬНОТИ")
+    await text("ПРИЄДНАТИСЯ Torstrand", "Torstrand")
+    await shots.take("sms-joined-torstrand")
+
+    # The clock: on to just after the next weekly digest; Ingrid's digest arrives.
+    await page.locator(f'#personas button.persona[data-persona="{NEIGHBOUR_ID}"]').click()
+    ingrid = page.locator(f'.pane[data-persona="{NEIGHBOUR_ID}"]')
+    await expect(ingrid.locator(".messages")).to_contain_text("Dugnad i Torstrandparken")
+    await expect(page.locator("#outbox")).to_contain_text("Telegram:")
+    await page.locator(".clock-step", has_text="next weekly digest").click()
+    await expect(page.locator("#clock-ran")).to_contain_text("digest round")
+    await expect(page.locator("#clock-now")).to_contain_text("(+")
+    title = catalogs.translator("nb").gettext("📰 Your week in the neighbourhood")
+    digest = ingrid.locator(".msg.from-bot", has_text=title)
+    await expect(digest).to_be_visible()
+    await digest.scroll_into_view_if_needed()
+    await expect(page.locator("#outbox")).to_contain_text("sent")
+    await shots.take("weekly-digest")
+    await page.locator(".clock-step", has_text="+1 day").click()
+    await expect(page.locator("#clock-ran")).to_contain_text(re.compile("nothing due|queued"))
+    await shots.take("a-day-later")

@@ -4,8 +4,10 @@ Everything a persona does goes in as a Telegram update (`FakeUser`), and everyth
 comes from what the bot sent to the embedded server: nothing here answers for the bot.
 
     GET  /                                   the page (static files under /static/)
-    GET  /api/state                          personas, the bot, the revision, switches
-    POST /api/personas                       {"name", "language_code"}: add a persona
+    GET  /api/state                          personas, SMS personas, the bot, the revision,
+                                             switches, the clock, the outbox's counts
+    POST /api/personas                       {"name", "language_code"[, "phone"]}: add a
+                                             persona (with a phone: an SMS persona)
     GET  /api/personas/{id}/chat             messages (with edits), reply keyboard, menu,
                                              toasts
     POST /api/personas/{id}/messages         {"text"}: type and send (a reply keyboard
@@ -13,6 +15,11 @@ comes from what the bot sent to the embedded server: nothing here answers for th
     POST /api/personas/{id}/press            {"message_id", "callback_data"}: press an inline
                                              button
     GET  /api/personas/{id}/documents/{mid}  download a document the bot sent
+    GET  /api/personas/{id}/sms              an SMS persona's thread, both ways; each bot SMS
+                                             with its segments and encoding
+    POST /api/personas/{id}/sms              {"text"}: text the bot (through its inbound route)
+    POST /api/clock                          {"step": "hour" | "day" | "digest"} or
+                                             {"seconds": N}: move time forward, run what is due
     GET  /api/wait?since=N                   long poll: returns once the revision passes N
 """
 
@@ -21,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +37,9 @@ from aiohttp import web
 
 from bot.fake_bot_api.server import MAX_TEXT
 from bot.fake_bot_api.state import ChatMessage
-from bot.playground.personas import PersonaError
+from bot.playground.personas import Persona, PersonaError
+from bot.playground.phones import MAX_TEXT as SMS_MAX_TEXT
+from bot.playground.phones import SmsRouteError
 
 if TYPE_CHECKING:
     from bot.playground.server import Playground
@@ -52,6 +62,9 @@ def add_routes(app: web.Application, playground: Playground) -> None:
     app.router.add_post("/api/personas/{id:\\d+}/messages", send)
     app.router.add_post("/api/personas/{id:\\d+}/press", press)
     app.router.add_get("/api/personas/{id:\\d+}/documents/{message:\\d+}", document)
+    app.router.add_get("/api/personas/{id:\\d+}/sms", sms_thread)
+    app.router.add_post("/api/personas/{id:\\d+}/sms", sms_send)
+    app.router.add_post("/api/clock", move_clock)
     app.router.add_get("/api/wait", wait)
 
 
@@ -110,10 +123,25 @@ async def _body(request: web.Request) -> dict[str, Any]:
 
 
 def _persona_id(request: web.Request) -> int:
+    """A Telegram persona's id from the path."""
     persona_id = int(request.match_info["id"])
-    if _playground(request).personas.get(persona_id) is None:
+    persona = _playground(request).personas.get(persona_id)
+    if persona is None or persona.sms:
         raise _fail(web.HTTPNotFound, "no such persona")
     return persona_id
+
+
+def _sms_phone(request: web.Request) -> str:
+    """An SMS persona's number, from the persona id in the path."""
+    persona = _playground(request).personas.get(int(request.match_info["id"]))
+    if persona is None or persona.phone is None:
+        raise _fail(web.HTTPNotFound, "no such SMS persona")
+    return persona.phone
+
+
+def _sms_json(playground: Playground, persona: Persona) -> dict[str, Any]:
+    thread = playground.phones.thread(persona.phone) if persona.phone else []
+    return {**persona.as_json(), "messages": len(thread)}
 
 
 # ---- the page ---------------------------------------------------------------------------------
@@ -130,22 +158,24 @@ async def state(request: web.Request) -> web.Response:
         {
             "bot": playground.server.bot_user,
             "revision": playground.server.revision,
-            "personas": [p.as_json() for p in playground.personas],
+            "personas": [p.as_json() for p in playground.personas.telegram],
             "rate_limit": {"per_chat": limits.per_chat, "total": limits.total},
             "quiet_hours": playground.options.quiet_hours,
-            # Later parts of issue 7 report here: the clock control's time and the SMS
-            # personas' threads (see Playground).
-            "clock": None,
-            "sms": [],
+            "clock": playground.clock.as_json(),
+            "deliveries": await playground.clock.deliveries(),
+            "sms": [_sms_json(playground, p) for p in playground.personas.sms],
         }
     )
 
 
 async def add_persona(request: web.Request) -> web.Response:
     body = await _body(request)
+    phone = body.get("phone")
     try:
         persona = await _playground(request).add_persona(
-            str(body.get("name", "")), str(body.get("language_code", ""))
+            str(body.get("name", "")),
+            str(body.get("language_code", "")),
+            str(phone) if phone else None,
         )
     except PersonaError as error:
         raise _bad(str(error)) from None
@@ -237,6 +267,53 @@ async def document(request: web.Request) -> web.Response:
             "X-Original-Content-Type": message.document.mime_type,
         },
     )
+
+
+# ---- an SMS persona's phone -------------------------------------------------------------------
+
+
+async def sms_thread(request: web.Request) -> web.Response:
+    phone = _sms_phone(request)
+    playground = _playground(request)
+    return web.json_response(
+        {
+            "revision": playground.server.revision,
+            "phone": phone,
+            "messages": [m.as_json() for m in playground.phones.thread(phone)],
+        }
+    )
+
+
+async def sms_send(request: web.Request) -> web.Response:
+    phone = _sms_phone(request)
+    text = str((await _body(request)).get("text", ""))
+    if not text.strip():
+        raise _bad("text is empty")
+    if len(text) > SMS_MAX_TEXT:
+        raise _bad(f"text is longer than {SMS_MAX_TEXT} characters")
+    try:
+        await _playground(request).phones.send(phone, text)
+    except SmsRouteError as error:
+        raise _fail(web.HTTPBadGateway, str(error)) from None
+    return web.json_response({"ok": True}, status=202)
+
+
+# ---- the clock ---------------------------------------------------------------------------------
+
+
+async def move_clock(request: web.Request) -> web.Response:
+    body = await _body(request)
+    playground = _playground(request)
+    try:
+        if "seconds" in body:
+            delta = timedelta(seconds=float(body["seconds"]))
+        else:
+            delta = playground.clock.step(str(body.get("step", "")))
+        ran = await playground.clock.advance(delta)
+    except (KeyError, ValueError, TypeError, OverflowError):
+        raise _bad('step: "hour", "day" or "digest", or seconds: up to 60 days') from None
+    await playground.server.announce()  # every open page shows the new time
+    return web.json_response({"clock": playground.clock.as_json(), "ran": ran.as_json()})
 
 
 async def wait(request: web.Request) -> web.Response:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
@@ -21,7 +22,7 @@ from bot.playground.personas import Persona
 from bot.services import events, networks, preferences, residents
 from bot.services import help as helping
 from bot.services.actors import Actor
-from db.models import HelpCategory, utcnow
+from db.models import HelpCategory, Resident, utcnow
 
 log = logging.getLogger("naboskap.playground")
 
@@ -114,6 +115,17 @@ async def drop_quiet_hours(app: App, telegram_id: int) -> bool:
         actor = await _actor(app, session, telegram_id)
         if not actor.onboarded:
             return False
+        await preferences.update(session, actor, quiet=NO_QUIET_HOURS)
+        return True
+
+
+async def drop_sms_quiet_hours(app: App, phone: str) -> bool:
+    """The same for an SMS persona, found by the number it writes from (E.164)."""
+    async with app.sessionmaker() as session:
+        resident = await session.scalar(select(Resident).where(Resident.phone == phone))
+        if resident is None or resident.locale is None or resident.privacy_accepted_at is None:
+            return False
+        actor = Actor(resident.id, resident.telegram_id, resident.locale, False, onboarded=True)
         await preferences.update(session, actor, quiet=NO_QUIET_HOURS)
         return True
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
+import socket
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from bot.config import load_settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from bot.playground import api
+from bot.playground.clock import Clock
 from bot.playground.personas import (
     COORDINATOR_ID,
     HOST_ID,
@@ -22,10 +25,13 @@ from bot.playground.personas import (
     Persona,
     PersonaBook,
 )
-from bot.playground.seed import drop_quiet_hours, read_networks, seed
+from bot.playground.phones import Phones
+from bot.playground.seed import drop_quiet_hours, drop_sms_quiet_hours, read_networks, seed
 from bot.runners import run_polling
 from bot.services import residents
+from bot.sms.gateways.memory import MemoryGateway
 from db import migrate
+from db.models import reset_clock, utcnow
 
 log = logging.getLogger("naboskap.playground")
 
@@ -41,25 +47,40 @@ class PlaygroundOptions:
     handle_signals: bool = True
 
 
+def _free_loopback_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class Playground:
     """One process: `start` it, open `url`, `wait` for Ctrl-C, `stop` it.
 
-    Later parts of issue 7 hook in here: a clock control (the scheduler's and the worker's
-    clock) and SMS personas (the fake SMS gateway's threads) add their state to `api.state`
-    and their routes beside the chat routes in `bot.playground.api`.
+    Telegram personas talk to the bot through the embedded Bot API server. SMS personas talk
+    to it through the SMS channel `naboskap run` serves: the bot runs with the memory gateway,
+    its inbound route listens on a loopback port of its own with a random secret, and
+    `phones` posts their texts there and reads what the outbox worker sent back. The `clock`
+    moves `utcnow` forward for this process and runs the scheduler's due jobs at once; it is
+    back at the real time once the playground stops.
     """
 
     def __init__(self, options: PlaygroundOptions) -> None:
         self.options = options
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.server = FakeBotAPI(
-            host=options.host, port=options.port, rate_limit=options.rate_limit
+            host=options.host,
+            port=options.port,
+            rate_limit=options.rate_limit,
+            # Messages are dated by the playground's clock, which the clock control moves.
+            clock=lambda: utcnow().timestamp(),
         )
         self.users: dict[int, FakeUser] = {}
         self.personas = PersonaBook()
         self.app: App | None = None
         self._polling: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
+        self._phones: Phones | None = None
+        self._clock: Clock | None = None
         # Personas who have not finished onboarding: they get no quiet hours once they have.
         self._onboarding: set[int] = set()
         # Set once the bot and the personas are ready; the API waits for it.
@@ -85,6 +106,18 @@ class Playground:
             raise RuntimeError("the playground has not started")
         return self.app
 
+    @property
+    def phones(self) -> Phones:
+        if self._phones is None:
+            raise RuntimeError("the playground has not started")
+        return self._phones
+
+    @property
+    def clock(self) -> Clock:
+        if self._clock is None:
+            raise RuntimeError("the playground has not started")
+        return self._clock
+
     async def start(self) -> str:
         if self.options.db is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="naboskap-playground-")
@@ -101,6 +134,8 @@ class Playground:
         web_app = self.server.app()
         api.add_routes(web_app, self)
         await self.server.start(web_app)
+        secret = secrets.token_urlsafe(24)
+        sms_port = _free_loopback_port()
         settings = load_settings(
             bot_token=DEFAULT_TOKEN,
             telegram_api_base=self.base,
@@ -108,8 +143,24 @@ class Playground:
             coordinator_ids=frozenset({COORDINATOR_ID}),
             redis_url=None,
             webhook_url=None,
+            # The SMS channel with the in-memory gateway; its routes on loopback only.
+            sms_gateway="memory",
+            sms_inbound_secret=secret,
+            sms_listen=f"127.0.0.1:{sms_port}",
+            sms_public_url=None,
         )
         self.app = build_app(settings)
+        gateway = self.app.sms_gateway
+        if not isinstance(gateway, MemoryGateway):  # pragma: no cover - set just above
+            raise RuntimeError("the playground needs the memory SMS gateway")
+        self._phones = Phones(
+            gateway,
+            f"http://127.0.0.1:{sms_port}/sms/{gateway.name}/inbound",
+            secret,
+            self.server.announce,
+        )
+        self._phones.start()
+        self._clock = Clock(self.app)
         await seed(
             self.app,
             host=self._persona(HOST_ID),
@@ -146,11 +197,14 @@ class Playground:
                 self._polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling
+        if self._phones is not None:
+            await self._phones.stop()
         await self.server.stop()
         if self.app is not None:
             await self.app.close()
         if self._tmp is not None:
             self._tmp.cleanup()
+        reset_clock()  # the real time again for whatever runs next in this process
 
     # ---- personas ------------------------------------------------------------------------
 
@@ -160,12 +214,19 @@ class Playground:
             raise LookupError(persona_id)
         return persona
 
-    async def add_persona(self, name: str, language_code: str) -> Persona:
-        persona = self.personas.add(name, language_code)
+    async def add_persona(self, name: str, language_code: str, phone: str | None = None) -> Persona:
+        persona = self.personas.add(name, language_code, phone)
         await self._register(persona)
         return persona
 
     async def _register(self, persona: Persona) -> None:
+        if persona.phone is not None:
+            # An SMS persona: no Telegram account. No quiet hours once onboarded, likewise.
+            if not self.options.quiet_hours and not await drop_sms_quiet_hours(
+                self.bot_app, persona.phone
+            ):
+                self._onboarding.add(persona.id)
+            return
         self.users[persona.id] = FakeUser(
             self.server, persona.id, persona.name, persona.language_code or None
         )
@@ -188,8 +249,12 @@ class Playground:
         while True:
             revision = await self.server.wait_for_change(revision, 30.0)
             for persona_id in sorted(self._onboarding):
+                persona = self.personas.get(persona_id)
                 try:
-                    done = await drop_quiet_hours(self.bot_app, persona_id)
+                    if persona is not None and persona.phone is not None:
+                        done = await drop_sms_quiet_hours(self.bot_app, persona.phone)
+                    else:
+                        done = await drop_quiet_hours(self.bot_app, persona_id)
                 except Exception:  # the page must keep working whatever happens here
                     log.exception("could not set a persona's quiet hours")
                     done = False

@@ -1,5 +1,6 @@
-// The playground page: Telegram-like chats for several personas.
-// It only acts as Telegram users (through /api) and shows what the bot sent. Bot text is
+// The playground page: Telegram-like chats for several personas, phone-like SMS threads for
+// SMS personas, and a clock control. It only acts as Telegram users and as phones (through
+// /api) and shows what the bot sent. Bot text is
 // rendered from Telegram's entities with DOM nodes (never innerHTML): it contains what
 // residents typed.
 "use strict";
@@ -8,6 +9,7 @@ const MAX_PANES = 3;
 const renderedAs = new WeakMap(); // message node -> the JSON it was rendered from
 const state = {
   personas: [],
+  sms: [],
   open: JSON.parse(localStorage.getItem("naboskap-open") || "null") || [1002, 2001],
   seenToasts: {},
   revision: 0,
@@ -33,7 +35,7 @@ function el(tag, className, text) {
 }
 
 function persona(id) {
-  return state.personas.find((p) => p.id === id);
+  return state.personas.find((p) => p.id === id) || state.sms.find((p) => p.id === id);
 }
 
 function initials(name) {
@@ -42,16 +44,15 @@ function initials(name) {
 
 // ---- personas ------------------------------------------------------------------------------
 
-function renderPersonas() {
-  const list = document.getElementById("personas");
+function renderPersonaList(list, personas) {
   list.replaceChildren();
-  for (const p of state.personas) {
+  for (const p of personas) {
     const item = el("li");
     const button = el("button", "persona");
     button.type = "button";
     button.dataset.persona = String(p.id);
     if (state.open.includes(p.id)) button.classList.add("active");
-    const avatar = el("span", `avatar hue${p.id % 6}`, initials(p.name));
+    const avatar = el("span", p.phone ? "avatar sms-avatar" : `avatar hue${p.id % 6}`, initials(p.name));
     const label = el("span", "label", p.label);
     label.dir = "auto";
     button.append(avatar, label);
@@ -59,6 +60,11 @@ function renderPersonas() {
     item.append(button);
     list.append(item);
   }
+}
+
+function renderPersonas() {
+  renderPersonaList(document.getElementById("personas"), state.personas);
+  renderPersonaList(document.getElementById("sms-personas"), state.sms);
   const limits = document.getElementById("switches");
   limits.replaceChildren();
   const rate = state.rateLimit || {};
@@ -74,8 +80,10 @@ function renderPersonas() {
 async function loadState() {
   const data = await api("/api/state");
   state.personas = data.personas;
+  state.sms = data.sms;
   state.rateLimit = data.rate_limit;
   state.quietHours = data.quiet_hours;
+  renderClock(data.clock, data.deliveries);
   state.open = state.open.filter((id) => persona(id));
   if (!state.open.length && state.personas.length) state.open = [state.personas[0].id];
   renderPersonas();
@@ -91,6 +99,7 @@ document.getElementById("add-persona").addEventListener("submit", async (event) 
     const created = await api("/api/personas", {
       name: form.elements.name.value,
       language_code: form.elements.language_code.value,
+      phone: form.elements.phone.value,
     });
     form.reset();
     await loadState();
@@ -133,6 +142,7 @@ function ensurePane(id) {
   let pane = paneOf(id);
   if (pane) return pane;
   const p = persona(id);
+  if (p.phone) return ensurePhone(p);
   pane = document.getElementById("pane-template").content.firstElementChild.cloneNode(true);
   pane.dataset.persona = String(id);
   pane.querySelector(".avatar").textContent = initials(p.name);
@@ -177,6 +187,7 @@ async function press(id, messageId, data) {
 async function refreshPane(id) {
   const pane = paneOf(id);
   if (!pane) return;
+  if (pane.classList.contains("phone")) return refreshPhone(id, pane);
   const chat = await api(`/api/personas/${id}/chat`);
   const box = pane.querySelector(".messages");
   const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
@@ -403,6 +414,112 @@ function entityNode(id, entity, covered) {
     }
     default: return el("span", entity.type.replace(/[^a-z_]/g, ""));
   }
+}
+
+// ---- SMS personas: a phone-like thread -------------------------------------------------------
+
+const ENCODINGS = { gsm7: "GSM-7", ucs2: "UCS-2" };
+
+function ensurePhone(p) {
+  const pane = document.getElementById("sms-pane-template").content.firstElementChild.cloneNode(true);
+  pane.dataset.persona = String(p.id);
+  pane.querySelector(".avatar").textContent = initials(p.name);
+  pane.querySelector(".avatar").classList.add("sms-avatar");
+  pane.querySelector(".name").textContent = p.name;
+  pane.querySelector(".name").dir = "auto";
+  pane.querySelector(".meta").textContent = ` ${p.phone} · SMS only`;
+  pane.querySelector(".close").addEventListener("click", () => closePane(p.id));
+  pane.querySelector(".composer").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = pane.querySelector(".entry");
+    const text = input.value;
+    if (!text.trim()) return;
+    input.value = "";
+    try {
+      await api(`/api/personas/${p.id}/sms`, { text });
+    } catch (e) {
+      input.value = text;
+      input.placeholder = e.message;
+    }
+  });
+  document.getElementById("panes").append(pane);
+  refreshPhone(p.id, pane);
+  return pane;
+}
+
+async function refreshPhone(id, pane) {
+  const thread = await api(`/api/personas/${id}/sms`);
+  const box = pane.querySelector(".messages");
+  if (box.childElementCount === thread.messages.length) return; // SMS are never edited
+  box.replaceChildren(...thread.messages.map(renderSms));
+  box.scrollTop = box.scrollHeight;
+}
+
+function renderSms(m) {
+  const wrap = el("div", m.from_bot ? "sms from-bot" : "sms from-me");
+  wrap.dataset.messageId = String(m.id);
+  const bubble = el("div", "bubble");
+  const text = el("div", "text", m.text); // plain text: SMS has no formatting
+  text.dir = "auto";
+  bubble.append(text);
+  wrap.append(bubble);
+  const when = new Date(m.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false });
+  const cost = m.from_bot
+    ? `${m.segments} SMS · ${ENCODINGS[m.encoding] || m.encoding} · ${when}`
+    : when;
+  const meta = el("div", "cost", cost);
+  if (m.from_bot) meta.title = `${m.units} ${m.encoding === "gsm7" ? "septets" : "UTF-16 units"}`;
+  wrap.append(meta);
+  return wrap;
+}
+
+// ---- the clock and the outbox --------------------------------------------------------------
+
+function renderClock(clock, deliveries) {
+  if (clock) {
+    const ahead = clock.offset_seconds;
+    const days = Math.floor(ahead / 86400);
+    const hours = Math.floor((ahead % 86400) / 3600);
+    const shift = ahead ? ` (+${days ? `${days}d ` : ""}${hours}h)` : "";
+    const now = document.getElementById("clock-now");
+    now.textContent = `🕒 ${clock.local}${shift}`;
+    now.title = `${clock.zone}; next weekly digest ${new Date(clock.next_digest).toLocaleString()}`;
+  }
+  if (deliveries === undefined) return;
+  const parts = [];
+  for (const [channel, label] of [["telegram", "Telegram"], ["sms", "SMS"]]) {
+    const c = (deliveries || {})[channel];
+    if (!c) continue;
+    let part = `${label}: ${c.pending} pending`;
+    if (c.later) part += ` (${c.later} later)`;
+    part += ` · ${c.sent} sent`;
+    if (c.held) part += ` · ${c.held} held`;
+    if (c.failed) part += ` · ${c.failed} failed`;
+    parts.push(part);
+  }
+  document.getElementById("outbox").textContent = parts.join("  |  ");
+}
+
+for (const button of document.querySelectorAll(".clock-step")) {
+  button.addEventListener("click", async () => {
+    const steps = document.querySelectorAll(".clock-step");
+    const ran = document.getElementById("clock-ran");
+    steps.forEach((b) => { b.disabled = true; });
+    try {
+      const result = await api("/api/clock", { step: button.dataset.step });
+      const r = result.ran;
+      const done = [];
+      if (r.reminders) done.push(`${r.reminders} reminder(s)`);
+      if (r.nudged || r.expired) done.push(`${r.nudged} help nudge(s), ${r.expired} expired`);
+      if (r.digests !== null) done.push(`digest round: ${r.digests} digest(s)`);
+      ran.textContent = done.length ? `queued ${done.join(", ")}` : "nothing due";
+      renderClock(result.clock);
+    } catch (e) {
+      ran.textContent = e.message;
+    } finally {
+      steps.forEach((b) => { b.disabled = false; });
+    }
+  });
 }
 
 // ---- updates -------------------------------------------------------------------------------

@@ -1,0 +1,136 @@
+"""SMS personas' phones: texts go to the bot's real inbound route, and what the outbox worker
+sent through the memory gateway comes back as their thread.
+
+A text is posted over loopback to the route `naboskap run` serves for gateways (SMS_LISTEN, with
+the shared secret, in the memory gateway's format), exactly as a gateway would post it; the bot
+answers through its outbox, on the SMS channel, paced at SMS_SEND_RATE. Nothing here answers
+for the bot: the thread is the persona's own texts and `MemoryGateway.sent`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+from bot.sms.gateways.memory import MemoryGateway
+from bot.sms.segments import count
+from db.models import utcnow
+
+log = logging.getLogger("naboskap.playground")
+
+LOOK_EVERY = 0.2  # seconds between looks at the gateway's outbox
+ROUTE_WAIT = 20.0  # seconds to wait for the SMS route while the bot is starting
+MAX_TEXT = 1000  # the bot reads no more of a text than this
+
+
+@dataclass(frozen=True)
+class SmsItem:
+    id: int
+    from_bot: bool
+    text: str
+    date: float  # Unix time on the playground's clock
+
+    def as_json(self) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "id": self.id,
+            "from_bot": self.from_bot,
+            "text": self.text,
+            "date": self.date,
+        }
+        if self.from_bot:
+            cost = count(self.text)
+            item |= {"segments": cost.segments, "encoding": cost.encoding, "units": cost.units}
+        return item
+
+
+class SmsRouteError(Exception):
+    """The bot's inbound route did not take the text (its HTTP status is in the message)."""
+
+
+class Phones:
+    def __init__(
+        self,
+        gateway: MemoryGateway,
+        inbound_url: str,
+        secret: str,
+        on_change: Callable[[], Awaitable[None]],
+    ) -> None:
+        self.gateway = gateway
+        self.inbound_url = inbound_url
+        self._secret = secret
+        self._on_change = on_change
+        self.threads: dict[str, list[SmsItem]] = {}
+        self._ids = itertools.count(1)
+        self._seen = 0
+        self._http: aiohttp.ClientSession | None = None
+        self._watcher: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
+        self._watcher = asyncio.create_task(self._watch(), name="playground-sms")
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+        if self._http is not None:
+            await self._http.close()
+
+    def thread(self, phone: str) -> list[SmsItem]:
+        self.collect()
+        return list(self.threads.get(phone, []))
+
+    def collect(self) -> bool:
+        """Move what the gateway sent since the last look into the threads."""
+        new = self.gateway.sent[self._seen :]
+        self._seen += len(new)
+        now = utcnow().timestamp()
+        for sms in new:
+            self.threads.setdefault(sms.to, []).append(
+                SmsItem(next(self._ids), True, sms.text, now)
+            )
+        return bool(new)
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(LOOK_EVERY)
+            try:
+                if self.collect():
+                    await self._on_change()
+            except Exception:  # the page must keep working whatever happens here
+                log.exception("could not read the SMS gateway's outbox")
+
+    async def send(self, phone: str, text: str) -> None:
+        """Text the bot from `phone`, through its inbound route; returns once the bot has
+        handled it (its answer is then in the outbox)."""
+        if self._http is None:
+            raise RuntimeError("the phones have not started")
+        self.collect()  # what the bot sent before this text comes before it in the thread
+        self.threads.setdefault(phone, []).append(
+            SmsItem(next(self._ids), False, text, utcnow().timestamp())
+        )
+        await self._on_change()
+        body = {"from": phone, "to": "Naboskap", "text": text}
+        deadline = time.monotonic() + ROUTE_WAIT
+        while True:
+            try:
+                async with self._http.post(
+                    self.inbound_url, json=body, headers={"X-Naboskap-Secret": self._secret}
+                ) as reply:
+                    if reply.status != 200:
+                        raise SmsRouteError(f"the bot's SMS route answered {reply.status}")
+                    return
+            except aiohttp.ClientConnectorError:
+                # The route opens with the bot (`run_polling`), just after the page does.
+                if time.monotonic() > deadline:
+                    raise SmsRouteError("the bot's SMS route is not listening") from None
+                await asyncio.sleep(0.2)
