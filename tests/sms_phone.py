@@ -75,13 +75,20 @@ class Phone:
         return self.inbox[-1]
 
 
-@pytest.fixture
-async def sms(database_url: str, fake_api) -> AsyncIterator[SmsNetwork]:  # type: ignore[no-untyped-def]
+async def sms_network(
+    database_url: str,
+    fake_api,  # type: ignore[no-untyped-def]
+    kind: type[SmsNetwork] = SmsNetwork,
+    **overrides: object,
+) -> AsyncIterator[SmsNetwork]:
+    """The app with the in-memory gateway (and any other settings), its inbound route served
+    on loopback; `kind` lets a test module drive delivery its own way."""
     settings = make_settings(
         database_url,
         fake_api.base_url,
         sms_gateway="memory",
         sms_inbound_secret=SECRET,
+        **overrides,
     )
     app = build_app(settings)
 
@@ -99,9 +106,15 @@ async def sms(database_url: str, fake_api) -> AsyncIterator[SmsNetwork]:  # type
     server = TestServer(web_app, host="127.0.0.1")
     await server.start_server()
     async with aiohttp.ClientSession() as http:
-        yield SmsNetwork(app, server, http)
+        yield kind(app, server, http)
     await server.close()
     await app.close()
+
+
+@pytest.fixture
+async def sms(database_url: str, fake_api) -> AsyncIterator[SmsNetwork]:  # type: ignore[no-untyped-def]
+    async for network in sms_network(database_url, fake_api):
+        yield network
 
 
 PhoneFactory = Callable[[str], Phone]

@@ -10,24 +10,19 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-import aiohttp
 import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
-from bot.app import build_app
 from bot.delivery.sms import SmsBudget, SmsSender
 from bot.fake_bot_api import FakeUser
 from bot.services import broadcasts, networks, sms_cost
 from bot.services.actors import Actor
-from bot.services.sms_conversation import Context
 from bot.sms.segments import count
-from bot.sms.server import sms_application
 from bot.sms.texts import to_sms
 from db.models import Channel, Delivery, DeliveryStatus, Notice, NoticeKind
 from handlers.callbacks import HostCb, HostEventCb
-from tests.conftest import COORDINATOR_ID, make_settings, onboard
-from tests.sms_phone import SECRET, Phone, SmsNetwork
+from tests.conftest import COORDINATOR_ID, onboard
+from tests.sms_phone import Phone, SmsNetwork, sms_network
 from tests.test_outbox import _worker
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -61,32 +56,9 @@ class CostNetwork(SmsNetwork):
 async def _network_of(
     database_url: str, fake_api, **overrides: object
 ) -> AsyncIterator[CostNetwork]:  # type: ignore[no-untyped-def]
-    settings = make_settings(
-        database_url,
-        fake_api.base_url,
-        sms_gateway="memory",
-        sms_inbound_secret=SECRET,
-        **overrides,
-    )
-    app = build_app(settings)
-
-    async def deliver(update: dict[str, object]) -> object:
-        return await app.dispatcher.feed_raw_update(app.bot, update)
-
-    fake_api.deliver = deliver
-    web_app = sms_application(
-        app.sessionmaker,
-        app.sms_gateway,  # type: ignore[arg-type]
-        Context(app.catalogs, settings.municipality),
-        secret=SECRET,
-        region="NO",
-    )
-    server = TestServer(web_app, host="127.0.0.1")
-    await server.start_server()
-    async with aiohttp.ClientSession() as http:
-        yield CostNetwork(app, server, http)
-    await server.close()
-    await app.close()
+    async for network in sms_network(database_url, fake_api, CostNetwork, **overrides):
+        assert isinstance(network, CostNetwork)
+        yield network
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ from db.models import (
     Resident,
     utcnow,
 )
+from db.queries import outbox as oq
 from db.queries.outbox import RecipientRow
 
 CODE_TTL = timedelta(minutes=10)
@@ -206,13 +207,5 @@ async def unlink_phone(session: AsyncSession, actor: Actor) -> None:
     resident.phone_verified_at = None
     resident.sms_fallback = False
     await session.execute(delete(PhoneCode).where(PhoneCode.resident_id == resident.id))
-    await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.resident_id == resident.id,
-            Delivery.channel == Channel.SMS,
-            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD]),
-        )
-        .values(status=DeliveryStatus.FAILED, error="phone removed", lease_until=None)
-    )
+    await oq.drop_waiting_sms(session, resident.id, "phone removed")
     await session.commit()

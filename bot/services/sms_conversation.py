@@ -21,12 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
 from bot.delivery.messages import Rendered
-from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
+from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Catalogs, Translator
 from bot.services import events, networks
 from bot.services import help as helping
 from bot.services.actors import Actor
@@ -43,9 +43,6 @@ from bot.sms.segments import fit
 from bot.sms.texts import REPLY_SEGMENTS, choices_line, plain
 from db.models import (
     Answer,
-    Channel,
-    Delivery,
-    DeliveryStatus,
     HelpCategory,
     NoticeKind,
     NotifyMode,
@@ -53,20 +50,9 @@ from db.models import (
     SmsConversation,
     utcnow,
 )
+from db.queries import outbox as oq
 from db.queries.outbox import RecipientRow
 
-# Native names, as the language menu shows them (SMS has no room for anything else).
-LANGUAGE_NAMES = {
-    "nb": "Norsk",
-    "en": "English",
-    "uk": "Українська",
-    "pl": "Polski",
-    "lt": "Lietuvių",
-    "ar": "العربية",
-    "so": "Soomaali",
-    "ti": "ትግርኛ",
-    "fa_AF": "دری",
-}
 MAX_LISTED = 6  # networks or events in one reply
 
 
@@ -142,7 +128,10 @@ async def reply(
 
 
 def _language_menu() -> str:
-    names = " ".join(f"{n} {LANGUAGE_NAMES[loc]}" for n, loc in enumerate(SHIPPED_LOCALES, 1))
+    # Native names, short: "Norsk (bokmål)" is "Norsk" where every character costs.
+    names = " ".join(
+        f"{n} {NATIVE_NAMES[loc].split(' (')[0]}" for n, loc in enumerate(SHIPPED_LOCALES, 1)
+    )
     # Before anyone has chosen, the menu speaks Norwegian and English.
     return f"Naboskap: velg språk / choose language: {names}"
 
@@ -299,15 +288,7 @@ async def _stop(
     state.ask([], step=None)
     state.set_data()
     # What was waiting for them by SMS is dropped now, not sent on the way out.
-    await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.resident_id == resident.id,
-            Delivery.channel == Channel.SMS,
-            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD]),
-        )
-        .values(status=DeliveryStatus.FAILED, error="stopped by the resident", lease_until=None)
-    )
+    await oq.drop_waiting_sms(session, resident.id, "stopped by the resident")
     await reply(
         session,
         context,

@@ -67,26 +67,27 @@ def _digest_on() -> Any:
     return or_(Preferences.digest.is_(None), Preferences.digest.is_(True))
 
 
+def _residents() -> Any:
+    """The columns of a DigestResident."""
+    return select(
+        Resident.id,
+        Resident.telegram_id,
+        Resident.phone,
+        Resident.locale,
+        Preferences.quiet_start,
+        Preferences.quiet_end,
+    ).outerjoin(Preferences, Preferences.resident_id == Resident.id)
+
+
 def _due(week: str) -> Any:
     """Residents who should get this week's digest and have not had it."""
     already = exists().where(Digest.resident_id == Resident.id, Digest.week == week)
-    return (
-        select(
-            Resident.id,
-            Resident.telegram_id,
-            Resident.phone,
-            Resident.locale,
-            Preferences.quiet_start,
-            Preferences.quiet_end,
-        )
-        .outerjoin(Preferences, Preferences.resident_id == Resident.id)
-        .where(
-            Resident.privacy_accepted_at.is_not(None),
-            Resident.reachable.is_(True),
-            or_(Resident.telegram_id.is_not(None), sms_reachable()),
-            _digest_on(),
-            ~already,
-        )
+    return _residents().where(
+        Resident.privacy_accepted_at.is_not(None),
+        Resident.reachable.is_(True),
+        or_(Resident.telegram_id.is_not(None), sms_reachable()),
+        _digest_on(),
+        ~already,
     )
 
 
@@ -111,17 +112,8 @@ async def due_page(
 async def resident_for_preview(
     session: AsyncSession, *, telegram_id: int | None = None, phone: str | None = None
 ) -> DigestResident | None:
-    query = (
-        select(
-            Resident.id,
-            Resident.telegram_id,
-            Resident.phone,
-            Resident.locale,
-            Preferences.quiet_start,
-            Preferences.quiet_end,
-        )
-        .outerjoin(Preferences, Preferences.resident_id == Resident.id)
-        .where(Resident.telegram_id == telegram_id if phone is None else Resident.phone == phone)
+    query = _residents().where(
+        Resident.telegram_id == telegram_id if phone is None else Resident.phone == phone
     )
     row = (await session.execute(query)).first()
     return DigestResident(*row) if row else None

@@ -288,6 +288,19 @@ async def mark_resident_unreachable(session: AsyncSession, resident_id: int, now
     )
 
 
+async def drop_waiting_sms(session: AsyncSession, resident_id: int, reason: str) -> None:
+    """A resident's SMS not yet sent are not sent at all (after STOP, or a removed number)."""
+    await session.execute(
+        update(Delivery)
+        .where(
+            Delivery.resident_id == resident_id,
+            Delivery.channel == Channel.SMS,
+            Delivery.status.in_([DeliveryStatus.PENDING, DeliveryStatus.HELD]),
+        )
+        .values(status=DeliveryStatus.FAILED, error=reason, lease_until=None)
+    )
+
+
 async def fall_back_to_sms(
     session: AsyncSession, resident_id: int, notice_id: int, now: datetime
 ) -> bool:
