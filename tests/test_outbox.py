@@ -289,6 +289,39 @@ async def test_the_global_rate_and_per_chat_spacing_hold(app, torstrand):
     assert sent_at[-1] - start >= 2.0
 
 
+async def test_a_stopping_worker_hands_back_what_it_has_not_sent(app, torstrand, fake_api):
+    view, _members = torstrand
+    for _ in range(3):
+        await _enqueue(app, view.id)
+    stop = asyncio.Event()
+    sends = 0
+
+    def on_request(method: str) -> None:
+        nonlocal sends
+        if method == "sendMessage":
+            sends += 1
+            stop.set()  # the shutdown comes while the first messages are on their way
+
+    fake_api.on_request = on_request
+    worker = _worker(app, Clock(NOON))
+    await asyncio.wait_for(worker.run(stop), 10)
+    fake_api.on_request = None
+    async with app.sessionmaker() as session:
+        rows = list(
+            await session.execute(
+                select(Delivery.status, Delivery.lease_until, Delivery.attempts).where(
+                    Delivery.status == DeliveryStatus.PENDING
+                )
+            )
+        )
+    # Each chat's first message may have gone; the second and third of each were handed back:
+    # no lease left on them, no attempt counted, for the next worker to send at once.
+    assert len(rows) >= 8
+    assert all(lease is None and attempts == 0 for _, lease, attempts in rows)
+    assert sends == 12 - len(rows)
+    assert await _worker(app, Clock(NOON + timedelta(seconds=5))).drain() == len(rows)
+
+
 @pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
 async def test_two_workers_drain_one_outbox_without_sending_twice(app, fake_api, database_url):
     if not database_url.startswith("postgresql"):

@@ -74,9 +74,15 @@ class DeliveryWorker:
         # Residents found unreachable in this process; later sends to them are not tried.
         self._gone: set[int] = set()
         self._chat_locks: dict[int | str, asyncio.Lock] = {}
+        self._stop: asyncio.Event | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set; an empty outbox is looked at again every `idle_poll`."""
+        """Send until `stop` is set; an empty outbox is looked at again every `idle_poll`.
+
+        On stop, sends already under way finish; the rest of the claimed batch is handed back
+        at once (its leases released, no attempt counted) rather than sent at the per-chat pace,
+        so a shutdown takes about a second and another worker can take over right away."""
+        self._stop = stop
         while not stop.is_set():
             try:
                 handled = await self.run_once()
@@ -137,7 +143,13 @@ class DeliveryWorker:
         lock = self._chat_locks.setdefault(address, asyncio.Lock())
         try:
             async with lock:
+                if self._stopping():
+                    await self._hand_back(item)
+                    return
                 await self.spacing.wait(address)
+                if self._stopping():
+                    await self._hand_back(item)
+                    return
                 # Blocked on Telegram: the rest for them on Telegram is skipped (their SMS,
                 # a fallback among them, still go).
                 if item.channel is Channel.TELEGRAM and item.resident_id in self._gone:
@@ -153,6 +165,14 @@ class DeliveryWorker:
         finally:
             if not lock.locked():
                 self._chat_locks.pop(address, None)
+
+    def _stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
+
+    async def _hand_back(self, item: q.Claimed) -> None:
+        async with self.sessionmaker() as session:
+            await q.mark(session, item.id, attempts=max(item.attempts - 1, 0))
+            await session.commit()
 
     async def _record(self, item: q.Claimed, outcome: Outcome) -> None:
         now = self.clock()
