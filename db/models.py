@@ -350,6 +350,8 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("notice_id", "resident_id", "channel"),
         Index("ix_deliveries_due", "status", "not_before"),
+        # The SMS budget sums this month's sent segments before each non-essential SMS.
+        Index("ix_deliveries_channel_sent", "channel", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

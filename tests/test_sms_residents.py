@@ -305,3 +305,20 @@ async def test_sms_residents_get_the_compact_weekly_digest(sms):
     assert "Språkkafé på biblioteket" in letter and "Dugnad" in letter
     size = count(letter)
     assert (size.encoding, size.segments <= 2) == ("gsm7", True)
+
+
+async def test_an_sms_resident_can_delete_everything_by_sms(sms):
+    await _network(sms)
+    phone = await _onboarded(sms)
+    await phone.send("BLI MED TORSTRAND")
+    helps = await phone.send("HJELP")
+    assert len(helps) == 3 and "SLETT" in helps[-1]
+    [question] = await phone.send("slett")
+    assert "1" in question
+    assert await phone.send("1") == []  # nothing kept, so nothing more is sent
+    async with sms.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Resident)) == 0
+        assert await session.scalar(select(func.count()).select_from(Membership)) == 0
+    # Writing again is a new start, with nothing remembered.
+    [menu] = await phone.send("Hei")
+    assert "1 Norsk" in menu

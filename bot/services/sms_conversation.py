@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import outbox
 from bot.delivery.messages import Rendered
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Catalogs, Translator
-from bot.services import events, networks
+from bot.services import events, networks, residents
 from bot.services import help as helping
 from bot.services.actors import Actor
 from bot.services.errors import (
@@ -158,6 +158,9 @@ def help_texts(t: Translator) -> list[str]:
             offer=k(Command.OFFER),
             language=k(Command.LANGUAGE),
             stop=k(Command.STOP),
+        ),
+        t.gettext(
+            "Send {delete} to delete everything we keep about you.", delete=k(Command.DELETE)
         ),
     ]
 
@@ -425,6 +428,9 @@ async def _act(
                 t.gettext("Write your message. Your phone number is not shown."),
                 now,
             )
+        elif kind == "forget":
+            await residents.forget(session, actor)
+            return
         elif kind == "cat":
             await _ask_category(session, context, state, t, HelpCategory(rest), now)
         elif kind == "net":
@@ -465,6 +471,19 @@ async def _command(
             await reply(session, context, resident, text, now)
     elif command is Command.LANGUAGE:
         await _offer_languages(session, context, state, now)
+    elif command is Command.DELETE:
+        # The question says it all: after "1" nothing more is sent, since nothing is kept.
+        state.ask(["forget:yes"])
+        await reply(
+            session,
+            context,
+            resident,
+            t.gettext(
+                "Reply 1 to delete your number, language and networks for good. You will get "
+                "no more SMS from us."
+            ),
+            now,
+        )
     elif command in (Command.NETWORKS, Command.JOIN, Command.LEAVE):
         await _networks(session, context, state, t, command, argument, now)
     elif command is Command.EVENTS:

@@ -22,6 +22,7 @@ class Command(StrEnum):
     ASK = "ask"
     OFFER = "offer"
     LANGUAGE = "language"
+    DELETE = "delete"
 
 
 # The first word(s) of a message, per command. Norwegian and English first: those are what the
@@ -136,6 +137,17 @@ WORDS: dict[Command, dict[str, tuple[str, ...]]] = {
         "so": ("LUQAD",),
         "ti": ("ቋንቋ",),
         "fa_AF": ("زبان",),
+    },
+    Command.DELETE: {
+        "nb": ("SLETT", "SLETT MEG"),
+        "en": ("DELETE", "DELETE ME", "FORGET ME"),
+        "uk": ("ВИДАЛИТИ",),
+        "pl": ("USUN",),
+        "lt": ("ISTRINTI",),
+        "ar": ("حذف",),
+        "so": ("TIRTIR",),
+        "ti": ("ደምስስ",),
+        "fa_AF": ("حذف",),
     },
 }
 

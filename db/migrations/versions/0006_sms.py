@@ -28,6 +28,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("segments", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("report", sa.String(length=16), nullable=True))
         batch.add_column(sa.Column("reported_at", sa.DateTime(timezone=True), nullable=True))
+    op.create_index("ix_deliveries_channel_sent", "deliveries", ["channel", "sent_at"])
     op.create_table(
         "sms_conversations",
         sa.Column("resident_id", sa.Integer(), nullable=False),
@@ -63,6 +64,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("phone_codes")
     op.drop_table("sms_conversations")
+    op.drop_index("ix_deliveries_channel_sent", table_name="deliveries")
     with op.batch_alter_table("deliveries") as batch:
         batch.drop_column("reported_at")
         batch.drop_column("report")
