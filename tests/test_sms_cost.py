@@ -297,6 +297,35 @@ async def test_essential_replies_go_out_when_the_budget_is_used_up(costly, fake_
     assert usage.reached and usage.used > 20  # essential SMS may go past the budget
 
 
+async def test_a_digest_over_the_budget_is_dropped_not_held_for_a_month(costly, fake_api):
+    from bot.services import digests
+
+    network_id, _host, _coordinator = await _torstrand(costly, fake_api)
+    for rounds in range(10):  # use the budget up
+        notice_id = await _broadcast(costly, network_id, f"{TEXT} ({rounds})")
+        await costly.deliver()
+        if any(d.status is DeliveryStatus.PENDING for d in await _deliveries(costly, notice_id)):
+            break
+    now = costly.clock.utc()
+    summary = await digests.Round(
+        costly.app.sessionmaker, costly.app.catalogs, municipality="Larvik", now=now
+    ).run(digests.week_of(now, OSLO))
+    assert summary.sent >= 2
+    await costly.deliver()
+    async with costly.app.sessionmaker() as session:
+        rows = list(
+            await session.execute(
+                select(Delivery.status, Delivery.error)
+                .join(Notice, Notice.id == Delivery.notice_id)
+                .where(Notice.kind == NoticeKind.DIGEST, Delivery.channel == Channel.SMS)
+            )
+        )
+    # Any room left in the budget takes a digest; the rest are dropped, none held for a month.
+    dropped = [error for status, error in rows if status is DeliveryStatus.FAILED]
+    assert dropped and all("next digest" in (error or "") for error in dropped)
+    assert {status for status, _ in rows} <= {DeliveryStatus.SENT, DeliveryStatus.FAILED}
+
+
 async def test_an_unlimited_budget_never_holds_anything(unlimited, fake_api):
     network_id, _host, coordinator = await _torstrand(unlimited, fake_api)
     for rounds in range(6):

@@ -20,7 +20,7 @@ from bot.services import sms_cost
 from bot.sms.gateway import SmsGateway
 from bot.sms.segments import count
 from bot.sms.texts import to_sms
-from db.models import SmsConversation, utcnow
+from db.models import NoticeKind, SmsConversation, utcnow
 from db.queries import outbox as q
 from db.queries import sms_cost as cq
 
@@ -83,7 +83,7 @@ class SmsSender:
             self._in_flight -= segments
         return outcome
 
-    async def _over_budget(self, item: q.Claimed, segments: int) -> Deferred | None:
+    async def _over_budget(self, item: q.Claimed, segments: int) -> Deferred | Permanent | None:
         """A non-essential SMS that the month's budget has no room for waits until the next
         month; the first time in a month, hosts and coordinators are told."""
         budget = self.budget
@@ -92,7 +92,8 @@ class SmsSender:
         now = self.clock()
         start, end = sms_cost.month_bounds(now, budget.zone)
         async with self.sessionmaker() as session:
-            if sms_cost.is_essential(await cq.notice_kind(session, item.notice_id)):
+            kind = await cq.notice_kind(session, item.notice_id)
+            if sms_cost.is_essential(kind):
                 return None
             used = await cq.segments_used(session, start, end) + self._in_flight
             if used + segments <= budget.monthly_segments:
@@ -111,6 +112,9 @@ class SmsSender:
                 budget.monthly_segments,
                 end.date().isoformat(),
             )
+        if kind is NoticeKind.DIGEST:
+            # By next month this week's digest is old news, and a new one will be due.
+            return Permanent("monthly SMS budget used up: the next digest replaces this one")
         # Not all at midnight: from the morning of the first day of the month.
         until = release_time(end, budget.zone, DEFAULT_START, DEFAULT_END)
         return Deferred(until, "waiting for next month's SMS budget")
