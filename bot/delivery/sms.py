@@ -75,7 +75,7 @@ class SmsSender:
             outcome = await self.gateway.send(address, sms.text, item.id)
             if isinstance(outcome, Sent):
                 async with self.sessionmaker() as session:
-                    await q.record_sms(session, item.id, segments)
+                    await q.record_sms(session, item.id, segments, self.clock())
                     if sms.options:
                         await remember_choices(session, item.resident_id, list(sms.options))
                     await session.commit()

@@ -348,9 +348,15 @@ async def fall_back_to_sms(
     return bool(rows)
 
 
-async def record_sms(session: AsyncSession, delivery_id: int, segments: int) -> None:
+async def record_sms(
+    session: AsyncSession, delivery_id: int, segments: int, sent_at: datetime
+) -> None:
+    """What an SMS cost, recorded the moment the gateway took it: the monthly budget counts
+    it from then on, not only once the worker records the outcome a little later."""
     await session.execute(
-        update(Delivery).where(Delivery.id == delivery_id).values(segments=segments)
+        update(Delivery)
+        .where(Delivery.id == delivery_id)
+        .values(segments=segments, sent_at=sent_at)
     )
 
 
