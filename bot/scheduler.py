@@ -23,6 +23,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import WEEKDAYS
 from bot.i18n import Catalogs
 from bot.services import digests, events
 from bot.services import help as helping
@@ -176,7 +177,7 @@ def build_scheduler(
         replace_existing=True,
     )
     digest_round = DigestJob(sessionmaker, catalogs, digest)
-    weekday = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[digest.weekday]
+    weekday = WEEKDAYS[digest.weekday]
     scheduler.add_job(
         _led(leadership, digest_round),
         # In the configured zone, so 18:00 stays 18:00 on both sides of a DST change.

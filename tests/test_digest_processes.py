@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, insert, select
 
-from bot.config import PROJECT_ROOT
+from bot.config import PROJECT_ROOT, WEEKDAYS
 from bot.fake_bot_api import FakeBotAPI
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from bot.i18n import Catalogs
@@ -97,7 +97,7 @@ async def test_two_processes_send_the_weekly_digest_once(
         "DATABASE_URL": database_url,
         "REDIS_URL": "",
         "SEND_RATE": "400",
-        "DIGEST_WEEKDAY": ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[slot.weekday()],
+        "DIGEST_WEEKDAY": WEEKDAYS[slot.weekday()],
         "DIGEST_TIME": slot.strftime("%H:%M"),
     }
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
