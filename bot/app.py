@@ -1,6 +1,8 @@
-"""The composition root: builds the engine, catalogs, bot and dispatcher from one Settings.
+"""The composition root for the Telegram side: the core (`bot.core`) plus a bot, a dispatcher,
+the SMS gateway and the outbox worker.
 
-Nothing else in the project creates these; tests, the CLI and the runners all come here.
+`naboskap run`, `naboskap worker`, the playground and the end-to-end tests come here; commands
+that never talk to Telegram build only the core.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.clock import Clock
 from bot.config import TELEGRAM_API, Settings
+from bot.core import Core, SchemaBehind, build_core
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.sms import SmsBudget, SmsSender
 from bot.delivery.telegram import TelegramSender
@@ -25,15 +29,11 @@ from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
 from bot.i18n import Catalogs
 from bot.sms.gateway import SmsGateway
 from bot.sms.registry import load_gateway
-from db.migrate import schema_status
 from db.models import Channel
-from db.session import create_engine, create_sessionmaker
 from handlers import build_router
 from handlers.middlewares import ActorMiddleware, ReleaseConnectionMiddleware, SessionMiddleware
 
-
-class SchemaBehind(Exception):
-    """The database is not at the revision this code needs; the message says what to run."""
+__all__ = ["App", "SchemaBehind", "build_app", "build_worker"]
 
 
 def pin_response_types() -> list[type]:
@@ -64,32 +64,41 @@ def pin_response_types() -> list[type]:
 
 @dataclass
 class App:
-    settings: Settings
-    engine: AsyncEngine
-    sessionmaker: async_sessionmaker[AsyncSession]
-    catalogs: Catalogs
+    core: Core
     bot: Bot
     dispatcher: Dispatcher
     sms_gateway: SmsGateway | None = None  # None: SMS_GATEWAY is not set, no SMS channel
     response_types: list[type] = field(default_factory=pin_response_types)
 
+    @property
+    def settings(self) -> Settings:
+        return self.core.settings
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.core.engine
+
+    @property
+    def sessionmaker(self) -> async_sessionmaker[AsyncSession]:
+        return self.core.sessionmaker
+
+    @property
+    def catalogs(self) -> Catalogs:
+        return self.core.catalogs
+
+    @property
+    def clock(self) -> Clock:
+        return self.core.clock
+
     async def check_schema(self) -> None:
-        """Refuse to run against a database that is behind (or ahead of) this code."""
-        status = await schema_status(self.engine)
-        if status.current is None:
-            raise SchemaBehind("the database has no tables yet: run `naboskap db upgrade` first")
-        if not status.up_to_date:
-            raise SchemaBehind(
-                f"the database is at revision {status.current} but this version needs "
-                f"{status.head}: run `naboskap db upgrade` first"
-            )
+        await self.core.check_schema()
 
     async def close(self) -> None:
         if self.sms_gateway is not None:
             await self.sms_gateway.close()
         await self.bot.session.close()
         await self.dispatcher.storage.close()
-        await self.engine.dispose()
+        await self.core.close()
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -115,18 +124,17 @@ def build_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
-def build_dispatcher(
-    settings: Settings,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    catalogs: Catalogs,
-    storage: BaseStorage | None = None,
-) -> Dispatcher:
-    # Keyword arguments become workflow data: handlers ask for `settings` and `catalogs`.
+def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatcher:
+    # Keyword arguments become workflow data: handlers ask for `settings`, `catalogs` and
+    # `clock` by name.
     dispatcher = Dispatcher(
-        storage=storage or build_storage(settings), settings=settings, catalogs=catalogs
+        storage=storage or build_storage(core.settings),
+        settings=core.settings,
+        catalogs=core.catalogs,
+        clock=core.clock,
     )
-    dispatcher.update.outer_middleware(SessionMiddleware(sessionmaker))
-    dispatcher.update.outer_middleware(ActorMiddleware(settings, catalogs))
+    dispatcher.update.outer_middleware(SessionMiddleware(core.sessionmaker))
+    dispatcher.update.outer_middleware(ActorMiddleware(core.settings, core.catalogs))
     dispatcher.include_router(build_router())
     return dispatcher
 
@@ -146,24 +154,26 @@ def build_worker(app: App) -> DeliveryWorker:
                 frozenset(app.settings.coordinator_ids),
             )
         senders[Channel.SMS] = SmsSender(
-            app.sms_gateway, app.catalogs, app.sessionmaker, budget=budget
+            app.sms_gateway, app.catalogs, app.sessionmaker, budget=budget, clock=app.clock.now
         )
         limiters[Channel.SMS] = RateLimiter(
             app.sessionmaker, rate=app.settings.sms_send_rate, name="sms"
         )
-    return DeliveryWorker(app.sessionmaker, senders, limiter, settings=settings, limiters=limiters)
-
-
-def build_app(settings: Settings) -> App:
-    engine = create_engine(settings.database_url)
-    sessionmaker = create_sessionmaker(engine)
-    catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
-    return App(
+    return DeliveryWorker(
+        app.sessionmaker,
+        senders,
+        limiter,
         settings=settings,
-        engine=engine,
-        sessionmaker=sessionmaker,
-        catalogs=catalogs,
+        limiters=limiters,
+        clock=app.clock.now,
+    )
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> App:
+    core = build_core(settings, clock)
+    return App(
+        core=core,
         bot=build_bot(settings),
-        dispatcher=build_dispatcher(settings, sessionmaker, catalogs),
+        dispatcher=build_dispatcher(core),
         sms_gateway=load_gateway(settings) if settings.sms_gateway else None,
     )

@@ -69,7 +69,7 @@ def _explain(error: ServiceError) -> str:
 
 
 async def _with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    from bot.app import SchemaBehind
+    from bot.core import SchemaBehind
     from db.migrate import schema_status
     from db.session import create_engine, create_sessionmaker
 

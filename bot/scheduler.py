@@ -27,9 +27,9 @@ from bot.config import WEEKDAYS
 from bot.i18n import Catalogs
 from bot.services import digests, events
 from bot.services import help as helping
-from db.models import utcnow
 from db.queries import digests as digest_rounds
 from db.queries import leases
+from db.session import clock_of, session_now
 
 log = logging.getLogger("naboskap.scheduler")
 
@@ -48,7 +48,9 @@ class Leadership:
 
     async def renew(self) -> bool:
         async with self.sessionmaker() as session:
-            leading = await leases.take(session, LEASE, self.holder, utcnow(), LEASE_LENGTH)
+            leading = await leases.take(
+                session, LEASE, self.holder, session_now(session), LEASE_LENGTH
+            )
         if leading != self.leading:
             log.info("scheduler %s", "started leading" if leading else "is standing by")
         self.leading = leading
@@ -106,7 +108,7 @@ class DigestJob:
         if self._running.locked():
             return None
         async with self._running:
-            return await self._run(now or utcnow())
+            return await self._run(now or clock_of(self.sessionmaker)())
 
     async def _run(self, now: datetime) -> digests.Summary | None:
         week = digests.due_week(now, self.catalogs.zone, self.schedule.weekday, self.schedule.at)

@@ -16,7 +16,8 @@ from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES
-from db.models import MemberRole, Membership, Resident, utcnow
+from db.models import MemberRole, Membership, Resident
+from db.session import session_now
 
 CHUNK = 10_000  # rows a statement: bounds the memory the parameter lists take
 
@@ -49,7 +50,7 @@ async def seed_members(
         raise ValueError("count must be 0 or more, chunk 1 or more, and locales not empty")
     if count == 0:
         return []
-    at = now if now is not None else utcnow()
+    at = now if now is not None else session_now(session)
     for start in range(0, count, chunk):
         residents: list[dict[str, Any]] = [
             {

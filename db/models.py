@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -33,38 +33,14 @@ NAMING = {
 }
 
 
-# How far `utcnow` runs ahead of the real time. Always zero except in the playground, whose
-# clock control moves it forward (see `advance_clock`).
-_CLOCK_OFFSET = timedelta(0)
-
-
 def utcnow() -> datetime:
-    """Now, in UTC: the time every service, the outbox worker and the scheduler's jobs use."""
-    return datetime.now(UTC) + _CLOCK_OFFSET
+    """The real time, in UTC: the default of timestamp columns.
 
-
-def advance_clock(delta: timedelta) -> timedelta:
-    """Move `utcnow` forward by `delta` for this whole process; returns the total offset.
-
-    Used only by the playground's clock control (`naboskap playground`), so that reminders,
-    help expiry and the weekly digest can be seen without waiting. Time never goes back, except
-    through `reset_clock` when the playground stops (and between tests)."""
-    global _CLOCK_OFFSET
-    if delta < timedelta(0):
-        raise ValueError("the clock only moves forward")
-    _CLOCK_OFFSET += delta
-    return _CLOCK_OFFSET
-
-
-def clock_offset() -> timedelta:
-    """How far `advance_clock` has moved `utcnow` ahead of the real time."""
-    return _CLOCK_OFFSET
-
-
-def reset_clock() -> None:
-    """Back to the real time (the playground on stopping, the test suite between tests)."""
-    global _CLOCK_OFFSET
-    _CLOCK_OFFSET = timedelta(0)
+    Services read the time from the session's clock (`db.session.session_now`), which a
+    session made by the core stamps on new rows too, so a moved clock (the playground's) is
+    what gets stored.
+    """
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

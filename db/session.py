@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Mapper, Session, UOWTransaction
+
+from db.models import utcnow
+
+Now = Callable[[], datetime]
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -45,5 +53,50 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+def create_sessionmaker(engine: AsyncEngine, now: Now = utcnow) -> async_sessionmaker[AsyncSession]:
+    """Sessions that carry the core's clock (`now`): services read the time from it with
+    `session_now`, and new rows get their timestamps from it."""
+    return async_sessionmaker(engine, expire_on_commit=False, info={"now": now})
+
+
+def session_now(session: AsyncSession | Session) -> datetime:
+    """Now, by the clock of the core that made this session (the real time otherwise).
+
+    The session is the one thing every service call already takes, so the time travels with
+    it: no service reads a process-wide clock, and a caller cannot forget to pass it."""
+    now: Now = session.info.get("now", utcnow)
+    return now()
+
+
+def clock_of(sessionmaker: async_sessionmaker[AsyncSession]) -> Now:
+    """The clock the sessions of `sessionmaker` carry: for work that spans several sessions
+    (the outbox worker, the scheduler's jobs)."""
+    now: Now = sessionmaker.kw.get("info", {}).get("now", utcnow)
+    return now
+
+
+@functools.cache
+def _stamped_columns(mapper: Mapper[Any]) -> tuple[str, ...]:
+    """The attributes of a model whose column defaults to the real time (`default=utcnow`)."""
+    keys = []
+    for attribute in mapper.column_attrs:
+        default: Any = attribute.columns[0].default
+        # SQLAlchemy wraps a callable default; `__wrapped__` is ours.
+        if getattr(getattr(default, "arg", None), "__wrapped__", None) is utcnow:
+            keys.append(attribute.key)
+    return tuple(keys)
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_new_rows(session: Session, _flush: UOWTransaction, _instances: Iterable[Any]) -> None:
+    # Column defaults know nothing of sessions, so a moved clock would not reach them: rows
+    # added through a session get the session clock's time instead.
+    now: Now | None = session.info.get("now")
+    if now is None or now is utcnow:
+        return
+    moment = None
+    for row in session.new:
+        for key in _stamped_columns(inspect(row).mapper):
+            if getattr(row, key) is None:
+                moment = moment or now()
+                setattr(row, key, moment)

@@ -19,7 +19,7 @@ from bot.config import Settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from db import migrate
-from db.models import Base, clock_offset, reset_clock
+from db.models import Base
 from db.session import create_engine
 
 # A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
@@ -29,17 +29,6 @@ COORDINATOR_ID = 900001
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
-
-
-@pytest.fixture(autouse=True)
-def real_time() -> Iterator[None]:
-    """Every test runs on the real clock: only the playground moves `utcnow` forward, and it
-    must have put it back by the time its test ends."""
-    reset_clock()
-    yield
-    moved = clock_offset()
-    reset_clock()
-    assert not moved, f"a test left the clock {moved} ahead"
 
 
 @pytest.fixture(scope="session")

@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.messages import Rendered
 from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
-from db.models import Channel, DeliveryStatus, NoticeKind, NotifyMode, utcnow
+from db.models import Channel, DeliveryStatus, NoticeKind, NotifyMode
 from db.queries import outbox as q
 from db.queries.outbox import RecipientRow
+from db.session import session_now
 
 Render = Callable[[str, Channel], Rendered]
 
@@ -52,7 +53,7 @@ async def enqueue(
     `quiet_hours`, deliveries inside a resident's quiet hours wait until the morning; `hold`
     keeps every delivery for the digest (helpers who want requests weekly).
     """
-    now = now or utcnow()
+    now = now or session_now(session)
     notice_id = await q.add_notice(
         session,
         {

@@ -11,8 +11,8 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.models import utcnow
 from db.queries import outbox as q
+from db.session import clock_of
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
@@ -70,7 +70,7 @@ class RateLimiter:
             start = max(self._next_local, now)
             self._next_local = start + interval * self.block
             return [start + i * interval for i in range(self.block)]
-        wall = utcnow()
+        wall = clock_of(self.sessionmaker)()
         for attempt in (1, 2):
             try:
                 async with self.sessionmaker() as session:

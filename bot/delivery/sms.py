@@ -20,9 +20,10 @@ from bot.services import sms_cost
 from bot.sms.gateway import SmsGateway
 from bot.sms.segments import count
 from bot.sms.texts import to_sms
-from db.models import NoticeKind, SmsConversation, utcnow
+from db.models import NoticeKind, SmsConversation
 from db.queries import outbox as q
 from db.queries import sms_cost as cq
+from db.session import clock_of, session_now
 
 log = logging.getLogger("naboskap.sms")
 
@@ -49,13 +50,13 @@ class SmsSender:
         sessionmaker: async_sessionmaker[AsyncSession],
         *,
         budget: SmsBudget | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.gateway = gateway
         self.catalogs = catalogs
         self.sessionmaker = sessionmaker
         self.budget = budget
-        self.clock = clock
+        self.clock = clock or clock_of(sessionmaker)
         # Segments of sends under way in this process, not yet in the database: they count
         # against the budget too, so concurrent sends do not all see the same room left.
         self._in_flight = 0
@@ -128,4 +129,4 @@ async def remember_choices(session: AsyncSession, resident_id: int, options: lis
         session.add(row)
     row.options = json.dumps(options)
     row.step = None
-    row.updated_at = utcnow()
+    row.updated_at = session_now(session)

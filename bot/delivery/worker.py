@@ -24,8 +24,9 @@ from bot.delivery.outcomes import (
     Unreachable,
 )
 from bot.delivery.pacing import ChatSpacing, RateLimiter
-from db.models import Channel, DeliveryStatus, utcnow
+from db.models import Channel, DeliveryStatus
 from db.queries import outbox as q
+from db.session import clock_of
 
 log = logging.getLogger("naboskap.delivery")
 
@@ -59,7 +60,7 @@ class DeliveryWorker:
         *,
         settings: WorkerSettings | None = None,
         spacing: ChatSpacing | None = None,
-        clock: Callable[[], datetime] = utcnow,
+        clock: Callable[[], datetime] | None = None,
         limiters: Mapping[Channel, RateLimiter] | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
@@ -69,7 +70,7 @@ class DeliveryWorker:
         self.limiters = dict(limiters or {})
         self.settings = settings or WorkerSettings()
         self.spacing = spacing or ChatSpacing()
-        self.clock = clock
+        self.clock = clock or clock_of(sessionmaker)
         self._skip_locked: bool | None = None
         # Residents found unreachable in this process; later sends to them are not tried.
         self._gone: set[int] = set()

@@ -6,8 +6,9 @@ the scheduler), against a seeded SQLite database, and serves a Telegram-like pag
 same process. The page only acts as Telegram users and shows what the bot sent.
 
 SMS personas text the bot through its SMS channel (the in-memory gateway and the inbound route
-`naboskap run` serves, see `bot.playground.phones`), and a clock control moves the process's
-`utcnow` forward and runs the scheduler's due jobs at once (`bot.playground.clock`).
+`naboskap run` serves, see `bot.playground.phones`), and a clock control moves the playground's
+own clock (its core's `Clock`) forward and runs the scheduler's due jobs at once
+(`bot.playground.clock`).
 """
 
 from bot.playground.server import Playground

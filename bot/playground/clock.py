@@ -1,7 +1,8 @@
 """The playground's clock control: move time forward, then run what became due at once.
 
-Time is `db.models.utcnow`, which every service, the outbox worker and the scheduled jobs use;
-`advance_clock` moves it forward for the whole process (and only the playground calls it).
+Time is the core's `Clock` (`bot.clock`), which every service (through its session), the outbox
+worker and the scheduled jobs read; the playground moves its own core's clock forward, and
+nothing else in the process notices.
 After a move the scheduler's jobs run at once rather than at APScheduler's next real-time
 tick: event reminders, help expiry and the weekly digest (the same `DigestJob` the scheduler
 runs, which sends the round when the latest slot is within its catch-up window). What they
@@ -22,7 +23,7 @@ from bot.app import App
 from bot.scheduler import DigestJob, DigestSchedule
 from bot.services import digests, events
 from bot.services import help as helping
-from db.models import Delivery, DeliveryStatus, advance_clock, clock_offset, utcnow
+from db.models import Delivery, DeliveryStatus
 
 # Where the page's buttons take the clock: a fixed step, or just past the next digest slot.
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
@@ -58,7 +59,7 @@ class Ran:
         }
 
 
-class Clock:
+class ClockControl:
     def __init__(self, app: App) -> None:
         self.app = app
         weekday, at = app.settings.digest_at
@@ -68,20 +69,23 @@ class Clock:
 
     def next_digest(self, now: datetime | None = None) -> datetime:
         return next_slot(
-            now or utcnow(), self.app.catalogs.zone, self.schedule.weekday, self.schedule.at
+            now or self.app.clock.now(),
+            self.app.catalogs.zone,
+            self.schedule.weekday,
+            self.schedule.at,
         )
 
     def step(self, name: str) -> timedelta:
         """How far a named step moves the clock from now; ValueError for an unknown one."""
         if name == NEXT_DIGEST:
-            return self.next_digest() + PAST_SLOT - utcnow()
+            return self.next_digest() + PAST_SLOT - self.app.clock.now()
         return STEPS[name]
 
     async def advance(self, delta: timedelta) -> Ran:
         if not timedelta(0) < delta <= MAX_STEP:
             raise ValueError(f"a step is more than nothing and at most {MAX_STEP.days} days")
         async with self._moving:
-            advance_clock(delta)
+            self.app.clock.advance(delta)
             return await self.run_due()
 
     async def run_due(self) -> Ran:
@@ -100,7 +104,7 @@ class Clock:
     async def deliveries(self) -> dict[str, dict[str, int]]:
         """The outbox by channel: pending (of which `later` are not due yet), held for the
         digest, sent, failed."""
-        now = utcnow()
+        now = self.app.clock.now()
         due = func.sum(case((Delivery.not_before <= now, 1), else_=0))
         query = select(Delivery.channel, Delivery.status, func.count(), due).group_by(
             Delivery.channel, Delivery.status
@@ -124,12 +128,12 @@ class Clock:
         return counts
 
     def as_json(self) -> dict[str, Any]:
-        now = utcnow()
+        now = self.app.clock.now()
         return {
             "now": now.isoformat(),
             "local": now.astimezone(self.app.catalogs.zone).strftime("%a %d %b %H:%M"),
             "zone": self.app.settings.timezone,
-            "offset_seconds": int(clock_offset().total_seconds()),
+            "offset_seconds": int(self.app.clock.offset.total_seconds()),
             "next_digest": self.next_digest(now).isoformat(),
             "steps": [*STEPS, NEXT_DIGEST],
         }

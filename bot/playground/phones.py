@@ -20,9 +20,9 @@ from typing import Any
 
 import aiohttp
 
+from bot.clock import Clock
 from bot.sms.gateways.memory import MemoryGateway
 from bot.sms.segments import count
-from db.models import utcnow
 
 log = logging.getLogger("naboskap.playground")
 
@@ -62,8 +62,10 @@ class Phones:
         inbound_url: str,
         secret: str,
         on_change: Callable[[], Awaitable[None]],
+        time: Clock,
     ) -> None:
         self.gateway = gateway
+        self.time = time  # the playground's clock: texts are dated by it
         self.inbound_url = inbound_url
         self._secret = secret
         self._on_change = on_change
@@ -93,7 +95,7 @@ class Phones:
         """Move what the gateway sent since the last look into the threads."""
         new = self.gateway.sent[self._seen :]
         self._seen += len(new)
-        now = utcnow().timestamp()
+        now = self.time.now().timestamp()
         for sms in new:
             self.threads.setdefault(sms.to, []).append(
                 SmsItem(next(self._ids), True, sms.text, now)
@@ -116,7 +118,7 @@ class Phones:
             raise RuntimeError("the phones have not started")
         self.collect()  # what the bot sent before this text comes before it in the thread
         self.threads.setdefault(phone, []).append(
-            SmsItem(next(self._ids), False, text, utcnow().timestamp())
+            SmsItem(next(self._ids), False, text, self.time.now().timestamp())
         )
         await self._on_change()
         body = {"from": phone, "to": "Naboskap", "text": text}

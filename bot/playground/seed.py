@@ -22,7 +22,7 @@ from bot.playground.personas import Persona
 from bot.services import events, networks, preferences, residents
 from bot.services import help as helping
 from bot.services.actors import Actor
-from db.models import HelpCategory, Resident, utcnow
+from db.models import HelpCategory, Resident
 
 log = logging.getLogger("naboskap.playground")
 
@@ -141,7 +141,7 @@ async def seed(
     now: datetime | None = None,
 ) -> None:
     """Add whatever of the starting state is missing (see the module's docstring)."""
-    now = now or utcnow()
+    now = now or app.clock.now()
     operator = Actor.operator()
     if not specs:
         return

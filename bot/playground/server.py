@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.app import App, build_app
+from bot.clock import Clock
 from bot.config import load_settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from bot.playground import api
-from bot.playground.clock import Clock
+from bot.playground.clock import ClockControl
 from bot.playground.personas import (
     COORDINATOR_ID,
     HOST_ID,
@@ -31,7 +32,6 @@ from bot.runners import run_polling
 from bot.services import residents
 from bot.sms.gateways.memory import MemoryGateway
 from db import migrate
-from db.models import reset_clock, utcnow
 
 log = logging.getLogger("naboskap.playground")
 
@@ -60,19 +60,21 @@ class Playground:
     to it through the SMS channel `naboskap run` serves: the bot runs with the memory gateway,
     its inbound route listens on a loopback port of its own with a random secret, and
     `phones` posts their texts there and reads what the outbox worker sent back. The `clock`
-    moves `utcnow` forward for this process and runs the scheduler's due jobs at once; it is
-    back at the real time once the playground stops.
+    control moves this playground's own `Clock` (`time`) forward and runs the scheduler's due
+    jobs at once; the next playground starts at the real time.
     """
 
     def __init__(self, options: PlaygroundOptions) -> None:
         self.options = options
+        # This playground's time: the core runs on it, and the clock control moves it.
+        self.time = Clock()
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self.server = FakeBotAPI(
             host=options.host,
             port=options.port,
             rate_limit=options.rate_limit,
             # Messages are dated by the playground's clock, which the clock control moves.
-            clock=lambda: utcnow().timestamp(),
+            clock=lambda: self.time.now().timestamp(),
         )
         self.users: dict[int, FakeUser] = {}
         self.personas = PersonaBook()
@@ -80,7 +82,7 @@ class Playground:
         self._polling: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._phones: Phones | None = None
-        self._clock: Clock | None = None
+        self._clock: ClockControl | None = None
         # Personas who have not finished onboarding: they get no quiet hours once they have.
         self._onboarding: set[int] = set()
         # Set once the bot and the personas are ready; the API waits for it.
@@ -113,7 +115,7 @@ class Playground:
         return self._phones
 
     @property
-    def clock(self) -> Clock:
+    def clock(self) -> ClockControl:
         if self._clock is None:
             raise RuntimeError("the playground has not started")
         return self._clock
@@ -149,7 +151,7 @@ class Playground:
             sms_listen=f"127.0.0.1:{sms_port}",
             sms_public_url=None,
         )
-        self.app = build_app(settings)
+        self.app = build_app(settings, clock=self.time)
         gateway = self.app.sms_gateway
         if not isinstance(gateway, MemoryGateway):  # pragma: no cover - set just above
             raise RuntimeError("the playground needs the memory SMS gateway")
@@ -158,9 +160,10 @@ class Playground:
             f"http://127.0.0.1:{sms_port}/sms/{gateway.name}/inbound",
             secret,
             self.server.announce,
+            self.time,
         )
         self._phones.start()
-        self._clock = Clock(self.app)
+        self._clock = ClockControl(self.app)
         await seed(
             self.app,
             host=self._persona(HOST_ID),
@@ -204,7 +207,6 @@ class Playground:
             await self.app.close()
         if self._tmp is not None:
             self._tmp.cleanup()
-        reset_clock()  # the real time again for whatever runs next in this process
 
     # ---- personas ------------------------------------------------------------------------
 

@@ -43,11 +43,11 @@ from db.models import (
     HelpCategory,
     HelpRequest,
     NoticeKind,
-    utcnow,
 )
 from db.queries import digests as q
 from db.queries import events as eq
 from db.queries import outbox as oq
+from db.session import clock_of, session_now
 
 WINDOW = timedelta(days=7)  # "the coming week", from the moment the digest is made
 CATCH_UP = timedelta(days=2)  # a round missed by downtime is still worth sending this late
@@ -452,7 +452,7 @@ class Round:
         self.sessionmaker = sessionmaker
         self.catalogs = catalogs
         self.municipality = municipality
-        self.now = now or utcnow()
+        self.now = now or clock_of(sessionmaker)()
         self.page = page
         self.writer = Writer(catalogs)
         self.shared = _Shared()
@@ -546,7 +546,7 @@ class Round:
                 progress(len(page))
         if not dry_run:
             async with self.sessionmaker() as session:
-                await q.finish_run(session, week_key, utcnow())
+                await q.finish_run(session, week_key, session_now(session))
                 await session.commit()
         return summary
 

@@ -27,8 +27,9 @@ from bot.services.errors import (
 )
 from bot.sms.keywords import Command, shown
 from bot.sms.phones import normalise
-from db.models import MemberRole, Membership, Network, NoticeKind, Resident, utcnow
+from db.models import MemberRole, Membership, Network, NoticeKind, Resident
 from db.queries import networks as nq
+from db.session import session_now
 
 NAME_MAX = 64
 
@@ -98,7 +99,7 @@ async def enrol_by_sms(
     now: datetime | None = None,
 ) -> Enrolled:
     """Enrol the owner of `phone_raw`, who agreed to it, and queue their welcome SMS; commits."""
-    now = now or utcnow()
+    now = now or session_now(session)
     if consent is not True:
         raise InvalidInput("consent", "required")
     if locale not in SHIPPED_LOCALES:

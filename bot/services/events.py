@@ -22,10 +22,11 @@ from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
 from bot.services.actors import Actor
 from bot.services.calendar_files import CalendarEvent, event_file
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
-from db.models import Answer, Channel, Event, EventStatus, MemberRole, NoticeKind, utcnow
+from db.models import Answer, Channel, Event, EventStatus, MemberRole, NoticeKind
 from db.queries import events as q
 from db.queries import networks as nq
 from db.queries import outbox as oq
+from db.session import session_now
 
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2000
@@ -233,7 +234,7 @@ async def publish(
     now: datetime | None = None,
 ) -> tuple[EventView, outbox.Enqueued]:
     """Create the event and tell the network's members, in one transaction."""
-    now = now or utcnow()
+    now = now or session_now(session)
     name = await _require_host(session, actor, draft.network_id)
     draft = _clean(draft, now)
     event = Event(
@@ -299,7 +300,7 @@ async def update(
     now: datetime | None = None,
 ) -> EventView:
     """Change an event; those who said coming or maybe are told what it looks like now."""
-    now = now or utcnow()
+    now = now or session_now(session)
     event = await q.get(session, event_id)
     if event is None or event.status is EventStatus.CANCELLED:
         raise NotFound()
@@ -327,7 +328,7 @@ async def cancel(
     *,
     now: datetime | None = None,
 ) -> EventView:
-    now = now or utcnow()
+    now = now or session_now(session)
     event = await q.get(session, event_id)
     if event is None:
         raise NotFound()
@@ -375,7 +376,7 @@ async def answer(
     if event is None or await nq.membership(session, resident_id, event.network_id) is None:
         raise NotFound()
     if event.status is not EventStatus.PUBLISHED or (event.ends_at or event.starts_at) < (
-        now or utcnow()
+        now or session_now(session)
     ):
         raise InvalidInput("event", "closed")
     await q.set_answer(session, event_id, resident_id, reply)
@@ -393,7 +394,7 @@ async def upcoming(
     """Upcoming events in my networks, soonest first, with RSVP counts and my answer."""
     resident_id = actor.require_resident()
     found, total = await q.upcoming_for(
-        session, resident_id, now or utcnow(), max(offset, 0), limit
+        session, resident_id, now or session_now(session), max(offset, 0), limit
     )
     ids = [e.id for e in found]
     texts, counts, mine = (
@@ -450,7 +451,7 @@ async def send_due_reminders(
 
     The reminder notice is unique per event (its dedupe key) and its deliveries unique per
     resident, so running this again (or in two processes) adds only late "coming" answers."""
-    now = now or utcnow()
+    now = now or session_now(session)
     added = 0
     for event in await q.starting_between(session, now, now + timedelta(hours=hours)):
         ids = await q.attendee_ids(session, event.id, (Answer.YES,))
@@ -522,7 +523,7 @@ async def import_calendar(
     """Create or update the network's events by calendar UID: new ones are announced, changed
     ones told to attendees, cancelled ones cancelled. Importing the same file twice changes
     nothing."""
-    now = now or utcnow()
+    now = now or session_now(session)
     await _require_host(session, actor, network_id)
     created: list[str] = []
     updated: list[str] = []

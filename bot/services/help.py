@@ -37,10 +37,10 @@ from db.models import (
     RequestStatus,
     Resident,
     Suspension,
-    utcnow,
 )
 from db.queries import networks as nq
 from db.queries import outbox as oq
+from db.session import session_now
 
 DESCRIPTION_MAX = 500
 EXPIRY = timedelta(days=14)  # the default; HELP_EXPIRY_DAYS sets it
@@ -271,7 +271,7 @@ async def ask(
 ) -> tuple[RequestView, int]:
     """Post a request; the network's helpers for that category hear about it through the
     outbox, each as often as they chose. Returns the request and how many helpers it reaches."""
-    now = now or utcnow()
+    now = now or session_now(session)
     resident_id = await _member(session, actor, network_id)
     description = description.strip()
     if not description:
@@ -414,7 +414,7 @@ async def offer_help(
     now: datetime | None = None,
 ) -> RequestView:
     """ "I can help": the requester is told the helper's first name and can accept."""
-    now = now or utcnow()
+    now = now or session_now(session)
     request = await _request(session, request_id)
     helper_id = await _member(session, actor, request.network_id)
     if request.status is not RequestStatus.OPEN or helper_id == request.requester_id:
@@ -469,7 +469,7 @@ async def accept(
     now: datetime | None = None,
 ) -> RequestView:
     """The requester chooses one of those who offered; from then on they talk through the bot."""
-    now = now or utcnow()
+    now = now or session_now(session)
     request = await _request(session, request_id)
     if request.requester_id != actor.resident_id:
         raise NotFound()  # someone else's request: as if it did not exist
@@ -520,7 +520,7 @@ async def relay(
     now: datetime | None = None,
 ) -> None:
     """Pass a message between the requester and the matched helper, first name only."""
-    now = now or utcnow()
+    now = now or session_now(session)
     request = await _request(session, request_id)
     me = actor.require_resident()
     if request.status is not RequestStatus.MATCHED or me not in (
@@ -558,7 +558,7 @@ async def close(
     now: datetime | None = None,
 ) -> RequestView:
     """The requester marks the request done (the helper is thanked) or withdraws it."""
-    now = now or utcnow()
+    now = now or session_now(session)
     request = await _request(session, request_id)
     if request.requester_id != actor.resident_id:
         raise NotFound()
@@ -596,7 +596,7 @@ async def expire_due(
 ) -> tuple[int, int]:
     """Nudge requesters two days before their open request expires, then expire it.
     Returns (nudged, expired); running it again does neither twice."""
-    now = now or utcnow()
+    now = now or session_now(session)
     nudged = expired = 0
     rows = await session.scalars(
         select(HelpRequest).where(
@@ -661,7 +661,7 @@ async def report(
     now: datetime | None = None,
 ) -> int:
     """Report a request (or the person on the other side of it) to the network's hosts."""
-    now = now or utcnow()
+    now = now or session_now(session)
     request = await _request(session, request_id)
     me = await _member(session, actor, request.network_id)
     reported = None
@@ -753,11 +753,11 @@ async def hide(
     """Hide a request (hosts of its network, coordinators); its reports count as handled."""
     request = await _request(session, request_id)
     await _require_host(session, actor, request.network_id)
-    request.status, request.closed_at = RequestStatus.HIDDEN, now or utcnow()
+    request.status, request.closed_at = RequestStatus.HIDDEN, now or session_now(session)
     for row in await session.scalars(
         select(Report).where(Report.request_id == request_id, Report.handled_at.is_(None))
     ):
-        row.handled_at = now or utcnow()
+        row.handled_at = now or session_now(session)
     await session.commit()
 
 

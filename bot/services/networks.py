@@ -23,9 +23,10 @@ from bot.services.errors import (
     NotFound,
     PermissionDenied,
 )
-from db.models import JoinPolicy, MemberRole, Membership, Network, NetworkKind, utcnow
+from db.models import JoinPolicy, MemberRole, Membership, Network, NetworkKind
 from db.queries import networks as q
 from db.queries import residents as rq
+from db.session import session_now
 
 NAME_MAX = 64
 DESCRIPTION_MAX = 1000
@@ -296,7 +297,7 @@ async def set_archived(
     """Archive a network (hidden, joins refused, members kept) or bring it back."""
     actor.require_coordinator()
     network = (await _row(session, actor, network_id)).network
-    network.archived_at = (network.archived_at or utcnow()) if archived else None
+    network.archived_at = (network.archived_at or session_now(session)) if archived else None
     await session.commit()
     return await get_network(session, actor, network_id)
 

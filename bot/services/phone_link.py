@@ -35,10 +35,10 @@ from db.models import (
     NotifyMode,
     PhoneCode,
     Resident,
-    utcnow,
 )
 from db.queries import outbox as oq
 from db.queries.outbox import RecipientRow
+from db.session import session_now
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -89,7 +89,7 @@ async def request_phone_code(
     now: datetime | None = None,
 ) -> str:
     """Send a new code to `phone_raw` (replacing any earlier one); returns the number (E.164)."""
-    now = now or utcnow()
+    now = now or session_now(session)
     resident = await _me(session, actor)
     phone = parse_phone(phone_raw, region)
     await _check_number(session, resident.id, phone)
@@ -159,7 +159,7 @@ async def confirm_phone_code(
     session: AsyncSession, actor: Actor, code: str, now: datetime | None = None
 ) -> str:
     """Link the pending number if `code` is its code; returns the number (E.164)."""
-    now = now or utcnow()
+    now = now or session_now(session)
     resident = await _me(session, actor)
     row = await session.get(PhoneCode, resident.id)
     if row is None:

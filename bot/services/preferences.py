@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput
-from db.models import Delivery, DeliveryStatus, NotifyMode, Preferences, utcnow
+from db.models import Delivery, DeliveryStatus, NotifyMode, Preferences
+from db.session import session_now
 
 # The quiet-hour choices offered in /settings: (start, end) in minutes after midnight.
 QUIET_CHOICES: tuple[tuple[int, int], ...] = (
@@ -83,7 +84,7 @@ async def update(
             await session.execute(
                 sa_update(Delivery)
                 .where(Delivery.resident_id == resident_id, Delivery.status == DeliveryStatus.HELD)
-                .values(status=DeliveryStatus.PENDING, not_before=utcnow())
+                .values(status=DeliveryStatus.PENDING, not_before=session_now(session))
             )
     if quiet is not None:
         row.quiet_start, row.quiet_end = quiet

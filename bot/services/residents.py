@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import SHIPPED_LOCALES
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound
-from db.models import utcnow
 from db.queries import residents as q
+from db.session import session_now
 
 
 async def identify(
@@ -76,7 +76,7 @@ async def set_reachable(session: AsyncSession, telegram_id: int, reachable: bool
     Returns whether we know the resident at all.
     """
     changed = await q.set_reachable(
-        session, telegram_id, reachable, None if reachable else utcnow()
+        session, telegram_id, reachable, None if reachable else session_now(session)
     )
     await session.commit()
     return changed > 0

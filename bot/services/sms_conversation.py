@@ -48,10 +48,10 @@ from db.models import (
     NotifyMode,
     Resident,
     SmsConversation,
-    utcnow,
 )
 from db.queries import outbox as oq
 from db.queries.outbox import RecipientRow
+from db.session import session_now
 
 MAX_LISTED = 6  # networks or events in one reply
 
@@ -66,6 +66,7 @@ class Context:
 class _State:
     resident: Resident
     conversation: SmsConversation
+    now: datetime
 
     @property
     def options(self) -> list[str]:
@@ -74,7 +75,7 @@ class _State:
     def ask(self, options: Sequence[str], step: str | None = None) -> None:
         self.conversation.options = json.dumps(list(options))
         self.conversation.step = step
-        self.conversation.updated_at = utcnow()
+        self.conversation.updated_at = self.now
 
     def data(self) -> dict[str, object]:
         return dict(json.loads(self.conversation.data or "{}"))
@@ -180,7 +181,7 @@ async def _resident(session: AsyncSession, phone: str, now: datetime) -> Residen
 async def _conversation(session: AsyncSession, resident_id: int) -> SmsConversation:
     row = await session.get(SmsConversation, resident_id)
     if row is None:
-        row = SmsConversation(resident_id=resident_id, updated_at=utcnow())
+        row = SmsConversation(resident_id=resident_id, updated_at=session_now(session))
         session.add(row)
     return row
 
@@ -189,7 +190,7 @@ async def handle(
     session: AsyncSession, context: Context, phone: str, text: str, now: datetime | None = None
 ) -> None:
     """Answer one text from `phone` (E.164), and commit."""
-    now = now or utcnow()
+    now = now or session_now(session)
     text = text.strip()[:1000]
     parsed = parse(text)
     resident = await _resident(session, phone, now)
@@ -199,7 +200,7 @@ async def handle(
         resident = Resident(phone=phone, phone_verified_at=now, created_at=now)
         session.add(resident)
         await session.flush()
-    state = _State(resident, await _conversation(session, resident.id))
+    state = _State(resident, await _conversation(session, resident.id), now)
     first_join = parsed is not None and parsed.command is Command.JOIN and parsed.argument
     if resident.privacy_accepted_at is None and parsed is not None and first_join:
         state.set_data(join=parsed.argument)  # "BLI MED TORSTRAND" as a first message

@@ -27,10 +27,11 @@ from bot.services.actors import Actor
 from bot.services.errors import NotFound, PermissionDenied
 from bot.sms.segments import count
 from bot.sms.texts import to_sms
-from db.models import Channel, DeliveryStatus, MemberRole, NoticeKind, NotifyMode, utcnow
+from db.models import Channel, DeliveryStatus, MemberRole, NoticeKind, NotifyMode
 from db.queries import networks as nq
 from db.queries import outbox as q
 from db.queries import sms_cost as cq
+from db.session import session_now
 
 CURRENCY = "NOK"
 
@@ -256,7 +257,7 @@ class Usage:
 
 
 async def month_usage(session: AsyncSession, costs: SmsCosts, now: datetime | None = None) -> Usage:
-    start, end = month_bounds(now or utcnow(), costs.zone)
+    start, end = month_bounds(now or session_now(session), costs.zone)
     return Usage(await cq.segments_used(session, start, end), costs.monthly_segments)
 
 

@@ -21,8 +21,8 @@ from bot.services import sms_conversation
 from bot.sms.gateway import BadRequest, SmsGateway, secret_matches
 from bot.sms.phones import normalise
 from bot.sms.transport import read_request
-from db.models import utcnow
 from db.queries import outbox as q
+from db.session import session_now
 
 log = logging.getLogger("naboskap.sms")
 
@@ -86,7 +86,7 @@ def sms_application(
                 found.delivery_id,
                 found.status,
                 final_failure=found.final and found.status != "delivered",
-                now=utcnow(),
+                now=session_now(session),
             )
             await session.commit()
         if not known:

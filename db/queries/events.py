@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Answer, Event, EventStatus, EventText, Membership, Resident, Rsvp, utcnow
+from db.models import Answer, Event, EventStatus, EventText, Membership, Resident, Rsvp
+from db.session import session_now
 
 
 async def get(session: AsyncSession, event_id: int) -> Event | None:
@@ -75,10 +76,15 @@ async def set_answer(
     row = await session.get(Rsvp, (event_id, resident_id))
     if row is None:
         session.add(
-            Rsvp(event_id=event_id, resident_id=resident_id, answer=answer, updated_at=utcnow())
+            Rsvp(
+                event_id=event_id,
+                resident_id=resident_id,
+                answer=answer,
+                updated_at=session_now(session),
+            )
         )
     else:
-        row.answer, row.updated_at = answer, utcnow()
+        row.answer, row.updated_at = answer, session_now(session)
 
 
 async def upcoming_for(

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Select, bindparam, case, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import MemberRole, Membership, Network, Resident, utcnow
+from db.models import MemberRole, Membership, Network, Resident
+from db.session import session_now
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,7 @@ async def add_member(session: AsyncSession, resident_id: int, network_id: int) -
             resident_id=resident_id,
             network_id=network_id,
             role=MemberRole.MEMBER,
-            joined_at=utcnow(),
+            joined_at=session_now(session),
         )
     )
 

@@ -18,8 +18,8 @@ from db.models import (
     Preferences,
     Resident,
     Rsvp,
-    utcnow,
 )
+from db.session import session_now
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ async def create(
             first_name=first_name,
             is_coordinator=False,
             reachable=True,
-            created_at=utcnow(),
+            created_at=session_now(session),
         )
         .returning(Resident.id)
     )
@@ -79,7 +79,7 @@ async def mark_privacy_accepted(session: AsyncSession, resident_id: int) -> int:
     result = await session.execute(
         update(Resident)
         .where(Resident.id == resident_id, Resident.privacy_accepted_at.is_(None))
-        .values(privacy_accepted_at=utcnow())
+        .values(privacy_accepted_at=session_now(session))
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
 

@@ -1,0 +1,60 @@
+"""The core every entry point shares: settings, the database engine and its sessions, the
+catalogs and the clock.
+
+`naboskap run` and `naboskap worker` (through `bot.app`), every CLI command, the playground and
+the tests build one with `build_core` and add only their own parts on top: a dispatcher and a
+bot, the outbox worker, the scheduler, a web server. Nothing here imports aiogram, so a
+command that never talks to Telegram starts without loading it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import Catalogs
+from db.migrate import schema_status
+from db.session import create_engine, create_sessionmaker
+
+
+class SchemaBehind(Exception):
+    """The database is not at the revision this code needs; the message says what to run."""
+
+
+@dataclass
+class Core:
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    catalogs: Catalogs
+    clock: Clock
+
+    async def check_schema(self) -> None:
+        """Refuse to run against a database that is behind (or ahead of) this code."""
+        status = await schema_status(self.engine)
+        if status.current is None:
+            raise SchemaBehind("the database has no tables yet: run `naboskap db upgrade` first")
+        if not status.up_to_date:
+            raise SchemaBehind(
+                f"the database is at revision {status.current} but this version needs "
+                f"{status.head}: run `naboskap db upgrade` first"
+            )
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def build_core(settings: Settings, clock: Clock | None = None) -> Core:
+    """One core from one Settings; `clock` lets a caller (the playground, a test) bring its own."""
+    clock = clock or Clock()
+    engine = create_engine(settings.database_url)
+    return Core(
+        settings=settings,
+        engine=engine,
+        sessionmaker=create_sessionmaker(engine, clock.now),
+        catalogs=Catalogs(settings.locales_dir, settings.default_locale, settings.zone),
+        clock=clock,
+    )
