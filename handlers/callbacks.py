@@ -3,6 +3,8 @@ aiogram's filters refuse anything that does not parse, and services check every 
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from aiogram.filters.callback_data import CallbackData
 
 
@@ -12,10 +14,6 @@ class LanguageCb(CallbackData, prefix="lang"):
 
 class PrivacyCb(CallbackData, prefix="priv"):
     action: str  # "accept"
-
-
-class MenuCb(CallbackData, prefix="m"):
-    item: str  # home, networks, language, mydata, forget, help, coord
 
 
 class NetworkCb(CallbackData, prefix="n"):
@@ -36,13 +34,19 @@ class CoordCb(CallbackData, prefix="c"):
     arg: int = 0
 
 
-class EventCb(CallbackData, prefix="ev"):
-    """Event buttons. `rsvp` and `ics` also appear on notices rendered by the services
-    (bot.services.events.rsvp_data), so this format is shared: a test keeps them equal."""
+class EventAction(StrEnum):
+    OPEN = "open"  # an event's card
+    LIST = "list"  # the upcoming events, page `event_id`
+    WHO = "who"  # who is coming (hosts)
 
-    action: str  # rsvp, ics, open, list, who
+
+class EventCb(CallbackData, prefix="ev"):
+    """The /events screens. Answering and the calendar file are actions of the core
+    (`Rsvp`, `CalendarFile`: `ev:rsvp`, `ev:ics`), matched with `Act`."""
+
+    action: EventAction
     event_id: int = 0
-    answer: str = ""
+    answer: str = ""  # unused since the answers moved to `Rsvp`; kept so old buttons parse
 
 
 class SettingsCb(CallbackData, prefix="s"):

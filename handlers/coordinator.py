@@ -15,13 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks, sms_cost
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.errors import ServiceError
 from bot.services.networks import NetworkView
 from db.models import JoinPolicy, NetworkKind
 from handlers import keyboards
-from handlers.callbacks import CoordCb, MenuCb
-from handlers.filters import FreeText, Onboarded
+from handlers.callbacks import CoordCb
+from handlers.filters import Act, FreeText, Onboarded
 from handlers.networks import kind_label
 from handlers.replies import quote, refuse, show
 from handlers.states import EditNetworkFlow, NewNetworkFlow
@@ -394,7 +395,7 @@ def build_router() -> Router:
     router.message.filter(Onboarded())
     router.callback_query.filter(Onboarded())
     router.message.register(coordinate, Command("coordinate"))
-    router.callback_query.register(coordinate_button, MenuCb.filter(F.item == "coord"))
+    router.callback_query.register(coordinate_button, Act(OpenMenu, F.item == MenuItem.COORDINATOR))
     router.callback_query.register(coordinator_action, CoordCb.filter())
     router.message.register(new_name, NewNetworkFlow.name, FreeText())
     router.message.register(new_description, NewNetworkFlow.description, Command("skip"))

@@ -11,14 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Catalogs, Translator
 from bot.services import events
+from bot.services.actions import CalendarFile, MenuItem, OpenMenu, Rsvp
 from bot.services.actors import Actor
-from bot.services.errors import ServiceError
 from bot.services.events import EventView
 from db.models import Answer
-from handlers.callbacks import EventCb, HostEventCb, MenuCb
-from handlers.filters import Onboarded
+from handlers.callbacks import EventAction, EventCb, HostEventCb
+from handlers.filters import Act, Onboarded
 from handlers.keyboards import button, markup, rows
-from handlers.replies import quote, refuse, show, stale
+from handlers.replies import quote, show
 
 PER_PAGE = 5
 ANSWER_ICONS = {Answer.YES: "✅", Answer.MAYBE: "🤔", Answer.NO: "❌"}
@@ -57,15 +57,17 @@ def list_keyboard(
     t: Translator, views: list[EventView], page: int, total: int
 ) -> InlineKeyboardMarkup:
     opens = [
-        button(view.text_for(t.locale)[0][:40], EventCb(action="open", event_id=view.id))
+        button(view.text_for(t.locale)[0][:40], EventCb(action=EventAction.OPEN, event_id=view.id))
         for view in views
     ]
     nav = []
     if page > 0:
-        nav.append(button(t.gettext("‹ Previous"), EventCb(action="list", event_id=page - 1)))
+        nav.append(
+            button(t.gettext("‹ Previous"), EventCb(action=EventAction.LIST, event_id=page - 1))
+        )
     if (page + 1) * PER_PAGE < total:
-        nav.append(button(t.gettext("Next ›"), EventCb(action="list", event_id=page + 1)))
-    home = [button(t.gettext("« Menu"), MenuCb(item="home"))]
+        nav.append(button(t.gettext("Next ›"), EventCb(action=EventAction.LIST, event_id=page + 1)))
+    home = [button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]
     return markup(rows(opens, 1), [nav], [home])
 
 
@@ -74,20 +76,20 @@ def card_keyboard(t: Translator, view: EventView, is_host: bool) -> InlineKeyboa
     answers = [
         button(
             ("• " if view.my_answer is a else "") + labels[a],
-            EventCb(action="rsvp", event_id=view.id, answer=a.value),
+            Rsvp(view.id, a),
         )
         for a in Answer
     ]
-    extra = [button(t.gettext("📅 Add to calendar"), EventCb(action="ics", event_id=view.id))]
+    extra = [button(t.gettext("📅 Add to calendar"), CalendarFile(view.id))]
     if is_host:
         extra += [
-            button(t.gettext("👥 Who's coming"), EventCb(action="who", event_id=view.id)),
+            button(t.gettext("👥 Who's coming"), EventCb(action=EventAction.WHO, event_id=view.id)),
             button(t.gettext("✏️ Change"), HostEventCb(action="edit", event_id=view.id)),
             button(
                 t.gettext("❌ Cancel the event"), HostEventCb(action="cancel", event_id=view.id)
             ),
         ]
-    back = [button(t.gettext("« Events"), EventCb(action="list", event_id=0))]
+    back = [button(t.gettext("« Events"), EventCb(action=EventAction.LIST, event_id=0))]
     return markup([answers], rows(extra, 1), [back])
 
 
@@ -124,69 +126,65 @@ async def events_button(
 
 
 async def _is_host(session: AsyncSession, actor: Actor, view: EventView) -> bool:
-    try:
-        await events.audience(session, actor, view.network_id)
-    except ServiceError:
-        return False
-    return True
+    return await events.hosts(session, actor, view.network_id)
 
 
-async def event_action(
+async def show_list(
+    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    await query.answer()
+    await _list(query, session, actor, t, callback_data.event_id)
+
+
+async def open_card(
+    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    view = await events.get(session, actor, callback_data.event_id)
+    await query.answer()
+    await show(
+        query, card_text(t, view), card_keyboard(t, view, await _is_host(session, actor, view))
+    )
+
+
+async def rsvp(
+    query: CallbackQuery, action: Rsvp, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    view = await events.answer(session, actor, action.event_id, action.answer)
+    toast = {
+        Answer.YES: t.gettext("Great, see you there!"),
+        Answer.MAYBE: t.gettext("Noted as maybe."),
+        Answer.NO: t.gettext("Thanks for letting us know."),
+    }[view.my_answer or Answer.NO]
+    await query.answer(toast)
+    # A notice keeps its text; the event card shows the new counts.
+    if isinstance(query.message, Message) and query.message.text and "✅ " in query.message.text:
+        await show(
+            query,
+            card_text(t, view),
+            card_keyboard(t, view, await _is_host(session, actor, view)),
+        )
+
+
+async def calendar_file(
     query: CallbackQuery,
-    callback_data: EventCb,
+    action: CalendarFile,
     bot: Bot,
     session: AsyncSession,
     actor: Actor,
-    t: Translator,
     catalogs: Catalogs,
 ) -> None:
-    event_id = callback_data.event_id
-    try:
-        if callback_data.action == "list":
-            await query.answer()
-            await _list(query, session, actor, t, max(event_id, 0))
-        elif callback_data.action == "open":
-            view = await events.get(session, actor, event_id)
-            await query.answer()
-            await show(
-                query,
-                card_text(t, view),
-                card_keyboard(t, view, await _is_host(session, actor, view)),
-            )
-        elif callback_data.action == "rsvp":
-            view = await events.answer(session, actor, event_id, Answer(callback_data.answer))
-            toast = {
-                Answer.YES: t.gettext("Great, see you there!"),
-                Answer.MAYBE: t.gettext("Noted as maybe."),
-                Answer.NO: t.gettext("Thanks for letting us know."),
-            }[view.my_answer or Answer.NO]
-            await query.answer(toast)
-            # A notice keeps its text; the event card shows the new counts.
-            if (
-                isinstance(query.message, Message)
-                and query.message.text
-                and "✅ " in query.message.text
-            ):
-                await show(
-                    query,
-                    card_text(t, view),
-                    card_keyboard(t, view, await _is_host(session, actor, view)),
-                )
-        elif callback_data.action == "ics":
-            name, data = await events.calendar(session, actor, event_id, catalogs)
-            await query.answer()
-            await bot.send_document(query.from_user.id, BufferedInputFile(data, filename=name))
-        elif callback_data.action == "who":
-            people = await events.attendees(session, actor, event_id)
-            view = await events.get(session, actor, event_id)
-            await query.answer()
-            await show(query, who_text(t, view, people), card_keyboard(t, view, True))
-        else:
-            await stale(query, t)
-    except ValueError:
-        await stale(query, t)
-    except ServiceError as error:
-        await refuse(query, t, error)
+    name, data = await events.calendar(session, actor, action.event_id, catalogs)
+    await query.answer()
+    await bot.send_document(query.from_user.id, BufferedInputFile(data, filename=name))
+
+
+async def who_is_coming(
+    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    people = await events.attendees(session, actor, callback_data.event_id)
+    view = await events.get(session, actor, callback_data.event_id)
+    await query.answer()
+    await show(query, who_text(t, view, people), card_keyboard(t, view, True))
 
 
 def who_text(t: Translator, view: EventView, people: list[tuple[str, Answer]]) -> str:
@@ -205,6 +203,10 @@ def build_router() -> Router:
     router.message.filter(Onboarded())
     router.callback_query.filter(Onboarded())
     router.message.register(events_command, Command("events"))
-    router.callback_query.register(events_button, MenuCb.filter(F.item == "events"))
-    router.callback_query.register(event_action, EventCb.filter())
+    router.callback_query.register(events_button, Act(OpenMenu, F.item == MenuItem.EVENTS))
+    router.callback_query.register(show_list, EventCb.filter(F.action == EventAction.LIST))
+    router.callback_query.register(open_card, EventCb.filter(F.action == EventAction.OPEN))
+    router.callback_query.register(who_is_coming, EventCb.filter(F.action == EventAction.WHO))
+    router.callback_query.register(rsvp, Act(Rsvp))
+    router.callback_query.register(calendar_file, Act(CalendarFile))
     return router

@@ -8,10 +8,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Translator
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from handlers import keyboards
-from handlers.callbacks import MenuCb
 from handlers.commands import coordinator_commands, resident_commands
+from handlers.filters import Act
 from handlers.replies import show
 
 
@@ -48,5 +49,5 @@ def build_router() -> Router:
     """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
     router = Router(name="help")
     router.message.register(help_command, Command("help"))
-    router.callback_query.register(help_button, MenuCb.filter(F.item == "help"))
+    router.callback_query.register(help_button, Act(OpenMenu, F.item == MenuItem.HELP))
     return router

@@ -15,12 +15,13 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.services import help as helping
 from bot.services import networks
+from bot.services.actions import AcceptHelper, BlockMatch, OfferHelp, ReportMatch, WriteToMatch
 from bot.services.actors import Actor
 from bot.services.errors import ServiceError
 from bot.services.help import SENSITIVE, RequestView, category_label
 from db.models import HelpCategory, HelpFrequency, RequestStatus, utcnow
 from handlers.callbacks import HelpCb
-from handlers.filters import FreeText, Onboarded
+from handlers.filters import Act, FreeText, Onboarded
 from handlers.keyboards import button, markup, rows
 from handlers.replies import quote, refuse, show, stale
 from handlers.states import HelpFlow
@@ -213,7 +214,7 @@ async def requests_command(
         return
     for view in theirs[:10]:
         keyboard = markup(
-            [[button(t.gettext("🙋 I can help"), HelpCb(action="offer", request_id=view.id))]],
+            [[button(t.gettext("🙋 I can help"), OfferHelp(view.id))]],
             [[button(t.gettext("⚠️ Report"), HelpCb(action="report", request_id=view.id))]],
         )
         note = ("\n\n<i>" + helping.safety_note(t) + "</i>") if view.category in SENSITIVE else ""
@@ -237,11 +238,9 @@ def _mine_text(t: Translator, view: RequestView) -> str:
 def _mine_keyboard(t: Translator, view: RequestView) -> InlineKeyboardMarkup:
     buttons = []
     if view.status is RequestStatus.MATCHED:
-        buttons.append(button(t.gettext("💬 Write"), HelpCb(action="write", request_id=view.id)))
-        buttons.append(
-            button(t.gettext("⚠️ Report the helper"), HelpCb(action="reportp", request_id=view.id))
-        )
-        buttons.append(button(t.gettext("⛔ Block"), HelpCb(action="block", request_id=view.id)))
+        buttons.append(button(t.gettext("💬 Write"), WriteToMatch(view.id)))
+        buttons.append(button(t.gettext("⚠️ Report the helper"), ReportMatch(view.id)))
+        buttons.append(button(t.gettext("⛔ Block"), BlockMatch(view.id)))
     buttons.append(
         button(t.gettext("✅ Done, thank you"), HelpCb(action="done", request_id=view.id))
     )
@@ -318,49 +317,13 @@ async def help_action(
                 return
             await query.answer()
             await _post(query, state, session, actor, t, catalogs, settings, rid)
-        elif action == "offer":
-            view = await helping.offer_help(session, actor, catalogs, rid)
-            await query.answer(
-                t.gettext(
-                    "Thank you! {name} will hear that you can help.", name=view.requester_name
-                )
-            )
-        elif action == "accept":
-            view = await helping.accept(session, actor, catalogs, rid, arg)
-            await query.answer()
-            await show(
-                query,
-                t.gettext(
-                    "You chose {name}. Write here; your messages go through the bot.",
-                    name=quote(view.helper_name or ""),
-                ),
-                markup([[button(t.gettext("💬 Write"), HelpCb(action="write", request_id=rid))]]),
-            )
-        elif action == "write":
-            await state.clear()
-            await state.update_data(relay=rid)
-            await state.set_state(HelpFlow.relay)
-            await query.answer()
-            await bot.send_message(
-                query.from_user.id,
-                t.gettext(
-                    "Write your message. Everything you send now goes to the other person, "
-                    "until /cancel."
-                ),
-            )
         elif action in ("done", "withdraw"):
             view = await helping.close(session, actor, catalogs, rid, done=action == "done")
             await query.answer()
             await show(query, _mine_text(t, view))
-        elif action in ("report", "reportp"):
-            await helping.report(session, actor, catalogs, rid, about_resident=action == "reportp")
+        elif action == "report":
+            await helping.report(session, actor, catalogs, rid)
             await query.answer(t.gettext("Thank you. The hosts will look at it."), show_alert=True)
-        elif action == "block":
-            await helping.block(session, actor, rid)
-            await state.clear()
-            await query.answer(
-                t.gettext("Blocked. You won't hear from each other here again."), show_alert=True
-            )
         elif action == "hide":
             await helping.hide(session, actor, rid)
             await query.answer(t.gettext("Hidden."))
@@ -377,6 +340,82 @@ async def help_action(
             await stale(query, t)
     except ServiceError as error:
         await refuse(query, t, error)
+
+
+async def offer_help(
+    query: CallbackQuery,
+    action: OfferHelp,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    view = await helping.offer_help(session, actor, catalogs, action.request_id)
+    await query.answer(
+        t.gettext("Thank you! {name} will hear that you can help.", name=view.requester_name)
+    )
+
+
+async def accept_helper(
+    query: CallbackQuery,
+    action: AcceptHelper,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    view = await helping.accept(session, actor, catalogs, action.request_id, action.helper_id)
+    await query.answer()
+    await show(
+        query,
+        t.gettext(
+            "You chose {name}. Write here; your messages go through the bot.",
+            name=quote(view.helper_name or ""),
+        ),
+        markup([[button(t.gettext("💬 Write"), WriteToMatch(action.request_id))]]),
+    )
+
+
+async def write_to_match(
+    query: CallbackQuery, action: WriteToMatch, bot: Bot, state: FSMContext, t: Translator
+) -> None:
+    await state.clear()
+    await state.update_data(relay=action.request_id)
+    await state.set_state(HelpFlow.relay)
+    await query.answer()
+    await bot.send_message(
+        query.from_user.id,
+        t.gettext(
+            "Write your message. Everything you send now goes to the other person, until /cancel."
+        ),
+    )
+
+
+async def report_match(
+    query: CallbackQuery,
+    action: ReportMatch,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    catalogs: Catalogs,
+) -> None:
+    await helping.report(session, actor, catalogs, action.request_id, about_resident=True)
+    await query.answer(t.gettext("Thank you. The hosts will look at it."), show_alert=True)
+
+
+async def block_match(
+    query: CallbackQuery,
+    action: BlockMatch,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+) -> None:
+    await helping.block(session, actor, action.request_id)
+    await state.clear()
+    await query.answer(
+        t.gettext("Blocked. You won't hear from each other here again."), show_alert=True
+    )
 
 
 async def relay_text(
@@ -484,5 +523,10 @@ def build_router() -> Router:
     router.message.register(stats_command, Command("stats"))
     router.message.register(ask_description, HelpFlow.description, FreeText())
     router.message.register(relay_text, HelpFlow.relay, FreeText())
+    router.callback_query.register(offer_help, Act(OfferHelp))
+    router.callback_query.register(accept_helper, Act(AcceptHelper))
+    router.callback_query.register(write_to_match, Act(WriteToMatch))
+    router.callback_query.register(report_match, Act(ReportMatch))
+    router.callback_query.register(block_match, Act(BlockMatch))
     router.callback_query.register(help_action, HelpCb.filter())
     return router

@@ -13,6 +13,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Translator
+from bot.services import actions
+from bot.services.actions import Action, MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.networks import MemberPage, NetworkView
 from db.models import JoinPolicy, NetworkKind
@@ -24,7 +26,6 @@ from handlers.callbacks import (
     HostCb,
     HostEventCb,
     LanguageCb,
-    MenuCb,
     NetworkCb,
     PrivacyCb,
 )
@@ -33,8 +34,10 @@ NETWORKS_PER_PAGE = 8
 Button = InlineKeyboardButton
 
 
-def button(text: str, data: CallbackData) -> Button:
-    return InlineKeyboardButton(text=text, callback_data=data.pack())
+def button(text: str, data: CallbackData | Action) -> Button:
+    """A button for a screen of the bot (`CallbackData`) or an action of the core's vocabulary."""
+    packed = data.pack() if isinstance(data, CallbackData) else actions.pack(data)
+    return InlineKeyboardButton(text=text, callback_data=packed)
 
 
 def rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
@@ -72,20 +75,20 @@ def privacy(t: Translator) -> InlineKeyboardMarkup:
 
 def main_menu(t: Translator, actor: Actor) -> InlineKeyboardMarkup:
     buttons = [
-        button(t.gettext("🗓 Events"), MenuCb(item="events")),
-        button(t.gettext("🏘 Networks"), MenuCb(item="networks")),
-        button(t.gettext("🌐 Language"), MenuCb(item="language")),
-        button(t.gettext("⚙️ Settings"), MenuCb(item="settings")),
-        button(t.gettext("🔒 My data"), MenuCb(item="mydata")),
-        button(t.gettext("❓ Help"), MenuCb(item="help")),
+        button(t.gettext("🗓 Events"), OpenMenu(MenuItem.EVENTS)),
+        button(t.gettext("🏘 Networks"), OpenMenu(MenuItem.NETWORKS)),
+        button(t.gettext("🌐 Language"), OpenMenu(MenuItem.LANGUAGE)),
+        button(t.gettext("⚙️ Settings"), OpenMenu(MenuItem.SETTINGS)),
+        button(t.gettext("🔒 My data"), OpenMenu(MenuItem.MYDATA)),
+        button(t.gettext("❓ Help"), OpenMenu(MenuItem.HELP)),
     ]
     if actor.is_coordinator:
-        buttons.append(button(t.gettext("🛠 Coordinator"), MenuCb(item="coord")))
+        buttons.append(button(t.gettext("🛠 Coordinator"), OpenMenu(MenuItem.COORDINATOR)))
     return markup(rows(buttons, 2))
 
 
 def back_to_menu(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t.gettext("« Menu"), MenuCb(item="home"))]])
+    return markup([[button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]])
 
 
 def _page(views: list[NetworkView], page: int) -> tuple[list[NetworkView], int, int]:
@@ -116,7 +119,7 @@ def networks(t: Translator, views: list[NetworkView], page: int) -> InlineKeyboa
         for v in shown
     ]
     nav = _pager(t, page, pages, NetworkCb, action="list")
-    home = [button(t.gettext("« Menu"), MenuCb(item="home"))]
+    home = [button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]
     return markup(rows(buttons, 2), [nav], [home])
 
 
@@ -173,7 +176,7 @@ def coordinator_panel(t: Translator, sms: bool = False) -> InlineKeyboardMarkup:
     ]
     if sms:  # only where an SMS gateway is configured
         buttons.append(button(t.gettext("📱 Enrol by SMS"), EnrolCb(action="start")))
-    buttons.append(button(t.gettext("« Menu"), MenuCb(item="home")))
+    buttons.append(button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME)))
     return markup(rows(buttons, 1))
 
 

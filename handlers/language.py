@@ -11,11 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Catalogs, Translator, negotiate_locale
 from bot.services import residents
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.errors import ServiceError
 from handlers import keyboards, onboarding
-from handlers.callbacks import LanguageCb, MenuCb
+from handlers.callbacks import LanguageCb
 from handlers.commands import set_chat_menu
+from handlers.filters import Act
 from handlers.replies import refuse, show
 
 
@@ -80,6 +82,6 @@ def build_router() -> Router:
     """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
     router = Router(name="language")
     router.message.register(language_command, Command("language"))
-    router.callback_query.register(language_button, MenuCb.filter(F.item == "language"))
+    router.callback_query.register(language_button, Act(OpenMenu, F.item == MenuItem.LANGUAGE))
     router.callback_query.register(chosen, LanguageCb.filter())
     return router

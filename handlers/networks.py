@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.errors import InviteCodeRequired, InviteCodeWrong, NotFound, ServiceError
 from bot.services.networks import NetworkView
 from db.models import JoinPolicy, NetworkKind
 from handlers import keyboards
-from handlers.callbacks import MenuCb, NetworkCb
-from handlers.filters import FreeText, Onboarded
+from handlers.callbacks import NetworkCb
+from handlers.filters import Act, FreeText, Onboarded
 from handlers.replies import quote, refusal, refuse, show
 from handlers.states import JoinFlow
 
@@ -299,7 +300,7 @@ def build_router() -> Router:
     router.message.filter(Onboarded())
     router.callback_query.filter(Onboarded())
     router.message.register(networks_command, Command("networks"))
-    router.callback_query.register(networks_button, MenuCb.filter(F.item == "networks"))
+    router.callback_query.register(networks_button, Act(OpenMenu, F.item == MenuItem.NETWORKS))
     router.callback_query.register(page, NetworkCb.filter(F.action == "list"))
     router.callback_query.register(open_card, NetworkCb.filter(F.action == "open"))
     router.callback_query.register(join_button, NetworkCb.filter(F.action == "join"))

@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import residents
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.errors import ServiceError
 from bot.services.residents import ResidentRecord
 from handlers import keyboards, onboarding
-from handlers.callbacks import ForgetCb, MenuCb
+from handlers.callbacks import ForgetCb
 from handlers.commands import clear_chat_menu
-from handlers.filters import Onboarded
+from handlers.filters import Act, Onboarded
 from handlers.replies import quote, refuse, show
 
 
@@ -154,9 +155,9 @@ def build_router() -> Router:
     router.message.filter(Onboarded())
     router.callback_query.filter(Onboarded())
     router.message.register(mydata_command, Command("mydata"))
-    router.callback_query.register(mydata_button, MenuCb.filter(F.item == "mydata"))
+    router.callback_query.register(mydata_button, Act(OpenMenu, F.item == MenuItem.MYDATA))
     router.message.register(forget_command, Command("forget"))
-    router.callback_query.register(forget_button, MenuCb.filter(F.item == "forget"))
+    router.callback_query.register(forget_button, Act(OpenMenu, F.item == MenuItem.FORGET))
     router.callback_query.register(forget_confirmed, ForgetCb.filter(F.action == "yes"))
     router.callback_query.register(forget_cancelled, ForgetCb.filter(F.action == "no"))
     return router

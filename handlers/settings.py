@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.services import phone_link, preferences
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.errors import CodeRejected, InvalidInput, OptedOut, RateLimited, ServiceError
 from bot.services.preferences import QUIET_CHOICES, NoticePreferences
 from bot.sms.phones import masked
 from db.models import NotifyMode
-from handlers.callbacks import MenuCb, SettingsCb
-from handlers.filters import FreeText, Onboarded
+from handlers.callbacks import SettingsCb
+from handlers.filters import Act, FreeText, Onboarded
 from handlers.keyboards import button, markup, rows
 from handlers.replies import refuse, show, stale
 from handlers.states import PhoneFlow
@@ -113,7 +114,7 @@ def settings_keyboard(
             )
         )
         phones.append(button(t.gettext("Remove phone number"), SettingsCb(action="unlink")))
-    home = [button(t.gettext("« Menu"), MenuCb(item="home"))]
+    home = [button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]
     return markup(rows(modes, 1), [digest], rows(quiet, 2), rows(phones, 1), [home])
 
 
@@ -336,7 +337,7 @@ def build_router() -> Router:
     router.message.filter(Onboarded())
     router.callback_query.filter(Onboarded())
     router.message.register(settings_command, Command("settings"))
-    router.callback_query.register(settings_button, MenuCb.filter(F.item == "settings"))
+    router.callback_query.register(settings_button, Act(OpenMenu, F.item == MenuItem.SETTINGS))
     router.callback_query.register(
         phone_button, SettingsCb.filter(F.action.in_({"phone", "fallback", "unlink"}))
     )

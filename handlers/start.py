@@ -11,10 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.services import residents
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.errors import NotFound
 from handlers import onboarding
-from handlers.callbacks import MenuCb, PrivacyCb
+from handlers.callbacks import PrivacyCb
+from handlers.filters import Act
 from handlers.networks import join_by_link
 
 
@@ -86,6 +88,6 @@ def build_router() -> Router:
     router = Router(name="start")
     router.message.register(start, CommandStart())
     router.callback_query.register(accept, PrivacyCb.filter(F.action == "accept"))
-    router.callback_query.register(menu, MenuCb.filter(F.item == "home"))
+    router.callback_query.register(menu, Act(OpenMenu, F.item == MenuItem.HOME))
     router.message.register(cancel, Command("cancel"))
     return router

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services import events
-from bot.services.events import rsvp_data
+from bot.services import actions, events
+from bot.services.actions import Rsvp
 from db.models import Answer
-from handlers.callbacks import EventCb
+from handlers.callbacks import EventAction, EventCb
 from tests.test_events_service import _actor, _draft, network  # noqa: F401 - the fixture
 from tests.test_outbox import NOON, Clock, _worker
 
 FAR_THURSDAY = datetime(2099, 12, 3, 17, 0, tzinfo=UTC)
-
-
-def test_notice_buttons_and_handler_callbacks_agree():
-    assert rsvp_data(12, Answer.MAYBE) == EventCb(action="rsvp", event_id=12, answer="maybe").pack()
-    assert events.calendar_data(12) == EventCb(action="ics", event_id=12).pack()
 
 
 async def _published(app, network):
@@ -66,11 +61,11 @@ async def test_residents_cannot_see_who_is_coming_or_answer_for_other_networks(
     _view, _host, olena, _amal = network
     event = await _published(app, network)
     uk = app.catalogs.translator("uk")
-    await olena.press_data(EventCb(action="who", event_id=event.id).pack())
+    await olena.press_data(EventCb(action=EventAction.WHO, event_id=event.id).pack())
     assert olena.last_answer["text"] == uk.gettext("Only the hosts of this network can do that.")
     stranger = await resident("Per")
     nb = app.catalogs.translator("nb")
-    await stranger.press_data(rsvp_data(event.id, Answer.YES))
+    await stranger.press_data(actions.pack(Rsvp(event.id, Answer.YES)))
     assert stranger.last_answer["text"] == nb.gettext(
         "I couldn't find that. It may have been removed."
     )

@@ -3,8 +3,9 @@ Norwegian neighbour offers, they talk through the bot, and it ends with a thank-
 
 from __future__ import annotations
 
+from bot.services import actions, networks
 from bot.services import help as helping
-from bot.services import networks
+from bot.services.actions import AcceptHelper, OfferHelp
 from bot.services.actors import Actor
 from db.models import HelpCategory
 from handlers.callbacks import HelpCb
@@ -115,23 +116,15 @@ async def test_forged_accept_and_strangers_are_refused(app, resident):
         )
         await helping.offer_help(session, kari_actor, app.catalogs, request.id)
     # The host forges Olena's accept button: as if the request did not exist.
-    await host.press_data(
-        HelpCb(action="accept", request_id=request.id, arg=kari_actor.resident_id).pack()
-    )
+    await host.press_data(actions.pack(AcceptHelper(request.id, kari_actor.resident_id)))
     assert host.last_answer["text"] == nb.gettext("I couldn't find that. It may have been removed.")
     stranger = await resident("Per")
-    await stranger.press_data(HelpCb(action="offer", request_id=request.id).pack())
+    await stranger.press_data(actions.pack(OfferHelp(request.id)))
     assert stranger.last_answer["text"] == nb.gettext(
         "I couldn't find that. It may have been removed."
     )
     await stranger.press_data(HelpCb(action="stats").pack())
     assert stranger.last_answer["text"] == nb.gettext("Only coordinators can do that.")
-
-
-def test_notice_buttons_and_handler_callbacks_agree():
-    assert helping.respond_data(5) == HelpCb(action="offer", request_id=5).pack()
-    assert helping.accept_data(5, 9) == HelpCb(action="accept", request_id=5, arg=9).pack()
-    assert helping.relay_data(5) == HelpCb(action="write", request_id=5).pack()
 
 
 async def test_a_refusal_after_the_button_was_answered_still_reaches_the_user(app, resident):

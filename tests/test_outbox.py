@@ -16,8 +16,10 @@ from bot.delivery.sms import SmsSender
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.services import networks
+from bot.services.actions import Rsvp
 from bot.services.actors import Actor
 from db.models import (
+    Answer,
     Channel,
     Delivery,
     DeliveryStatus,
@@ -87,7 +89,7 @@ async def torstrand(app, resident):
 
 
 def render(locale: str, channel: Channel) -> Rendered:
-    return Rendered(f"<b>{locale}</b>: dugnad lørdag", ((Button("👍", "ev:rsvp:1:yes"),),))
+    return Rendered(f"<b>{locale}</b>: dugnad lørdag", ((Button("👍", Rsvp(1, Answer.YES)),),))
 
 
 async def _enqueue(app, network_id: int, now: datetime = NOON, **kwargs):

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from bot.services import actions
+from bot.services.actions import Action
+
 
 @dataclass(frozen=True)
 class Button:
+    """A button's label and the one action it stands for; each channel presents it its way
+    (Telegram as callback data, SMS as a numbered choice)."""
+
     text: str
-    data: str  # callback data, in the handlers' `prefix:field:...` format
+    action: Action
 
 
 @dataclass(frozen=True)
@@ -23,11 +29,19 @@ class Rendered:
     def markup_json(self) -> str | None:
         if not self.buttons:
             return None
-        return json.dumps([[[b.text, b.data] for b in row] for row in self.buttons])
+        return json.dumps([[[b.text, actions.pack(b.action)] for b in row] for row in self.buttons])
 
     @classmethod
     def from_stored(cls, text: str, markup: str | None, attachment: str | None) -> Rendered:
-        rows: tuple[tuple[Button, ...], ...] = ()
-        if markup:
-            rows = tuple(tuple(Button(t, d) for t, d in row) for row in json.loads(markup))
-        return cls(text, rows, attachment)
+        rows: list[tuple[Button, ...]] = []
+        for row in json.loads(markup) if markup else []:
+            # Stored renderings were packed by this code (or an older version, whose format
+            # `parse` still reads); a button that no longer parses is left out, not sent broken.
+            buttons = tuple(
+                Button(label, action)
+                for label, data in row
+                if (action := actions.parse(data)) is not None
+            )
+            if buttons:
+                rows.append(buttons)
+        return cls(text, tuple(rows), attachment)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -16,7 +16,8 @@ from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Deferred, Outcome, Permanent, Sent
 from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
 from bot.i18n import Catalogs
-from bot.services import sms_cost
+from bot.services import actions, sms_cost
+from bot.services.actions import Action
 from bot.sms.gateway import SmsGateway
 from bot.sms.segments import count
 from bot.sms.texts import to_sms
@@ -78,7 +79,7 @@ class SmsSender:
                 async with self.sessionmaker() as session:
                     await q.record_sms(session, item.id, segments, self.clock())
                     if sms.options:
-                        await remember_choices(session, item.resident_id, list(sms.options))
+                        await remember_choices(session, item.resident_id, sms.options)
                     await session.commit()
         finally:
             self._in_flight -= segments
@@ -121,12 +122,14 @@ class SmsSender:
         return Deferred(until, "waiting for next month's SMS budget")
 
 
-async def remember_choices(session: AsyncSession, resident_id: int, options: list[str]) -> None:
+async def remember_choices(
+    session: AsyncSession, resident_id: int, options: Sequence[Action]
+) -> None:
     """The numbered choices of the last question sent to a resident by SMS."""
     row = await session.get(SmsConversation, resident_id)
     if row is None:
         row = SmsConversation(resident_id=resident_id)
         session.add(row)
-    row.options = json.dumps(options)
+    row.options = json.dumps([actions.pack(option) for option in options])
     row.step = None
     row.updated_at = session_now(session)

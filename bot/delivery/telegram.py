@@ -17,6 +17,7 @@ from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboar
 
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
+from bot.services import actions
 
 # Resolves a rendering's attachment name (e.g. "ics:12") to a file name and its bytes.
 Attachments = Callable[[str], Awaitable[tuple[str, bytes] | None]]
@@ -26,7 +27,7 @@ def markup(message: Rendered) -> InlineKeyboardMarkup | None:
     if not message.buttons:
         return None
     rows = [
-        [InlineKeyboardButton(text=b.text, callback_data=b.data) for b in row]
+        [InlineKeyboardButton(text=b.text, callback_data=actions.pack(b.action)) for b in row]
         for row in message.buttons
     ]
     return InlineKeyboardMarkup(inline_keyboard=rows)

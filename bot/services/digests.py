@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.delivery.messages import Button, Rendered
 from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
 from bot.i18n import Catalogs, Translator
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.help import category_label
 from bot.sms.segments import fit
 from db.models import (
@@ -359,8 +360,8 @@ class Writer:
             text = text[: text.rfind("\n")]
         buttons = (
             (
-                Button(t.gettext("🗓 Events"), "m:events"),
-                Button(t.gettext("⚙️ Settings"), "m:settings"),
+                Button(t.gettext("🗓 Events"), OpenMenu(MenuItem.EVENTS)),
+                Button(t.gettext("⚙️ Settings"), OpenMenu(MenuItem.SETTINGS)),
             ),
         )
         return Rendered(text, buttons)

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 
 class ServiceError(Exception):
-    """Base of every refusal a service can give."""
+    """Base of every refusal a service can give.
+
+    `keeps_conversation` says whether a resident in the middle of a conversation (typing a
+    code, a title, a description) can simply try again: true for input that was not right,
+    false where the refusal ends what they were doing."""
+
+    keeps_conversation = False
 
 
 class PermissionDenied(ServiceError):
@@ -34,9 +40,13 @@ class InviteCodeRequired(ServiceError):
 class InviteCodeWrong(ServiceError):
     """The invite code does not match."""
 
+    keeps_conversation = True
+
 
 class InvalidInput(ServiceError):
     """A value given to a service is not acceptable; `field` names it, `reason` says why."""
+
+    keeps_conversation = True
 
     def __init__(self, field: str, reason: str, limit: int = 0) -> None:
         super().__init__(f"{field}: {reason}")
@@ -61,3 +71,4 @@ class CodeRejected(ServiceError):
         super().__init__(reason)
         self.reason = reason
         self.left = left
+        self.keeps_conversation = reason == "wrong"  # tries are left: type it again

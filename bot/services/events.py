@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
+from bot.services.actions import CalendarFile, Rsvp
 from bot.services.actors import Actor
 from bot.services.calendar_files import CalendarEvent, event_file
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
@@ -31,15 +32,6 @@ from db.session import session_now
 TITLE_MAX = 120
 DESCRIPTION_MAX = 2000
 PLACE_MAX = 200
-
-
-def rsvp_data(event_id: int, answer: Answer) -> str:
-    """Callback data of the RSVP buttons (the handlers' EventCb packs the same string)."""
-    return f"ev:rsvp:{event_id}:{answer.value}"
-
-
-def calendar_data(event_id: int) -> str:
-    return f"ev:ics:{event_id}:"
 
 
 @dataclass(frozen=True)
@@ -201,11 +193,11 @@ def render_event(catalogs: Catalogs, view: EventView, kind: NoticeKind) -> outbo
             return Rendered(text)
         buttons = (
             (
-                Button(t.gettext("✅ Coming"), rsvp_data(view.id, Answer.YES)),
-                Button(t.gettext("🤔 Maybe"), rsvp_data(view.id, Answer.MAYBE)),
-                Button(t.gettext("❌ Can't come"), rsvp_data(view.id, Answer.NO)),
+                Button(t.gettext("✅ Coming"), Rsvp(view.id, Answer.YES)),
+                Button(t.gettext("🤔 Maybe"), Rsvp(view.id, Answer.MAYBE)),
+                Button(t.gettext("❌ Can't come"), Rsvp(view.id, Answer.NO)),
             ),
-            (Button(t.gettext("📅 Add to calendar"), calendar_data(view.id)),),
+            (Button(t.gettext("📅 Add to calendar"), CalendarFile(view.id)),),
         )
         return Rendered(text, buttons)
 
@@ -213,6 +205,15 @@ def render_event(catalogs: Catalogs, view: EventView, kind: NoticeKind) -> outbo
 
 
 # ---- the host's side --------------------------------------------------------------------------
+
+
+async def hosts(session: AsyncSession, actor: Actor, network_id: int) -> bool:
+    """Whether the actor may manage the network's events: one of its hosts, or a coordinator
+    (and the network is not archived)."""
+    row = await nq.one(session, network_id, actor.resident_id)
+    if row is None or row.network.archived_at is not None:
+        return False
+    return actor.is_coordinator or row.my_role is MemberRole.HOST
 
 
 async def audience(session: AsyncSession, actor: Actor, network_id: int) -> dict[str, int]:

@@ -19,6 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs, Translator
+from bot.services.actions import (
+    AcceptHelper,
+    BlockMatch,
+    OfferHelp,
+    ReportMatch,
+    WriteToMatch,
+)
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from db.models import (
@@ -68,14 +75,6 @@ def safety_note(t: Translator) -> str:
         "Stay safe: meet where others are around the first time, tell someone you trust, and "
         "never share bank details or codes. You can report anything that feels wrong."
     )
-
-
-def respond_data(request_id: int) -> str:
-    return f"hr:offer:{request_id}:0"
-
-
-def accept_data(request_id: int, helper_id: int) -> str:
-    return f"hr:accept:{request_id}:{helper_id}"
 
 
 @dataclass(frozen=True)
@@ -245,7 +244,7 @@ def _render_request(catalogs: Catalogs, view: RequestView) -> outbox.Render:
         ]
         if view.category in SENSITIVE:
             lines += ["", "<i>" + safety_note(t) + "</i>"]
-        buttons = ((Button(t.gettext("🙋 I can help"), respond_data(view.id)),),)
+        buttons = ((Button(t.gettext("🙋 I can help"), OfferHelp(view.id)),),)
         return Rendered("\n".join(lines), buttons)
 
     return render
@@ -441,7 +440,7 @@ async def offer_help(
                             t.gettext(
                                 "✅ Accept {name}", name=(name or t.gettext("A neighbour"))[:30]
                             ),
-                            accept_data(request_id, helper_id),
+                            AcceptHelper(request_id, helper_id),
                         ),
                     ),
                 ),
@@ -494,9 +493,9 @@ async def accept(
         return Rendered(
             text,
             (
-                (Button(t.gettext("💬 Write"), relay_data(request_id)),),
-                (Button(t.gettext("⚠️ Report"), f"hr:reportp:{request_id}:0"),),
-                (Button(t.gettext("⛔ Block"), f"hr:block:{request_id}:0"),),
+                (Button(t.gettext("💬 Write"), WriteToMatch(request_id)),),
+                (Button(t.gettext("⚠️ Report"), ReportMatch(request_id)),),
+                (Button(t.gettext("⛔ Block"), BlockMatch(request_id)),),
             ),
         )
 
@@ -505,10 +504,6 @@ async def accept(
     )
     await session.commit()
     return await _view(session, request, actor)
-
-
-def relay_data(request_id: int) -> str:
-    return f"hr:write:{request_id}:0"
 
 
 async def relay(
@@ -542,7 +537,7 @@ async def relay(
         t = catalogs.translator(locale)
         return Rendered(
             f"💬 <b>{html.escape(name or t.gettext('A neighbour'))}</b>: {html.escape(text)}",
-            ((Button(t.gettext("💬 Answer"), relay_data(request_id)),),),
+            ((Button(t.gettext("💬 Answer"), WriteToMatch(request_id)),),),
         )
 
     await _notify(session, catalogs, NoticeKind.HELP_RELAY, other, request.network_id, render, now)

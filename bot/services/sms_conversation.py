@@ -27,8 +27,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import outbox
 from bot.delivery.messages import Rendered
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Catalogs, Translator
-from bot.services import events, networks, residents
+from bot.services import actions, events, networks, residents
 from bot.services import help as helping
+from bot.services.actions import (
+    AcceptHelper,
+    AcceptPrivacy,
+    Action,
+    AskCategory,
+    AskInNetwork,
+    ChooseLanguage,
+    ConfirmForget,
+    JoinNetwork,
+    LeaveNetwork,
+    LocaleCode,
+    OfferCategory,
+    OfferHelp,
+    Rsvp,
+    WriteToMatch,
+)
 from bot.services.actors import Actor
 from bot.services.errors import (
     InvalidInput,
@@ -70,10 +86,11 @@ class _State:
 
     @property
     def options(self) -> list[str]:
+        """The packed actions of the last numbered question (see `bot.services.actions`)."""
         return list(json.loads(self.conversation.options or "[]"))
 
-    def ask(self, options: Sequence[str], step: str | None = None) -> None:
-        self.conversation.options = json.dumps(list(options))
+    def ask(self, options: Sequence[Action], step: str | None = None) -> None:
+        self.conversation.options = json.dumps([actions.pack(option) for option in options])
         self.conversation.step = step
         self.conversation.updated_at = self.now
 
@@ -253,14 +270,14 @@ async def handle(
 async def _offer_languages(
     session: AsyncSession, context: Context, state: _State, now: datetime
 ) -> None:
-    state.ask([f"lang:{loc}" for loc in SHIPPED_LOCALES], step="language")
+    state.ask([ChooseLanguage(LocaleCode(loc)) for loc in SHIPPED_LOCALES], step="language")
     await reply(session, context, state.resident, _language_menu(), now)
 
 
 async def _offer_privacy(
     session: AsyncSession, context: Context, state: _State, t: Translator, now: datetime
 ) -> None:
-    state.ask(["privacy:accept"], step="privacy")
+    state.ask([AcceptPrivacy()], step="privacy")
     await reply(
         session,
         context,
@@ -324,7 +341,7 @@ async def _choose(
             now,
         )
         return
-    await _act(session, context, state, t, options[number - 1], now)
+    await _act(session, context, state, t, actions.parse(options[number - 1]), now)
 
 
 async def _act(
@@ -332,114 +349,115 @@ async def _act(
     context: Context,
     state: _State,
     t: Translator,
-    action: str,
+    action: Action | None,
     now: datetime,
 ) -> None:
+    """Do what a numbered answer chose; a refusal is answered in the resident's language."""
     resident = state.resident
-    kind, _, rest = action.partition(":")
     actor = _actor(resident)
     try:
-        if kind == "lang" and rest in SHIPPED_LOCALES:
-            first_time = resident.locale is None
-            resident.locale = rest
-            t = context.catalogs.translator(rest)
-            state.ask([])
-            if first_time or resident.privacy_accepted_at is None:
-                await _offer_privacy(session, context, state, t, now)
-            else:
-                await reply(session, context, resident, t.gettext("Language changed."), now)
-        elif kind == "privacy":
-            resident.privacy_accepted_at = now
-            pending = state.data().get("join")
-            state.ask([])
-            state.set_data()
-            await reply(
-                session,
-                context,
-                resident,
-                t.gettext(
-                    "Welcome to Naboskap! Send {networks} to see networks and {help} for all "
-                    "commands. {stop} stops everything.",
-                    networks=shown(Command.NETWORKS, t.locale),
-                    help=shown(Command.HELP, t.locale),
-                    stop=shown(Command.STOP, t.locale),
-                ),
-                now,
-            )
-            if isinstance(pending, str):  # what they asked for in their first message
-                await _networks(session, context, state, t, Command.JOIN, pending, now)
-        elif kind == "join":
-            result = await networks.join(session, actor, int(rest))
-            state.ask([])
-            await reply(
-                session,
-                context,
-                resident,
-                t.gettext("You are now a member of {network}.", network=result.network.name),
-                now,
-            )
-        elif kind == "leave":
-            view = await networks.leave(session, actor, int(rest))
-            state.ask([])
-            await reply(
-                session, context, resident, t.gettext("You left {network}.", network=view.name), now
-            )
-        elif kind == "ev":  # ev:rsvp:ID:answer, from an event notice or EVENTS
-            _, event_id, answer = rest.split(":")
-            event = await events.answer(session, actor, int(event_id), Answer(answer), now=now)
-            title = event.text_for(t.locale)[0]
-            await reply(
-                session,
-                context,
-                resident,
-                t.gettext("Thank you! Your answer to {event} is saved.", event=title),
-                now,
-            )
-        elif kind == "hr" and rest.startswith("offer:"):
-            await helping.offer_help(
-                session, actor, context.catalogs, int(rest.split(":")[1]), now=now
-            )
-            await reply(
-                session,
-                context,
-                resident,
-                t.gettext("Thank you! We have told them you can help."),
-                now,
-            )
-        elif kind == "hr" and rest.startswith("accept:"):
-            _, request, helper = rest.split(":")
-            await helping.accept(
-                session, actor, context.catalogs, int(request), int(helper), now=now
-            )
-            state.ask([helping.relay_data(int(request))])
-            await reply(
-                session,
-                context,
-                resident,
-                t.gettext("Done! Reply 1 to write to your helper. Your number is not shown."),
-                now,
-            )
-        elif kind == "hr" and rest.startswith("write:"):
-            state.ask([], step="relay")
-            state.set_data(request=int(rest.split(":")[1]))
-            await reply(
-                session,
-                context,
-                resident,
-                t.gettext("Write your message. Your phone number is not shown."),
-                now,
-            )
-        elif kind == "forget":
-            await residents.forget(session, actor)
-            return
-        elif kind == "cat":
-            await _ask_category(session, context, state, t, HelpCategory(rest), now)
-        elif kind == "net":
-            await _ask_network(session, context, state, t, int(rest), now)
-        elif kind == "offer":
-            await _offer_category(session, context, state, t, HelpCategory(rest), now)
-        else:
-            raise NotFound()
+        match action:
+            case ChooseLanguage(locale=locale):
+                first_time = resident.locale is None
+                resident.locale = locale
+                t = context.catalogs.translator(locale)
+                state.ask([])
+                if first_time or resident.privacy_accepted_at is None:
+                    await _offer_privacy(session, context, state, t, now)
+                else:
+                    await reply(session, context, resident, t.gettext("Language changed."), now)
+            case AcceptPrivacy():
+                resident.privacy_accepted_at = now
+                pending = state.data().get("join")
+                state.ask([])
+                state.set_data()
+                await reply(
+                    session,
+                    context,
+                    resident,
+                    t.gettext(
+                        "Welcome to Naboskap! Send {networks} to see networks and {help} for all "
+                        "commands. {stop} stops everything.",
+                        networks=shown(Command.NETWORKS, t.locale),
+                        help=shown(Command.HELP, t.locale),
+                        stop=shown(Command.STOP, t.locale),
+                    ),
+                    now,
+                )
+                if isinstance(pending, str):  # what they asked for in their first message
+                    await _networks(session, context, state, t, Command.JOIN, pending, now)
+            case JoinNetwork(network_id=network_id):
+                result = await networks.join(session, actor, network_id)
+                state.ask([])
+                await reply(
+                    session,
+                    context,
+                    resident,
+                    t.gettext("You are now a member of {network}.", network=result.network.name),
+                    now,
+                )
+            case LeaveNetwork(network_id=network_id):
+                view = await networks.leave(session, actor, network_id)
+                state.ask([])
+                await reply(
+                    session,
+                    context,
+                    resident,
+                    t.gettext("You left {network}.", network=view.name),
+                    now,
+                )
+            case Rsvp(event_id=event_id, answer=answer):  # from an event notice or EVENTS
+                event = await events.answer(session, actor, event_id, answer, now=now)
+                title = event.text_for(t.locale)[0]
+                await reply(
+                    session,
+                    context,
+                    resident,
+                    t.gettext("Thank you! Your answer to {event} is saved.", event=title),
+                    now,
+                )
+            case OfferHelp(request_id=request_id):
+                await helping.offer_help(session, actor, context.catalogs, request_id, now=now)
+                await reply(
+                    session,
+                    context,
+                    resident,
+                    t.gettext("Thank you! We have told them you can help."),
+                    now,
+                )
+            case AcceptHelper(request_id=request_id, helper_id=helper_id):
+                await helping.accept(
+                    session, actor, context.catalogs, request_id, helper_id, now=now
+                )
+                state.ask([WriteToMatch(request_id)])
+                await reply(
+                    session,
+                    context,
+                    resident,
+                    t.gettext("Done! Reply 1 to write to your helper. Your number is not shown."),
+                    now,
+                )
+            case WriteToMatch(request_id=request_id):
+                state.ask([], step="relay")
+                state.set_data(request=request_id)
+                await reply(
+                    session,
+                    context,
+                    resident,
+                    t.gettext("Write your message. Your phone number is not shown."),
+                    now,
+                )
+            case ConfirmForget():
+                await residents.forget(session, actor)
+            case AskCategory(category=category):
+                await _ask_category(session, context, state, t, category, now)
+            case AskInNetwork(network_id=network_id):
+                await _ask_network(session, context, state, t, network_id, now)
+            case OfferCategory(category=category):
+                await _offer_category(session, context, state, t, category, now)
+            case _:
+                # Not a choice an SMS can make (or a stored choice that no longer parses).
+                raise NotFound()
     except (ValueError, KeyError):
         await reply(session, context, resident, short_help(t), now)
     except ServiceError as error:
@@ -474,7 +492,7 @@ async def _command(
         await _offer_languages(session, context, state, now)
     elif command is Command.DELETE:
         # The question says it all: after "1" nothing more is sent, since nothing is kept.
-        state.ask(["forget:yes"])
+        state.ask([ConfirmForget()])
         await reply(
             session,
             context,
@@ -498,7 +516,7 @@ async def _command(
             f"{n}. {view.text_for(t.locale)[0]}, {events.when_text(t, view)}"
             for n, view in enumerate(views, 1)
         ]
-        state.ask([events.rsvp_data(v.id, Answer.YES) for v in views])
+        state.ask([Rsvp(v.id, Answer.YES) for v in views])
         text = " ".join(lines) + " " + t.gettext("Reply with a number to say you are coming.")
         await reply(session, context, resident, text, now)
     elif command is Command.ASK:
@@ -506,12 +524,12 @@ async def _command(
         if not mine:
             await reply(session, context, resident, t.gettext("Join a network first."), now)
             return
-        await _category_menu(session, context, state, t, "cat", now)
+        await _category_menu(session, context, state, t, True, now)
     elif command is Command.OFFER:
         if not await _my_networks(session, actor):
             await reply(session, context, resident, t.gettext("Join a network first."), now)
             return
-        await _category_menu(session, context, state, t, "offer", now)
+        await _category_menu(session, context, state, t, False, now)
 
 
 async def _my_networks(session: AsyncSession, actor: Actor) -> list[networks.NetworkView]:
@@ -564,8 +582,9 @@ async def _networks(
         await reply(session, context, resident, t.gettext("You are not in any network."), now)
         return
     names = " ".join(f"{n} {v.name}" for n, v in enumerate(listed, 1))
-    action = "leave" if command is Command.LEAVE else "join"
-    state.ask([f"{action}:{v.id}" for v in listed])
+    state.ask(
+        [LeaveNetwork(v.id) if command is Command.LEAVE else JoinNetwork(v.id) for v in listed]
+    )
     ask = (
         t.gettext("Reply with a number to leave:")
         if command is Command.LEAVE
@@ -583,16 +602,15 @@ async def _category_menu(
     context: Context,
     state: _State,
     t: Translator,
-    action: str,
+    asking: bool,
     now: datetime,
 ) -> None:
+    """The help categories by number: to ask for (`asking`) or to offer."""
     labels = [plain(helping.category_label(t, c)) for c in _categories()]
-    state.ask([f"{action}:{c.value}" for c in _categories()])
+    state.ask([AskCategory(c) if asking else OfferCategory(c) for c in _categories()])
     state.set_data()
     head = (
-        t.gettext("What do you need help with?")
-        if action == "cat"
-        else t.gettext("What can you help with?")
+        t.gettext("What do you need help with?") if asking else t.gettext("What can you help with?")
     )
     await reply(session, context, state.resident, f"{head} {choices_line(t, labels)}", now)
 
@@ -644,7 +662,7 @@ async def _collect(
         await _ask_network(session, context, state, t, mine[0].id, now)
         return
     listed = mine[:MAX_LISTED]
-    state.ask([f"net:{v.id}" for v in listed], step=None)
+    state.ask([AskInNetwork(v.id) for v in listed], step=None)
     names = " ".join(f"{n} {v.name}" for n, v in enumerate(listed, 1))
     await reply(session, context, resident, t.gettext("In which network?") + " " + names, now)
 

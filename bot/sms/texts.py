@@ -3,8 +3,8 @@ a few segments.
 
 Telegram renderings are HTML with emoji and inline buttons. By SMS, tags mean nothing, an
 emoji turns a whole Norwegian message from GSM 7-bit into UCS-2 (more than twice the cost),
-and buttons become "reply 1, 2 or 3". Only buttons an SMS resident can answer become choices
-(see `ACTIONS`); the rest (a calendar file, a menu) are left out.
+and buttons become "reply 1, 2 or 3". Only actions an SMS resident can take become choices
+(`by_sms` in `bot.services.actions`); the rest (a calendar file, a menu) are left out.
 """
 
 from __future__ import annotations
@@ -16,11 +16,9 @@ from dataclasses import dataclass
 
 from bot.delivery.messages import Rendered
 from bot.i18n import Translator
+from bot.services.actions import Action
 from bot.sms.segments import count, fit, is_gsm7
 
-# Callback data an SMS answer can act on, by prefix: answering an event, "I can help",
-# accepting a helper, writing to a matched neighbour.
-ACTIONS = ("ev:rsvp:", "hr:offer:", "hr:accept:", "hr:write:")
 NOTICE_SEGMENTS = 3  # a notice may take three segments; replies to keywords take at most two
 REPLY_SEGMENTS = 2
 
@@ -31,7 +29,7 @@ _SPACES = re.compile(r"[ \t\u00a0]+")
 @dataclass(frozen=True)
 class SmsText:
     text: str
-    options: tuple[str, ...] = ()  # callback data of choice 1, 2, ...
+    options: tuple[Action, ...] = ()  # what choice 1, 2, ... means
 
 
 def _is_symbol(char: str) -> bool:
@@ -57,12 +55,12 @@ def choices_line(t: Translator, labels: list[str]) -> str:
 def to_sms(message: Rendered, t: Translator, segments: int = NOTICE_SEGMENTS) -> SmsText:
     """The SMS version of a rendered message in `t`'s language."""
     body = plain(message.text)
-    actions = [b for row in message.buttons for b in row if b.data.startswith(ACTIONS)]
-    if not actions:
+    choices = [b for row in message.buttons for b in row if b.action.by_sms]
+    if not choices:
         return SmsText(fit(body, segments))
-    tail = choices_line(t, [plain(b.text) for b in actions])
+    tail = choices_line(t, [plain(b.text) for b in choices])
     text = fit_with_tail(body, tail, segments)
-    return SmsText(text, tuple(b.data for b in actions))
+    return SmsText(text, tuple(b.action for b in choices))
 
 
 def fit_with_tail(body: str, tail: str, segments: int) -> str:

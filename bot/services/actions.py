@@ -1,0 +1,266 @@
+"""What a resident can do from a notice or a numbered SMS menu, as typed values.
+
+A button on a notice (a new event, a help request, a match, the digest) means one action: a
+small frozen dataclass below. The core renders buttons with actions, never with strings. Each
+channel turns an action into what it needs: the Telegram sender packs it into callback data
+(`pack`, at most 64 bytes), the SMS sender numbers it ("Reply 1 Coming, 2 Maybe ...") and keeps
+the packed form for the resident's next "1", and both come back through `parse`. The Telegram
+handlers register one function per action type (`handlers.filters.Act`); the SMS conversation
+dispatches on the type with `match`.
+
+Packed data comes back from a client or a phone, so `parse` is strict: an unknown tag, a
+missing or extra field, a non-number, an id out of range or a value outside its enum gives
+None. The packed form is `tag:field:field`; it is the format the first version of the bot
+stored in messages and SMS conversations, so a button pressed on an old message still works
+(those carried a padding field, "0" or empty, which is accepted and ignored).
+"""
+
+from __future__ import annotations
+
+import enum
+import typing
+from dataclasses import astuple, dataclass, fields
+from types import MappingProxyType
+from typing import ClassVar, Final
+
+from bot.i18n import SHIPPED_LOCALES
+from db.models import Answer, HelpCategory
+
+# Database ids are 32-bit integers on PostgreSQL: anything else cannot name a row.
+ID_MAX: Final = 2**31 - 1
+# Telegram's limit for callback data, in bytes.
+CALLBACK_DATA_MAX: Final = 64
+# What older versions appended to fill a fixed layout; accepted after the last field.
+_PADDING: Final = frozenset({"", "0"})
+
+
+class MenuItem(enum.StrEnum):
+    """The bot's screens that a message can open."""
+
+    HOME = "home"
+    EVENTS = "events"
+    NETWORKS = "networks"
+    LANGUAGE = "language"
+    SETTINGS = "settings"
+    MYDATA = "mydata"
+    FORGET = "forget"
+    HELP = "help"
+    COORDINATOR = "coord"
+
+
+# A shipped locale code (`nb`, `fa_AF`, ...): the field type of a language choice.
+LocaleCode = typing.NewType("LocaleCode", str)
+
+
+@dataclass(frozen=True)
+class Rsvp:
+    """Coming, maybe or can't come, for an event."""
+
+    tag: ClassVar[str] = "ev:rsvp"
+    by_sms: ClassVar[bool] = True
+    event_id: int
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class CalendarFile:
+    """The event as an .ics file for one's own calendar."""
+
+    tag: ClassVar[str] = "ev:ics"
+    by_sms: ClassVar[bool] = False
+    event_id: int
+
+
+@dataclass(frozen=True)
+class OfferHelp:
+    """ "I can help" with a neighbour's request."""
+
+    tag: ClassVar[str] = "hr:offer"
+    by_sms: ClassVar[bool] = True
+    request_id: int
+
+
+@dataclass(frozen=True)
+class AcceptHelper:
+    """The requester chooses one of those who offered."""
+
+    tag: ClassVar[str] = "hr:accept"
+    by_sms: ClassVar[bool] = True
+    request_id: int
+    helper_id: int
+
+
+@dataclass(frozen=True)
+class WriteToMatch:
+    """Write to the other side of a match, through the bot."""
+
+    tag: ClassVar[str] = "hr:write"
+    by_sms: ClassVar[bool] = True
+    request_id: int
+
+
+@dataclass(frozen=True)
+class ReportMatch:
+    """Report the person on the other side of a match to the hosts."""
+
+    tag: ClassVar[str] = "hr:reportp"
+    by_sms: ClassVar[bool] = False
+    request_id: int
+
+
+@dataclass(frozen=True)
+class BlockMatch:
+    """Block the person on the other side of a match."""
+
+    tag: ClassVar[str] = "hr:block"
+    by_sms: ClassVar[bool] = False
+    request_id: int
+
+
+@dataclass(frozen=True)
+class OpenMenu:
+    """Open one of the bot's screens (the digest's "Events" and "Settings")."""
+
+    tag: ClassVar[str] = "m"
+    by_sms: ClassVar[bool] = False
+    item: MenuItem
+
+
+# The numbered answers of the SMS conversation's own questions.
+
+
+@dataclass(frozen=True)
+class ChooseLanguage:
+    tag: ClassVar[str] = "lang"
+    by_sms: ClassVar[bool] = True
+    locale: LocaleCode
+
+
+@dataclass(frozen=True)
+class AcceptPrivacy:
+    tag: ClassVar[str] = "privacy:accept"
+    by_sms: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class JoinNetwork:
+    tag: ClassVar[str] = "join"
+    by_sms: ClassVar[bool] = True
+    network_id: int
+
+
+@dataclass(frozen=True)
+class LeaveNetwork:
+    tag: ClassVar[str] = "leave"
+    by_sms: ClassVar[bool] = True
+    network_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmForget:
+    """Yes, erase everything kept about me."""
+
+    tag: ClassVar[str] = "forget:yes"
+    by_sms: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class AskCategory:
+    """The kind of help asked for (the first step of asking by SMS)."""
+
+    tag: ClassVar[str] = "cat"
+    by_sms: ClassVar[bool] = True
+    category: HelpCategory
+
+
+@dataclass(frozen=True)
+class AskInNetwork:
+    """The network a request goes to (the last step of asking by SMS)."""
+
+    tag: ClassVar[str] = "net"
+    by_sms: ClassVar[bool] = True
+    network_id: int
+
+
+@dataclass(frozen=True)
+class OfferCategory:
+    """A kind of help offered (by SMS: in every network one is in)."""
+
+    tag: ClassVar[str] = "offer"
+    by_sms: ClassVar[bool] = True
+    category: HelpCategory
+
+
+Action = (
+    Rsvp
+    | CalendarFile
+    | OfferHelp
+    | AcceptHelper
+    | WriteToMatch
+    | ReportMatch
+    | BlockMatch
+    | OpenMenu
+    | ChooseLanguage
+    | AcceptPrivacy
+    | JoinNetwork
+    | LeaveNetwork
+    | ConfirmForget
+    | AskCategory
+    | AskInNetwork
+    | OfferCategory
+)
+ACTION_TYPES: Final[tuple[type[Action], ...]] = typing.get_args(Action)
+_BY_TAG: Final = MappingProxyType({kind.tag: kind for kind in ACTION_TYPES})
+# Each type's fields and their types, resolved once (annotations are strings here).
+_LAYOUT: Final = MappingProxyType(
+    {
+        kind: tuple((f.name, typing.get_type_hints(kind)[f.name]) for f in fields(kind))
+        for kind in ACTION_TYPES
+    }
+)
+
+
+def pack(action: Action) -> str:
+    """The action as `tag:field:...`, for callback data and a remembered SMS choice."""
+    return ":".join([action.tag, *(str(value) for value in astuple(action))])
+
+
+def parse(data: str) -> Action | None:
+    """The action `data` packs, or None for anything that is not exactly one."""
+    parts = data.split(":")
+    for length in (2, 1):
+        kind = _BY_TAG.get(":".join(parts[:length]))
+        if kind is not None:
+            return _build(kind, parts[length:])
+    return None
+
+
+def _build(kind: type[Action], values: list[str]) -> Action | None:
+    layout = _LAYOUT[kind]
+    extra = values[len(layout) :]
+    if len(values) < len(layout) or len(extra) > 1 or any(v not in _PADDING for v in extra):
+        return None
+    arguments: dict[str, object] = {}
+    for (name, field_type), raw in zip(layout, values, strict=False):
+        value = _convert(field_type, raw)
+        if value is None:
+            return None
+        arguments[name] = value
+    return kind(**arguments)  # type: ignore[arg-type]
+
+
+def _convert(field_type: object, raw: str) -> object | None:
+    if field_type is int:
+        # Digits only: no sign, no spaces, no "1_000"; and a size a row id can have.
+        if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+            return None
+        number = int(raw)
+        return number if 1 <= number <= ID_MAX else None
+    if field_type is LocaleCode:
+        return LocaleCode(raw) if raw in SHIPPED_LOCALES else None
+    if isinstance(field_type, type) and issubclass(field_type, enum.StrEnum):
+        try:
+            return field_type(raw)
+        except ValueError:
+            return None
+    raise TypeError(f"no conversion for {field_type!r}")  # a new field type: add it above
