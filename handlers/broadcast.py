@@ -3,7 +3,7 @@ who will get it by language, send through the outbox, then follow the reach."""
 
 from __future__ import annotations
 
-from aiogram import Bot, Router
+from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,12 +12,11 @@ from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Catalogs, Translator
 from bot.services import broadcasts, sms_cost
 from bot.services.actors import Actor
-from bot.services.errors import ServiceError
 from db.models import Channel, DeliveryStatus
-from handlers.callbacks import HostCb
+from handlers.callbacks import BroadcastAction, HostCb
 from handlers.filters import FreeText, Onboarded
 from handlers.keyboards import button, markup
-from handlers.replies import refuse, show, stale
+from handlers.replies import show, stale
 from handlers.states import BroadcastFlow
 
 
@@ -27,21 +26,36 @@ def _languages(t: Translator, counts: dict[str, int]) -> str:
 
 def preview_keyboard(t: Translator, network_id: int) -> InlineKeyboardMarkup:
     return markup(
-        [[button(t.gettext("📣 Send"), HostCb(action="send", network_id=network_id))]],
-        [[button(t.gettext("✏️ Change the text"), HostCb(action="write", network_id=network_id))]],
-        [[button(t.gettext("Cancel"), HostCb(action="drop", network_id=network_id))]],
+        [
+            [
+                button(
+                    t.gettext("📣 Send"), HostCb(action=BroadcastAction.SEND, network_id=network_id)
+                )
+            ]
+        ],
+        [
+            [
+                button(
+                    t.gettext("✏️ Change the text"),
+                    HostCb(action=BroadcastAction.WRITE, network_id=network_id),
+                )
+            ]
+        ],
+        [[button(t.gettext("Cancel"), HostCb(action=BroadcastAction.DROP, network_id=network_id))]],
     )
 
 
 def reach_keyboard(t: Translator, notice_id: int) -> InlineKeyboardMarkup:
-    return markup([[button(t.gettext("📊 Reach"), HostCb(action="reach", notice_id=notice_id))]])
+    return markup(
+        [[button(t.gettext("📊 Reach"), HostCb(action=BroadcastAction.REACH, notice_id=notice_id))]]
+    )
 
 
 def _network(network_id: int) -> int | None:
     return network_id or None  # 0 in callback data means "everyone"
 
 
-async def host_action(
+async def write(
     query: CallbackQuery,
     callback_data: HostCb,
     bot: Bot,
@@ -49,59 +63,65 @@ async def host_action(
     session: AsyncSession,
     actor: Actor,
     t: Translator,
+) -> None:
+    audience = await broadcasts.audience(session, actor, _network(callback_data.network_id))
+    await state.set_state(BroadcastFlow.text)
+    await state.update_data(network_id=callback_data.network_id)
+    await query.answer()
+    where = audience.network_name or t.gettext("everyone in every network")
+    await bot.send_message(
+        query.from_user.id,
+        t.gettext(
+            "Write the notice for {network}. Each member gets it with a heading in "
+            "their own language; your words are sent as you write them. /cancel stops.",
+            network=where,
+        ),
+    )
+
+
+async def send(
+    query: CallbackQuery,
+    callback_data: HostCb,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
     catalogs: Catalogs,
 ) -> None:
-    network_id = _network(callback_data.network_id)
-    try:
-        if callback_data.action == "write":
-            audience = await broadcasts.audience(session, actor, network_id)
-            await state.set_state(BroadcastFlow.text)
-            await state.update_data(network_id=callback_data.network_id)
-            await query.answer()
-            where = audience.network_name or t.gettext("everyone in every network")
-            await bot.send_message(
-                query.from_user.id,
-                t.gettext(
-                    "Write the notice for {network}. Each member gets it with a heading in "
-                    "their own language; your words are sent as you write them. /cancel stops.",
-                    network=where,
-                ),
-            )
-        elif callback_data.action == "send":
-            data = await state.get_data()
-            text = data.get("text")
-            if not text or int(data.get("network_id", -1)) != callback_data.network_id:
-                await stale(query, t)
-                return
-            sent = await broadcasts.broadcast(
-                session, actor, catalogs, text=text, network_id=network_id
-            )
-            await state.clear()
-            await query.answer()
-            total = sum(sent.by_locale.values())
-            await show(
-                query,
-                t.ngettext(
-                    "Sent! {n} member will get it.", "Sent! {n} members will get it.", total
-                ),
-                reach_keyboard(t, sent.notice_id),
-            )
-        elif callback_data.action == "drop":
-            await state.clear()
-            await query.answer()
-            await show(query, t.gettext("OK, cancelled."))
-        elif callback_data.action == "reach":
-            reach = await broadcasts.reach(session, actor, callback_data.notice_id)
-            by_sms = sms_cost.notice_sms_line(
-                t, await sms_cost.notice_sms(session, callback_data.notice_id)
-            )
-            text = reach_text(t, reach) + (f"\n{by_sms}" if by_sms else "")
-            await query.answer()
-            await show(query, text, reach_keyboard(t, callback_data.notice_id))
-        else:
-            await stale(query, t)
-    except ServiceError as error:
-        await refuse(query, t, error)
+    data = await state.get_data()
+    text = data.get("text")
+    if not text or int(data.get("network_id", -1)) != callback_data.network_id:
+        await stale(query, t)  # a preview from an earlier draft
+        return
+    sent = await broadcasts.broadcast(
+        session, actor, catalogs, text=text, network_id=_network(callback_data.network_id)
+    )
+    await state.clear()
+    await query.answer()
+    total = sum(sent.by_locale.values())
+    await show(
+        query,
+        t.ngettext("Sent! {n} member will get it.", "Sent! {n} members will get it.", total),
+        reach_keyboard(t, sent.notice_id),
+    )
+
+
+async def drop(query: CallbackQuery, state: FSMContext, t: Translator) -> None:
+    await state.clear()
+    await query.answer()
+    await show(query, t.gettext("OK, cancelled."))
+
+
+async def reach(
+    query: CallbackQuery, callback_data: HostCb, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    found = await broadcasts.reach(session, actor, callback_data.notice_id)
+    by_sms = sms_cost.notice_sms_line(
+        t, await sms_cost.notice_sms(session, callback_data.notice_id)
+    )
+    text = reach_text(t, found) + (f"\n{by_sms}" if by_sms else "")
+    await query.answer()
+    await show(query, text, reach_keyboard(t, callback_data.notice_id))
 
 
 async def broadcast_text(
@@ -115,12 +135,8 @@ async def broadcast_text(
 ) -> None:
     data = await state.get_data()
     network_id = int(data.get("network_id", 0))
-    try:
-        text = broadcasts.clean_text(message.text or "")
-        audience = await broadcasts.audience(session, actor, network_id or None)
-    except ServiceError as error:
-        await refuse(message, t, error)
-        return
+    text = broadcasts.clean_text(message.text or "")
+    audience = await broadcasts.audience(session, actor, network_id or None)
     await state.update_data(text=text)
     await state.set_state(None)
     render = broadcasts.render_broadcast(catalogs, audience.network_name, text, t.locale)
@@ -184,6 +200,9 @@ def build_router() -> Router:
     router = Router(name="broadcast")
     router.message.filter(Onboarded())
     router.callback_query.filter(Onboarded())
-    router.callback_query.register(host_action, HostCb.filter())
+    router.callback_query.register(write, HostCb.filter(F.action == BroadcastAction.WRITE))
+    router.callback_query.register(send, HostCb.filter(F.action == BroadcastAction.SEND))
+    router.callback_query.register(drop, HostCb.filter(F.action == BroadcastAction.DROP))
+    router.callback_query.register(reach, HostCb.filter(F.action == BroadcastAction.REACH))
     router.message.register(broadcast_text, BroadcastFlow.text, FreeText())
     return router

@@ -1,5 +1,10 @@
-"""Callback data for every inline button. It comes back from the client, so it is untrusted:
-aiogram's filters refuse anything that does not parse, and services check every role."""
+"""Callback data for the bot's own screens. It comes back from the client, so it is untrusted:
+each `action` is an enum, so aiogram's filter refuses any value outside it (the press ends at
+the fallback's "this button no longer works"), and services check every role.
+
+What a resident does from a notice (answering an event, offering help, ...) is not here: those
+are the core's actions (`bot.services.actions`), matched with `handlers.filters.Act`. The enum
+values are the strings earlier versions used, so buttons on old messages still work."""
 
 from __future__ import annotations
 
@@ -12,24 +17,60 @@ class LanguageCb(CallbackData, prefix="lang"):
     code: str
 
 
+class PrivacyAction(StrEnum):
+    ACCEPT = "accept"
+
+
 class PrivacyCb(CallbackData, prefix="priv"):
-    action: str  # "accept"
+    action: PrivacyAction
+
+
+class NetworkAction(StrEnum):
+    LIST = "list"  # the networks, page `page`
+    OPEN = "open"  # a network's card
+    JOIN = "join"
+    LEAVE = "leave"
+    MEMBERS = "members"  # hosts: who is in it
 
 
 class NetworkCb(CallbackData, prefix="n"):
-    action: str  # list, open, join, leave
+    action: NetworkAction
     network_id: int = 0
     page: int = 0
 
 
+class ForgetAction(StrEnum):
+    YES = "yes"
+    NO = "no"
+
+
 class ForgetCb(CallbackData, prefix="fg"):
-    action: str  # yes, no
+    action: ForgetAction
+
+
+class CoordAction(StrEnum):
+    PANEL = "panel"
+    NETWORKS = "nets"  # the networks to manage, page `arg`
+    CARD = "card"  # one network's card
+    KIND = "kind"  # arg 1: an interest group, 0: an area
+    POLICY = "policy"  # arg 1: invite only, 0: open
+    CODE = "code"  # a new invite code
+    ARCHIVE = "archive"
+    RESTORE = "restore"
+    HOSTS = "hosts"  # the host picker, page `arg`
+    HOST = "host"  # make resident `arg` a host, or end their role
+    REACH = "reach"
+    NAME = "name"  # ask for a new name
+    DESCRIPTION = "desc"  # ask for a new description
+    NEW = "new"  # start creating a network
+    NEW_KIND = "newkind"  # the new network's kind (arg as for KIND)
+    NEW_POLICY = "newpolicy"  # the new network's join policy (arg as for POLICY): create it
 
 
 class CoordCb(CallbackData, prefix="c"):
     """Coordinator actions; `arg` is a resident id, a page or a choice depending on `action`."""
 
-    action: str
+    action: CoordAction
     network_id: int = 0
     arg: int = 0
 
@@ -49,15 +90,31 @@ class EventCb(CallbackData, prefix="ev"):
     answer: str = ""  # unused since the answers moved to `Rsvp`; kept so old buttons parse
 
 
+class SettingsAction(StrEnum):
+    MODE = "mode"  # value: index of the notify mode
+    QUIET = "quiet"  # value: index of the quiet-hours choice
+    DIGEST = "digest"  # value 1: on, 0: off
+    PHONE = "phone"  # add a phone number
+    UNLINK = "unlink"  # remove it
+    FALLBACK = "fallback"  # value 1: SMS when Telegram can't reach me
+
+
 class SettingsCb(CallbackData, prefix="s"):
-    action: str  # mode, quiet, digest; phone, unlink, fallback (the phone section)
+    action: SettingsAction
     value: int = 0
+
+
+class BroadcastAction(StrEnum):
+    WRITE = "write"  # ask for the text
+    SEND = "send"  # after the preview
+    DROP = "drop"  # cancel
+    REACH = "reach"  # how notice `notice_id` is doing
 
 
 class HostCb(CallbackData, prefix="h"):
     """A host's (or coordinator's) broadcast; network 0 means everyone."""
 
-    action: str  # write, send, drop, reach
+    action: BroadcastAction
     network_id: int = 0
     notice_id: int = 0
 
@@ -80,10 +137,18 @@ class HelpCb(CallbackData, prefix="hr"):
     arg: int = 0
 
 
-class EnrolCb(CallbackData, prefix="en"):
-    """Enrolling an SMS-only resident: `start` (network 0: a coordinator chooses networks),
-    `lang` (arg: a locale), `net` (toggle a network), `next`, `agree`, `drop`."""
+class EnrolAction(StrEnum):
+    START = "start"  # network 0: a coordinator chooses the networks
+    LANGUAGE = "lang"  # arg: a locale
+    NETWORK = "net"  # toggle a network
+    NEXT = "next"
+    AGREE = "agree"
+    DROP = "drop"
 
-    action: str
+
+class EnrolCb(CallbackData, prefix="en"):
+    """Enrolling an SMS-only resident."""
+
+    action: EnrolAction
     network_id: int = 0
     arg: str = ""

@@ -14,11 +14,10 @@ from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Catalogs, Translator
 from bot.services import enrolment, networks
 from bot.services.actors import Actor
-from bot.services.errors import InvalidInput, OptedOut, ServiceError
 from handlers import keyboards
-from handlers.callbacks import EnrolCb
+from handlers.callbacks import EnrolAction, EnrolCb
 from handlers.filters import FreeText, Onboarded
-from handlers.replies import quote, refuse, show, stale
+from handlers.replies import quote, show, stale
 from handlers.states import EnrolFlow
 
 MAX_NETWORKS_SHOWN = 40  # toggles on one screen
@@ -41,14 +40,10 @@ async def start(
         await stale(query, t)
         return
     network_id = callback_data.network_id
-    try:
-        if network_id:
-            await enrolment.enrollable_networks(session, actor, [network_id])
-        else:
-            actor.require_coordinator()
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
+    if network_id:
+        await enrolment.enrollable_networks(session, actor, [network_id])
+    else:
+        actor.require_coordinator()
     await state.set_state(EnrolFlow.phone)
     await state.set_data({"enrol_network": network_id})
     await query.answer()
@@ -62,16 +57,8 @@ async def start(
 
 
 async def phone(message: Message, state: FSMContext, t: Translator, settings: Settings) -> None:
-    try:
-        number = enrolment.parse_phone(message.text or "", settings.sms_default_region)
-    except InvalidInput:
-        await message.answer(
-            t.gettext(
-                "That is not a mobile number I can use. Write it like 912 34 567 or "
-                "+47 912 34 567, or send /cancel."
-            )
-        )
-        return
+    # Not a number: InvalidInput, answered with the conversation kept, so they type it again.
+    number = enrolment.parse_phone(message.text or "", settings.sms_default_region)
     await state.set_state(EnrolFlow.choose)
     await state.update_data(enrol_phone=number, enrol_chosen=[])
     await message.answer(
@@ -125,7 +112,18 @@ def _ids(data: dict[str, object]) -> list[int]:
     return [int(i) for i in chosen] if isinstance(chosen, list) else []
 
 
-async def step(
+async def _draft(
+    query: CallbackQuery, state: FSMContext, t: Translator, settings: Settings
+) -> dict[str, object] | None:
+    """The enrolment being made, or None (and the press answered as stale) if there is none."""
+    data = await state.get_data()
+    if "enrol_phone" not in data or _sms_off(settings):
+        await stale(query, t)
+        return None
+    return data
+
+
+async def language(
     query: CallbackQuery,
     callback_data: EnrolCb,
     state: FSMContext,
@@ -133,81 +131,114 @@ async def step(
     actor: Actor,
     t: Translator,
     settings: Settings,
-    catalogs: Catalogs,
 ) -> None:
-    data = await state.get_data()
-    action = callback_data.action
-    if "enrol_phone" not in data or _sms_off(settings):
+    data = await _draft(query, state, t, settings)
+    if data is None:
+        return
+    await state.update_data(enrol_language=callback_data.arg)
+    data["enrol_language"] = callback_data.arg
+    await query.answer()
+    if _ids(data) and data.get("enrol_network"):
+        await _confirm(query, session, actor, t, data)
+    else:
+        actor.require_coordinator()
+        await _choose_networks(query, session, actor, t, set(_ids(data)))
+
+
+async def toggle_network(
+    query: CallbackQuery,
+    callback_data: EnrolCb,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    data = await _draft(query, state, t, settings)
+    if data is None:
+        return
+    if data.get("enrol_network"):  # a host's enrolment has its network already
         await stale(query, t)
         return
-    try:
-        if action == "lang" and callback_data.arg in SHIPPED_LOCALES:
-            await state.update_data(enrol_language=callback_data.arg)
-            data["enrol_language"] = callback_data.arg
-            await query.answer()
-            if _ids(data) and data.get("enrol_network"):
-                await _confirm(query, session, actor, t, data)
-            else:
-                actor.require_coordinator()
-                await _choose_networks(query, session, actor, t, set(_ids(data)))
-        elif action == "net" and not data.get("enrol_network"):
-            actor.require_coordinator()
-            chosen = set(_ids(data)) ^ {callback_data.network_id}
-            await state.update_data(enrol_chosen=sorted(chosen))
-            await query.answer()
-            await _choose_networks(query, session, actor, t, chosen)
-        elif action == "next" and "enrol_language" in data:
-            if not _ids(data):
-                await query.answer(t.gettext("Choose at least one network."), show_alert=True)
-                return
-            await query.answer()
-            await _confirm(query, session, actor, t, data)
-        elif action == "agree" and "enrol_language" in data and _ids(data):
-            done = await enrolment.enrol_by_sms(
-                session,
-                actor,
-                catalogs,
-                phone_raw=str(data["enrol_phone"]),
-                region=settings.sms_default_region,
-                locale=str(data["enrol_language"]),
-                network_ids=_ids(data),
-                municipality=settings.municipality,
-                consent=True,  # the enroller has just confirmed it
-            )
-            await state.clear()
-            await query.answer()
-            names = quote(", ".join(done.networks))
-            if done.created:
-                text = t.gettext(
-                    "✅ Enrolled in {networks}. They get a welcome SMS that says how to stop.",
-                    networks=names,
-                )
-            elif done.added:
-                text = t.gettext(
-                    "✅ That number was already with us; it is now also in {networks}.",
-                    networks=names,
-                )
-            else:
-                text = t.gettext("That number is already in {networks}.", networks=names)
-            await show(query, text)
-        elif action == "drop":
-            await state.clear()
-            await query.answer()
-            await show(query, t.gettext("Cancelled. Nothing was done."))
-        else:
-            await stale(query, t)
-    except OptedOut:
-        await state.clear()
-        await query.answer()
-        await show(
-            query,
-            t.gettext(
-                "That number has stopped all SMS from Naboskap. Only they can start again, "
-                "by sending START."
-            ),
+    actor.require_coordinator()
+    chosen = set(_ids(data)) ^ {callback_data.network_id}
+    await state.update_data(enrol_chosen=sorted(chosen))
+    await query.answer()
+    await _choose_networks(query, session, actor, t, chosen)
+
+
+async def next_step(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    data = await _draft(query, state, t, settings)
+    if data is None:
+        return
+    if "enrol_language" not in data:
+        await stale(query, t)
+        return
+    if not _ids(data):
+        await query.answer(t.gettext("Choose at least one network."), show_alert=True)
+        return
+    await query.answer()
+    await _confirm(query, session, actor, t, data)
+
+
+async def agree(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+    catalogs: Catalogs,
+) -> None:
+    """They agreed: enrol them (the service checks the role again)."""
+    data = await _draft(query, state, t, settings)
+    if data is None:
+        return
+    if "enrol_language" not in data or not _ids(data):
+        await stale(query, t)
+        return
+    done = await enrolment.enrol_by_sms(
+        session,
+        actor,
+        catalogs,
+        phone_raw=str(data["enrol_phone"]),
+        region=settings.sms_default_region,
+        locale=str(data["enrol_language"]),
+        network_ids=_ids(data),
+        municipality=settings.municipality,
+        consent=True,  # the enroller has just confirmed it
+    )
+    await state.clear()
+    await query.answer()
+    names = quote(", ".join(done.networks))
+    if done.created:
+        text = t.gettext(
+            "✅ Enrolled in {networks}. They get a welcome SMS that says how to stop.",
+            networks=names,
         )
-    except ServiceError as error:
-        await refuse(query, t, error)
+    elif done.added:
+        text = t.gettext(
+            "✅ That number was already with us; it is now also in {networks}.",
+            networks=names,
+        )
+    else:
+        text = t.gettext("That number is already in {networks}.", networks=names)
+    await show(query, text)
+
+
+async def drop(query: CallbackQuery, state: FSMContext, t: Translator, settings: Settings) -> None:
+    if await _draft(query, state, t, settings) is None:
+        return
+    await state.clear()
+    await query.answer()
+    await show(query, t.gettext("Cancelled. Nothing was done."))
 
 
 def build_router() -> Router:
@@ -215,7 +246,14 @@ def build_router() -> Router:
     router = Router(name="enrolment")
     router.message.filter(Onboarded())
     router.callback_query.filter(Onboarded())
-    router.callback_query.register(start, EnrolCb.filter(F.action == "start"))
-    router.callback_query.register(step, EnrolCb.filter())
+    router.callback_query.register(start, EnrolCb.filter(F.action == EnrolAction.START))
+    router.callback_query.register(
+        language,
+        EnrolCb.filter((F.action == EnrolAction.LANGUAGE) & F.arg.in_(SHIPPED_LOCALES)),
+    )
+    router.callback_query.register(toggle_network, EnrolCb.filter(F.action == EnrolAction.NETWORK))
+    router.callback_query.register(next_step, EnrolCb.filter(F.action == EnrolAction.NEXT))
+    router.callback_query.register(agree, EnrolCb.filter(F.action == EnrolAction.AGREE))
+    router.callback_query.register(drop, EnrolCb.filter(F.action == EnrolAction.DROP))
     router.message.register(phone, EnrolFlow.phone, FreeText())
     return router

@@ -19,14 +19,20 @@ from bot.services.actors import Actor
 from bot.services.networks import MemberPage, NetworkView
 from db.models import JoinPolicy, NetworkKind
 from handlers.callbacks import (
+    BroadcastAction,
+    CoordAction,
     CoordCb,
+    EnrolAction,
     EnrolCb,
+    ForgetAction,
     ForgetCb,
     HelpCb,
     HostCb,
     HostEventCb,
     LanguageCb,
+    NetworkAction,
     NetworkCb,
+    PrivacyAction,
     PrivacyCb,
 )
 
@@ -70,7 +76,9 @@ def languages(app_locale: str | None, current: str | None = None) -> InlineKeybo
 
 
 def privacy(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t.gettext("✅ I understand, let's go"), PrivacyCb(action="accept"))]])
+    return markup(
+        [[button(t.gettext("✅ I understand, let's go"), PrivacyCb(action=PrivacyAction.ACCEPT))]]
+    )
 
 
 def main_menu(t: Translator, actor: Actor) -> InlineKeyboardMarkup:
@@ -114,11 +122,11 @@ def networks(t: Translator, views: list[NetworkView], page: int) -> InlineKeyboa
     buttons = [
         button(
             ("✅ " if v.is_member else "") + v.name,
-            NetworkCb(action="open", network_id=v.id, page=page),
+            NetworkCb(action=NetworkAction.OPEN, network_id=v.id, page=page),
         )
         for v in shown
     ]
-    nav = _pager(t, page, pages, NetworkCb, action="list")
+    nav = _pager(t, page, pages, NetworkCb, action=NetworkAction.LIST)
     home = [button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]
     return markup(rows(buttons, 2), [nav], [home])
 
@@ -128,54 +136,71 @@ def network_card(
 ) -> InlineKeyboardMarkup:
     if view.is_member:
         action = button(
-            t.gettext("Leave"), NetworkCb(action="leave", network_id=view.id, page=page)
+            t.gettext("Leave"), NetworkCb(action=NetworkAction.LEAVE, network_id=view.id, page=page)
         )
     else:
         action = button(
-            t.gettext("➕ Join"), NetworkCb(action="join", network_id=view.id, page=page)
+            t.gettext("➕ Join"),
+            NetworkCb(action=NetworkAction.JOIN, network_id=view.id, page=page),
         )
-    back = button(t.gettext("« All networks"), NetworkCb(action="list", page=page))
+    back = button(t.gettext("« All networks"), NetworkCb(action=NetworkAction.LIST, page=page))
     hosting = []
     if view.is_host:
         hosting = [
             button(
-                t.gettext("👥 Members"), NetworkCb(action="members", network_id=view.id, page=page)
+                t.gettext("👥 Members"),
+                NetworkCb(action=NetworkAction.MEMBERS, network_id=view.id, page=page),
             ),
             button(t.gettext("🗓 New event"), HostEventCb(action="new", network_id=view.id)),
-            button(t.gettext("📣 Write to members"), HostCb(action="write", network_id=view.id)),
+            button(
+                t.gettext("📣 Write to members"),
+                HostCb(action=BroadcastAction.WRITE, network_id=view.id),
+            ),
         ]
         if sms:
             hosting.append(
-                button(t.gettext("📱 Enrol by SMS"), EnrolCb(action="start", network_id=view.id))
+                button(
+                    t.gettext("📱 Enrol by SMS"),
+                    EnrolCb(action=EnrolAction.START, network_id=view.id),
+                )
             )
     return markup([[action]], rows(hosting, 1), [[back]])
 
 
 def members_back(t: Translator, network_id: int, page: int) -> InlineKeyboardMarkup:
     return markup(
-        [[button(t.gettext("« Back"), NetworkCb(action="open", network_id=network_id, page=page))]]
+        [
+            [
+                button(
+                    t.gettext("« Back"),
+                    NetworkCb(action=NetworkAction.OPEN, network_id=network_id, page=page),
+                )
+            ]
+        ]
     )
 
 
 def forget(t: Translator) -> InlineKeyboardMarkup:
     return markup(
         [
-            [button(t.gettext("🗑 Yes, delete my data"), ForgetCb(action="yes"))],
-            [button(t.gettext("No, keep it"), ForgetCb(action="no"))],
+            [button(t.gettext("🗑 Yes, delete my data"), ForgetCb(action=ForgetAction.YES))],
+            [button(t.gettext("No, keep it"), ForgetCb(action=ForgetAction.NO))],
         ]
     )
 
 
 def coordinator_panel(t: Translator, sms: bool = False) -> InlineKeyboardMarkup:
     buttons = [
-        button(t.gettext("➕ New network"), CoordCb(action="new")),
-        button(t.gettext("🏘 Manage networks"), CoordCb(action="nets")),
-        button(t.gettext("📊 Reach"), CoordCb(action="reach")),
-        button(t.gettext("📣 Write to everyone"), HostCb(action="write", network_id=0)),
+        button(t.gettext("➕ New network"), CoordCb(action=CoordAction.NEW)),
+        button(t.gettext("🏘 Manage networks"), CoordCb(action=CoordAction.NETWORKS)),
+        button(t.gettext("📊 Reach"), CoordCb(action=CoordAction.REACH)),
+        button(
+            t.gettext("📣 Write to everyone"), HostCb(action=BroadcastAction.WRITE, network_id=0)
+        ),
         button(t.gettext("🤝 Neighbour help figures"), HelpCb(action="stats")),
     ]
     if sms:  # only where an SMS gateway is configured
-        buttons.append(button(t.gettext("📱 Enrol by SMS"), EnrolCb(action="start")))
+        buttons.append(button(t.gettext("📱 Enrol by SMS"), EnrolCb(action=EnrolAction.START)))
     buttons.append(button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME)))
     return markup(rows(buttons, 1))
 
@@ -185,52 +210,72 @@ def coordinator_networks(
 ) -> InlineKeyboardMarkup:
     shown, page, pages = _page(views, page)
     buttons = [
-        button(("📦 " if v.archived else "") + v.name, CoordCb(action="card", network_id=v.id))
+        button(
+            ("📦 " if v.archived else "") + v.name,
+            CoordCb(action=CoordAction.CARD, network_id=v.id),
+        )
         for v in shown
     ]
     nav = []
     if page > 0:
-        nav.append(button(t.gettext("‹ Previous"), CoordCb(action="nets", arg=page - 1)))
+        nav.append(
+            button(t.gettext("‹ Previous"), CoordCb(action=CoordAction.NETWORKS, arg=page - 1))
+        )
     if page < pages - 1:
-        nav.append(button(t.gettext("Next ›"), CoordCb(action="nets", arg=page + 1)))
-    back = [button(t.gettext("« Coordinator"), CoordCb(action="panel"))]
+        nav.append(button(t.gettext("Next ›"), CoordCb(action=CoordAction.NETWORKS, arg=page + 1)))
+    back = [button(t.gettext("« Coordinator"), CoordCb(action=CoordAction.PANEL))]
     return markup(rows(buttons, 2), [nav], [back])
 
 
 def coordinator_card(t: Translator, view: NetworkView) -> InlineKeyboardMarkup:
     nid = view.id
     buttons = [
-        button(t.gettext("✏️ Name"), CoordCb(action="name", network_id=nid)),
-        button(t.gettext("✏️ Description"), CoordCb(action="desc", network_id=nid)),
+        button(t.gettext("✏️ Name"), CoordCb(action=CoordAction.NAME, network_id=nid)),
+        button(t.gettext("✏️ Description"), CoordCb(action=CoordAction.DESCRIPTION, network_id=nid)),
     ]
     if view.kind is NetworkKind.AREA:
         buttons.append(
             button(
                 t.gettext("Make it an interest group"),
-                CoordCb(action="kind", network_id=nid, arg=1),
+                CoordCb(action=CoordAction.KIND, network_id=nid, arg=1),
             )
         )
     else:
         buttons.append(
-            button(t.gettext("Make it an area"), CoordCb(action="kind", network_id=nid, arg=0))
+            button(
+                t.gettext("Make it an area"),
+                CoordCb(action=CoordAction.KIND, network_id=nid, arg=0),
+            )
         )
     if view.join_policy is JoinPolicy.OPEN:
         buttons.append(
-            button(t.gettext("🔒 Invite only"), CoordCb(action="policy", network_id=nid, arg=1))
+            button(
+                t.gettext("🔒 Invite only"),
+                CoordCb(action=CoordAction.POLICY, network_id=nid, arg=1),
+            )
         )
     else:
         buttons.append(
-            button(t.gettext("🔓 Open to all"), CoordCb(action="policy", network_id=nid, arg=0))
+            button(
+                t.gettext("🔓 Open to all"),
+                CoordCb(action=CoordAction.POLICY, network_id=nid, arg=0),
+            )
         )
         buttons.append(
-            button(t.gettext("🔑 New invite code"), CoordCb(action="code", network_id=nid))
+            button(
+                t.gettext("🔑 New invite code"), CoordCb(action=CoordAction.CODE, network_id=nid)
+            )
         )
-    buttons.append(button(t.gettext("⭐ Hosts"), CoordCb(action="hosts", network_id=nid)))
+    buttons.append(button(t.gettext("⭐ Hosts"), CoordCb(action=CoordAction.HOSTS, network_id=nid)))
     if view.archived:
-        buttons.append(button(t.gettext("♻️ Reopen"), CoordCb(action="restore", network_id=nid)))
+        buttons.append(
+            button(t.gettext("♻️ Reopen"), CoordCb(action=CoordAction.RESTORE, network_id=nid))
+        )
     else:
-        buttons.append(button(t.gettext("📦 Archive"), CoordCb(action="archive", network_id=nid)))
-    buttons.append(button(t.gettext("« Networks"), CoordCb(action="nets")))
+        buttons.append(
+            button(t.gettext("📦 Archive"), CoordCb(action=CoordAction.ARCHIVE, network_id=nid))
+        )
+    buttons.append(button(t.gettext("« Networks"), CoordCb(action=CoordAction.NETWORKS)))
     return markup(rows(buttons, 2))
 
 
@@ -243,7 +288,7 @@ def host_picker(t: Translator, page: MemberPage, per_page: int) -> InlineKeyboar
         buttons.append(
             button(
                 f"⭐ {name}" if member.is_host else name,
-                CoordCb(action="host", network_id=nid, arg=member.resident_id),
+                CoordCb(action=CoordAction.HOST, network_id=nid, arg=member.resident_id),
             )
         )
     pages = max(1, -(-page.total // per_page))
@@ -251,18 +296,22 @@ def host_picker(t: Translator, page: MemberPage, per_page: int) -> InlineKeyboar
     if current > 0:
         nav.append(
             button(
-                t.gettext("‹ Previous"), CoordCb(action="hosts", network_id=nid, arg=current - 1)
+                t.gettext("‹ Previous"),
+                CoordCb(action=CoordAction.HOSTS, network_id=nid, arg=current - 1),
             )
         )
     if current < pages - 1:
         nav.append(
-            button(t.gettext("Next ›"), CoordCb(action="hosts", network_id=nid, arg=current + 1))
+            button(
+                t.gettext("Next ›"),
+                CoordCb(action=CoordAction.HOSTS, network_id=nid, arg=current + 1),
+            )
         )
-    back = [button(t.gettext("« Back"), CoordCb(action="card", network_id=nid))]
+    back = [button(t.gettext("« Back"), CoordCb(action=CoordAction.CARD, network_id=nid))]
     return markup(rows(buttons, 2), [nav], [back])
 
 
-def choice(action: str, options: list[tuple[str, int]]) -> InlineKeyboardMarkup:
+def choice(action: CoordAction, options: list[tuple[str, int]]) -> InlineKeyboardMarkup:
     return markup(
         rows([button(label, CoordCb(action=action, arg=value)) for label, value in options], 1)
     )
@@ -271,7 +320,13 @@ def choice(action: str, options: list[tuple[str, int]]) -> InlineKeyboardMarkup:
 def enrol_languages() -> InlineKeyboardMarkup:
     """The enrolled neighbour's language, each by its own name."""
     return markup(
-        rows([button(NATIVE_NAMES[c], EnrolCb(action="lang", arg=c)) for c in SHIPPED_LOCALES], 2)
+        rows(
+            [
+                button(NATIVE_NAMES[c], EnrolCb(action=EnrolAction.LANGUAGE, arg=c))
+                for c in SHIPPED_LOCALES
+            ],
+            2,
+        )
     )
 
 
@@ -279,18 +334,21 @@ def enrol_networks(
     t: Translator, views: list[NetworkView], chosen: set[int]
 ) -> InlineKeyboardMarkup:
     toggles = [
-        button(("✅ " if v.id in chosen else "▫️ ") + v.name, EnrolCb(action="net", network_id=v.id))
+        button(
+            ("✅ " if v.id in chosen else "▫️ ") + v.name,
+            EnrolCb(action=EnrolAction.NETWORK, network_id=v.id),
+        )
         for v in views
     ]
     nav = [
-        button(t.gettext("Next ›"), EnrolCb(action="next")),
-        button(t.gettext("✖️ Cancel"), EnrolCb(action="drop")),
+        button(t.gettext("Next ›"), EnrolCb(action=EnrolAction.NEXT)),
+        button(t.gettext("✖️ Cancel"), EnrolCb(action=EnrolAction.DROP)),
     ]
     return markup(rows(toggles, 2), [nav])
 
 
 def enrol_confirm(t: Translator) -> InlineKeyboardMarkup:
     return markup(
-        [[button(t.gettext("✅ They agreed, enrol"), EnrolCb(action="agree"))]],
-        [[button(t.gettext("✖️ Cancel"), EnrolCb(action="drop"))]],
+        [[button(t.gettext("✅ They agreed, enrol"), EnrolCb(action=EnrolAction.AGREE))]],
+        [[button(t.gettext("✖️ Cancel"), EnrolCb(action=EnrolAction.DROP))]],
     )

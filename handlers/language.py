@@ -13,12 +13,11 @@ from bot.i18n import NATIVE_NAMES, Catalogs, Translator, negotiate_locale
 from bot.services import residents
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
-from bot.services.errors import ServiceError
 from handlers import keyboards, onboarding
 from handlers.callbacks import LanguageCb
 from handlers.commands import set_chat_menu
 from handlers.filters import Act
-from handlers.replies import refuse, show
+from handlers.replies import show
 
 
 async def _ask(target: Message | CallbackQuery, actor: Actor, catalogs: Catalogs) -> None:
@@ -54,13 +53,9 @@ async def chosen(
     settings: Settings,
 ) -> None:
     before = actor
-    try:
-        actor = await residents.choose_language(
-            session, actor, callback_data.code, query.from_user.first_name
-        )
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
+    actor = await residents.choose_language(
+        session, actor, callback_data.code, query.from_user.first_name
+    )
     t = catalogs.translator(actor.locale)
     await query.answer()
     # Telegram already shows the menu in the phone's language; a resident's own menu is only

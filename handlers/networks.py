@@ -15,13 +15,12 @@ from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
-from bot.services.errors import InviteCodeRequired, InviteCodeWrong, NotFound, ServiceError
 from bot.services.networks import NetworkView
 from db.models import JoinPolicy, NetworkKind
 from handlers import keyboards
-from handlers.callbacks import NetworkCb
+from handlers.callbacks import NetworkAction, NetworkCb
 from handlers.filters import Act, FreeText, Onboarded
-from handlers.replies import quote, refusal, refuse, show
+from handlers.replies import quote, show
 from handlers.states import JoinFlow
 
 # t.me/<bot>?start=join-<slug> or join-<slug>_<code>; Telegram allows A-Z a-z 0-9 _ - only.
@@ -121,11 +120,7 @@ async def open_card(
     t: Translator,
     settings: Settings,
 ) -> None:
-    try:
-        view = await networks.get_network(session, actor, callback_data.network_id)
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
+    view = await networks.get_network(session, actor, callback_data.network_id)
     await query.answer()
     sms = settings.sms_gateway is not None
     await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page, sms))
@@ -139,15 +134,12 @@ async def join_button(
     actor: Actor,
     t: Translator,
 ) -> None:
-    try:
-        result = await networks.join(session, actor, callback_data.network_id)
-    except InviteCodeRequired:
+    attempt = await networks.attempt_join(session, actor, callback_data.network_id)
+    if attempt.joined is None:
         await query.answer()
         await _ask_code(query.message, state, t, callback_data.network_id)
         return
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
+    result = attempt.joined
     await query.answer(joined_text(t, result.network, html=False))
     await show(
         query,
@@ -163,11 +155,7 @@ async def leave_button(
     actor: Actor,
     t: Translator,
 ) -> None:
-    try:
-        view = await networks.leave(session, actor, callback_data.network_id)
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
+    view = await networks.leave(session, actor, callback_data.network_id)
     await query.answer(t.gettext("You have left {network}.", network=view.name))
     await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page))
 
@@ -208,11 +196,7 @@ async def members_button(
     actor: Actor,
     t: Translator,
 ) -> None:
-    try:
-        text = await members_text(session, actor, t, callback_data.network_id)
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
+    text = await members_text(session, actor, t, callback_data.network_id)
     await query.answer()
     await show(query, text, keyboards.members_back(t, callback_data.network_id, callback_data.page))
 
@@ -234,15 +218,8 @@ async def invite_code(
 ) -> None:
     network_id = int((await state.get_data()).get("network_id", 0))
     code = (message.text or "").strip()
-    try:
-        result = await networks.join(session, actor, network_id, invite_code=code[:32])
-    except InviteCodeWrong as error:
-        await message.answer(refusal(t, error))
-        return
-    except ServiceError as error:
-        await state.clear()
-        await refuse(message, t, error)
-        return
+    # A wrong code is refused (InviteCodeWrong) with the conversation kept: type it again.
+    result = await networks.join(session, actor, network_id, invite_code=code[:32])
     await state.clear()
     await message.answer(
         joined_text(t, result.network) + "\n\n" + card_text(t, result.network),
@@ -260,12 +237,8 @@ async def join_by_link(
 ) -> None:
     """Act on a `join-<slug>[_<code>]` deep link for an onboarded resident."""
     match = DEEP_LINK.match(payload)
-    try:
-        if match is None:
-            raise NotFound()
-        view = await networks.find_by_slug(session, actor, match["slug"])
-        result = await networks.join(session, actor, view.id, invite_code=match["code"])
-    except NotFound:
+    view = None if match is None else await networks.lookup_slug(session, actor, match["slug"])
+    if match is None or view is None:
         await message.answer(
             t.gettext(
                 "That link doesn't lead to a network I know. Here are the networks you can join:"
@@ -273,16 +246,13 @@ async def join_by_link(
         )
         await _list(message, session, actor, t)
         return
-    except InviteCodeRequired:
-        await _ask_code(message, state, t, view.id)
-        return
-    except InviteCodeWrong:
+    attempt = await networks.attempt_join(session, actor, view.id, invite_code=match["code"])
+    if attempt.code_wrong:
         await message.answer(t.gettext("The invite code in that link doesn't match any more."))
+    if attempt.joined is None:
         await _ask_code(message, state, t, view.id)
         return
-    except ServiceError as error:
-        await refuse(message, t, error)
-        return
+    result = attempt.joined
     intro = (
         t.gettext("You are already a member of {network}.", network=quote(result.network.name))
         if result.already_member
@@ -301,10 +271,12 @@ def build_router() -> Router:
     router.callback_query.filter(Onboarded())
     router.message.register(networks_command, Command("networks"))
     router.callback_query.register(networks_button, Act(OpenMenu, F.item == MenuItem.NETWORKS))
-    router.callback_query.register(page, NetworkCb.filter(F.action == "list"))
-    router.callback_query.register(open_card, NetworkCb.filter(F.action == "open"))
-    router.callback_query.register(join_button, NetworkCb.filter(F.action == "join"))
-    router.callback_query.register(leave_button, NetworkCb.filter(F.action == "leave"))
-    router.callback_query.register(members_button, NetworkCb.filter(F.action == "members"))
+    router.callback_query.register(page, NetworkCb.filter(F.action == NetworkAction.LIST))
+    router.callback_query.register(open_card, NetworkCb.filter(F.action == NetworkAction.OPEN))
+    router.callback_query.register(join_button, NetworkCb.filter(F.action == NetworkAction.JOIN))
+    router.callback_query.register(leave_button, NetworkCb.filter(F.action == NetworkAction.LEAVE))
+    router.callback_query.register(
+        members_button, NetworkCb.filter(F.action == NetworkAction.MEMBERS)
+    )
     router.message.register(invite_code, JoinFlow.invite_code, FreeText())
     return router

@@ -14,13 +14,12 @@ from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import residents
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
-from bot.services.errors import ServiceError
 from bot.services.residents import ResidentRecord
 from handlers import keyboards, onboarding
-from handlers.callbacks import ForgetCb
+from handlers.callbacks import ForgetAction, ForgetCb
 from handlers.commands import clear_chat_menu
 from handlers.filters import Act, Onboarded
-from handlers.replies import quote, refuse, show
+from handlers.replies import quote, show
 
 
 def record_text(t: Translator, record: ResidentRecord) -> str:
@@ -63,11 +62,7 @@ def record_text(t: Translator, record: ResidentRecord) -> str:
 async def _send_record(
     message: Message, bot: Bot, chat_id: int, session: AsyncSession, actor: Actor, t: Translator
 ) -> None:
-    try:
-        record = await residents.export(session, actor)
-    except ServiceError as error:
-        await refuse(message, t, error)
-        return
+    record = await residents.export(session, actor)
     await bot.send_message(chat_id, record_text(t, record), reply_markup=keyboards.back_to_menu(t))
     data = json.dumps(record.as_json(), ensure_ascii=False, indent=2).encode()
     await bot.send_document(
@@ -127,11 +122,7 @@ async def forget_confirmed(
     actor: Actor,
     t: Translator,
 ) -> None:
-    try:
-        await residents.forget(session, actor)
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
+    await residents.forget(session, actor)
     await state.clear()
     await query.answer()
     await clear_chat_menu(bot, query.from_user.id)
@@ -158,6 +149,6 @@ def build_router() -> Router:
     router.callback_query.register(mydata_button, Act(OpenMenu, F.item == MenuItem.MYDATA))
     router.message.register(forget_command, Command("forget"))
     router.callback_query.register(forget_button, Act(OpenMenu, F.item == MenuItem.FORGET))
-    router.callback_query.register(forget_confirmed, ForgetCb.filter(F.action == "yes"))
-    router.callback_query.register(forget_cancelled, ForgetCb.filter(F.action == "no"))
+    router.callback_query.register(forget_confirmed, ForgetCb.filter(F.action == ForgetAction.YES))
+    router.callback_query.register(forget_cancelled, ForgetCb.filter(F.action == ForgetAction.NO))
     return router

@@ -9,13 +9,16 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
 from bot.services.errors import (
+    CodeRejected,
     InvalidInput,
     InviteCodeRequired,
     InviteCodeWrong,
     NetworkArchived,
     NotFound,
     NotOnboarded,
+    OptedOut,
     PermissionDenied,
+    RateLimited,
     ServiceError,
 )
 
@@ -68,6 +71,37 @@ def refusal(t: Translator, error: ServiceError) -> str:
         return t.gettext("This network is open by invitation. You need an invite code.")
     if isinstance(error, InviteCodeWrong):
         return t.gettext("That code doesn't match. Check it and try again, or send /cancel.")
+    if isinstance(error, OptedOut):
+        if error.own:
+            return t.gettext(
+                "That number has stopped all SMS from Naboskap. Send START from that phone "
+                "first, then try again."
+            )
+        return t.gettext(
+            "That number has stopped all SMS from Naboskap. Only they can start again, "
+            "by sending START."
+        )
+    if isinstance(error, RateLimited):
+        return t.gettext("Too many codes in a short time. Please try again in an hour.")
+    if isinstance(error, CodeRejected):
+        if error.reason == "wrong":
+            return t.ngettext(
+                "That code is not right. {n} try left.",
+                "That code is not right. {n} tries left.",
+                error.left,
+            )
+        return t.gettext("That code can no longer be used. Open /settings to get a new one.")
+    if isinstance(error, InvalidInput) and error.field == "phone":
+        if error.reason == "missing":
+            return t.gettext("Add and confirm a phone number first.")
+        if error.reason == "taken":
+            return t.gettext(
+                "That number is already used by someone else here. Try another, or /cancel."
+            )
+        return t.gettext(
+            "That is not a mobile number I can use. Write it like 912 34 567 or "
+            "+47 912 34 567, or send /cancel."
+        )
     if isinstance(error, InvalidInput):
         if error.reason == "empty":
             return t.gettext("Please write something.")

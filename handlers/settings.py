@@ -13,14 +13,13 @@ from bot.i18n import Catalogs, Translator
 from bot.services import phone_link, preferences
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
-from bot.services.errors import CodeRejected, InvalidInput, OptedOut, RateLimited, ServiceError
 from bot.services.preferences import QUIET_CHOICES, NoticePreferences
 from bot.sms.phones import masked
 from db.models import NotifyMode
-from handlers.callbacks import SettingsCb
+from handlers.callbacks import SettingsAction, SettingsCb
 from handlers.filters import Act, FreeText, Onboarded
 from handlers.keyboards import button, markup, rows
-from handlers.replies import refuse, show, stale
+from handlers.replies import show, stale
 from handlers.states import PhoneFlow
 
 
@@ -81,17 +80,21 @@ def settings_keyboard(
     modes = [
         button(
             mark(prefs.notify_mode is NotifyMode.INSTANT, t.gettext("Notices as they come")),
-            SettingsCb(action="mode", value=0),
+            SettingsCb(action=SettingsAction.MODE, value=0),
         ),
         button(
             mark(prefs.notify_mode is NotifyMode.DIGEST, t.gettext("Weekly digest only")),
-            SettingsCb(action="mode", value=1),
+            SettingsCb(action=SettingsAction.MODE, value=1),
         ),
     ]
     digest = [
-        button(mark(prefs.digest, t.gettext("Digest on")), SettingsCb(action="digest", value=1)),
         button(
-            mark(not prefs.digest, t.gettext("Digest off")), SettingsCb(action="digest", value=0)
+            mark(prefs.digest, t.gettext("Digest on")),
+            SettingsCb(action=SettingsAction.DIGEST, value=1),
+        ),
+        button(
+            mark(not prefs.digest, t.gettext("Digest off")),
+            SettingsCb(action=SettingsAction.DIGEST, value=0),
         ),
     ]
     quiet = []
@@ -100,20 +103,24 @@ def settings_keyboard(
         quiet.append(
             button(
                 mark((prefs.quiet_start, prefs.quiet_end) == (start, end), label),
-                SettingsCb(action="quiet", value=index),
+                SettingsCb(action=SettingsAction.QUIET, value=index),
             )
         )
     phones = []
     if phone is not None and phone.phone is None:
-        phones.append(button(t.gettext("📱 Add phone number"), SettingsCb(action="phone")))
+        phones.append(
+            button(t.gettext("📱 Add phone number"), SettingsCb(action=SettingsAction.PHONE))
+        )
     elif phone is not None:
         phones.append(
             button(
                 mark(phone.fallback, t.gettext("SMS if Telegram can't reach me")),
-                SettingsCb(action="fallback", value=0 if phone.fallback else 1),
+                SettingsCb(action=SettingsAction.FALLBACK, value=0 if phone.fallback else 1),
             )
         )
-        phones.append(button(t.gettext("Remove phone number"), SettingsCb(action="unlink")))
+        phones.append(
+            button(t.gettext("Remove phone number"), SettingsCb(action=SettingsAction.UNLINK))
+        )
     home = [button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]
     return markup(rows(modes, 1), [digest], rows(quiet, 2), rows(phones, 1), [home])
 
@@ -158,7 +165,20 @@ async def settings_button(
     await _show(query, session, actor, t, settings)
 
 
-async def change(
+async def _saved(
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+    prefs: preferences.NoticePreferences,
+) -> None:
+    await query.answer(t.gettext("Saved."))
+    phone = await _phone(session, actor, settings)
+    await show(query, settings_text(t, prefs, settings, phone), settings_keyboard(t, prefs, phone))
+
+
+async def notify_mode(
     query: CallbackQuery,
     callback_data: SettingsCb,
     session: AsyncSession,
@@ -166,34 +186,55 @@ async def change(
     t: Translator,
     settings: Settings,
 ) -> None:
-    try:
-        if callback_data.action == "mode" and callback_data.value in (0, 1):
-            mode = NotifyMode.DIGEST if callback_data.value else NotifyMode.INSTANT
-            prefs = await preferences.update(session, actor, notify_mode=mode)
-        elif callback_data.action == "digest" and callback_data.value in (0, 1):
-            prefs = await preferences.update(session, actor, digest=bool(callback_data.value))
-        elif callback_data.action == "quiet" and 0 <= callback_data.value < len(QUIET_CHOICES):
-            prefs = await preferences.update(
-                session, actor, quiet=QUIET_CHOICES[callback_data.value]
-            )
-        else:
-            await stale(query, t)
-            return
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
-    await query.answer(t.gettext("Saved."))
-    phone = await _phone(session, actor, settings)
-    await show(query, settings_text(t, prefs, settings, phone), settings_keyboard(t, prefs, phone))
+    mode = NotifyMode.DIGEST if callback_data.value else NotifyMode.INSTANT
+    prefs = await preferences.update(session, actor, notify_mode=mode)
+    await _saved(query, session, actor, t, settings, prefs)
+
+
+async def digest(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    prefs = await preferences.update(session, actor, digest=bool(callback_data.value))
+    await _saved(query, session, actor, t, settings, prefs)
+
+
+async def quiet_hours(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    prefs = await preferences.update(session, actor, quiet=QUIET_CHOICES[callback_data.value])
+    await _saved(query, session, actor, t, settings, prefs)
 
 
 # ---- the phone number: linking it with a code, the SMS fallback, removing it ---------------
 
 
-async def phone_button(
+async def add_phone(
+    query: CallbackQuery, state: FSMContext, t: Translator, settings: Settings
+) -> None:
+    if settings.sms_gateway is None:
+        await stale(query, t)  # a button from when SMS was configured
+        return
+    await state.set_state(PhoneFlow.phone)
+    await query.answer()
+    await show(
+        query,
+        t.gettext("What is your mobile number? We will send a code to it by SMS. /cancel stops."),
+    )
+
+
+async def sms_fallback(
     query: CallbackQuery,
     callback_data: SettingsCb,
-    state: FSMContext,
     session: AsyncSession,
     actor: Actor,
     t: Translator,
@@ -202,34 +243,18 @@ async def phone_button(
     if settings.sms_gateway is None:
         await stale(query, t)
         return
-    action = callback_data.action
-    try:
-        if action == "phone":
-            await state.set_state(PhoneFlow.phone)
-            await query.answer()
-            await show(
-                query,
-                t.gettext(
-                    "What is your mobile number? We will send a code to it by SMS. /cancel stops."
-                ),
-            )
-            return
-        if action == "fallback" and callback_data.value in (0, 1):
-            await phone_link.set_sms_fallback(session, actor, bool(callback_data.value))
-        elif action == "unlink":
-            await phone_link.unlink_phone(session, actor)
-        else:
-            await stale(query, t)
-            return
-    except InvalidInput as error:
-        if error.reason != "missing":
-            await refuse(query, t, error)
-            return
-        await query.answer(t.gettext("Add and confirm a phone number first."), show_alert=True)
+    await phone_link.set_sms_fallback(session, actor, bool(callback_data.value))
+    await query.answer(t.gettext("Saved."))
+    await _show(query, session, actor, t, settings)
+
+
+async def remove_phone(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, settings: Settings
+) -> None:
+    if settings.sms_gateway is None:
+        await stale(query, t)
         return
-    except ServiceError as error:
-        await refuse(query, t, error)
-        return
+    await phone_link.unlink_phone(session, actor)
     await query.answer(t.gettext("Saved."))
     await _show(query, session, actor, t, settings)
 
@@ -243,44 +268,9 @@ async def phone_number(
     settings: Settings,
     catalogs: Catalogs,
 ) -> None:
-    try:
-        number = await phone_link.request_phone_code(
-            session, actor, catalogs, message.text or "", settings.sms_default_region
-        )
-    except InvalidInput as error:
-        if error.reason == "taken":
-            await message.answer(
-                t.gettext(
-                    "That number is already used by someone else here. Try another, or /cancel."
-                )
-            )
-        else:
-            await message.answer(
-                t.gettext(
-                    "That is not a mobile number I can use. Write it like 912 34 567 or "
-                    "+47 912 34 567, or send /cancel."
-                )
-            )
-        return
-    except OptedOut:
-        await state.clear()
-        await message.answer(
-            t.gettext(
-                "That number has stopped all SMS from Naboskap. Send START from that phone "
-                "first, then try again."
-            )
-        )
-        return
-    except RateLimited:
-        await state.clear()
-        await message.answer(
-            t.gettext("Too many codes in a short time. Please try again in an hour.")
-        )
-        return
-    except ServiceError as error:
-        await state.clear()
-        await refuse(message, t, error)
-        return
+    number = await phone_link.request_phone_code(
+        session, actor, catalogs, message.text or "", settings.sms_default_region
+    )
     await state.set_state(PhoneFlow.code)
     await message.answer(
         t.gettext(
@@ -300,27 +290,8 @@ async def phone_code(
     t: Translator,
     settings: Settings,
 ) -> None:
-    try:
-        await phone_link.confirm_phone_code(session, actor, message.text or "")
-    except CodeRejected as error:
-        if error.reason == "wrong":
-            await message.answer(
-                t.ngettext(
-                    "That code is not right. {n} try left.",
-                    "That code is not right. {n} tries left.",
-                    error.left,
-                )
-            )
-            return
-        await state.clear()
-        await message.answer(
-            t.gettext("That code can no longer be used. Open /settings to get a new one.")
-        )
-        return
-    except ServiceError as error:
-        await state.clear()
-        await refuse(message, t, error)
-        return
+    # A wrong code with tries left keeps the conversation (CodeRejected); type it again.
+    await phone_link.confirm_phone_code(session, actor, message.text or "")
     await state.clear()
     await message.answer(
         t.gettext(
@@ -339,9 +310,25 @@ def build_router() -> Router:
     router.message.register(settings_command, Command("settings"))
     router.callback_query.register(settings_button, Act(OpenMenu, F.item == MenuItem.SETTINGS))
     router.callback_query.register(
-        phone_button, SettingsCb.filter(F.action.in_({"phone", "fallback", "unlink"}))
+        notify_mode, SettingsCb.filter((F.action == SettingsAction.MODE) & F.value.in_({0, 1}))
     )
-    router.callback_query.register(change, SettingsCb.filter())
+    router.callback_query.register(
+        digest, SettingsCb.filter((F.action == SettingsAction.DIGEST) & F.value.in_({0, 1}))
+    )
+    router.callback_query.register(
+        quiet_hours,
+        SettingsCb.filter(
+            (F.action == SettingsAction.QUIET) & F.value.in_(range(len(QUIET_CHOICES)))
+        ),
+    )
+    router.callback_query.register(add_phone, SettingsCb.filter(F.action == SettingsAction.PHONE))
+    router.callback_query.register(
+        sms_fallback,
+        SettingsCb.filter((F.action == SettingsAction.FALLBACK) & F.value.in_({0, 1})),
+    )
+    router.callback_query.register(
+        remove_phone, SettingsCb.filter(F.action == SettingsAction.UNLINK)
+    )
     router.message.register(phone_number, PhoneFlow.phone, FreeText())
     router.message.register(phone_code, PhoneFlow.code, FreeText())
     return router

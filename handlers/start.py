@@ -15,7 +15,7 @@ from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.errors import NotFound
 from handlers import onboarding
-from handlers.callbacks import PrivacyCb
+from handlers.callbacks import PrivacyAction, PrivacyCb
 from handlers.filters import Act
 from handlers.networks import join_by_link
 
@@ -87,7 +87,7 @@ def build_router() -> Router:
     """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
     router = Router(name="start")
     router.message.register(start, CommandStart())
-    router.callback_query.register(accept, PrivacyCb.filter(F.action == "accept"))
+    router.callback_query.register(accept, PrivacyCb.filter(F.action == PrivacyAction.ACCEPT))
     router.callback_query.register(menu, Act(OpenMenu, F.item == MenuItem.HOME))
     router.message.register(cancel, Command("cancel"))
     return router

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.callbacks import HostCb
+from handlers.callbacks import BroadcastAction, HostCb
 from tests.conftest import COORDINATOR_ID
 from tests.test_outbox import Clock, _worker, after_quiet_hours
 
@@ -34,9 +34,9 @@ async def test_a_host_previews_sends_and_follows_the_reach(app, resident, hosted
 async def test_members_cannot_write_to_the_network(app, resident, hosted_network):
     view, _host, olena = hosted_network
     uk = app.catalogs.translator("uk")
-    await olena.press_data(HostCb(action="write", network_id=view.id).pack())
+    await olena.press_data(HostCb(action=BroadcastAction.WRITE, network_id=view.id).pack())
     assert olena.last_answer["text"] == uk.gettext("Only the hosts of this network can do that.")
-    await olena.press_data(HostCb(action="write", network_id=0).pack())
+    await olena.press_data(HostCb(action=BroadcastAction.WRITE, network_id=0).pack())
     assert olena.last_answer["text"] == uk.gettext("Only coordinators can do that.")
 
 

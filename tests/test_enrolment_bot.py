@@ -9,7 +9,7 @@ from bot.fake_bot_api import FakeUser
 from bot.services import networks
 from bot.services.actors import Actor
 from db.models import Membership, Resident
-from handlers.callbacks import EnrolCb
+from handlers.callbacks import EnrolAction, EnrolCb
 from tests.conftest import COORDINATOR_ID, onboard
 from tests.sms_phone import SmsNetwork, sms  # noqa: F401 - the fixture
 
@@ -62,7 +62,9 @@ async def test_a_coordinator_enrols_a_neighbour_step_by_step(sms, fake_api):
     assert resident is not None and resident.locale == "uk" and resident.telegram_id is None
     [welcome] = await sms.phone(NUMBER).receive()
     assert "Torstrand" in welcome and "СТОП" in welcome
-    await cora.press_data(EnrolCb(action="agree").pack())  # a second tap: the flow is over
+    await cora.press_data(
+        EnrolCb(action=EnrolAction.AGREE).pack()
+    )  # a second tap: the flow is over
     assert "no longer works" in cora.last_answer["text"]
 
 
@@ -89,21 +91,21 @@ async def test_forged_buttons_are_refused(sms, fake_api):
     hilde = await _user(fake_api, 6001, "Hilde")
     async with sms.app.sessionmaker() as session:
         await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", hilde.id)
-    await hilde.press_data(EnrolCb(action="start", network_id=other).pack())
+    await hilde.press_data(EnrolCb(action=EnrolAction.START, network_id=other).pack())
     assert "Only the hosts" in hilde.last_answer["text"]
-    await hilde.press_data(EnrolCb(action="start").pack())
+    await hilde.press_data(EnrolCb(action=EnrolAction.START).pack())
     assert "Only coordinators" in hilde.last_answer["text"]
     # In her own flow, choosing another network is refused too.
     await hilde.send("/networks")
     await hilde.press("Torstrand")
     await hilde.press("📱 Enrol by SMS")
     await hilde.send("91234567")
-    await hilde.press_data(EnrolCb(action="net", network_id=other).pack())
+    await hilde.press_data(EnrolCb(action=EnrolAction.NETWORK, network_id=other).pack())
     assert "no longer works" in hilde.last_answer["text"]
     per = await _user(fake_api, 6002, "Per")
-    await per.press_data(EnrolCb(action="start").pack())
+    await per.press_data(EnrolCb(action=EnrolAction.START).pack())
     assert "Only coordinators" in per.last_answer["text"]
-    await per.press_data(EnrolCb(action="agree").pack())
+    await per.press_data(EnrolCb(action=EnrolAction.AGREE).pack())
     assert "no longer works" in per.last_answer["text"]
     async with sms.app.sessionmaker() as session:
         members = await session.scalar(
@@ -136,7 +138,8 @@ async def test_a_stopped_number_is_not_enrolled(sms, fake_api):
     await cora.press("Torstrand")
     await cora.press("Next ›")
     await cora.press("✅ They agreed, enrol")
-    assert "stopped all SMS" in cora.last.text
+    # Refused as an alert on the button (the one place that answers refusals).
+    assert "stopped all SMS" in cora.last_answer["text"]
     async with sms.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Membership)) == 0
 
@@ -146,5 +149,5 @@ async def test_without_sms_there_is_no_enrol_button(app, make_user):
     await onboard(cora, "English")
     await cora.send("/coordinate")
     assert not any("Enrol" in label for label in cora.last.button_texts)
-    await cora.press_data(EnrolCb(action="start").pack())
+    await cora.press_data(EnrolCb(action=EnrolAction.START).pack())
     assert "no longer works" in cora.last_answer["text"]

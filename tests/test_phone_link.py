@@ -239,10 +239,10 @@ async def test_linking_a_phone_and_the_fallback_in_settings(sms, fake_api):
 
 
 async def test_settings_refuse_a_taken_number_a_forged_fallback_and_old_codes(sms, fake_api):
-    from handlers.callbacks import SettingsCb
+    from handlers.callbacks import SettingsAction, SettingsCb
 
     user = await _telegram_resident(sms, fake_api)
-    await user.press_data(SettingsCb(action="fallback", value=1).pack())
+    await user.press_data(SettingsCb(action=SettingsAction.FALLBACK, value=1).pack())
     assert "phone number first" in user.last_answer["text"]
     await sms.phone("+4798765432").send("Hei")
     await user.send("/settings")

@@ -20,7 +20,7 @@ from bot.services.actors import Actor
 from bot.sms.segments import count
 from bot.sms.texts import to_sms
 from db.models import Channel, Delivery, DeliveryStatus, Notice, NoticeKind
-from handlers.callbacks import HostCb, HostEventCb
+from handlers.callbacks import BroadcastAction, HostCb, HostEventCb
 from tests.conftest import COORDINATOR_ID, onboard
 from tests.sms_phone import Phone, SmsNetwork, sms_network
 from tests.test_outbox import _worker
@@ -144,7 +144,7 @@ async def test_the_broadcast_preview_shows_segments_and_cost_per_language(costly
     # Norwegian fits GSM 7-bit in one segment; the Ukrainian frame makes it UCS-2, two.
     assert _segments(costly, "nb") == 1
     assert _segments(costly, "uk") == 2
-    await host.press_data(HostCb(action="write", network_id=network_id).pack())
+    await host.press_data(HostCb(action=BroadcastAction.WRITE, network_id=network_id).pack())
     replies = await host.send(TEXT)
     preview = replies[-1].text
     assert "By SMS: 2 members (estimate):" in preview
@@ -191,7 +191,7 @@ async def test_no_sms_part_without_sms_recipients(costly, fake_api):
         )
     coordinator = FakeUser(fake_api, COORDINATOR_ID, "Marte", "en")
     await onboard(coordinator, "English")
-    await coordinator.press_data(HostCb(action="write", network_id=view.id).pack())
+    await coordinator.press_data(HostCb(action=BroadcastAction.WRITE, network_id=view.id).pack())
     replies = await coordinator.send(TEXT)
     assert "By SMS" not in replies[-1].text
     assert "SMS this month" not in replies[-1].text

@@ -56,7 +56,14 @@ class InvalidInput(ServiceError):
 
 
 class OptedOut(ServiceError):
-    """The phone number's owner sent STOP: nothing reaches it by SMS until their own START."""
+    """The phone number's owner sent STOP: nothing reaches it by SMS until their own START.
+
+    `own` says whether it is the acting resident's own number (they can send START from it)
+    or someone else's (only they can)."""
+
+    def __init__(self, own: bool = False) -> None:
+        super().__init__()
+        self.own = own
 
 
 class RateLimited(ServiceError):

@@ -166,10 +166,41 @@ async def get_network(session: AsyncSession, actor: Actor, network_id: int) -> N
 
 
 async def find_by_slug(session: AsyncSession, actor: Actor, slug: str) -> NetworkView:
+    found = await lookup_slug(session, actor, slug)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+async def lookup_slug(session: AsyncSession, actor: Actor, slug: str) -> NetworkView | None:
+    """The network a join link names, or None if there is none (an archived one is hidden
+    from all but coordinators)."""
     network = await q.by_slug(session, slug.lower())
     if network is None or (network.archived_at is not None and not actor.is_coordinator):
-        raise NotFound()
+        return None
     return await get_network(session, actor, network.id)
+
+
+@dataclass(frozen=True)
+class JoinAttempt:
+    """What came of trying to join: a membership, or the invite code it still needs."""
+
+    joined: JoinResult | None
+    code_needed: bool = False
+    code_wrong: bool = False
+
+
+async def attempt_join(
+    session: AsyncSession, actor: Actor, network_id: int, invite_code: str | None = None
+) -> JoinAttempt:
+    """Like `join`, but a missing or wrong invite code is an answer, not a refusal: the bot
+    then asks for the code instead of saying no."""
+    try:
+        return JoinAttempt(await join(session, actor, network_id, invite_code))
+    except InviteCodeRequired:
+        return JoinAttempt(None, code_needed=True)
+    except InviteCodeWrong:
+        return JoinAttempt(None, code_wrong=True)
 
 
 async def join(

@@ -75,7 +75,7 @@ async def _check_number(session: AsyncSession, resident_id: int, phone: str) -> 
     if owner is None:
         return
     if owner.sms_stopped_at is not None:
-        raise OptedOut()
+        raise OptedOut(own=True)
     if owner.id != resident_id:
         raise InvalidInput("phone", "taken")
 
