@@ -1,0 +1,77 @@
+"""SQLAlchemy models, one module per aggregate. Times are stored in UTC and always come back
+timezone-aware (`base.UTCDateTime`).
+
+Everything is importable from `db.models`, as Alembic and the queries expect."""
+
+from __future__ import annotations
+
+from db.models.base import NAMING, Base, UTCDateTime, enum_column, utcnow
+from db.models.digests import Digest, DigestRun
+from db.models.events import Answer, Event, EventStatus, EventText, Rsvp
+from db.models.help import (
+    Block,
+    HelpCategory,
+    HelperSettings,
+    HelpFrequency,
+    HelpOffer,
+    HelpRequest,
+    HelpResponse,
+    Report,
+    RequestStatus,
+    Suspension,
+)
+from db.models.networks import JoinPolicy, MemberRole, Membership, Network, NetworkKind
+from db.models.outbox import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Lease,
+    Notice,
+    NoticeKind,
+    RateSlot,
+    Rendering,
+)
+from db.models.residents import NotifyMode, PhoneCode, Preferences, Resident, SmsConversation
+
+__all__ = [
+    "NAMING",
+    "Answer",
+    "Base",
+    "Block",
+    "Channel",
+    "Delivery",
+    "DeliveryStatus",
+    "Digest",
+    "DigestRun",
+    "Event",
+    "EventStatus",
+    "EventText",
+    "HelpCategory",
+    "HelpFrequency",
+    "HelpOffer",
+    "HelpRequest",
+    "HelpResponse",
+    "HelperSettings",
+    "JoinPolicy",
+    "Lease",
+    "MemberRole",
+    "Membership",
+    "Network",
+    "NetworkKind",
+    "Notice",
+    "NoticeKind",
+    "NotifyMode",
+    "PhoneCode",
+    "Preferences",
+    "RateSlot",
+    "Rendering",
+    "Report",
+    "RequestStatus",
+    "Resident",
+    "Rsvp",
+    "SmsConversation",
+    "Suspension",
+    "UTCDateTime",
+    "enum_column",
+    "utcnow",
+]

@@ -1,0 +1,69 @@
+"""Networks (neighbourhoods and interest groups) and who is in them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from db.models.base import Base, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:  # for the relationship's annotation only
+    from db.models.residents import Resident
+
+
+class NetworkKind(enum.StrEnum):
+    AREA = "area"
+    INTEREST = "interest"
+
+
+class JoinPolicy(enum.StrEnum):
+    OPEN = "open"
+    INVITE = "invite"
+
+
+class MemberRole(enum.StrEnum):
+    MEMBER = "member"
+    HOST = "host"
+
+
+class Network(Base):
+    """A neighbourhood (area) or an interest group that residents join."""
+
+    __tablename__ = "networks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[NetworkKind] = mapped_column(enum_column(NetworkKind, "network_kind"))
+    join_policy: Mapped[JoinPolicy] = mapped_column(enum_column(JoinPolicy, "join_policy"))
+    invite_code: Mapped[str | None] = mapped_column(String(32))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="network", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Membership(Base):
+    """A resident in a network, as a member or as one of its hosts."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (Index("ix_memberships_network_role", "network_id", "role"),)
+
+    resident_id: Mapped[int] = mapped_column(
+        ForeignKey("residents.id", ondelete="CASCADE"), primary_key=True
+    )
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[MemberRole] = mapped_column(enum_column(MemberRole, "member_role"))
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    resident: Mapped[Resident] = relationship(back_populates="memberships")
+    network: Mapped[Network] = relationship(back_populates="memberships")
