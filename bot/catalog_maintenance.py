@@ -1,13 +1,18 @@
 """Keeping the gettext catalogs in step with the code, and saying when they are not ready.
 
 `naboskap i18n update` runs extract -> update (or init) -> compile for every shipped language;
-`catalog_problems` is the check the test suite runs.
+`catalog_problems` is the check the test suite runs, and the pre-commit hook runs it too:
+
+    python -m bot.catalog_maintenance --check locales
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import re
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
@@ -114,3 +119,35 @@ def catalog_problems(locales_dir: Path) -> list[str]:
                     problems.append(f"{label} HTML tags differ")
                     break
     return problems
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`--check LOCALES_DIR`: print every problem `catalog_problems` finds; 1 if there is one."""
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.catalog_maintenance",
+        description="Report gettext catalogs that are not ready to ship.",
+    )
+    parser.add_argument(
+        "--check",
+        metavar="LOCALES_DIR",
+        type=Path,
+        required=True,
+        help="the catalogs to check, e.g. locales",
+    )
+    args = parser.parse_args(argv)
+    problems = catalog_problems(args.check)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(
+            f"{len(problems)} catalog problem(s): translate them, or run `make i18n` "
+            "after changing messages in the code",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{len(SHIPPED_LOCALES)} catalogs complete")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -83,3 +83,19 @@ def test_the_locale_of_telegram_maps_to_ours():
     assert negotiate_locale("fa") == "fa_AF"
     assert negotiate_locale("fr") is None
     assert negotiate_locale(None) is None
+
+
+def test_the_pre_commit_check_passes_the_shipped_catalogs(capsys):
+    from bot.catalog_maintenance import main
+
+    assert main(["--check", str(LOCALES)]) == 0
+    assert "catalogs complete" in capsys.readouterr().out
+
+
+def test_the_pre_commit_check_lists_what_is_missing_and_fails(tmp_path: Path, capsys):
+    from bot.catalog_maintenance import main
+
+    assert main(["--check", str(tmp_path)]) == 1
+    listed = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in listed] == list(SHIPPED_LOCALES)
+    assert all("no catalog" in line for line in listed)
