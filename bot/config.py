@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import time
 from pathlib import Path
+from types import MappingProxyType
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -27,22 +29,24 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 _SENDER_NUMBER = re.compile(r"^\+?[0-9]{1,15}$")
 _SENDER_NAME = re.compile(r"^[A-Za-z0-9 ]{1,11}$")
 _FIELD_PATH = re.compile(r"^[A-Za-z0-9_$@-]+(\.[A-Za-z0-9_$@-]+)*$")
-DEFAULT_HTTP_REPORT_STATUSES: dict[str, ReportStatus] = {
-    "delivered": "delivered",
-    "delivrd": "delivered",
-    "failed": "failed",
-    "undeliv": "failed",
-    "undelivered": "failed",
-    "expired": "failed",
-    "buffered": "buffered",
-    "enroute": "buffered",
-    "queued": "buffered",
-    "accepted": "submitted",
-    "acceptd": "submitted",
-    "sent": "submitted",
-    "rejected": "rejected",
-    "rejectd": "rejected",
-}
+DEFAULT_HTTP_REPORT_STATUSES: Mapping[str, ReportStatus] = MappingProxyType(
+    {
+        "delivered": "delivered",
+        "delivrd": "delivered",
+        "failed": "failed",
+        "undeliv": "failed",
+        "undelivered": "failed",
+        "expired": "failed",
+        "buffered": "buffered",
+        "enroute": "buffered",
+        "queued": "buffered",
+        "accepted": "submitted",
+        "acceptd": "submitted",
+        "sent": "submitted",
+        "rejected": "rejected",
+        "rejectd": "rejected",
+    }
+)
 
 
 class SettingsError(Exception):

@@ -10,10 +10,12 @@ from __future__ import annotations
 import functools
 import gettext as _gettext
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from io import BytesIO
 from pathlib import Path
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from babel import Locale
@@ -27,35 +29,41 @@ SHIPPED_LOCALES: tuple[str, ...] = ("nb", "en", "uk", "pl", "lt", "ar", "so", "t
 
 # Language names are shown to people who cannot yet read the bot's language, so every
 # language is named in itself, never translated.
-NATIVE_NAMES: dict[str, str] = {
-    "nb": "Norsk (bokmål)",
-    "en": "English",
-    "uk": "Українська",
-    "pl": "Polski",
-    "lt": "Lietuvių",
-    "ar": "العربية",
-    "so": "Soomaali",
-    "ti": "ትግርኛ",
-    "fa_AF": "دری",
-}
+NATIVE_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "nb": "Norsk (bokmål)",
+        "en": "English",
+        "uk": "Українська",
+        "pl": "Polski",
+        "lt": "Lietuvių",
+        "ar": "العربية",
+        "so": "Soomaali",
+        "ti": "ትግርኛ",
+        "fa_AF": "دری",
+    }
+)
 
 # Telegram reports the app language as an IETF tag ("no", "nn", "en-GB", "fa"). Babel treats
 # no/nn/nb as different locales, and Dari speakers' phones say "fa" or "prs".
-_ALIASES: dict[str, str] = {"no": "nb", "nn": "nb", "nb": "nb", "fa": "fa_AF", "prs": "fa_AF"}
+_ALIASES: Mapping[str, str] = MappingProxyType(
+    {"no": "nb", "nn": "nb", "nb": "nb", "fa": "fa_AF", "prs": "fa_AF"}
+)
 
 # Telegram's setMyCommands takes a two-letter ISO 639-1 code; these are the codes whose
 # users should see each shipped locale's command menu.
-TELEGRAM_LANGUAGE_CODES: dict[str, tuple[str, ...]] = {
-    "nb": ("nb", "no", "nn"),
-    "en": ("en",),
-    "uk": ("uk",),
-    "pl": ("pl",),
-    "lt": ("lt",),
-    "ar": ("ar",),
-    "so": ("so",),
-    "ti": ("ti",),
-    "fa_AF": ("fa",),
-}
+TELEGRAM_LANGUAGE_CODES: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "nb": ("nb", "no", "nn"),
+        "en": ("en",),
+        "uk": ("uk",),
+        "pl": ("pl",),
+        "lt": ("lt",),
+        "ar": ("ar",),
+        "so": ("so",),
+        "ti": ("ti",),
+        "fa_AF": ("fa",),
+    }
+)
 
 DOMAIN = "messages"
 

@@ -43,3 +43,62 @@ def test_handlers_do_not_reach_into_the_database_directly(path: Path):
         assert not name.startswith("db.queries"), (
             f"{path.name} imports {name}: go through a service"
         )
+
+
+# State that lives in a module outlives the app that changed it: a second app in the same process
+# (the playground beside the tests, two apps in one test) would see the first one's changes. So
+# the core holds constants only; what changes lives in objects the composition root builds.
+STATEFUL = sorted(
+    [
+        *PROJECT.glob("bot/services/**/*.py"),
+        *PROJECT.glob("bot/delivery/**/*.py"),
+        *PROJECT.glob("db/**/*.py"),
+        *(PROJECT / "bot" / name for name in ("core.py", "clock.py", "i18n.py", "config.py")),
+    ]
+)
+_MUTABLE_DISPLAYS = (ast.Dict, ast.List, ast.Set, ast.DictComp, ast.ListComp, ast.SetComp)
+_MUTABLE_CALLS = {"dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque"}
+
+
+def _mutable_module_state(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        names = [t.id for t in targets if isinstance(t, ast.Name)]
+        if names == ["__all__"]:
+            continue
+        called = value.func if isinstance(value, ast.Call) else None
+        callee = getattr(called, "id", getattr(called, "attr", None))
+        if isinstance(value, _MUTABLE_DISPLAYS) or callee in _MUTABLE_CALLS:
+            found.append(f"line {node.lineno}: {', '.join(names)}")
+    found += [f"line {n.lineno}: global" for n in ast.walk(tree) if isinstance(n, ast.Global)]
+    return found
+
+
+@pytest.mark.parametrize("path", STATEFUL, ids=lambda p: str(p.relative_to(PROJECT)))
+def test_the_core_keeps_no_mutable_module_state(path: Path):
+    assert not _mutable_module_state(path), (
+        f"{path.relative_to(PROJECT)} keeps mutable state at module level (use a tuple, a "
+        "frozenset or a MappingProxyType, or keep it in an object the app builds)"
+    )
+
+
+def test_the_state_check_finds_what_it_should(tmp_path: Path):
+    module = tmp_path / "module.py"
+    module.write_text(
+        "import collections\n__all__ = ['A']\nA = (1, 2)\nB = {'x': 1}\nC: list[int] = []\n"
+        "D = collections.defaultdict(int)\ndef f():\n    global A\n",
+        encoding="utf-8",
+    )
+    assert _mutable_module_state(module) == [
+        "line 4: B",
+        "line 5: C",
+        "line 6: D",
+        "line 8: global",
+    ]
