@@ -119,10 +119,25 @@ class HostCb(CallbackData, prefix="h"):
     notice_id: int = 0
 
 
+class HostEventAction(StrEnum):
+    NEW = "new"  # start writing an event for `network_id`
+    DAY = "day"  # arg: the day it starts (ISO), the time is asked next
+    PICK = "pick"  # arg: which of the parser's candidate times the host meant
+    NO_NORWEGIAN = "nn"  # arg 1: no Norwegian needed, 0: needed
+    TRANSLATION = "tr"  # arg: a locale to write a version in, or "done": the preview
+    PUBLISH = "publish"
+    RESTART = "restart"
+    DROP = "drop"
+    EDIT = "edit"  # what to change in event `event_id`
+    FIELD = "field"  # arg: the field to change
+    CANCEL = "cancel"  # ask before cancelling event `event_id`
+    CONFIRM = "confirm"  # cancel it
+
+
 class HostEventCb(CallbackData, prefix="he"):
     """A host creating, changing or cancelling an event."""
 
-    action: str  # new, day, pick, nn, tr, publish, restart, drop, edit, field, cancel, confirm
+    action: HostEventAction
     network_id: int = 0
     event_id: int = 0
     arg: str = ""

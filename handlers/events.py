@@ -15,7 +15,7 @@ from bot.services.actions import CalendarFile, MenuItem, OpenMenu, Rsvp
 from bot.services.actors import Actor
 from bot.services.events import EventView
 from db.models import Answer
-from handlers.callbacks import EventAction, EventCb, HostEventCb
+from handlers.callbacks import EventAction, EventCb, HostEventAction, HostEventCb
 from handlers.filters import Act, Onboarded
 from handlers.keyboards import button, markup, rows
 from handlers.replies import quote, show
@@ -84,9 +84,12 @@ def card_keyboard(t: Translator, view: EventView, is_host: bool) -> InlineKeyboa
     if is_host:
         extra += [
             button(t.gettext("👥 Who's coming"), EventCb(action=EventAction.WHO, event_id=view.id)),
-            button(t.gettext("✏️ Change"), HostEventCb(action="edit", event_id=view.id)),
             button(
-                t.gettext("❌ Cancel the event"), HostEventCb(action="cancel", event_id=view.id)
+                t.gettext("✏️ Change"), HostEventCb(action=HostEventAction.EDIT, event_id=view.id)
+            ),
+            button(
+                t.gettext("❌ Cancel the event"),
+                HostEventCb(action=HostEventAction.CANCEL, event_id=view.id),
             ),
         ]
     back = [button(t.gettext("« Events"), EventCb(action=EventAction.LIST, event_id=0))]

@@ -28,6 +28,7 @@ from handlers.callbacks import (
     ForgetCb,
     HelpCb,
     HostCb,
+    HostEventAction,
     HostEventCb,
     LanguageCb,
     NetworkAction,
@@ -151,7 +152,10 @@ def network_card(
                 t.gettext("👥 Members"),
                 NetworkCb(action=NetworkAction.MEMBERS, network_id=view.id, page=page),
             ),
-            button(t.gettext("🗓 New event"), HostEventCb(action="new", network_id=view.id)),
+            button(
+                t.gettext("🗓 New event"),
+                HostEventCb(action=HostEventAction.NEW, network_id=view.id),
+            ),
             button(
                 t.gettext("📣 Write to members"),
                 HostCb(action=BroadcastAction.WRITE, network_id=view.id),

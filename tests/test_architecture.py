@@ -23,7 +23,7 @@ def _imports(path: Path) -> set[str]:
 
 CORE = sorted(
     [
-        *PROJECT.glob("bot/services/*.py"),
+        *PROJECT.glob("bot/services/**/*.py"),
         *PROJECT.glob("db/**/*.py"),
         PROJECT / "bot/i18n.py",
         PROJECT / "bot/config.py",
@@ -37,7 +37,11 @@ def test_the_core_imports_no_telegram_and_no_handlers(path: Path):
         assert not name.startswith(("aiogram", "handlers")), f"{path.name} imports {name}"
 
 
-@pytest.mark.parametrize("path", sorted(PROJECT.glob("handlers/*.py")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path",
+    sorted(PROJECT.glob("handlers/**/*.py")),
+    ids=lambda p: str(p.relative_to(PROJECT)),
+)
 def test_handlers_do_not_reach_into_the_database_directly(path: Path):
     for name in _imports(path):
         assert not name.startswith("db.queries"), (

@@ -1,0 +1,42 @@
+"""Events: hosts publish them, members answer coming / maybe / can't come, everyone is told.
+
+Publishing, changing and cancelling write notices to the outbox in the same transaction;
+reminders are created once per event (a unique notice) for those who said they are coming.
+The public API is importable from here; the modules hold one side each: what a host fills in
+(`drafts`), what the services return (`views`), how a notice reads (`notices`), the host's
+side (`hosting`), the member's side (`attending`), reminders and calendar imports.
+"""
+
+from __future__ import annotations
+
+from bot.services.events.attending import answer, calendar, get, upcoming
+from bot.services.events.drafts import DESCRIPTION_MAX, PLACE_MAX, TITLE_MAX, EventDraft
+from bot.services.events.hosting import attendees, audience, cancel, hosts, publish, update
+from bot.services.events.imports import CalendarImport, import_calendar
+from bot.services.events.notices import event_card, render_event, when_text
+from bot.services.events.reminders import send_due_reminders
+from bot.services.events.views import EventView
+
+__all__ = [
+    "DESCRIPTION_MAX",
+    "PLACE_MAX",
+    "TITLE_MAX",
+    "CalendarImport",
+    "EventDraft",
+    "EventView",
+    "answer",
+    "attendees",
+    "audience",
+    "calendar",
+    "cancel",
+    "event_card",
+    "get",
+    "hosts",
+    "import_calendar",
+    "publish",
+    "render_event",
+    "send_due_reminders",
+    "upcoming",
+    "update",
+    "when_text",
+]

@@ -1,0 +1,181 @@
+"""The host's side of events: publishing one to the network, changing and cancelling it (those
+who said coming or maybe are told), and seeing who answered. Every change writes its notices
+to the outbox in the same transaction; only the network's hosts and coordinators may act."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery import outbox
+from bot.i18n import Catalogs
+from bot.services.actors import Actor
+from bot.services.errors import NotFound, PermissionDenied
+from bot.services.events.drafts import EventDraft, clean_draft
+from bot.services.events.notices import render_event
+from bot.services.events.views import EventView, load_view, make_view
+from db.models import Answer, Event, EventStatus, MemberRole, NoticeKind
+from db.queries import events as q
+from db.queries import networks as nq
+from db.queries import outbox as oq
+from db.session import session_now
+
+
+async def require_host(session: AsyncSession, actor: Actor, network_id: int) -> str:
+    """The network's name if the actor hosts it (or coordinates); else a refusal."""
+    row = await nq.one(session, network_id, actor.resident_id)
+    if row is None or row.network.archived_at is not None:
+        raise NotFound()
+    if not actor.is_coordinator and row.my_role is not MemberRole.HOST:
+        raise PermissionDenied("host")
+    return row.network.name
+
+
+async def hosts(session: AsyncSession, actor: Actor, network_id: int) -> bool:
+    """Whether the actor may manage the network's events: one of its hosts, or a coordinator
+    (and the network is not archived)."""
+    row = await nq.one(session, network_id, actor.resident_id)
+    if row is None or row.network.archived_at is not None:
+        return False
+    return actor.is_coordinator or row.my_role is MemberRole.HOST
+
+
+async def audience(session: AsyncSession, actor: Actor, network_id: int) -> dict[str, int]:
+    """Members who would get the notice, by language: for the host's preview."""
+    await require_host(session, actor, network_id)
+    by_locale: dict[str, int] = {}
+    for r in await oq.network_members(session, network_id):
+        by_locale[r.locale or "nb"] = by_locale.get(r.locale or "nb", 0) + 1
+    return by_locale
+
+
+async def publish(
+    session: AsyncSession,
+    actor: Actor,
+    catalogs: Catalogs,
+    draft: EventDraft,
+    *,
+    uid: str | None = None,
+    now: datetime | None = None,
+) -> tuple[EventView, outbox.Enqueued]:
+    """Create the event and tell the network's members, in one transaction."""
+    now = now or session_now(session)
+    name = await require_host(session, actor, draft.network_id)
+    draft = clean_draft(draft, now)
+    event = Event(
+        network_id=draft.network_id,
+        uid=uid or f"{uuid.uuid4()}@naboskap",
+        title=draft.title,
+        description=draft.description,
+        place=draft.place,
+        locale=draft.locale,
+        starts_at=draft.starts_at,
+        ends_at=draft.ends_at,
+        no_norwegian_needed=draft.no_norwegian_needed,
+        status=EventStatus.PUBLISHED,
+        created_by=actor.resident_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(event)
+    await session.flush()
+    await q.replace_texts(session, event.id, draft.translations)
+    view = make_view(event, name, draft.translations, {}, None)
+    enqueued = await outbox.enqueue(
+        session,
+        kind=NoticeKind.EVENT,
+        recipients=await oq.network_members(session, draft.network_id),
+        render=render_event(catalogs, view, NoticeKind.EVENT),
+        zone=catalogs.zone,
+        default_locale=catalogs.default_locale,
+        network_id=draft.network_id,
+        event_id=event.id,
+        author_id=actor.resident_id,
+        now=now,
+    )
+    await session.commit()
+    return view, enqueued
+
+
+async def _tell_attendees(
+    session: AsyncSession, catalogs: Catalogs, view: EventView, kind: NoticeKind, now: datetime
+) -> outbox.Enqueued:
+    ids = await q.attendee_ids(session, view.id, (Answer.YES, Answer.MAYBE))
+    return await outbox.enqueue(
+        session,
+        kind=kind,
+        recipients=await oq.residents(session, ids),
+        render=render_event(catalogs, view, kind),
+        zone=catalogs.zone,
+        default_locale=catalogs.default_locale,
+        network_id=view.network_id,
+        event_id=view.id,
+        digest_hold=False,
+        now=now,
+    )
+
+
+async def update(
+    session: AsyncSession,
+    actor: Actor,
+    catalogs: Catalogs,
+    event_id: int,
+    draft: EventDraft,
+    *,
+    now: datetime | None = None,
+) -> EventView:
+    """Change an event; those who said coming or maybe are told what it looks like now."""
+    now = now or session_now(session)
+    event = await q.get(session, event_id)
+    if event is None or event.status is EventStatus.CANCELLED:
+        raise NotFound()
+    name = await require_host(session, actor, event.network_id)
+    draft = clean_draft(replace(draft, network_id=event.network_id), now)
+    event.title, event.description, event.place = draft.title, draft.description, draft.place
+    event.starts_at, event.ends_at = draft.starts_at, draft.ends_at
+    event.no_norwegian_needed, event.locale, event.updated_at = (
+        draft.no_norwegian_needed,
+        draft.locale,
+        now,
+    )
+    await q.replace_texts(session, event.id, draft.translations)
+    view = make_view(event, name, draft.translations, {}, None)
+    await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CHANGED, now)
+    await session.commit()
+    return await load_view(session, event)
+
+
+async def cancel(
+    session: AsyncSession,
+    actor: Actor,
+    catalogs: Catalogs,
+    event_id: int,
+    *,
+    now: datetime | None = None,
+) -> EventView:
+    """Cancel an event (once); those who said coming or maybe are told."""
+    now = now or session_now(session)
+    event = await q.get(session, event_id)
+    if event is None:
+        raise NotFound()
+    name = await require_host(session, actor, event.network_id)
+    if event.status is not EventStatus.CANCELLED:
+        event.status, event.updated_at = EventStatus.CANCELLED, now
+        view = make_view(
+            event, name, (await q.texts(session, [event.id])).get(event.id, {}), {}, None
+        )
+        await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CANCELLED, now)
+        await session.commit()
+    return await load_view(session, event)
+
+
+async def attendees(session: AsyncSession, actor: Actor, event_id: int) -> list[tuple[str, Answer]]:
+    """Who answered, first names only: for the network's hosts and coordinators."""
+    event = await q.get(session, event_id)
+    if event is None:
+        raise NotFound()
+    await require_host(session, actor, event.network_id)
+    return [(name, answer) for _, name, answer in await q.attendees(session, event_id)]
