@@ -12,6 +12,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.i18n import Translator
 from bot.services import events, networks
 from bot.services.actors import Actor
@@ -64,13 +65,13 @@ async def on_title(message: Message, state: FSMContext, t: Translator) -> None:
     )
 
 
-async def on_description(message: Message, state: FSMContext, t: Translator) -> None:
+async def on_description(message: Message, state: FSMContext, t: Translator, clock: Clock) -> None:
     text = "" if (message.text or "").startswith("/skip") else (message.text or "").strip()
     if len(text) > events.DESCRIPTION_MAX:
         raise InvalidInput("description", "too_long", events.DESCRIPTION_MAX)
     await state.update_data(description=text)
     await state.set_state(EventFlow.when)
-    await ask_when(message, t)
+    await ask_when(message, t, clock)
 
 
 async def on_ends(message: Message, state: FSMContext, t: Translator) -> None:

@@ -10,12 +10,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.services import events
 from bot.services.actors import Actor
 from bot.services.event_dates import DateProblem, DateQuestion, parse_when
 from bot.services.events import EventDraft, EventView
-from db.models import utcnow
 from handlers.callbacks import HostEventAction, HostEventCb
 from handlers.filters import FreeText
 from handlers.host_events.questions import problem_text
@@ -96,6 +96,7 @@ async def on_edit_value(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    clock: Clock,
 ) -> None:
     data = await state.get_data()
     field, event_id = data.get("edit_field"), int(data.get("edit_event", 0))
@@ -113,7 +114,7 @@ async def on_edit_value(
     )
     text = (message.text or "").strip()
     if field == "when":
-        result = parse_when(text, utcnow(), t.zone)
+        result = parse_when(text, clock.now(), t.zone)
         if isinstance(result, DateQuestion):
             problem = (
                 DateProblem.UNREADABLE

@@ -9,9 +9,9 @@ from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup, Message
 
+from bot.clock import Clock
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Translator
 from bot.services.event_dates import DateProblem
-from db.models import utcnow
 from handlers.callbacks import HostEventAction, HostEventCb
 from handlers.keyboards import button, markup, rows
 
@@ -49,8 +49,8 @@ def _day_buttons(t: Translator, today: date) -> list[list[Any]]:
     return rows(buttons, 2)
 
 
-async def ask_when(target: Message, t: Translator) -> None:
-    today = utcnow().astimezone(t.zone).date()
+async def ask_when(target: Message, t: Translator, clock: Clock) -> None:
+    today = clock.now().astimezone(t.zone).date()
     await target.answer(
         t.gettext(
             "When does it start? Write it like 3.12 18:00, torsdag 18 or i morgen 19.30, "

@@ -10,9 +10,9 @@ from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
+from bot.clock import Clock
 from bot.i18n import Translator
 from bot.services.event_dates import DateProblem, DateQuestion, parse_when
-from db.models import utcnow
 from handlers.callbacks import HostEventAction, HostEventCb
 from handlers.filters import FreeText
 from handlers.host_events.drafting import drafting
@@ -33,8 +33,10 @@ async def _set_start(message: Message, state: FSMContext, t: Translator, start: 
     )
 
 
-async def _read_when(message: Message, state: FSMContext, t: Translator, text: str) -> None:
-    result = parse_when(text, utcnow(), t.zone)
+async def _read_when(
+    message: Message, state: FSMContext, t: Translator, text: str, now: datetime
+) -> None:
+    result = parse_when(text, now, t.zone)
     if isinstance(result, DateQuestion):
         if result.problem is DateProblem.AMBIGUOUS and result.candidates:
             await state.update_data(candidates=[c.isoformat() for c in result.candidates])
@@ -50,7 +52,7 @@ async def _read_when(message: Message, state: FSMContext, t: Translator, text: s
             )
             return
         if result.problem is DateProblem.NO_TIME:
-            parsed = parse_when(text + " 12:00", utcnow(), t.zone)
+            parsed = parse_when(text + " 12:00", now, t.zone)
             if not isinstance(parsed, DateQuestion):
                 await state.update_data(day=parsed.start.date().isoformat())
                 await state.set_state(EventFlow.time)
@@ -59,14 +61,16 @@ async def _read_when(message: Message, state: FSMContext, t: Translator, text: s
     await _set_start(message, state, t, result.start)
 
 
-async def on_when(message: Message, state: FSMContext, t: Translator) -> None:
-    await _read_when(message, state, t, message.text or "")
+async def on_when(message: Message, state: FSMContext, t: Translator, clock: Clock) -> None:
+    await _read_when(message, state, t, message.text or "", clock.now())
 
 
-async def on_time(message: Message, state: FSMContext, t: Translator) -> None:
-    day = date.fromisoformat((await state.get_data()).get("day", utcnow().date().isoformat()))
+async def on_time(message: Message, state: FSMContext, t: Translator, clock: Clock) -> None:
+    now = clock.now()
+    day = date.fromisoformat((await state.get_data()).get("day", now.date().isoformat()))
     # Through the full parser, so "7" is still asked as morning or evening.
-    await _read_when(message, state, t, f"{day.day}.{day.month}.{day.year} {message.text or ''}")
+    text = f"{day.day}.{day.month}.{day.year} {message.text or ''}"
+    await _read_when(message, state, t, text, now)
 
 
 async def pick_day(
