@@ -50,7 +50,7 @@ def frequency_label(t: Translator, frequency: HelpFrequency) -> str:
 
 
 def request_line(t: Translator, view: RequestView) -> str:
-    when = helping._when(t, view.needed_on)
+    when = helping.when_label(t, view.needed_on)
     return (
         f"<b>{category_label(t, view.category)}</b> · {quote(view.network_name)}\n"
         f"{quote(view.description)}\n" + t.gettext("When: {when}", when=when)
