@@ -143,11 +143,28 @@ class HostEventCb(CallbackData, prefix="he"):
     arg: str = ""
 
 
-class HelpCb(CallbackData, prefix="hr"):
-    """Neighbour help. `offer`, `accept` and `write` also appear on notices rendered by the
-    services (bot.services.help), so this format is shared: a test keeps them equal."""
+class HelpAction(StrEnum):
+    OFFER_NETWORK = "onet"  # the offer screen of network `request_id`
+    CATEGORY = "cat"  # offer category `arg` in network `request_id`, or stop offering it
+    FREQUENCY = "freq"  # hear about requests at frequency `arg`
+    PAUSE = "pause"  # arg 1: pause my offers, 0: resume them
+    ASK_CATEGORY = "acat"  # ask for help in category `arg`
+    ASK_DAY = "aday"  # needed in `arg` days, -1: flexible
+    ASK_NETWORK = "anet"  # post the request in network `request_id`
+    DONE = "done"
+    WITHDRAW = "withdraw"
+    REPORT = "report"
+    HIDE = "hide"  # hosts
+    SUSPEND = "suspend"  # hosts: suspend who asked
+    STATS = "stats"  # coordinators
 
-    action: str
+
+class HelpCb(CallbackData, prefix="hr"):
+    """Neighbour help. Its prefix is shared with the core's help actions (`hr:offer`,
+    `hr:accept`, ...: `bot.services.actions`), whose tags are no value of `HelpAction`, so
+    the two never match each other's buttons."""
+
+    action: HelpAction
     request_id: int = 0
     arg: int = 0
 

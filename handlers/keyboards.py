@@ -26,6 +26,7 @@ from handlers.callbacks import (
     EnrolCb,
     ForgetAction,
     ForgetCb,
+    HelpAction,
     HelpCb,
     HostCb,
     HostEventAction,
@@ -201,7 +202,7 @@ def coordinator_panel(t: Translator, sms: bool = False) -> InlineKeyboardMarkup:
         button(
             t.gettext("📣 Write to everyone"), HostCb(action=BroadcastAction.WRITE, network_id=0)
         ),
-        button(t.gettext("🤝 Neighbour help figures"), HelpCb(action="stats")),
+        button(t.gettext("🤝 Neighbour help figures"), HelpCb(action=HelpAction.STATS)),
     ]
     if sms:  # only where an SMS gateway is configured
         buttons.append(button(t.gettext("📱 Enrol by SMS"), EnrolCb(action=EnrolAction.START)))

@@ -8,7 +8,7 @@ from bot.services import help as helping
 from bot.services.actions import AcceptHelper, OfferHelp
 from bot.services.actors import Actor
 from db.models import HelpCategory
-from handlers.callbacks import HelpCb
+from handlers.callbacks import HelpAction, HelpCb
 from tests.test_outbox import Clock, _worker, after_quiet_hours
 
 
@@ -123,14 +123,14 @@ async def test_forged_accept_and_strangers_are_refused(app, resident):
     assert stranger.last_answer["text"] == nb.gettext(
         "I couldn't find that. It may have been removed."
     )
-    await stranger.press_data(HelpCb(action="stats").pack())
+    await stranger.press_data(HelpCb(action=HelpAction.STATS).pack())
     assert stranger.last_answer["text"] == nb.gettext("Only coordinators can do that.")
 
 
 async def test_a_refusal_after_the_button_was_answered_still_reaches_the_user(app, resident):
     olena, _kari, _host = await _setup(app, resident)
     uk = app.catalogs.translator("uk")
-    await olena.press_data(HelpCb(action="onet", request_id=999).pack())
+    await olena.press_data(HelpCb(action=HelpAction.OFFER_NETWORK, request_id=999).pack())
     assert olena.last.text == uk.gettext("I couldn't find that. It may have been removed.")
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update as sa_update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput
-from db.models import Delivery, DeliveryStatus, NotifyMode, Preferences
+from db.models import NotifyMode, Preferences
+from db.queries import outbox as oq
 from db.session import session_now
 
 # The quiet-hour choices offered in /settings: (start, end) in minutes after midnight.
@@ -81,11 +81,7 @@ async def update(
         row.digest = digest
         if not digest:
             row.notify_mode = NotifyMode.INSTANT
-            await session.execute(
-                sa_update(Delivery)
-                .where(Delivery.resident_id == resident_id, Delivery.status == DeliveryStatus.HELD)
-                .values(status=DeliveryStatus.PENDING, not_before=session_now(session))
-            )
+            await oq.release_held(session, resident_id, session_now(session))
     if quiet is not None:
         row.quiet_start, row.quiet_end = quiet
     await session.commit()

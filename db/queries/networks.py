@@ -101,6 +101,24 @@ async def membership(session: AsyncSession, resident_id: int, network_id: int) -
     return await session.get(Membership, (resident_id, network_id))
 
 
+async def network_ids_of(session: AsyncSession, resident_id: int) -> set[int]:
+    """The networks a resident is a member of (in any role)."""
+    rows = await session.scalars(
+        select(Membership.network_id).where(Membership.resident_id == resident_id)
+    )
+    return set(rows)
+
+
+async def host_ids(session: AsyncSession, network_id: int) -> list[int]:
+    """The residents who host a network."""
+    rows = await session.scalars(
+        select(Membership.resident_id).where(
+            Membership.network_id == network_id, Membership.role == MemberRole.HOST
+        )
+    )
+    return list(rows)
+
+
 async def members(
     session: AsyncSession, network_id: int, offset: int, limit: int
 ) -> tuple[list[tuple[Resident, MemberRole]], int]:

@@ -88,6 +88,11 @@ async def by_telegram_id(session: AsyncSession, telegram_id: int) -> Resident | 
     return await session.scalar(select(Resident).where(Resident.telegram_id == telegram_id))
 
 
+async def by_phone(session: AsyncSession, phone: str) -> Resident | None:
+    """The resident with this number (E.164), verified or not."""
+    return await session.scalar(select(Resident).where(Resident.phone == phone))
+
+
 async def by_id(session: AsyncSession, resident_id: int) -> Resident | None:
     return await session.get(Resident, resident_id)
 

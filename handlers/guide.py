@@ -47,7 +47,7 @@ async def help_button(query: CallbackQuery, actor: Actor, t: Translator) -> None
 
 def build_router() -> Router:
     """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
-    router = Router(name="help")
+    router = Router(name="guide")
     router.message.register(help_command, Command("help"))
     router.callback_query.register(help_button, Act(OpenMenu, F.item == MenuItem.HELP))
     return router

@@ -1,0 +1,44 @@
+"""Who may take part in neighbour help: active, unsuspended members of the network; hosts (and
+coordinators) for moderation; and nobody between two residents when one has blocked the
+other. The rules are enforced here, not by hiding buttons: callback data can be forged."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.services.actors import Actor
+from bot.services.errors import NotFound, PermissionDenied
+from db.models import Block, MemberRole, Suspension
+from db.queries import networks as nq
+
+
+async def is_suspended(session: AsyncSession, resident_id: int, network_id: int) -> bool:
+    return await session.get(Suspension, (network_id, resident_id)) is not None
+
+
+async def member_id(session: AsyncSession, actor: Actor, network_id: int) -> int:
+    """The acting resident's id if they are an active member of the network."""
+    resident_id = actor.require_resident()
+    if await nq.membership(session, resident_id, network_id) is None:
+        raise NotFound()
+    if await is_suspended(session, resident_id, network_id):
+        raise PermissionDenied("resident")
+    return resident_id
+
+
+async def blocked(session: AsyncSession, a: int | None, b: int | None) -> bool:
+    """Whether either of two residents has blocked the other."""
+    if a is None or b is None:
+        return False
+    return (
+        await session.get(Block, (a, b)) is not None or await session.get(Block, (b, a)) is not None
+    )
+
+
+async def require_host(session: AsyncSession, actor: Actor, network_id: int) -> None:
+    """Refuse unless the actor hosts the network or is a coordinator."""
+    if actor.is_coordinator:
+        return
+    row = await nq.one(session, network_id, actor.resident_id)
+    if row is None or row.my_role is not MemberRole.HOST:
+        raise PermissionDenied("host")

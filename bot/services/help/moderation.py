@@ -1,0 +1,136 @@
+"""Moderation by the network's hosts (and coordinators): residents report a request or the
+person behind it, hosts see open reports, hide requests and suspend members from asking and
+helping in their network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery import outbox
+from bot.delivery.messages import Rendered
+from bot.i18n import Catalogs
+from bot.services.actors import Actor
+from bot.services.help.access import member_id, require_host
+from bot.services.help.views import first_name, get_request
+from db.models import Channel, NoticeKind, Report, RequestStatus, Suspension
+from db.queries import help as hq
+from db.queries import networks as nq
+from db.queries import outbox as oq
+from db.session import session_now
+
+
+async def report(
+    session: AsyncSession,
+    actor: Actor,
+    catalogs: Catalogs,
+    request_id: int,
+    reason: str = "",
+    about_resident: bool = False,
+    now: datetime | None = None,
+) -> int:
+    """Report a request (or the person on the other side of it) to the network's hosts."""
+    now = now or session_now(session)
+    request = await get_request(session, request_id)
+    me = await member_id(session, actor, request.network_id)
+    reported = None
+    if about_resident:
+        reported = request.helper_id if me == request.requester_id else request.requester_id
+    row = Report(
+        reporter_id=me,
+        network_id=request.network_id,
+        request_id=request.id,
+        reported_id=reported,
+        reason=reason.strip()[:500],
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    hosts = await nq.host_ids(session, request.network_id)
+    if hosts:
+
+        def render(locale: str, channel: Channel) -> Rendered:
+            t = catalogs.translator(locale)
+            return Rendered(
+                t.gettext("⚠️ A request in your network was reported. /reports shows it.")
+            )
+
+        await outbox.enqueue(
+            session,
+            kind=NoticeKind.REPORT,
+            recipients=await oq.residents(session, hosts),
+            render=render,
+            zone=catalogs.zone,
+            default_locale=catalogs.default_locale,
+            network_id=request.network_id,
+            digest_hold=False,
+            now=now,
+        )
+    await session.commit()
+    return row.id
+
+
+@dataclass(frozen=True)
+class ReportView:
+    id: int
+    network_id: int
+    request_id: int | None
+    request_text: str
+    reported_name: str | None
+    reason: str
+    created_at: datetime
+
+
+async def reports(session: AsyncSession, actor: Actor) -> list[ReportView]:
+    """Open reports: a host sees their networks', a coordinator all."""
+    if not actor.is_coordinator:
+        actor.require_resident()
+    rows = await hq.open_reports(session, None if actor.is_coordinator else actor.resident_id)
+    return [
+        ReportView(
+            r.id,
+            r.network_id,
+            r.request_id,
+            text or "",
+            await first_name(session, r.reported_id) or None,
+            r.reason,
+            r.created_at,
+        )
+        for r, text in rows
+    ]
+
+
+async def hide(
+    session: AsyncSession, actor: Actor, request_id: int, now: datetime | None = None
+) -> None:
+    """Hide a request (hosts of its network, coordinators); its reports count as handled."""
+    request = await get_request(session, request_id)
+    await require_host(session, actor, request.network_id)
+    request.status, request.closed_at = RequestStatus.HIDDEN, now or session_now(session)
+    for row in await hq.open_reports_on(session, request_id):
+        row.handled_at = now or session_now(session)
+    await session.commit()
+
+
+async def suspend(
+    session: AsyncSession, actor: Actor, network_id: int, resident_id: int, suspended: bool = True
+) -> None:
+    """Stop (or allow again) a member asking and helping in a network."""
+    await require_host(session, actor, network_id)
+    existing = await session.get(Suspension, (network_id, resident_id))
+    if suspended and existing is None:
+        session.add(
+            Suspension(network_id=network_id, resident_id=resident_id, created_by=actor.resident_id)
+        )
+    elif not suspended and existing is not None:
+        await session.delete(existing)
+    await session.commit()
+
+
+async def suspend_requester(session: AsyncSession, actor: Actor, request_id: int) -> None:
+    """Suspend the person who posted a (reported) request from its network, and hide it."""
+    request = await get_request(session, request_id)
+    await suspend(session, actor, request.network_id, request.requester_id)
+    await hide(session, actor, request_id)

@@ -1,0 +1,82 @@
+"""After a match: messages between the requester and the helper pass through the bot with a
+first name only (never a username, phone number or Telegram id), and either of them can block
+the other, which ends the match and every message between them."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery.messages import Button, Rendered
+from bot.i18n import Catalogs
+from bot.services.actions import WriteToMatch
+from bot.services.actors import Actor
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.help.access import blocked
+from bot.services.help.notices import notify
+from bot.services.help.views import RequestView, first_name, get_request, view_of
+from db.models import Block, Channel, HelpResponse, NoticeKind, RequestStatus
+from db.session import session_now
+
+TEXT_MAX = 3000
+
+
+async def relay(
+    session: AsyncSession,
+    actor: Actor,
+    catalogs: Catalogs,
+    request_id: int,
+    text: str,
+    now: datetime | None = None,
+) -> None:
+    """Pass a message between the requester and the matched helper, first name only."""
+    now = now or session_now(session)
+    request = await get_request(session, request_id)
+    me = actor.require_resident()
+    if request.status is not RequestStatus.MATCHED or me not in (
+        request.requester_id,
+        request.helper_id,
+    ):
+        raise NotFound()
+    other = request.helper_id if me == request.requester_id else request.requester_id
+    if other is None or await blocked(session, me, other):
+        raise NotFound()
+    text = text.strip()
+    if not text:
+        raise InvalidInput("text", "empty")
+    if len(text) > TEXT_MAX:
+        raise InvalidInput("text", "too_long", TEXT_MAX)
+    name = await first_name(session, me)
+
+    def render(locale: str, channel: Channel) -> Rendered:
+        t = catalogs.translator(locale)
+        return Rendered(
+            f"💬 <b>{html.escape(name or t.gettext('A neighbour'))}</b>: {html.escape(text)}",
+            ((Button(t.gettext("💬 Answer"), WriteToMatch(request_id)),),),
+        )
+
+    await notify(session, catalogs, NoticeKind.HELP_RELAY, other, request.network_id, render, now)
+    await session.commit()
+
+
+async def block(session: AsyncSession, actor: Actor, request_id: int) -> RequestView:
+    """Block the person on the other side of a request: no more relayed messages or offers
+    between the two, and a match between them ends (the request opens again for others)."""
+    request = await get_request(session, request_id)
+    me = actor.require_resident()
+    if me == request.requester_id:
+        other = request.helper_id
+    elif me == request.helper_id or await session.get(HelpResponse, (request_id, me)) is not None:
+        other = request.requester_id
+    else:
+        raise NotFound()
+    if other is None:
+        raise NotFound()
+    if await session.get(Block, (me, other)) is None:
+        session.add(Block(blocker_id=me, blocked_id=other))
+    if request.status is RequestStatus.MATCHED:
+        request.status, request.helper_id = RequestStatus.OPEN, None
+    await session.commit()
+    return await view_of(session, request, actor)

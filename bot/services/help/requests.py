@@ -1,0 +1,196 @@
+"""Asking for help: posting a request, telling the network's helpers for its category (each at
+the pace they chose), the lists of open and own requests, and closing a request."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.delivery import outbox
+from bot.delivery.messages import Button, Rendered
+from bot.i18n import Catalogs
+from bot.services.actions import OfferHelp
+from bot.services.actors import Actor
+from bot.services.errors import InvalidInput, NotFound
+from bot.services.help.access import member_id
+from bot.services.help.notices import notify
+from bot.services.help.views import (
+    SENSITIVE,
+    RequestView,
+    category_label,
+    first_name,
+    get_request,
+    safety_note,
+    view_of,
+    when_label,
+)
+from db.models import (
+    Channel,
+    HelpCategory,
+    HelpFrequency,
+    HelpRequest,
+    NoticeKind,
+    RequestStatus,
+)
+from db.queries import help as hq
+from db.queries import outbox as oq
+from db.session import session_now
+
+DESCRIPTION_MAX = 500
+EXPIRY = timedelta(days=14)  # the default; HELP_EXPIRY_DAYS sets it
+# Helpers who want requests once a day get them at this local time.
+DAILY_AT = time(9, 0)
+
+
+def _render_request(catalogs: Catalogs, view: RequestView) -> outbox.Render:
+    def render(locale: str, channel: Channel) -> Rendered:
+        t = catalogs.translator(locale)
+        lines = [
+            "<b>"
+            + t.gettext(
+                "🤝 Someone in {network} needs help", network=html.escape(view.network_name)
+            )
+            + "</b>",
+            category_label(t, view.category),
+            "",
+            html.escape(view.description),
+            "",
+            t.gettext("When: {when}", when=when_label(t, view.needed_on)),
+        ]
+        if view.category in SENSITIVE:
+            lines += ["", "<i>" + safety_note(t) + "</i>"]
+        buttons = ((Button(t.gettext("🙋 I can help"), OfferHelp(view.id)),),)
+        return Rendered("\n".join(lines), buttons)
+
+    return render
+
+
+async def ask(
+    session: AsyncSession,
+    actor: Actor,
+    catalogs: Catalogs,
+    *,
+    network_id: int,
+    category: HelpCategory,
+    description: str,
+    needed_on: date | None,
+    expiry: timedelta = EXPIRY,
+    now: datetime | None = None,
+) -> tuple[RequestView, int]:
+    """Post a request; the network's helpers for that category hear about it through the
+    outbox, each as often as they chose. Returns the request and how many helpers it reaches."""
+    now = now or session_now(session)
+    resident_id = await member_id(session, actor, network_id)
+    description = description.strip()
+    if not description:
+        raise InvalidInput("description", "empty")
+    if len(description) > DESCRIPTION_MAX:
+        raise InvalidInput("description", "too_long", DESCRIPTION_MAX)
+    request = HelpRequest(
+        requester_id=resident_id,
+        network_id=network_id,
+        category=category,
+        description=description,
+        needed_on=needed_on,
+        status=RequestStatus.OPEN,
+        created_at=now,
+        expires_at=now + expiry,
+    )
+    session.add(request)
+    await session.flush()
+    view = await view_of(session, request, actor)
+    reached = await _tell_helpers(session, catalogs, view, resident_id, now)
+    await session.commit()
+    return view, reached
+
+
+async def _tell_helpers(
+    session: AsyncSession, catalogs: Catalogs, view: RequestView, requester_id: int, now: datetime
+) -> int:
+    rows = await hq.helpers_for(session, view.network_id, view.category)
+    suspended = await hq.suspended_in(session, view.network_id)
+    by_frequency: dict[HelpFrequency, list[int]] = {}
+    for helper_id, frequency, paused in rows:
+        if helper_id == requester_id or paused or helper_id in suspended:
+            continue
+        by_frequency.setdefault(HelpFrequency(frequency or HelpFrequency.INSTANT), []).append(
+            helper_id
+        )
+    reached = 0
+    for frequency, ids in by_frequency.items():
+        recipients = await oq.residents(session, ids)
+        when = now
+        if frequency is HelpFrequency.DAILY:
+            local = now.astimezone(catalogs.zone)
+            day = local.date() if local.time() < DAILY_AT else local.date() + timedelta(days=1)
+            when = datetime.combine(day, DAILY_AT, tzinfo=catalogs.zone)
+        result = await outbox.enqueue(
+            session,
+            kind=NoticeKind.HELP_REQUEST,
+            recipients=recipients,
+            render=_render_request(catalogs, view),
+            zone=catalogs.zone,
+            default_locale=catalogs.default_locale,
+            network_id=view.network_id,
+            # Weekly helpers get requests in the digest; the others at their pace.
+            hold=frequency is HelpFrequency.WEEKLY,
+            now=when,
+        )
+        reached += sum(result.by_locale.values())
+    return reached
+
+
+async def open_requests(session: AsyncSession, actor: Actor) -> list[RequestView]:
+    """Open requests I could help with: my networks, my categories, not mine, not hidden."""
+    resident_id = actor.require_resident()
+    rows = await hq.open_for_helper(session, resident_id)
+    return [await view_of(session, r, actor) for r in rows]
+
+
+async def my_requests(session: AsyncSession, actor: Actor) -> list[RequestView]:
+    resident_id = actor.require_resident()
+    return [await view_of(session, r, actor) for r in await hq.requests_by(session, resident_id)]
+
+
+async def close(
+    session: AsyncSession,
+    actor: Actor,
+    catalogs: Catalogs,
+    request_id: int,
+    done: bool,
+    now: datetime | None = None,
+) -> RequestView:
+    """The requester marks the request done (the helper is thanked) or withdraws it."""
+    now = now or session_now(session)
+    request = await get_request(session, request_id)
+    if request.requester_id != actor.resident_id:
+        raise NotFound()
+    if request.status not in (RequestStatus.OPEN, RequestStatus.MATCHED):
+        raise InvalidInput("request", "closed")
+    request.status = RequestStatus.DONE if done else RequestStatus.WITHDRAWN
+    request.closed_at = now
+    if done and request.helper_id is not None:
+        name = await first_name(session, request.requester_id)
+
+        def render(locale: str, channel: Channel) -> Rendered:
+            t = catalogs.translator(locale)
+            return Rendered(
+                t.gettext(
+                    "💛 {name} says thank you for your help!",
+                    name=html.escape(name or t.gettext("A neighbour")),
+                )
+            )
+
+        await notify(
+            session,
+            catalogs,
+            NoticeKind.HELP_DONE,
+            request.helper_id,
+            request.network_id,
+            render,
+            now,
+        )
+    await session.commit()
+    return await view_of(session, request, actor)
