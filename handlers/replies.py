@@ -111,6 +111,8 @@ def refusal(t: Translator, error: ServiceError) -> str:
                 "That's too long: at most {n} characters, please.",
                 error.limit,
             )
+        if error.reason == "closed" and error.field == "request":
+            return t.gettext("This help request is closed.")
         if error.reason == "closed":
             return t.gettext("This event is over or cancelled.")
         if error.reason == "taken":

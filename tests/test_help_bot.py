@@ -73,6 +73,10 @@ async def test_language_practice_from_ask_to_thank_you(app, resident):
     await olena.press(uk.gettext("✅ Done, thank you"))
     await _worker(app, Clock(after_quiet_hours())).drain()
     assert nb.gettext("💛 {name} says thank you for your help!", name="Olena") in kari.last.text
+    # The first notice's button still sits in Kari's chat; the request is over, and she is told
+    # so in words about help, not about events.
+    await kari.press_data(actions.pack(OfferHelp(1)))
+    assert kari.last_answer["text"] == nb.gettext("This help request is closed.")
 
 
 async def test_a_report_leads_to_a_hidden_request(app, resident):

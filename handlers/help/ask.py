@@ -11,12 +11,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.services import help as helping
 from bot.services.actors import Actor
+from bot.services.errors import InvalidInput
 from bot.services.help import SENSITIVE, category_label
-from db.models import utcnow
 from handlers.callbacks import HelpAction, HelpCb
 from handlers.filters import FreeText
 from handlers.help.screens import CATEGORIES, my_networks, request_line
@@ -59,20 +60,13 @@ async def ask_category(
     await bot.send_message(query.from_user.id, intro + " /cancel")
 
 
-async def ask_description(message: Message, state: FSMContext, t: Translator) -> None:
+async def ask_description(message: Message, state: FSMContext, t: Translator, clock: Clock) -> None:
     text = (message.text or "").strip()
     if len(text) > helping.DESCRIPTION_MAX:
-        await message.answer(
-            t.ngettext(
-                "That's too long: at most {n} character, please.",
-                "That's too long: at most {n} characters, please.",
-                helping.DESCRIPTION_MAX,
-            )
-        )
-        return
+        raise InvalidInput("description", "too_long", helping.DESCRIPTION_MAX)
     await state.update_data(description=text)
     await state.set_state(None)
-    today = utcnow().astimezone(t.zone).date()
+    today = clock.now().astimezone(t.zone).date()
     days = [
         button(
             t.format_day(datetime.combine(today + timedelta(days=i), time(12), tzinfo=t.zone)),
@@ -95,13 +89,14 @@ async def ask_day(
     t: Translator,
     catalogs: Catalogs,
     settings: Settings,
+    clock: Clock,
 ) -> None:
     data = await state.get_data()
     if "description" not in data:
         await stale(query, t)
         return
     arg = callback_data.arg
-    today = utcnow().astimezone(t.zone).date()
+    today = clock.now().astimezone(t.zone).date()
     await state.update_data(day=None if arg < 0 else (today + timedelta(days=arg)).isoformat())
     mine = await my_networks(session, actor)
     await query.answer()

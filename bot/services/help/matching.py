@@ -16,7 +16,7 @@ from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.help.access import blocked, is_suspended, member_id
 from bot.services.help.notices import notify
-from bot.services.help.views import RequestView, first_name, get_request, view_of
+from bot.services.help.views import RequestView, first_name, get_request, shown_name, view_of
 from db.models import Channel, HelpResponse, NoticeKind, RequestStatus
 from db.session import session_now
 
@@ -45,7 +45,7 @@ async def offer_help(
             t = catalogs.translator(locale)
             text = t.gettext(
                 "🙋 {name} can help with your request: {request}",
-                name=html.escape(name or t.gettext("A neighbour")),
+                name=html.escape(shown_name(t, name)),
                 request=html.escape(view.description[:80]),
             )
             return Rendered(
@@ -53,9 +53,7 @@ async def offer_help(
                 (
                     (
                         Button(
-                            t.gettext(
-                                "✅ Accept {name}", name=(name or t.gettext("A neighbour"))[:30]
-                            ),
+                            t.gettext("✅ Accept {name}", name=(shown_name(t, name))[:30]),
                             AcceptHelper(request_id, helper_id),
                         ),
                     ),
@@ -104,7 +102,7 @@ async def accept(
         text = t.gettext(
             "🤝 {name} accepted your help. Write to {name} here: your messages go through "
             "the bot, without your username or number.",
-            name=html.escape(name or t.gettext("A neighbour")),
+            name=html.escape(shown_name(t, name)),
         )
         return Rendered(
             text,

@@ -16,7 +16,7 @@ from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.help.access import blocked
 from bot.services.help.notices import notify
-from bot.services.help.views import RequestView, first_name, get_request, view_of
+from bot.services.help.views import RequestView, first_name, get_request, shown_name, view_of
 from db.models import Block, Channel, HelpResponse, NoticeKind, RequestStatus
 from db.session import session_now
 
@@ -53,7 +53,7 @@ async def relay(
     def render(locale: str, channel: Channel) -> Rendered:
         t = catalogs.translator(locale)
         return Rendered(
-            f"💬 <b>{html.escape(name or t.gettext('A neighbour'))}</b>: {html.escape(text)}",
+            f"💬 <b>{html.escape(shown_name(t, name))}</b>: {html.escape(text)}",
             ((Button(t.gettext("💬 Answer"), WriteToMatch(request_id)),),),
         )
 

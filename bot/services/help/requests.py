@@ -23,6 +23,7 @@ from bot.services.help.views import (
     first_name,
     get_request,
     safety_note,
+    shown_name,
     view_of,
     when_label,
 )
@@ -179,7 +180,7 @@ async def close(
             return Rendered(
                 t.gettext(
                     "💛 {name} says thank you for your help!",
-                    name=html.escape(name or t.gettext("A neighbour")),
+                    name=html.escape(shown_name(t, name)),
                 )
             )
 

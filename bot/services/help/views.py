@@ -31,6 +31,12 @@ def category_label(t: Translator, category: HelpCategory) -> str:
     }[category]
 
 
+def shown_name(t: Translator, name: str | None) -> str:
+    """A neighbour's first name, or a word for someone who has not given one. (A function of
+    its own so the catalog extractor sees the string: it misses a gettext nested in another.)"""
+    return name or t.gettext("A neighbour")
+
+
 def safety_note(t: Translator) -> str:
     return t.gettext(
         "Stay safe: meet where others are around the first time, tell someone you trust, and "
