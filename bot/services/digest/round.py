@@ -220,7 +220,7 @@ class Round:
         if dry_run or not todo:
             return summary
         keys = list(new)
-        notice_ids = await q.add_notices(
+        notice_ids = await oq.add_notices(
             session,
             [{"kind": NoticeKind.DIGEST, "body": "", "created_at": self.now} for _ in keys],
         )

@@ -69,6 +69,16 @@ async def add_notice(session: AsyncSession, values: dict[str, Any]) -> int:
     return int(result.scalar_one())
 
 
+async def add_notices(session: AsyncSession, rows: list[dict[str, object]]) -> list[int]:
+    """Insert notices and return their ids in the order given."""
+    if not rows:  # an empty parameter list would insert one row of defaults
+        return []
+    result = await session.execute(
+        insert(Notice).returning(Notice.id, sort_by_parameter_order=True), rows
+    )
+    return list(result.scalars())
+
+
 async def add_renderings(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
         await session.execute(insert(Rendering), rows)
