@@ -26,6 +26,7 @@ from db.queries.outbox.outcomes import (
     mark_resident_unreachable,
     record_report,
     record_sms,
+    release_held,
 )
 from db.queries.outbox.pacing import reserve_slots
 from db.queries.outbox.recipients import (
@@ -59,6 +60,7 @@ __all__ = [
     "pending_count",
     "record_report",
     "record_sms",
+    "release_held",
     "rendered",
     "renderings",
     "reserve_slots",

@@ -58,6 +58,15 @@ async def drop_waiting_sms(session: AsyncSession, resident_id: int, reason: str)
     )
 
 
+async def release_held(session: AsyncSession, resident_id: int, now: datetime) -> None:
+    """What was held for a resident's digest is sent as soon as it may be."""
+    await session.execute(
+        update(Delivery)
+        .where(Delivery.resident_id == resident_id, Delivery.status == DeliveryStatus.HELD)
+        .values(status=DeliveryStatus.PENDING, not_before=now)
+    )
+
+
 async def fall_back_to_sms(
     session: AsyncSession, resident_id: int, notice_id: int, now: datetime
 ) -> bool:
