@@ -15,7 +15,7 @@ networks and every third also of a second one; per network 6 events in the comin
 RSVPs and 2 later ones, 5 open help requests and one completed, 10% of residents offering
 help, 10% taking the digest only with a host's message held for them.
 
-A CHILD process then does what the scheduled job does: `digests.Round(...).run(week)`, which
+A CHILD process then does what the scheduled job does: `digest.Round(...).run(week)`, which
 reads residents a page at a time, makes each digest and writes its notice, rendering, delivery
 and once-only row. It reports:
 
@@ -215,7 +215,7 @@ async def child(url: str, now_iso: str, page: int) -> None:
 
     from bot.config import PROJECT_ROOT
     from bot.i18n import Catalogs
-    from bot.services import digests
+    from bot.services import digest
     from db.models import Delivery, Digest, Notice, NoticeKind
     from db.session import create_engine, create_sessionmaker
 
@@ -226,9 +226,9 @@ async def child(url: str, now_iso: str, page: int) -> None:
     async with sessionmaker() as session:  # connect before the clock starts
         await session.scalar(select(func.count()).select_from(Digest))
     before = _peak_kib()
-    week = digests.week_of(now, catalogs.zone)
+    week = digest.week_of(now, catalogs.zone)
     started = time.perf_counter()
-    round_ = digests.Round(sessionmaker, catalogs, municipality="Larvik", now=now, page=page)
+    round_ = digest.Round(sessionmaker, catalogs, municipality="Larvik", now=now, page=page)
     summary = await round_.run(week)
     seconds = time.perf_counter() - started
     peak = _peak_kib()

@@ -744,7 +744,7 @@ def digest() -> None:
 def digest_preview(telegram_id: int | None, phone: str | None) -> None:
     """Print this week's digest as one resident would get it."""
     from bot.i18n import Catalogs
-    from bot.services.digests import Round, week_of
+    from bot.services.digest import Round, week_of
     from bot.sms.phones import normalise
     from bot.sms.segments import count
     from db.queries import digests as dq
@@ -795,7 +795,7 @@ def digest_preview(telegram_id: int | None, phone: str | None) -> None:
 def digest_send(dry_run: bool) -> None:
     """Make and queue this week's digest for everyone who has not had it yet."""
     from bot.i18n import Catalogs
-    from bot.services.digests import Round, Summary, week_of
+    from bot.services.digest import Round, Summary, week_of
     from db.queries import digests as dq
 
     settings = _settings()

@@ -25,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import WEEKDAYS
 from bot.i18n import Catalogs
-from bot.services import digests, events
+from bot.services import events
 from bot.services import help as helping
+from bot.services.digest import Round, Summary, due_week
 from db.queries import digests as digest_rounds
 from db.queries import leases
 from db.session import clock_of, session_now
@@ -104,21 +105,21 @@ class DigestJob:
         # The cron and catch-up triggers may fire together; one round at a time is enough.
         self._running = asyncio.Lock()
 
-    async def __call__(self, now: datetime | None = None) -> digests.Summary | None:
+    async def __call__(self, now: datetime | None = None) -> Summary | None:
         if self._running.locked():
             return None
         async with self._running:
             return await self._run(now or clock_of(self.sessionmaker)())
 
-    async def _run(self, now: datetime) -> digests.Summary | None:
-        week = digests.due_week(now, self.catalogs.zone, self.schedule.weekday, self.schedule.at)
+    async def _run(self, now: datetime) -> Summary | None:
+        week = due_week(now, self.catalogs.zone, self.schedule.weekday, self.schedule.at)
         if week is None:
             return None
         async with self.sessionmaker() as session:
             state = await digest_rounds.run_state(session, week)
             if state is not None and state.finished_at is not None:
                 return None
-        summary = await digests.Round(
+        summary = await Round(
             self.sessionmaker, self.catalogs, municipality=self.schedule.municipality, now=now
         ).run(week)
         log.info(

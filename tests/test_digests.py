@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from bot.i18n import SHIPPED_LOCALES
 from bot.scheduler import DigestJob, DigestSchedule
-from bot.services import broadcasts, digests, events, networks, preferences, residents
+from bot.services import broadcasts, digest, events, networks, preferences, residents
 from bot.services import help as helping
 from bot.services.actors import Actor
 from bot.services.events import EventDraft
@@ -34,6 +34,7 @@ from db.models import (
     NotifyMode,
     Resident,
 )
+from db.queries import digests as dq
 from tests.test_outbox import Clock, _worker, after_quiet_hours
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -44,8 +45,8 @@ async def _actor(app, user) -> Actor:
         return await residents.identify(session, user.id, app.settings.coordinator_ids)
 
 
-def _round(app, now, **kwargs) -> digests.Round:
-    return digests.Round(app.sessionmaker, app.catalogs, municipality="Larvik", now=now, **kwargs)
+def _round(app, now, **kwargs) -> digest.Round:
+    return digest.Round(app.sessionmaker, app.catalogs, municipality="Larvik", now=now, **kwargs)
 
 
 async def _digest_deliveries(app) -> dict[int, int]:
@@ -126,7 +127,7 @@ async def week(app, resident):
 async def test_each_resident_gets_one_digest_in_their_own_language(app, fake_api, week):
     _view, host, olena, kari, _cafe, _later = week
     now = datetime.now(UTC)
-    key = digests.week_of(now, OSLO)
+    key = digest.week_of(now, OSLO)
     summary = await _round(app, now).run(key)
     assert summary.sent == 3
     assert summary.by_locale == {"nb": 2, "uk": 1}
@@ -150,7 +151,7 @@ async def test_each_resident_gets_one_digest_in_their_own_language(app, fake_api
 
 async def test_running_the_round_again_or_twice_at_once_sends_each_digest_once(app, week):
     now = datetime.now(UTC)
-    key = digests.week_of(now, OSLO)
+    key = digest.week_of(now, OSLO)
     first, second = await asyncio.gather(_round(app, now).run(key), _round(app, now).run(key))
     assert first.sent + second.sent == 3
     again = await _round(app, now).run(key)
@@ -165,7 +166,7 @@ async def test_a_round_cut_short_is_finished_by_the_next_without_repeats(app, we
         user = await resident(f"Nabo{n}")
         await user.send("/start join-torstrand")
     now = datetime.now(UTC)
-    key = digests.week_of(now, OSLO)
+    key = digest.week_of(now, OSLO)
     pages = []
 
     def crash_after_first_page(n: int) -> None:
@@ -191,7 +192,7 @@ async def test_empty_digests_are_not_sent(app, resident):
     await quiet.send("/start join-stille")
     # A month on: the network is old news, nothing is planned and no one asks for help.
     later = datetime.now(UTC) + timedelta(days=30)
-    summary = await _round(app, later).run(digests.week_of(later, OSLO))
+    summary = await _round(app, later).run(digest.week_of(later, OSLO))
     assert (summary.sent, summary.empty) == (0, 1)
     assert await _digest_deliveries(app) == {}
 
@@ -219,7 +220,7 @@ async def test_residents_can_turn_the_digest_off_and_on_in_settings(app, fake_ap
     assert "Dugnad!" in emma.last.text
 
     now = datetime.now(UTC)
-    summary = await _round(app, now).run(digests.week_of(now, OSLO))
+    summary = await _round(app, now).run(digest.week_of(now, OSLO))
     assert summary.sent == 3  # Hilde, Olena and Kari; not Emma
     assert await _resident_id(app, emma) not in await _digest_deliveries(app)
 
@@ -254,7 +255,7 @@ async def test_digest_only_residents_get_what_was_held_in_the_digest(app, reside
         )
     assert held == 2
     now = datetime.now(UTC)
-    await _round(app, now).run(digests.week_of(now, OSLO))
+    await _round(app, now).run(digest.week_of(now, OSLO))
     await _worker(app, Clock(after_quiet_hours())).drain()
     letter = olena.last.text
     assert "Dugnad på lekeplassen" in letter and "Torstrand" in letter
@@ -278,7 +279,7 @@ async def test_helpers_do_not_see_requests_from_people_they_blocked(app, week):
     now = datetime.now(UTC)
     round_ = _round(app, now)
     async with app.sessionmaker() as session:
-        resident = await digests.q.resident_for_preview(session, telegram_id=kari.id)
+        resident = await dq.resident_for_preview(session, telegram_id=kari.id)
     paused = await round_.preview(resident)
     assert paused.rendered is not None
     assert "brukket armen" not in paused.rendered.text
@@ -291,7 +292,7 @@ def test_the_digest_slot_stays_at_local_time_across_dst():
     # Both DST changes in Europe fall on a Sunday, the default digest day.
     for day, offset in ((datetime(2026, 3, 29), 2), (datetime(2026, 10, 25), 1)):
         after = datetime(day.year, day.month, day.day, 20, tzinfo=UTC)
-        slot = digests.latest_slot(after, OSLO, 6, time(18, 0))
+        slot = digest.latest_slot(after, OSLO, 6, time(18, 0))
         assert slot.astimezone(OSLO).time() == time(18, 0)
         assert slot.hour == 18 - offset
         trigger = CronTrigger(day_of_week="sun", hour=18, minute=0, timezone=OSLO)
@@ -303,11 +304,11 @@ def test_the_digest_slot_stays_at_local_time_across_dst():
 
 def test_a_missed_round_is_due_for_a_while_and_keeps_its_week():
     sunday = datetime(2026, 11, 29, 17, 0, tzinfo=UTC)  # 18:00 in Oslo, ISO week 48
-    assert digests.due_week(sunday - timedelta(minutes=1), OSLO, 6, time(18)) is None
-    assert digests.due_week(sunday, OSLO, 6, time(18)) == "2026-W48"
+    assert digest.due_week(sunday - timedelta(minutes=1), OSLO, 6, time(18)) is None
+    assert digest.due_week(sunday, OSLO, 6, time(18)) == "2026-W48"
     # Back on Monday morning after downtime: still week 48's round, not week 49's.
-    assert digests.due_week(sunday + timedelta(hours=15), OSLO, 6, time(18)) == "2026-W48"
-    assert digests.due_week(sunday + timedelta(days=3), OSLO, 6, time(18)) is None
+    assert digest.due_week(sunday + timedelta(hours=15), OSLO, 6, time(18)) == "2026-W48"
+    assert digest.due_week(sunday + timedelta(days=3), OSLO, 6, time(18)) is None
 
 
 async def test_the_scheduled_job_runs_a_due_round_once(app, week):
@@ -329,7 +330,7 @@ def test_the_sms_digest_fits_two_segments(app, locale):
 
     now = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
     items = [
-        digests.WeekEvent(
+        digest.WeekEvent(
             SimpleNamespace(  # type: ignore[arg-type]
                 id=n,
                 title=f"Språkkafé og strikking nummer {n}",
@@ -343,9 +344,9 @@ def test_the_sms_digest_fits_two_segments(app, locale):
         )
         for n in range(1, 6)
     ]
-    week = digests.Week("2026-W49", now, {1: "Torstrand"}, {}, {}, {}, "Larvik")
-    content = digests.Content(events=items, more_events=4, more_requests=2)
-    text = digests.Writer(app.catalogs).sms(app.catalogs.translator(locale), week, content).text
+    week = digest.Week("2026-W49", now, {1: "Torstrand"}, {}, {}, {}, "Larvik")
+    content = digest.Content(events=items, more_events=4, more_requests=2)
+    text = digest.Writer(app.catalogs).sms(app.catalogs.translator(locale), week, content).text
     size = count(text)
     assert size.segments <= 2, (locale, text)
     if size.encoding == "gsm7":
@@ -396,7 +397,7 @@ async def test_sms_residents_get_the_compact_digest(app, cli, week):
     assert "· nb · sms" in result.output
     assert "Språkkafé" in result.output
     now = datetime.now(UTC)
-    await _round(app, now).run(digests.week_of(now, OSLO))
+    await _round(app, now).run(digest.week_of(now, OSLO))
     async with app.sessionmaker() as session:
         channel = await session.scalar(
             select(Delivery.channel)

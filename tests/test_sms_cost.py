@@ -298,7 +298,7 @@ async def test_essential_replies_go_out_when_the_budget_is_used_up(costly, fake_
 
 
 async def test_a_digest_over_the_budget_is_dropped_not_held_for_a_month(costly, fake_api):
-    from bot.services import digests
+    from bot.services import digest
 
     network_id, _host, _coordinator = await _torstrand(costly, fake_api)
     for rounds in range(10):  # use the budget up
@@ -307,9 +307,9 @@ async def test_a_digest_over_the_budget_is_dropped_not_held_for_a_month(costly, 
         if any(d.status is DeliveryStatus.PENDING for d in await _deliveries(costly, notice_id)):
             break
     now = costly.clock.utc()
-    summary = await digests.Round(
+    summary = await digest.Round(
         costly.app.sessionmaker, costly.app.catalogs, municipality="Larvik", now=now
-    ).run(digests.week_of(now, OSLO))
+    ).run(digest.week_of(now, OSLO))
     assert summary.sent >= 2
     await costly.deliver()
     async with costly.app.sessionmaker() as session:

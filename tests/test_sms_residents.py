@@ -281,7 +281,7 @@ async def test_a_first_message_that_asks_to_join_joins_after_onboarding(sms):
 
 
 async def test_sms_residents_get_the_compact_weekly_digest(sms):
-    from bot.services import digests
+    from bot.services import digest
 
     network_id = await _network(sms)
     phone = await _onboarded(sms)
@@ -297,8 +297,8 @@ async def test_sms_residents_get_the_compact_weekly_digest(sms):
                 now=now,
             )
     await phone.receive()  # the three event notices
-    round_ = digests.Round(sms.app.sessionmaker, sms.app.catalogs, municipality="Larvik", now=now)
-    summary = await round_.run(digests.week_of(now, sms.app.catalogs.zone))
+    round_ = digest.Round(sms.app.sessionmaker, sms.app.catalogs, municipality="Larvik", now=now)
+    summary = await round_.run(digest.week_of(now, sms.app.catalogs.zone))
     assert summary.sent == 1
     [letter] = await phone.receive()
     assert letter.startswith("Naboskap")

@@ -21,7 +21,7 @@ from sqlalchemy import case, func, select
 
 from bot.app import App
 from bot.scheduler import DigestJob, DigestSchedule
-from bot.services import digests, events
+from bot.services import digest, events
 from bot.services import help as helping
 from db.models import Delivery, DeliveryStatus
 
@@ -33,10 +33,10 @@ MAX_STEP = timedelta(days=60)
 
 
 def next_slot(now: datetime, zone: ZoneInfo, weekday: int, at: time) -> datetime:
-    """The first digest slot after `now` (UTC), counted like `digests.latest_slot`, so the
+    """The first digest slot after `now` (UTC), counted like `digest.latest_slot`, so the
     local time of day holds across a DST change."""
-    slot = digests.latest_slot(now + timedelta(days=8), zone, weekday, at)
-    while (earlier := digests.latest_slot(slot - timedelta(seconds=1), zone, weekday, at)) > now:
+    slot = digest.latest_slot(now + timedelta(days=8), zone, weekday, at)
+    while (earlier := digest.latest_slot(slot - timedelta(seconds=1), zone, weekday, at)) > now:
         slot = earlier
     return slot
 

@@ -1,0 +1,191 @@
+"""Putting a digest into words: HTML with two menu buttons for Telegram, a plain text of two
+segments at most for SMS. Lines many residents share (an event in one language) are formatted
+once per round, because Babel's date formatting is the costly part of a large round."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import timedelta
+
+from babel.dates import format_skeleton
+
+from bot.delivery.messages import Button, Rendered
+from bot.i18n import Catalogs, Translator
+from bot.services.actions import MenuItem, OpenMenu
+from bot.services.digest.content import Content
+from bot.services.digest.week import WINDOW, Week, WeekEvent
+from bot.services.help import category_label
+from bot.sms.segments import fit
+from db.models import HelpCategory, HelpRequest
+
+EXCERPT = 160
+TELEGRAM_LIMIT = 4096
+SMS_SEGMENTS = 2
+
+
+def _excerpt(text: str, limit: int = EXCERPT) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+class Writer:
+    """Renders digests. Lines that many residents share (an event in one language) are
+    formatted once per round: Babel's date formatting is the costly part."""
+
+    def __init__(self, catalogs: Catalogs) -> None:
+        self.catalogs = catalogs
+        self._lines: dict[tuple[str, str, int], str] = {}
+
+    def _once(self, kind: str, locale: str, key: int, make: Callable[[], str]) -> str:
+        line = self._lines.get((kind, locale, key))
+        if line is None:
+            line = self._lines[(kind, locale, key)] = make()
+        return line
+
+    def _event(self, t: Translator, item: WeekEvent, network: str) -> str:
+        def make() -> str:
+            event = item.event
+            when = t.gettext(
+                "{day} at {time}",
+                day=t.format_day(event.starts_at),
+                time=t.format_time(event.starts_at),
+            )
+            line = f"• <b>{html.escape(item.title_for(t.locale))}</b>\n   {when} · "
+            line += html.escape(network)
+            marks = []
+            if item.yes or item.maybe:
+                marks.append(f"✅ {t.number(item.yes)} · 🤔 {t.number(item.maybe)}")
+            if event.no_norwegian_needed:
+                marks.append("🌍 " + t.gettext("No Norwegian needed"))
+            return line + ("\n   " + " · ".join(marks) if marks else "")
+
+        return self._once("event", t.locale, item.event.id, make)
+
+    def _request(self, t: Translator, request: HelpRequest, network: str) -> str:
+        def make() -> str:
+            return (
+                f"• {category_label(t, HelpCategory(request.category))} · {html.escape(network)}"
+                f"\n   {html.escape(_excerpt(request.description))}"
+            )
+
+        return self._once("request", t.locale, request.id, make)
+
+    def _header(self, t: Translator, week: Week) -> str:
+        def make() -> str:
+            first, last = week.now, week.now + WINDOW - timedelta(days=1)
+            period = t.gettext(
+                "{first} to {last}", first=t.format_day(first), last=t.format_day(last)
+            )
+            title = t.gettext("📰 Your week in the neighbourhood")
+            return f"<b>{title}</b>\n<i>{period}</i>"
+
+        return self._once("header", t.locale, 0, make)
+
+    def _news(self, t: Translator, name: str, joined: int, helped: int) -> str:
+        def make() -> str:
+            bits = []
+            if joined:
+                bits.append(t.ngettext("{n} new member", "{n} new members", joined))
+            if helped:
+                bits.append(t.ngettext("{n} neighbour got help", "{n} neighbours got help", helped))
+            return f"• {html.escape(name)}: " + ", ".join(bits)
+
+        return self._once(f"news:{name}:{joined}", t.locale, helped, make)
+
+    def _later(self, t: Translator, item: WeekEvent) -> str:
+        def make() -> str:
+            title = html.escape(item.title_for(t.locale))
+            return f"• {title} · {t.format_day(item.event.starts_at)}"
+
+        return self._once("later", t.locale, item.event.id, make)
+
+    def telegram(self, t: Translator, week: Week, content: Content) -> Rendered:
+        parts = [self._header(t, week)]
+        if content.events:
+            lines = ["<b>" + t.gettext("🗓 Coming up") + "</b>"]
+            lines += [
+                self._event(t, e, week.names.get(e.event.network_id, "")) for e in content.events
+            ]
+            if content.more_events:
+                lines.append(
+                    t.ngettext(
+                        "…and {n} more event: /events",
+                        "…and {n} more events: /events",
+                        content.more_events,
+                    )
+                )
+            parts.append("\n".join(lines))
+        if content.messages:
+            lines = ["<b>" + t.gettext("📣 From your hosts") + "</b>"]
+            lines += [
+                f"<b>{html.escape(sender)}:</b> {html.escape(_excerpt(text, 300))}"
+                for sender, text in content.messages
+            ]
+            if content.more_messages:
+                lines.append(
+                    t.ngettext(
+                        "…and {n} more message", "…and {n} more messages", content.more_messages
+                    )
+                )
+            parts.append("\n".join(lines))
+        if content.later:
+            lines = ["<b>" + t.gettext("🗓 Announced for later") + "</b>"]
+            lines += [self._later(t, e) for e in content.later]
+            parts.append("\n".join(lines))
+        if content.requests:
+            lines = ["<b>" + t.gettext("🤝 You could help") + "</b>"]
+            lines += [
+                self._request(t, r, week.names.get(r.network_id, "")) for r in content.requests
+            ]
+            if content.more_requests:
+                lines.append(
+                    t.ngettext(
+                        "…and {n} more request: /requests",
+                        "…and {n} more requests: /requests",
+                        content.more_requests,
+                    )
+                )
+            else:
+                lines.append(t.gettext("Answer them in /requests."))
+            parts.append("\n".join(lines))
+        if content.news:
+            lines = ["<b>" + t.gettext("🏘 In your networks") + "</b>"]
+            lines += [self._news(t, name, j, h) for name, j, h in content.news]
+            parts.append("\n".join(lines))
+        parts.append("<i>" + t.gettext("You can turn the digest off in /settings.") + "</i>")
+        text = "\n\n".join(parts)
+        if len(text) > TELEGRAM_LIMIT:  # only with very long network names; never cut a tag
+            text = "\n\n".join([parts[0], *parts[1:3], parts[-1]])[:TELEGRAM_LIMIT]
+            text = text[: text.rfind("\n")]
+        buttons = (
+            (
+                Button(t.gettext("🗓 Events"), OpenMenu(MenuItem.EVENTS)),
+                Button(t.gettext("⚙️ Settings"), OpenMenu(MenuItem.SETTINGS)),
+            ),
+        )
+        return Rendered(text, buttons)
+
+    def sms(self, t: Translator, week: Week, content: Content) -> Rendered:
+        """Plain text in two segments at most: the events first, then what else there is."""
+        bits = []
+        for item in content.events + content.later:
+            when = format_skeleton("EEEHm", item.event.starts_at, tzinfo=t.zone, locale=t.locale)
+            bits.append(f"{when} {item.title_for(t.locale)}")
+        counts = []
+        if content.more_events:
+            counts.append(t.ngettext("{n} more event", "{n} more events", content.more_events))
+        if content.requests:
+            n = len(content.requests) + content.more_requests
+            counts.append(t.ngettext("{n} asks for help", "{n} ask for help", n))
+        if content.messages:
+            n = len(content.messages) + content.more_messages
+            counts.append(t.ngettext("{n} message", "{n} messages", n))
+        head = t.gettext("Naboskap this week:")
+        text = " ".join([head, "; ".join(bits + counts)]) if bits or counts else head
+        return Rendered(fit(_plain(text), SMS_SEGMENTS))
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,89 @@
+"""Writing to the outbox: a notice, its renderings (one per language and channel) and one
+delivery per recipient, in bulk. Nothing here commits: the caller's transaction holds the
+change that caused the notice and the notice itself together."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Channel, Delivery, DeliveryStatus, Notice, Rendering
+from db.queries.outbox.recipients import RecipientRow, residents
+
+# Rows per INSERT statement: large enough to amortise round trips, small enough for SQLite's
+# limit on bound parameters.
+CHUNK = 500
+
+
+async def notice(session: AsyncSession, notice_id: int) -> Notice | None:
+    return await session.get(Notice, notice_id)
+
+
+async def notice_by_key(session: AsyncSession, key: str) -> Notice | None:
+    return await session.scalar(select(Notice).where(Notice.dedupe_key == key))
+
+
+async def add_missing_deliveries(
+    session: AsyncSession, notice: Notice, resident_ids: Sequence[int], now: datetime
+) -> list[RecipientRow]:
+    """Deliveries of an existing notice for residents who do not have one yet; returns them
+    (the caller renders any language the notice did not need before)."""
+    have = set(
+        await session.scalars(select(Delivery.resident_id).where(Delivery.notice_id == notice.id))
+    )
+    missing = [r for r in await residents(session, [i for i in resident_ids if i not in have])]
+    if not missing:
+        return []
+    await add_deliveries(
+        session,
+        [
+            {
+                "notice_id": notice.id,
+                "resident_id": r.resident_id,
+                "channel": r.channel,
+                "locale": r.locale or "nb",
+                "status": DeliveryStatus.PENDING,
+                "attempts": 0,
+                "not_before": now,
+            }
+            for r in missing
+        ],
+    )
+    return missing
+
+
+async def rendered(session: AsyncSession, notice_id: int) -> set[tuple[str, Channel]]:
+    """The languages and channels a notice is already rendered in."""
+    rows = await session.execute(
+        select(Rendering.locale, Rendering.channel).where(Rendering.notice_id == notice_id)
+    )
+    return {(locale, Channel(channel)) for locale, channel in rows}
+
+
+async def add_notice(session: AsyncSession, values: dict[str, Any]) -> int:
+    result = await session.execute(insert(Notice).values(**values).returning(Notice.id))
+    return int(result.scalar_one())
+
+
+async def add_notices(session: AsyncSession, rows: list[dict[str, object]]) -> list[int]:
+    """Insert notices and return their ids in the order given."""
+    if not rows:  # an empty parameter list would insert one row of defaults
+        return []
+    result = await session.execute(
+        insert(Notice).returning(Notice.id, sort_by_parameter_order=True), rows
+    )
+    return list(result.scalars())
+
+
+async def add_renderings(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Rendering), rows)
+
+
+async def add_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(Delivery), rows[start : start + CHUNK])
