@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from bot.fake_bot_api.server import MAX_TEXT
 from bot.fake_bot_api.state import ChatMessage
+from bot.fake_bot_api.validation import MAX_TEXT
 from bot.playground.personas import Persona, PersonaError
 from bot.playground.phones import MAX_TEXT as SMS_MAX_TEXT
 from bot.playground.phones import SmsRouteError
