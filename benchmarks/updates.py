@@ -61,6 +61,11 @@ The figures:
 - ratio: Naboskap's updates/s over the echo bot's. The aim is 0.5 or better. The CPU ratio is
   printed too: it does not depend on the driver.
 
+The three roles live in three files: this one is the parent (the command line, the database,
+the children, the table), `updates_driver.py` the driver and `updates_bot.py` the bot process;
+the children are this script run again with `--role=driver` or `--role=bot`, which imports only
+its role's module.
+
 Everything listens on 127.0.0.1 only. Every step has a timeout; on any failure the parent kills
 both children, and a child whose parent goes away sees its stdin close and exits.
 """
@@ -68,49 +73,21 @@ both children, and a child whose parent goes away sees its stdin close and exits
 from __future__ import annotations
 
 import argparse
-import asyncio
-import contextlib
 import json
-import logging
 import os
-import secrets
-import socket
 import sys
-import time
-from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from processes import (
-    BenchmarkFailed,
-    Child,
-    Control,
-    ErrorCounter,
-    add_arguments,
-    cpu_seconds,
-    naboskap_app,
-    peak_rss_kib,
-    run_child,
-    run_parent,
-    say,
-)
+from processes import BenchmarkFailed, Child, add_arguments, run_child, run_parent
+from updates_driver import NETWORKS, TIMED_IDS, UPDATES_PER_RESIDENT
 
-if TYPE_CHECKING:
-    from aiogram import Bot, Dispatcher
-    from aiohttp import web
-
-    from bot.fake_bot_api import FakeBotAPI
-
-# Project modules are imported inside the children, never at the top: the echo bot process
-# must not load Naboskap, SQLAlchemy or Alembic, or its memory would not be an echo bot's.
+# Project modules are imported inside the functions and the children, never at the top: the
+# echo bot process must not load Naboskap, SQLAlchemy or Alembic, or its memory would not be
+# an echo bot's.
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-UPDATES_PER_RESIDENT = 6
-WARM_UP_IDS = 500_000
-TIMED_IDS = 1_000_000
-WEBHOOK_PATH = "/webhook"
 LARVIK = ROOT / "examples" / "larvik.toml"
 SCRIPT = str(Path(__file__).resolve())
 AIM = 0.5
@@ -120,249 +97,6 @@ START_TIMEOUT = 60.0  # process start, imports, server up, webhook registered
 RUN_TIMEOUT = 300.0  # warm-up, or the timed residents
 STEP_TIMEOUT = 30.0  # a control word answered, a child's shutdown
 CHILD_TIMEOUT = START_TIMEOUT + 2 * RUN_TIMEOUT + 4 * STEP_TIMEOUT
-
-# (Telegram app language_code, the shipped locale the resident picks).
-LANGUAGES: tuple[tuple[str, str], ...] = (
-    ("nb", "nb"),
-    ("uk", "uk"),
-    ("ar", "ar"),
-    ("pl", "pl"),
-    ("en", "en"),
-    ("lt", "lt"),
-    ("so", "so"),
-    ("ti", "ti"),
-    ("fa", "fa_AF"),
-)
-WARM_UP_RESIDENTS = len(LANGUAGES)
-FIRST_NAMES = ("Kari", "Olena", "Ahmed", "Zofia", "Tom", "Rasa", "Hodan", "Senait", "Farid")
-# Open networks on the first page of /networks (areas first, then by name, 8 to a page), with
-# byte-order (SQLite) and linguistic (PostgreSQL) collation alike.
-NETWORKS = ("Sentrum", "Stavern", "Nanset", "Kvelde", "Langestrand", "Hedrum")
-ECHO_TEXTS = ("/start", "hello", "Norsk (bokmål)", "ok", "/networks", "Sentrum")
-
-
-# ---- the driver: fake Telegram and the residents ------------------------------------------
-
-
-async def drive(
-    count: int, concurrency: int, first_id: int, resident: Callable[[int, int], Awaitable[None]]
-) -> float:
-    """Run `count` residents (`resident(user_id, index)`), at most `concurrency` at once;
-    returns the wall time in seconds. The first failure stops the run."""
-    gate = asyncio.Semaphore(concurrency)
-
-    async def one(index: int) -> None:
-        async with gate:
-            await resident(first_id + index, index)
-
-    started = time.perf_counter()
-    async with asyncio.TaskGroup() as group:
-        for index in range(count):
-            group.create_task(one(index))
-    return time.perf_counter() - started
-
-
-def naboskap_resident(api: FakeBotAPI) -> Callable[[int, int], Awaitable[None]]:
-    from bot.fake_bot_api import FakeUser
-    from bot.i18n import NATIVE_NAMES
-
-    async def resident(user_id: int, index: int) -> None:
-        language_code, locale = LANGUAGES[index % len(LANGUAGES)]
-        user = FakeUser(api, user_id, FIRST_NAMES[index % len(FIRST_NAMES)], language_code)
-        await user.send("/start")
-        # Labelled "📱 <name>" when it is the phone's language; press matches substrings.
-        await user.press(NATIVE_NAMES[locale])
-        await user.press(user.last.buttons[0]["text"])  # accept the privacy notice
-        await user.send("/networks")
-        network = NETWORKS[index % len(NETWORKS)]
-        try:
-            await user.press(network)
-        except LookupError:
-            labels = [b["text"] for b in user.last.buttons]
-            raise BenchmarkFailed(f"no button {network!r} after /networks: {labels}") from None
-        await user.press(user.last.buttons[0]["text"])  # join
-        if not user.last_answer or not user.last_answer["text"]:
-            raise BenchmarkFailed(
-                f"resident {user_id} ({locale}) got no 'welcome' toast on joining; "
-                f"the chat shows {user.last.text!r}"
-            )
-
-    return resident
-
-
-def echo_resident(api: FakeBotAPI) -> Callable[[int, int], Awaitable[None]]:
-    from bot.fake_bot_api import FakeUser
-
-    async def resident(user_id: int, index: int) -> None:
-        language_code = LANGUAGES[index % len(LANGUAGES)][0]
-        user = FakeUser(api, user_id, FIRST_NAMES[index % len(FIRST_NAMES)], language_code)
-        for text in ECHO_TEXTS:
-            replies = await user.send(text)
-            if not replies or replies[-1].text != text:
-                raise BenchmarkFailed(f"the echo bot did not echo {text!r} to {user_id}")
-
-    return resident
-
-
-async def driver(bot: str, residents: int, concurrency: int) -> None:
-    import aiohttp
-
-    from bot.fake_bot_api import FakeBotAPI
-
-    control = await Control().start()
-    statuses: Counter[int] = Counter()
-    async with FakeBotAPI() as api, aiohttp.ClientSession() as client:
-
-        async def post_to_webhook(update: dict[str, Any]) -> None:
-            """What Telegram does with a webhook: POST the update with the registered secret,
-            and (with background=False) wait for the bot to have handled it."""
-            hook = api.webhook
-            if hook is None:
-                raise BenchmarkFailed("the bot has not registered a webhook")
-            headers = {}
-            if hook.get("secret_token"):
-                headers["X-Telegram-Bot-Api-Secret-Token"] = str(hook["secret_token"])
-            async with client.post(str(hook["url"]), json=update, headers=headers) as reply:
-                await reply.read()
-                statuses[reply.status] += 1
-                hook["last_status"] = reply.status
-                if reply.status != 200:
-                    raise BenchmarkFailed(f"the webhook answered {reply.status} to {update!r}")
-
-        api.deliver = post_to_webhook
-        resident = naboskap_resident(api) if bot == "naboskap" else echo_resident(api)
-        say("API", {"base": api.base_url, "token": api.token})
-
-        await control.expect("go")
-        await drive(WARM_UP_RESIDENTS, WARM_UP_RESIDENTS, WARM_UP_IDS, resident)
-        say("WARMED")
-
-        await control.expect("timed")
-        calls_before = len(api.calls)
-        cpu_before = cpu_seconds()
-        seconds = await drive(residents, concurrency, TIMED_IDS, resident)
-        driver_cpu = cpu_seconds() - cpu_before
-        api_calls = len(api.calls) - calls_before
-
-        failed = [call for call in api.calls if not call.ok]
-        if failed:
-            sample = ", ".join(f"{c.method}: {c.error}" for c in failed[:3])
-            raise BenchmarkFailed(f"{len(failed)} Bot API calls failed (e.g. {sample})")
-        posts = (WARM_UP_RESIDENTS + residents) * UPDATES_PER_RESIDENT
-        if set(statuses) != {200} or statuses[200] != posts:
-            raise BenchmarkFailed(f"webhook statuses {dict(statuses)}, expected {posts} x 200")
-        say(
-            "RESULT",
-            {
-                "updates": residents * UPDATES_PER_RESIDENT,
-                "seconds": seconds,
-                "api_calls": api_calls,
-                "failed_api_calls": len(failed),
-                "webhook_posts": sum(statuses.values()),
-                "driver_cpu_seconds": driver_cpu,
-            },
-        )
-        await control.expect("quit", last=True)
-
-
-# ---- the bot process -------------------------------------------------------------------------
-
-
-@contextlib.asynccontextmanager
-async def naboskap_bot(
-    api_base: str, token: str, database_url: str, secret: str
-) -> AsyncIterator[tuple[web.Application, Bot, Dispatcher]]:
-    from bot.runners import webhook_application
-
-    async with naboskap_app(api_base, token, database_url) as app:
-        web_app = webhook_application(app, secret, WEBHOOK_PATH, background=False)
-        yield web_app, app.bot, app.dispatcher
-
-
-@contextlib.asynccontextmanager
-async def echo_bot(
-    api_base: str, token: str, secret: str
-) -> AsyncIterator[tuple[web.Application, Bot, Dispatcher]]:
-    from aiogram import Bot, Dispatcher
-    from aiogram.client.session.aiohttp import AiohttpSession
-    from aiogram.client.telegram import TelegramAPIServer
-    from aiogram.types import CallbackQuery, Message
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
-
-    async def echo(message: Message) -> None:
-        await message.answer(message.text or "?")
-
-    async def pressed(query: CallbackQuery) -> None:
-        await query.answer()
-
-    dispatcher = Dispatcher()
-    dispatcher.message.register(echo)
-    dispatcher.callback_query.register(pressed)
-    bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(api_base)))
-    try:
-        web_app = web.Application()
-        SimpleRequestHandler(
-            dispatcher, bot, secret_token=secret, handle_in_background=False
-        ).register(web_app, path=WEBHOOK_PATH)
-        setup_application(web_app, dispatcher, bot=bot)
-        yield web_app, bot, dispatcher
-    finally:
-        await bot.session.close()
-
-
-@contextlib.asynccontextmanager
-async def serve(web_app: web.Application) -> AsyncIterator[str]:
-    """Serve `web_app` on a free loopback port; yields the webhook URL."""
-    from aiohttp import web
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    runner = web.AppRunner(web_app, access_log=None)
-    await runner.setup()
-    try:
-        await web.SockSite(runner, sock).start()
-        yield f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
-    finally:
-        await runner.cleanup()
-        sock.close()
-
-
-async def bot_process(bot: str, api_base: str, token: str, database_url: str | None) -> None:
-    errors = ErrorCounter()
-    logging.getLogger().addHandler(errors)
-    control = await Control().start()
-    # Random per run; the fake server sends it back in X-Telegram-Bot-Api-Secret-Token.
-    secret = secrets.token_urlsafe(16)
-    if bot == "naboskap":
-        if not database_url:
-            raise BenchmarkFailed("the naboskap bot needs --database-url")
-        the_bot = naboskap_bot(api_base, token, database_url, secret)
-    else:
-        the_bot = echo_bot(api_base, token, secret)
-    async with the_bot as (web_app, telegram_bot, dispatcher), serve(web_app) as url:
-        await telegram_bot.set_webhook(
-            url, secret_token=secret, allowed_updates=dispatcher.resolve_used_update_types()
-        )
-        say("READY")
-        await control.expect("mark")
-        cpu_before = cpu_seconds()
-        say("MARKED")
-        await control.expect("stop", last=True)
-        cpu = cpu_seconds() - cpu_before
-    say(
-        "RESULT",
-        {
-            "cpu_seconds": cpu,
-            "peak_rss_kib": peak_rss_kib(),
-            "errors": errors.count,
-        },
-    )
-
-
-# ---- the parent: database, children, table ---------------------------------------------------
 
 
 async def import_larvik(database_url: str) -> None:
@@ -514,9 +248,13 @@ def main() -> None:
         parser.error("--residents and --concurrency must be at least 1")
 
     if args.role == "driver":
+        from updates_driver import driver
+
         run_child(driver(args.bot, args.residents, args.concurrency), CHILD_TIMEOUT)
         return
     if args.role == "bot":
+        from updates_bot import bot_process
+
         run_child(
             bot_process(args.bot, args.api_base, args.token, args.database_url), CHILD_TIMEOUT
         )

@@ -42,8 +42,6 @@ class FakeUser:
         self.profile = server.register_user(user_id, first_name, language_code, username)
         self.answers: list[dict[str, Any]] = []
 
-    # ---- what the user sees ---------------------------------------------------------------
-
     @property
     def messages(self) -> list[ChatMessage]:
         """The bot's messages in this chat, oldest first."""
@@ -60,8 +58,6 @@ class FakeUser:
     def last_answer(self) -> dict[str, Any] | None:
         """The answer to the latest button press (a toast or alert), if the bot gave text."""
         return self.answers[-1] if self.answers else None
-
-    # ---- what the user does -----------------------------------------------------------------
 
     async def send(self, text: str) -> list[ChatMessage]:
         before = _snapshot(self.server.chats.get(self.id, []))
@@ -118,8 +114,6 @@ class FakeUser:
 
         await asyncio.wait_for(enough(), timeout)
         return self.messages
-
-    # ---- details ------------------------------------------------------------------------------
 
     def _with_button(self, label: str) -> ChatMessage:
         for message in reversed(self.messages):

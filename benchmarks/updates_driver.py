@@ -1,0 +1,167 @@
+"""The updates benchmark's DRIVER: it plays Telegram and the people. It runs the fake Bot API
+server (`FakeBotAPI`) and the simulated residents (`FakeUser`), posts every update to the
+webhook the bot registered, and measures the timed part (see `updates.py`, which starts it as
+`updates.py --role=driver`).
+
+Who the residents are and what they do is here too: the parent reads the same constants to
+check the database afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+from processes import BenchmarkFailed, Control, cpu_seconds, say
+
+if TYPE_CHECKING:
+    from bot.fake_bot_api import FakeBotAPI
+
+# Project modules are imported inside the functions: the parent imports this module's
+# constants and must not load the bot to do so.
+UPDATES_PER_RESIDENT = 6
+WARM_UP_IDS = 500_000
+TIMED_IDS = 1_000_000
+
+# (Telegram app language_code, the shipped locale the resident picks).
+LANGUAGES: tuple[tuple[str, str], ...] = (
+    ("nb", "nb"),
+    ("uk", "uk"),
+    ("ar", "ar"),
+    ("pl", "pl"),
+    ("en", "en"),
+    ("lt", "lt"),
+    ("so", "so"),
+    ("ti", "ti"),
+    ("fa", "fa_AF"),
+)
+WARM_UP_RESIDENTS = len(LANGUAGES)
+FIRST_NAMES = ("Kari", "Olena", "Ahmed", "Zofia", "Tom", "Rasa", "Hodan", "Senait", "Farid")
+# Open networks on the first page of /networks (areas first, then by name, 8 to a page), with
+# byte-order (SQLite) and linguistic (PostgreSQL) collation alike.
+NETWORKS = ("Sentrum", "Stavern", "Nanset", "Kvelde", "Langestrand", "Hedrum")
+ECHO_TEXTS = ("/start", "hello", "Norsk (bokmål)", "ok", "/networks", "Sentrum")
+
+
+async def drive(
+    count: int, concurrency: int, first_id: int, resident: Callable[[int, int], Awaitable[None]]
+) -> float:
+    """Run `count` residents (`resident(user_id, index)`), at most `concurrency` at once;
+    returns the wall time in seconds. The first failure stops the run."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(index: int) -> None:
+        async with gate:
+            await resident(first_id + index, index)
+
+    started = time.perf_counter()
+    async with asyncio.TaskGroup() as group:
+        for index in range(count):
+            group.create_task(one(index))
+    return time.perf_counter() - started
+
+
+def naboskap_resident(api: FakeBotAPI) -> Callable[[int, int], Awaitable[None]]:
+    from bot.fake_bot_api import FakeUser
+    from bot.i18n import NATIVE_NAMES
+
+    async def resident(user_id: int, index: int) -> None:
+        language_code, locale = LANGUAGES[index % len(LANGUAGES)]
+        user = FakeUser(api, user_id, FIRST_NAMES[index % len(FIRST_NAMES)], language_code)
+        await user.send("/start")
+        # Labelled "📱 <name>" when it is the phone's language; press matches substrings.
+        await user.press(NATIVE_NAMES[locale])
+        await user.press(user.last.buttons[0]["text"])  # accept the privacy notice
+        await user.send("/networks")
+        network = NETWORKS[index % len(NETWORKS)]
+        try:
+            await user.press(network)
+        except LookupError:
+            labels = [b["text"] for b in user.last.buttons]
+            raise BenchmarkFailed(f"no button {network!r} after /networks: {labels}") from None
+        await user.press(user.last.buttons[0]["text"])  # join
+        if not user.last_answer or not user.last_answer["text"]:
+            raise BenchmarkFailed(
+                f"resident {user_id} ({locale}) got no 'welcome' toast on joining; "
+                f"the chat shows {user.last.text!r}"
+            )
+
+    return resident
+
+
+def echo_resident(api: FakeBotAPI) -> Callable[[int, int], Awaitable[None]]:
+    from bot.fake_bot_api import FakeUser
+
+    async def resident(user_id: int, index: int) -> None:
+        language_code = LANGUAGES[index % len(LANGUAGES)][0]
+        user = FakeUser(api, user_id, FIRST_NAMES[index % len(FIRST_NAMES)], language_code)
+        for text in ECHO_TEXTS:
+            replies = await user.send(text)
+            if not replies or replies[-1].text != text:
+                raise BenchmarkFailed(f"the echo bot did not echo {text!r} to {user_id}")
+
+    return resident
+
+
+async def driver(bot: str, residents: int, concurrency: int) -> None:
+    import aiohttp
+
+    from bot.fake_bot_api import FakeBotAPI
+
+    control = await Control().start()
+    statuses: Counter[int] = Counter()
+    async with FakeBotAPI() as api, aiohttp.ClientSession() as client:
+
+        async def post_to_webhook(update: dict[str, Any]) -> None:
+            """What Telegram does with a webhook: POST the update with the registered secret,
+            and (with background=False) wait for the bot to have handled it."""
+            hook = api.webhook
+            if hook is None:
+                raise BenchmarkFailed("the bot has not registered a webhook")
+            headers = {}
+            if hook.get("secret_token"):
+                headers["X-Telegram-Bot-Api-Secret-Token"] = str(hook["secret_token"])
+            async with client.post(str(hook["url"]), json=update, headers=headers) as reply:
+                await reply.read()
+                statuses[reply.status] += 1
+                hook["last_status"] = reply.status
+                if reply.status != 200:
+                    raise BenchmarkFailed(f"the webhook answered {reply.status} to {update!r}")
+
+        api.deliver = post_to_webhook
+        resident = naboskap_resident(api) if bot == "naboskap" else echo_resident(api)
+        say("API", {"base": api.base_url, "token": api.token})
+
+        await control.expect("go")
+        await drive(WARM_UP_RESIDENTS, WARM_UP_RESIDENTS, WARM_UP_IDS, resident)
+        say("WARMED")
+
+        await control.expect("timed")
+        calls_before = len(api.calls)
+        cpu_before = cpu_seconds()
+        seconds = await drive(residents, concurrency, TIMED_IDS, resident)
+        driver_cpu = cpu_seconds() - cpu_before
+        api_calls = len(api.calls) - calls_before
+
+        failed = [call for call in api.calls if not call.ok]
+        if failed:
+            sample = ", ".join(f"{c.method}: {c.error}" for c in failed[:3])
+            raise BenchmarkFailed(f"{len(failed)} Bot API calls failed (e.g. {sample})")
+        posts = (WARM_UP_RESIDENTS + residents) * UPDATES_PER_RESIDENT
+        if set(statuses) != {200} or statuses[200] != posts:
+            raise BenchmarkFailed(f"webhook statuses {dict(statuses)}, expected {posts} x 200")
+        say(
+            "RESULT",
+            {
+                "updates": residents * UPDATES_PER_RESIDENT,
+                "seconds": seconds,
+                "api_calls": api_calls,
+                "failed_api_calls": len(failed),
+                "webhook_posts": sum(statuses.values()),
+                "driver_cpu_seconds": driver_cpu,
+            },
+        )
+        await control.expect("quit", last=True)
