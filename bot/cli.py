@@ -7,7 +7,7 @@ import html
 import re
 import sys
 from collections.abc import Awaitable, Callable, Coroutine
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -524,7 +524,7 @@ def event_import(file: Path, slug: str) -> None:
     settings = _settings()
     catalogs = Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
     try:
-        entries = read_events(file.read_bytes(), settings.zone)
+        entries = read_events(file.read_bytes(), settings.zone, now=datetime.now(UTC))
     except CalendarError as error:
         raise Failure(f"{file}: {error}") from None
 

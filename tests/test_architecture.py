@@ -136,3 +136,23 @@ def test_services_build_no_sql(path: Path):
             assert name not in SQL_BUILDERS | {"*"}, (
                 f"{_relative(path)} imports {name} from {module}: move the query to db/queries"
             )
+
+
+# Time comes from the app's Clock (through the session, or `clock` in handler data), so the
+# playground and the tests can move it; only the clock and the database layer read the wall.
+CLOCKED = sorted(
+    [
+        *PROJECT.glob("bot/services/**/*.py"),
+        *PROJECT.glob("bot/delivery/**/*.py"),
+        *PROJECT.glob("bot/channels/**/*.py"),
+        *PROJECT.glob("handlers/**/*.py"),
+    ]
+)
+
+
+@pytest.mark.parametrize("path", CLOCKED, ids=_relative)
+def test_time_is_read_from_the_clock(path: Path):
+    assert ("db.models", "utcnow") not in _imported_names(path), f"{_relative(path)} uses utcnow"
+    source = path.read_text(encoding="utf-8")
+    for wall in ("datetime.now(", "time.time(", "datetime.utcnow("):
+        assert wall not in source, f"{_relative(path)} reads the wall clock ({wall})"

@@ -375,7 +375,7 @@ def test_now_must_be_timezone_aware() -> None:
 @pytest.mark.parametrize("uid", list(sample()))
 def test_every_sample_event_survives_the_round_trip(uid: str) -> None:
     event = sample()[uid]
-    assert read_events(event_file(event, zone=OSLO), OSLO, now=NOW) == [event]
+    assert read_events(event_file(event, zone=OSLO, stamped_at=NOW), OSLO, now=NOW) == [event]
 
 
 def test_round_trip_of_a_cancelled_event_with_a_url_and_awkward_text() -> None:
@@ -388,7 +388,7 @@ def test_round_trip_of_a_cancelled_event_with_a_url_and_awkward_text() -> None:
         description="Linje én, med komma; og semikolon.\n\nLinje tre\\med skråstrek. " * 5,
         cancelled=True,
     )
-    data = event_file(event, zone=OSLO, url="https://example.org/events/42")
+    data = event_file(event, zone=OSLO, stamped_at=NOW, url="https://example.org/events/42")
     assert read_events(data, OSLO, now=NOW) == [
         replace(event, description=event.description.strip())
     ]
@@ -397,7 +397,11 @@ def test_round_trip_of_a_cancelled_event_with_a_url_and_awkward_text() -> None:
 def test_event_file_is_a_valid_publish_calendar_with_a_vtimezone_and_no_alarm() -> None:
     event = sample()["julegran-2026@arrangement.larvik.example"]
     data = event_file(
-        event, zone=OSLO, organizer_name="Sentrum velforening", url="https://ex.org/1"
+        event,
+        zone=OSLO,
+        stamped_at=NOW,
+        organizer_name="Sentrum velforening",
+        url="https://ex.org/1",
     )
     calendar = icalendar.Calendar.from_ical(data)
     assert calendar["PRODID"] == "-//Naboskap//Naboskap//NB"
@@ -409,7 +413,7 @@ def test_event_file_is_a_valid_publish_calendar_with_a_vtimezone_and_no_alarm() 
     assert not vevent.errors
     assert vevent.subcomponents == []  # no VALARM: the bot sends its own reminders
     assert vevent["UID"] == event.uid
-    assert isinstance(vevent.decoded("DTSTAMP"), datetime)
+    assert vevent.decoded("DTSTAMP") == NOW  # when the file was made, by the caller's clock
     assert vevent["DTSTART"].params["TZID"] == "Europe/Oslo"
     assert vevent.decoded("DTSTART") == datetime(2026, 12, 5, 16, 0, tzinfo=OSLO)
     assert vevent.decoded("DTEND") == datetime(2026, 12, 5, 17, 30, tzinfo=OSLO)
@@ -426,7 +430,7 @@ def test_event_file_is_a_valid_publish_calendar_with_a_vtimezone_and_no_alarm() 
 
 def test_all_day_event_file_uses_dates_and_cancelled_status() -> None:
     event = replace(sample()["hagedager-hovland-2027@arrangement.larvik.example"], cancelled=True)
-    vevent = icalendar.Calendar.from_ical(event_file(event, zone=OSLO)).events[0]
+    vevent = icalendar.Calendar.from_ical(event_file(event, zone=OSLO, stamped_at=NOW)).events[0]
     assert vevent.decoded("DTSTART") == date(2027, 5, 8)
     assert vevent.decoded("DTEND") == date(2027, 5, 10)
     assert vevent["STATUS"] == "CANCELLED"
@@ -440,7 +444,7 @@ def test_a_time_the_clocks_show_twice_is_written_in_utc_and_survives() -> None:
         starts_at=utc(2026, 10, 25, 1, 30),
         ends_at=utc(2026, 10, 25, 3, 0),
     )
-    data = event_file(event, zone=OSLO)
+    data = event_file(event, zone=OSLO, stamped_at=NOW)
     assert b"DTSTART:20261025T013000Z" in data
     assert b"DTEND;TZID=Europe/Oslo:20261025T040000" in data
     assert read_events(data, OSLO, now=utc(2026, 10, 1)) == [event]
@@ -449,4 +453,4 @@ def test_a_time_the_clocks_show_twice_is_written_in_utc_and_survives() -> None:
 def test_event_file_refuses_times_without_a_zone() -> None:
     event = CalendarEvent(uid="x", title="Naiv", starts_at=datetime(2027, 1, 1, 12), ends_at=None)
     with pytest.raises(ValueError, match="without a time zone"):
-        event_file(event, zone=OSLO)
+        event_file(event, zone=OSLO, stamped_at=NOW)

@@ -65,7 +65,7 @@ class CalendarError(ValueError):
 
 
 def read_events(
-    data: bytes, zone: ZoneInfo, *, now: datetime | None = None, horizon_days: int = 400
+    data: bytes, zone: ZoneInfo, *, now: datetime, horizon_days: int = 400
 ) -> list[CalendarEvent]:
     """The events in an iCalendar file that have not ended by `now`, sorted by start.
 
@@ -73,9 +73,7 @@ def read_events(
     module's docstring for their UIDs). Raises CalendarError for a file that is not a calendar,
     is broken, or has an event without UID, SUMMARY or DTSTART.
     """
-    if now is None:
-        now = datetime.now(UTC)
-    elif now.tzinfo is None:
+    if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if horizon_days < 0:
         raise ValueError("horizon_days must not be negative")
@@ -113,6 +111,7 @@ def event_file(
     event: CalendarEvent,
     *,
     zone: ZoneInfo,
+    stamped_at: datetime,
     organizer_name: str = "Naboskap",
     url: str | None = None,
 ) -> bytes:
@@ -120,6 +119,7 @@ def event_file(
 
     All-day events are written with DATE values. A time that `zone` shows twice (the hour the
     clocks go back) is written in UTC, so it cannot be misread. No VALARM: the bot reminds.
+    `stamped_at` (DTSTAMP) is when the file was made, by the app's clock.
     """
     if event.starts_at.tzinfo is None or (event.ends_at and event.ends_at.tzinfo is None):
         raise ValueError(f"event {event.uid!r} has times without a time zone")
@@ -159,7 +159,7 @@ def event_file(
         first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
     )
     # DTSTAMP goes in last: icalendar 7.0.0 adds a needless UTC VTIMEZONE for it.
-    vevent.add("dtstamp", datetime.now(UTC).replace(microsecond=0))
+    vevent.add("dtstamp", stamped_at.astimezone(UTC).replace(microsecond=0))
     result: bytes = calendar.to_ical()
     return result
 

@@ -94,4 +94,6 @@ async def calendar(
         description=view.description,
         cancelled=view.status is EventStatus.CANCELLED,
     )
-    return f"naboskap-{view.id}.ics", event_file(entry, zone=catalogs.zone)
+    return f"naboskap-{view.id}.ics", event_file(
+        entry, zone=catalogs.zone, stamped_at=session_now(session)
+    )
