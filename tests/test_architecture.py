@@ -1,5 +1,5 @@
-"""The arrows point down: the core knows no Telegram, and nothing below the composition root
-reaches up into the handlers."""
+"""The arrows point down: the core knows no Telegram and no channel, and nothing below the
+composition root reaches up into the handlers."""
 
 from __future__ import annotations
 
@@ -23,15 +23,18 @@ def _imports(path: Path) -> set[str]:
 
 CORE = sorted(
     [
-        *PROJECT.glob("bot/services/*.py"),
+        *PROJECT.glob("bot/services/**/*.py"),
         *PROJECT.glob("db/**/*.py"),
         PROJECT / "bot/i18n.py",
         PROJECT / "bot/config.py",
     ]
 )
 
+# The delivery machinery is core too, except the composition of the senders (the app).
+DELIVERY = sorted(PROJECT.glob("bot/delivery/**/*.py"))
 
-@pytest.mark.parametrize("path", CORE, ids=lambda p: str(p.relative_to(PROJECT)))
+
+@pytest.mark.parametrize("path", CORE + DELIVERY, ids=lambda p: str(p.relative_to(PROJECT)))
 def test_the_core_imports_no_telegram_and_no_handlers(path: Path):
     for name in _imports(path):
         assert not name.startswith(("aiogram", "handlers")), f"{path.name} imports {name}"
@@ -43,3 +46,17 @@ def test_handlers_do_not_reach_into_the_database_directly(path: Path):
         assert not name.startswith("db.queries"), (
             f"{path.name} imports {name}: go through a service"
         )
+
+
+@pytest.mark.parametrize("path", CORE + DELIVERY, ids=lambda p: str(p.relative_to(PROJECT)))
+def test_the_core_imports_no_channel(path: Path):
+    for name in _imports(path):
+        assert not name.startswith("bot.channels"), f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(PROJECT.glob("bot/channels/**/*.py")), ids=lambda p: str(p.relative_to(PROJECT))
+)
+def test_the_channels_do_not_reach_up_into_the_handlers(path: Path):
+    for name in _imports(path):
+        assert not name.startswith("handlers"), f"{path.name} imports {name}"

@@ -34,7 +34,7 @@ from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
 from bot.i18n import Catalogs, Translator
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.help import category_label
-from bot.sms.segments import fit
+from bot.sms_segments import fit
 from db.models import (
     Answer,
     Channel,

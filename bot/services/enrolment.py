@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
-from bot.services import sms_conversation
+from bot.phone_numbers import normalise
 from bot.services.actors import Actor
 from bot.services.errors import (
     InvalidInput,
@@ -25,8 +25,8 @@ from bot.services.errors import (
     OptedOut,
     PermissionDenied,
 )
-from bot.sms.keywords import Command, shown
-from bot.sms.phones import normalise
+from bot.services.sms_replies import queue_reply
+from bot.sms_keywords import Command, shown
 from db.models import MemberRole, Membership, Network, NoticeKind, Resident
 from db.queries import networks as nq
 from db.session import session_now
@@ -149,9 +149,9 @@ async def enrol_by_sms(
     names = [n.name for n in chosen]
     if created or added:
         t = catalogs.translator(resident.locale)
-        await sms_conversation.reply(
+        await queue_reply(
             session,
-            sms_conversation.Context(catalogs, municipality),
+            catalogs,
             resident,
             welcome_text(t, municipality, names),
             now,

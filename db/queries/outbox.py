@@ -25,7 +25,7 @@ from db.models import (
     Resident,
 )
 
-# Delivery reports after which no other is expected (see bot.sms.gateway.FINAL_STATUSES).
+# Delivery reports after which no other is expected (see bot.delivery.outcomes.FINAL_STATUSES).
 FINAL_REPORTS = frozenset({"delivered", "failed", "rejected"})
 
 # Rows per INSERT statement: large enough to amortise round trips, small enough for SQLite's

@@ -2,7 +2,7 @@
 Telegram handlers use.
 
 A text from an unknown number starts onboarding: a numbered language choice, then a short
-privacy notice to accept with "1", and how to stop. Keywords (see `bot.sms.keywords`) work in
+privacy notice to accept with "1", and how to stop. Keywords (see `bot.sms_keywords`) work in
 any language at any time; a bare number answers the last numbered question we sent (a
 language, a network to join, "coming" to an event, "I can help"). Some flows collect a line of
 text (asking for help, writing to a matched neighbour): the step is kept per resident.
@@ -24,8 +24,6 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.delivery import outbox
-from bot.delivery.messages import Rendered
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Catalogs, Translator
 from bot.services import actions, events, networks, residents
 from bot.services import help as helping
@@ -54,19 +52,17 @@ from bot.services.errors import (
     NotFound,
     ServiceError,
 )
-from bot.sms.keywords import Command, fold, parse, shown
-from bot.sms.segments import fit
-from bot.sms.texts import REPLY_SEGMENTS, choices_line, plain
+from bot.services.sms_replies import queue_reply
+from bot.sms_keywords import Command, fold, parse, shown
+from bot.sms_texts import choices_line, plain
 from db.models import (
     Answer,
     HelpCategory,
     NoticeKind,
-    NotifyMode,
     Resident,
     SmsConversation,
 )
 from db.queries import outbox as oq
-from db.queries.outbox import RecipientRow
 from db.session import session_now
 
 MAX_LISTED = 6  # networks or events in one reply
@@ -120,29 +116,7 @@ async def reply(
     kind: NoticeKind = NoticeKind.SMS_REPLY,
 ) -> None:
     """Queue an SMS to this resident (already in their language), cut to two segments."""
-    message = fit(plain(text), REPLY_SEGMENTS)
-    await outbox.enqueue(
-        session,
-        kind=kind,
-        recipients=[
-            RecipientRow(
-                resident.id,
-                None,
-                resident.locale,
-                NotifyMode.INSTANT,
-                0,
-                0,
-                resident.phone,
-                on_telegram=False,
-            )
-        ],
-        render=lambda locale, channel: Rendered(message),
-        zone=context.catalogs.zone,
-        default_locale=context.catalogs.default_locale,
-        quiet_hours=False,
-        digest_hold=False,
-        now=now,
-    )
+    await queue_reply(session, context.catalogs, resident, text, now, kind)
 
 
 def _language_menu() -> str:

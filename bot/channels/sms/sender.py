@@ -12,15 +12,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.sms.gateway import SmsGateway
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Deferred, Outcome, Permanent, Sent
 from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
 from bot.i18n import Catalogs
 from bot.services import actions, sms_cost
 from bot.services.actions import Action
-from bot.sms.gateway import SmsGateway
-from bot.sms.segments import count
-from bot.sms.texts import to_sms
+from bot.sms_segments import count
+from bot.sms_texts import to_sms
 from db.models import NoticeKind, SmsConversation
 from db.queries import outbox as q
 from db.queries import sms_cost as cq
