@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
@@ -29,6 +28,8 @@ from bot.services.sms_replies import queue_reply
 from bot.sms_keywords import Command, shown
 from db.models import MemberRole, Membership, Network, NoticeKind, Resident
 from db.queries import networks as nq
+from db.queries import residents as rq
+from db.queries import sms as sq
 from db.session import session_now
 
 NAME_MAX = 64
@@ -108,7 +109,7 @@ async def enrol_by_sms(
     chosen = await enrollable_networks(session, actor, network_ids)
     name = " ".join((first_name or "").split())[:NAME_MAX] or None
 
-    resident = await session.scalar(select(Resident).where(Resident.phone == phone))
+    resident = await sq.resident_by_phone(session, phone)
     created = resident is None
     if resident is None:
         resident = Resident(
@@ -129,11 +130,7 @@ async def enrol_by_sms(
         resident.first_name = resident.first_name or name
         resident.phone_verified_at = resident.phone_verified_at or now
         resident.privacy_accepted_at = resident.privacy_accepted_at or now
-    have = set(
-        await session.scalars(
-            select(Membership.network_id).where(Membership.resident_id == resident.id)
-        )
-    )
+    have = await rq.network_ids_of(session, resident.id)
     added = 0
     for network in chosen:
         if network.id not in have:

@@ -15,7 +15,6 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
@@ -26,17 +25,10 @@ from bot.services.enrolment import parse_phone
 from bot.services.errors import CodeRejected, InvalidInput, NotFound, OptedOut, RateLimited
 from bot.sms_segments import fit
 from bot.sms_texts import REPLY_SEGMENTS
-from db.models import (
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    Notice,
-    NoticeKind,
-    NotifyMode,
-    PhoneCode,
-    Resident,
-)
+from db.models import NoticeKind, NotifyMode, PhoneCode, Resident
 from db.queries import outbox as oq
+from db.queries import phone_codes as pq
+from db.queries import sms as sq
 from db.queries.outbox import RecipientRow
 from db.session import session_now
 
@@ -71,7 +63,7 @@ async def status(session: AsyncSession, actor: Actor) -> PhoneStatus:
 
 
 async def _check_number(session: AsyncSession, resident_id: int, phone: str) -> None:
-    owner = await session.scalar(select(Resident).where(Resident.phone == phone))
+    owner = await sq.resident_by_phone(session, phone)
     if owner is None:
         return
     if owner.sms_stopped_at is not None:
@@ -93,30 +85,10 @@ async def request_phone_code(
     resident = await _me(session, actor)
     phone = parse_phone(phone_raw, region)
     await _check_number(session, resident.id, phone)
-    codes = select(Notice.id).where(Notice.kind == NoticeKind.PHONE_CODE)
-    recent = await session.scalar(
-        select(func.count())
-        .select_from(Delivery)
-        .join(Notice, Notice.id == Delivery.notice_id)
-        .where(
-            Delivery.resident_id == resident.id,
-            Notice.kind == NoticeKind.PHONE_CODE,
-            Notice.created_at > now - timedelta(hours=1),
-        )
-    )
-    if (recent or 0) >= CODES_PER_HOUR:
+    if await pq.codes_sent_since(session, resident.id, now - timedelta(hours=1)) >= CODES_PER_HOUR:
         raise RateLimited()
     # An earlier code still waiting to be sent would go to the new number: drop it.
-    await session.execute(
-        update(Delivery)
-        .where(
-            Delivery.resident_id == resident.id,
-            Delivery.channel == Channel.SMS,
-            Delivery.status == DeliveryStatus.PENDING,
-            Delivery.notice_id.in_(codes),
-        )
-        .values(status=DeliveryStatus.FAILED, error="replaced by a new code", lease_until=None)
-    )
+    await pq.drop_waiting_codes(session, resident.id, "replaced by a new code")
     code = f"{secrets.randbelow(10**6):06d}"
     row = await session.get(PhoneCode, resident.id)
     if row is None:
@@ -206,6 +178,6 @@ async def unlink_phone(session: AsyncSession, actor: Actor) -> None:
     resident.phone = None
     resident.phone_verified_at = None
     resident.sms_fallback = False
-    await session.execute(delete(PhoneCode).where(PhoneCode.resident_id == resident.id))
+    await pq.forget(session, resident.id)
     await oq.drop_waiting_sms(session, resident.id, "phone removed")
     await session.commit()

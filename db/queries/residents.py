@@ -124,6 +124,14 @@ async def memberships_of(
     return [(m, n) for m, n in rows]
 
 
+async def network_ids_of(session: AsyncSession, resident_id: int) -> set[int]:
+    """The ids of the networks the resident is in."""
+    found = await session.scalars(
+        select(Membership.network_id).where(Membership.resident_id == resident_id)
+    )
+    return set(found)
+
+
 async def delete_resident(session: AsyncSession, resident_id: int) -> None:
     # Memberships go by ON DELETE CASCADE; deleting them explicitly as well keeps this correct
     # on a SQLite connection that was opened without foreign keys.
