@@ -129,8 +129,8 @@ async def fake_telegram(residents: int) -> None:
 
 
 async def worker(api_base: str, token: str, database_url: str) -> None:
+    from bot.channels.telegram.sender import TelegramSender
     from bot.delivery.pacing import RateLimiter
-    from bot.delivery.telegram import TelegramSender
     from bot.delivery.worker import DeliveryWorker
     from db.models import Channel
 

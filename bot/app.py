@@ -19,16 +19,16 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.channels.sms.gateway import SmsGateway
+from bot.channels.sms.registry import load_gateway
+from bot.channels.sms.sender import SmsBudget, SmsSender
+from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock
 from bot.config import TELEGRAM_API, Settings
 from bot.core import Core, SchemaBehind, build_core
 from bot.delivery.pacing import RateLimiter
-from bot.delivery.sms import SmsBudget, SmsSender
-from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
 from bot.i18n import Catalogs
-from bot.sms.gateway import SmsGateway
-from bot.sms.registry import load_gateway
 from db.models import Channel
 from handlers import build_router
 from handlers.middlewares import ActorMiddleware, ReleaseConnectionMiddleware, SessionMiddleware

@@ -673,8 +673,8 @@ def resident_add(
 ) -> None:
     """Enrol an SMS-only resident who agreed to it; they get a welcome SMS."""
     from bot.i18n import Catalogs
+    from bot.phone_numbers import masked
     from bot.services import enrolment
-    from bot.sms.phones import masked
 
     if not consent:
         raise Failure("--consent is required: enrol only someone who agreed to get SMS")
@@ -744,9 +744,9 @@ def digest() -> None:
 def digest_preview(telegram_id: int | None, phone: str | None) -> None:
     """Print this week's digest as one resident would get it."""
     from bot.i18n import Catalogs
+    from bot.phone_numbers import normalise
     from bot.services.digest import Round, week_of
-    from bot.sms.phones import normalise
-    from bot.sms.segments import count
+    from bot.sms_segments import count
     from db.queries import digests as dq
 
     if (telegram_id is None) == (phone is None):

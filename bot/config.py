@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import phone_numbers
+from bot.delivery.outcomes import ReportStatus
 from bot.i18n import SHIPPED_LOCALES
-from bot.sms import phones
-from bot.sms.gateway import ReportStatus
 
 TELEGRAM_API = "https://api.telegram.org"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -187,7 +187,7 @@ class Settings(BaseSettings):
     @field_validator("sms_default_region")
     @classmethod
     def _sms_region(cls, value: str) -> str:
-        if not phones.is_region(value.upper()):
+        if not phone_numbers.is_region(value.upper()):
             raise ValueError("a two-letter region code such as NO")
         return value.upper()
 

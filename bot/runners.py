@@ -57,8 +57,8 @@ async def sms_routes(app: App) -> AsyncIterator[None]:
     if app.sms_gateway is None:
         yield
         return
-    from bot.services.sms_conversation import Context
-    from bot.sms.server import serving, sms_application
+    from bot.channels.sms.conversation import Context
+    from bot.channels.sms.routes import serving, sms_application
 
     web_app = sms_application(
         app.sessionmaker,

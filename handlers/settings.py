@@ -10,11 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
+from bot.phone_numbers import masked
 from bot.services import phone_link, preferences
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.preferences import QUIET_CHOICES, NoticePreferences
-from bot.sms.phones import masked
 from db.models import NotifyMode
 from handlers.callbacks import SettingsAction, SettingsCb
 from handlers.filters import Act, FreeText, Onboarded

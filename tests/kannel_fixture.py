@@ -52,8 +52,8 @@ from urllib.parse import unquote_to_bytes
 import pytest
 from aiohttp import web
 
-from bot.sms.gateway import GatewayRequest
-from bot.sms.transport import read_request
+from bot.channels.sms.gateway import GatewayRequest
+from bot.channels.sms.transport import read_request
 
 TEMPLATE = Path(__file__).parent / "kannel" / "kannel.conf.template"
 FAKESMSC = Path("/usr/lib/kannel/test/fakesmsc")

@@ -12,9 +12,9 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.app import App, build_app
-from bot.services.sms_conversation import Context
-from bot.sms.gateways.memory import MemoryGateway
-from bot.sms.server import sms_application
+from bot.channels.sms.conversation import Context
+from bot.channels.sms.gateways.memory import MemoryGateway
+from bot.channels.sms.routes import sms_application
 from tests.conftest import make_settings
 from tests.test_outbox import Clock, _worker, after_quiet_hours
 

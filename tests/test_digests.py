@@ -17,7 +17,7 @@ from bot.services import broadcasts, digest, events, networks, preferences, resi
 from bot.services import help as helping
 from bot.services.actors import Actor
 from bot.services.events import EventDraft
-from bot.sms.segments import count
+from bot.sms_segments import count
 from db.models import (
     Answer,
     Channel,

@@ -12,7 +12,7 @@ from bot.fake_bot_api import FakeUser
 from bot.services import enrolment, networks, residents
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, OptedOut, PermissionDenied
-from bot.sms.segments import count
+from bot.sms_segments import count
 from db.models import Membership, Resident
 from tests.conftest import onboard
 from tests.sms_phone import SmsNetwork, sms  # noqa: F401 - the fixture

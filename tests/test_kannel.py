@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.channels.sms.gateway import DeliveryReport, GatewayRequest, secret_matches
+from bot.channels.sms.gateways.kannel import DLR_PATH, INBOUND_PATH, KannelGateway
 from bot.delivery.outcomes import Sent
-from bot.sms.gateway import DeliveryReport, GatewayRequest, secret_matches
-from bot.sms.gateways.kannel import DLR_PATH, INBOUND_PATH, KannelGateway
-from bot.sms.segments import GSM7_BASIC, GSM7_EXTENSION, count
+from bot.sms_segments import GSM7_BASIC, GSM7_EXTENSION, count
 from tests.kannel_fixture import KannelOnLoopback, Receiver
 
 UKRAINIAN = "Привіт, сусіде! Зустріч у четвер о 18:00. Ґанок, їжак, є."

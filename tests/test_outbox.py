@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.channels.sms.sender import SmsSender
+from bot.channels.telegram.sender import TelegramSender
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.delivery.pacing import ChatSpacing, RateLimiter
-from bot.delivery.sms import SmsSender
-from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.services import networks
 from bot.services.actions import Rsvp

@@ -30,7 +30,7 @@ from bot.playground.personas import HOST_ID, NEIGHBOUR_ID
 from bot.playground.server import Playground, PlaygroundOptions
 from bot.services import preferences, residents
 from bot.services.actors import Actor
-from bot.sms.segments import count
+from bot.sms_segments import count
 from db.models import Event, Resident, utcnow
 from db.session import session_now
 

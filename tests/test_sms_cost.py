@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.delivery.sms import SmsBudget, SmsSender
+from bot.channels.sms.sender import SmsBudget, SmsSender
 from bot.fake_bot_api import FakeUser
 from bot.services import broadcasts, networks, sms_cost
 from bot.services.actors import Actor
-from bot.sms.segments import count
-from bot.sms.texts import to_sms
+from bot.sms_segments import count
+from bot.sms_texts import to_sms
 from db.models import Channel, Delivery, DeliveryStatus, Notice, NoticeKind
 from handlers.callbacks import BroadcastAction, HostCb, HostEventCb
 from tests.conftest import COORDINATOR_ID, onboard

@@ -15,15 +15,22 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot import phone_numbers
+from bot.channels.sms import registry
+from bot.channels.sms.gateway import (
+    BadRequest,
+    DeliveryReport,
+    GatewayRequest,
+    SmsGateway,
+    secret_matches,
+)
+from bot.channels.sms.gateways.console import ConsoleGateway
+from bot.channels.sms.gateways.http import HttpGateway
+from bot.channels.sms.gateways.kannel import KannelGateway, decode_text
+from bot.channels.sms.gateways.memory import MemoryGateway, SentSms
+from bot.channels.sms.transport import get_path, read_request, set_path
 from bot.config import Settings, SettingsError, load_settings
 from bot.delivery.outcomes import Permanent, RetryAfter, Sent, Transient
-from bot.sms import phones, registry
-from bot.sms.gateway import BadRequest, DeliveryReport, GatewayRequest, SmsGateway, secret_matches
-from bot.sms.gateways.console import ConsoleGateway
-from bot.sms.gateways.http import HttpGateway
-from bot.sms.gateways.kannel import KannelGateway, decode_text
-from bot.sms.gateways.memory import MemoryGateway, SentSms
-from bot.sms.transport import get_path, read_request, set_path
 
 NUMBER = "+4791234567"
 UKRAINIAN = "Привіт, сусіде! Зустріч у четвер о 18:00 — ласкаво просимо."
@@ -683,9 +690,9 @@ def test_bad_sms_settings_are_one_line_errors(overrides: dict[str, object], mess
     ],
 )
 def test_phone_numbers_are_normalised_to_e164(raw: str, expected: str | None):
-    assert phones.normalise(raw) == expected
+    assert phone_numbers.normalise(raw) == expected
 
 
 def test_a_national_number_is_read_in_the_given_region():
-    assert phones.normalise("070-123 45 67", "SE") == "+46701234567"
-    assert phones.masked(NUMBER) == "…67"
+    assert phone_numbers.normalise("070-123 45 67", "SE") == "+46701234567"
+    assert phone_numbers.masked(NUMBER) == "…67"

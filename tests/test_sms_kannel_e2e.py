@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from bot.channels.sms.conversation import Context
+from bot.channels.sms.routes import serving, sms_application
 from bot.services import broadcasts, events, networks
 from bot.services.actors import Actor
 from bot.services.events import EventDraft
-from bot.services.sms_conversation import Context
-from bot.sms.server import serving, sms_application
 from db.models import Answer, Channel, Delivery, Rsvp
 from tests.conftest import make_settings
 from tests.kannel_fixture import FakeSmscMessage, KannelOnLoopback

@@ -11,7 +11,7 @@ from bot.services import broadcasts, events, networks
 from bot.services import help as helping
 from bot.services.actors import Actor
 from bot.services.events import EventDraft
-from bot.sms.segments import count
+from bot.sms_segments import count
 from db.models import (
     Answer,
     Channel,

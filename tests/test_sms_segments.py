@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sms.segments import GSM7_BASIC, GSM7_EXTENSION, Segments, count, fit, is_gsm7
+from bot.sms_segments import GSM7_BASIC, GSM7_EXTENSION, Segments, count, fit, is_gsm7
 
 GSM_CHARS = sorted(GSM7_BASIC | GSM7_EXTENSION)
 gsm_text = st.text(alphabet=st.sampled_from(GSM_CHARS), max_size=400)

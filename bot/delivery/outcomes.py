@@ -1,9 +1,11 @@
-"""What can happen to one send, in terms the worker acts on (any channel)."""
+"""What can happen to one send, in terms the worker acts on (any channel), and what a delivery
+report can say about it later (SMS gateways send them; the settings name them too)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal, get_args
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,11 @@ class Deferred:
 
 
 Outcome = Sent | RetryAfter | Unreachable | Transient | Permanent | Deferred
+
+
+ReportStatus = Literal["delivered", "failed", "buffered", "submitted", "rejected"]
+"""Where a message got to: on the phone (`delivered`), given up by the network (`failed`),
+waiting in the network (`buffered`), accepted by the operator's SMS centre (`submitted`), or
+refused by it (`rejected`)."""
+REPORT_STATUSES: tuple[ReportStatus, ...] = get_args(ReportStatus)
+FINAL_STATUSES: frozenset[ReportStatus] = frozenset({"delivered", "failed", "rejected"})

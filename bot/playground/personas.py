@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from bot.sms import phones
+from bot import phone_numbers
 
 # Telegram user ids; the embedded server is the only Telegram these accounts exist in.
 HOST_ID = 2001
@@ -75,7 +75,7 @@ class PersonaError(ValueError):
 
 def check_phone(phone: str) -> str:
     """A phone number in E.164, or PersonaError."""
-    number = phones.normalise(phone.strip(), REGION) if len(phone) <= 32 else None
+    number = phone_numbers.normalise(phone.strip(), REGION) if len(phone) <= 32 else None
     if number is None:
         raise PersonaError("phone: a mobile number, e.g. 4000 0003 or +4740000003")
     return number

@@ -20,9 +20,9 @@ from typing import Any
 
 import aiohttp
 
+from bot.channels.sms.gateways.memory import MemoryGateway
 from bot.clock import Clock
-from bot.sms.gateways.memory import MemoryGateway
-from bot.sms.segments import count
+from bot.sms_segments import count
 
 log = logging.getLogger("naboskap.playground")
 

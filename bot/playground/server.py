@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.app import App, build_app
+from bot.channels.sms.gateways.memory import MemoryGateway
 from bot.clock import Clock
 from bot.config import load_settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
@@ -30,7 +31,6 @@ from bot.playground.phones import Phones
 from bot.playground.seed import drop_quiet_hours, drop_sms_quiet_hours, read_networks, seed
 from bot.runners import run_polling
 from bot.services import residents
-from bot.sms.gateways.memory import MemoryGateway
 from db import migrate
 
 log = logging.getLogger("naboskap.playground")

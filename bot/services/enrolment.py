@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
-from bot.services import sms_conversation
+from bot.phone_numbers import normalise
 from bot.services.actors import Actor
 from bot.services.errors import (
     InvalidInput,
@@ -24,8 +24,8 @@ from bot.services.errors import (
     OptedOut,
     PermissionDenied,
 )
-from bot.sms.keywords import Command, shown
-from bot.sms.phones import normalise
+from bot.services.sms_replies import queue_reply
+from bot.sms_keywords import Command, shown
 from db.models import MemberRole, Membership, Network, NoticeKind, Resident
 from db.queries import networks as nq
 from db.queries import residents as rq
@@ -145,9 +145,9 @@ async def enrol_by_sms(
     names = [n.name for n in chosen]
     if created or added:
         t = catalogs.translator(resident.locale)
-        await sms_conversation.reply(
+        await queue_reply(
             session,
-            sms_conversation.Context(catalogs, municipality),
+            catalogs,
             resident,
             welcome_text(t, municipality, names),
             now,

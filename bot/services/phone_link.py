@@ -23,8 +23,8 @@ from bot.i18n import Catalogs
 from bot.services.actors import Actor
 from bot.services.enrolment import parse_phone
 from bot.services.errors import CodeRejected, InvalidInput, NotFound, OptedOut, RateLimited
-from bot.sms.segments import fit
-from bot.sms.texts import REPLY_SEGMENTS
+from bot.sms_segments import fit
+from bot.sms_texts import REPLY_SEGMENTS
 from db.models import NoticeKind, NotifyMode, PhoneCode, Resident
 from db.queries import outbox as oq
 from db.queries import phone_codes as pq

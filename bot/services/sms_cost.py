@@ -25,8 +25,8 @@ from bot.delivery.messages import Rendered
 from bot.i18n import NATIVE_NAMES, Catalogs, Translator
 from bot.services.actors import Actor
 from bot.services.errors import NotFound, PermissionDenied
-from bot.sms.segments import count
-from bot.sms.texts import to_sms
+from bot.sms_segments import count
+from bot.sms_texts import to_sms
 from db.models import Channel, DeliveryStatus, MemberRole, NoticeKind, NotifyMode
 from db.queries import networks as nq
 from db.queries import outbox as q

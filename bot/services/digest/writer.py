@@ -17,7 +17,7 @@ from bot.services.actions import MenuItem, OpenMenu
 from bot.services.digest.content import Content
 from bot.services.digest.week import WINDOW, Week, WeekEvent
 from bot.services.help import category_label
-from bot.sms.segments import fit
+from bot.sms_segments import fit
 from db.models import HelpCategory, HelpRequest
 
 EXCERPT = 160

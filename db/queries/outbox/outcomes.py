@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Channel, Delivery, DeliveryStatus, Resident
 from db.queries.outbox.enqueue import add_deliveries
 
-# Delivery reports after which no other is expected (see bot.sms.gateway.FINAL_STATUSES).
+# Delivery reports after which no other is expected (see bot.delivery.outcomes.FINAL_STATUSES).
 FINAL_REPORTS = frozenset({"delivered", "failed", "rejected"})
 
 

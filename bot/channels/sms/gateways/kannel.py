@@ -18,19 +18,18 @@ from urllib.parse import quote, urlencode
 
 from yarl import URL
 
-from bot.config import Settings
-from bot.delivery.outcomes import Outcome
-from bot.sms import phones
-from bot.sms.gateway import (
+from bot import phone_numbers
+from bot.channels.sms.gateway import (
     BadRequest,
     DeliveryReport,
     GatewayRequest,
     InboundSms,
-    ReportStatus,
     parse_delivery_id,
 )
-from bot.sms.segments import is_gsm7
-from bot.sms.transport import NETWORK_ERRORS, HttpClient, classify, network_failure
+from bot.channels.sms.transport import NETWORK_ERRORS, HttpClient, classify, network_failure
+from bot.config import Settings
+from bot.delivery.outcomes import Outcome, ReportStatus
+from bot.sms_segments import is_gsm7
 
 log = logging.getLogger("naboskap.sms.kannel")
 
@@ -84,7 +83,7 @@ class KannelGateway:
         public_url: str,
         secret: str,
         dlr_mask: int = 31,
-        region: str = phones.DEFAULT_REGION,
+        region: str = phone_numbers.DEFAULT_REGION,
         timeout: float = 10.0,
     ) -> None:
         self.sendsms_url = sendsms_url
@@ -138,7 +137,7 @@ class KannelGateway:
     def parse_inbound(self, request: GatewayRequest) -> InboundSms:
         values = request.query_bytes()
         raw_sender = values.get("from", b"").decode("utf-8", "replace")
-        sender = phones.normalise(raw_sender, self.region)
+        sender = phone_numbers.normalise(raw_sender, self.region)
         if sender is None:
             raise BadRequest("the sender is not a valid phone number")
         if "text" not in values:

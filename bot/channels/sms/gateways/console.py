@@ -7,18 +7,16 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.config import Settings
-from bot.delivery.outcomes import Outcome, Sent
-from bot.sms import phones, segments
-from bot.sms.gateway import (
-    REPORT_STATUSES,
+from bot import phone_numbers, sms_segments
+from bot.channels.sms.gateway import (
     BadRequest,
     DeliveryReport,
     GatewayRequest,
     InboundSms,
-    ReportStatus,
     parse_delivery_id,
 )
+from bot.config import Settings
+from bot.delivery.outcomes import REPORT_STATUSES, Outcome, ReportStatus, Sent
 
 log = logging.getLogger("naboskap.sms.console")
 
@@ -26,15 +24,15 @@ log = logging.getLogger("naboskap.sms.console")
 class ConsoleGateway:
     name = "console"
 
-    def __init__(self, region: str = phones.DEFAULT_REGION) -> None:
+    def __init__(self, region: str = phone_numbers.DEFAULT_REGION) -> None:
         self.region = region
 
     async def send(self, to: str, text: str, delivery_id: int) -> Outcome:
-        cost = segments.count(text)
+        cost = sms_segments.count(text)
         log.info(
             "SMS for delivery %d to %s: %d characters, %d %s segment(s)",
             delivery_id,
-            phones.masked(to),
+            phone_numbers.masked(to),
             len(text),
             cost.segments,
             cost.encoding,
@@ -58,7 +56,7 @@ def parse_simple_inbound(request: GatewayRequest, region: str) -> InboundSms:
     """`from`, `to` and `text` from a JSON body or the query: the format of the development and
     test gateways, simple enough to play a resident with curl."""
     data = _fields(request)
-    sender = phones.normalise(data.get("from", ""), region)
+    sender = phone_numbers.normalise(data.get("from", ""), region)
     if sender is None:
         raise BadRequest("the sender is not a valid phone number")
     if "text" not in data:

@@ -1,9 +1,10 @@
 """What an SMS gateway is to the rest of the bot: a small protocol (send one message, read an
 inbound message, read a delivery report) and the plain values that cross it.
 
-Adapters live in `bot.sms.gateways`; `bot.sms.registry.load_gateway` picks one by the
-`SMS_GATEWAY` setting. Sending returns the delivery worker's own outcome types, so a gateway is
-driven exactly like the Telegram sender: `Sent` with the gateway's id, `Transient` for what is
+Adapters live in `bot.channels.sms.gateways`; `bot.channels.sms.registry.load_gateway` picks
+one by the `SMS_GATEWAY` setting. Sending returns the delivery worker's own outcome types (a
+report's status is one of `bot.delivery.outcomes.ReportStatus`), so a gateway is driven
+exactly like the Telegram sender: `Sent` with the gateway's id, `Transient` for what is
 worth retrying, `Permanent` for what is not, `RetryAfter` when the gateway asks us to slow down.
 """
 
@@ -12,21 +13,14 @@ from __future__ import annotations
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, get_args, runtime_checkable
+from typing import Protocol, runtime_checkable
 from urllib.parse import parse_qsl, quote
 
-from bot.delivery.outcomes import Outcome
+from bot.delivery.outcomes import FINAL_STATUSES, Outcome, ReportStatus
 
 SendResult = Outcome
 """`Sent(external_id)` carries the gateway's message id, or "" when the gateway gives none
 (Kannel's sendsms does not: its reports are matched by our delivery id instead)."""
-
-ReportStatus = Literal["delivered", "failed", "buffered", "submitted", "rejected"]
-"""Where a message got to: on the phone (`delivered`), given up by the network (`failed`),
-waiting in the network (`buffered`), accepted by the operator's SMS centre (`submitted`), or
-refused by it (`rejected`)."""
-REPORT_STATUSES: tuple[ReportStatus, ...] = get_args(ReportStatus)
-FINAL_STATUSES: frozenset[ReportStatus] = frozenset({"delivered", "failed", "rejected"})
 
 
 _PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
+from bot import phone_numbers
+from bot.channels.sms.gateway import DeliveryReport, GatewayRequest, InboundSms
+from bot.channels.sms.gateways.console import parse_simple_inbound, parse_simple_report
 from bot.config import Settings
 from bot.delivery.outcomes import Outcome, Sent
-from bot.sms import phones
-from bot.sms.gateway import DeliveryReport, GatewayRequest, InboundSms
-from bot.sms.gateways.console import parse_simple_inbound, parse_simple_report
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class MemoryGateway:
     """Inbound messages and reports use the console gateway's simple format (`from`, `to`,
     `text`; `id`, `status`, `gateway_id`, as JSON or query)."""
 
-    region: str = phones.DEFAULT_REGION
+    region: str = phone_numbers.DEFAULT_REGION
     sent: list[SentSms] = field(default_factory=list)
     # Outcomes to answer with, first in first out; when none are left, every send is Sent.
     outcomes: deque[Outcome] = field(default_factory=deque)

@@ -13,18 +13,15 @@ import logging
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.config import Settings
-from bot.delivery.outcomes import Outcome
-from bot.sms import phones
-from bot.sms.gateway import (
+from bot import phone_numbers
+from bot.channels.sms.gateway import (
     BadRequest,
     DeliveryReport,
     GatewayRequest,
     InboundSms,
-    ReportStatus,
     parse_delivery_id,
 )
-from bot.sms.transport import (
+from bot.channels.sms.transport import (
     NETWORK_ERRORS,
     HttpClient,
     classify,
@@ -32,6 +29,8 @@ from bot.sms.transport import (
     network_failure,
     set_path,
 )
+from bot.config import Settings
+from bot.delivery.outcomes import Outcome, ReportStatus
 
 log = logging.getLogger("naboskap.sms.http")
 
@@ -91,7 +90,7 @@ class HttpGateway:
     def parse_inbound(self, request: GatewayRequest) -> InboundSms:
         s = self.settings
         data = fields(request)
-        sender = phones.normalise(
+        sender = phone_numbers.normalise(
             _text(get_path(data, s.sms_http_inbound_from_field)), s.sms_default_region
         )
         if sender is None:

@@ -12,17 +12,18 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.channels.sms.gateway import SmsGateway
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Deferred, Outcome, Permanent, Sent
 from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
 from bot.i18n import Catalogs
 from bot.services import actions, sms_cost
 from bot.services.actions import Action
-from bot.sms.gateway import SmsGateway
-from bot.sms.segments import count
-from bot.sms.texts import to_sms
-from db.models import NoticeKind, SmsConversation
+from bot.sms_segments import count
+from bot.sms_texts import to_sms
+from db.models import NoticeKind
 from db.queries import outbox as q
+from db.queries import sms as sq
 from db.queries import sms_cost as cq
 from db.session import clock_of, session_now
 
@@ -126,10 +127,7 @@ async def remember_choices(
     session: AsyncSession, resident_id: int, options: Sequence[Action]
 ) -> None:
     """The numbered choices of the last question sent to a resident by SMS."""
-    row = await session.get(SmsConversation, resident_id)
-    if row is None:
-        row = SmsConversation(resident_id=resident_id)
-        session.add(row)
+    row = await sq.conversation(session, resident_id)
     row.options = json.dumps([actions.pack(option) for option in options])
     row.step = None
     row.updated_at = session_now(session)

@@ -13,8 +13,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot.channels.sms.gateway import GatewayRequest
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient
-from bot.sms.gateway import GatewayRequest
 
 # When a gateway says 429 without saying how long to wait.
 DEFAULT_RETRY_AFTER = 30.0

@@ -11,18 +11,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib.metadata import EntryPoint, entry_points
 
+from bot.channels.sms.gateway import SmsGateway
 from bot.config import Settings, SettingsError
-from bot.sms.gateway import SmsGateway
 
 GROUP = "naboskap.sms_gateways"
 
 # Our own adapters, used when the installed package metadata does not list them (a checkout
 # run without `pip install -e .` since the entry points were added).
 BUILT_IN: dict[str, str] = {
-    "kannel": "bot.sms.gateways.kannel:create",
-    "http": "bot.sms.gateways.http:create",
-    "console": "bot.sms.gateways.console:create",
-    "memory": "bot.sms.gateways.memory:create",
+    "kannel": "bot.channels.sms.gateways.kannel:create",
+    "http": "bot.channels.sms.gateways.http:create",
+    "console": "bot.channels.sms.gateways.console:create",
+    "memory": "bot.channels.sms.gateways.memory:create",
 }
 
 Factory = Callable[[Settings], SmsGateway]

@@ -17,10 +17,10 @@ from contextlib import asynccontextmanager
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.services import sms_conversation
-from bot.sms.gateway import BadRequest, SmsGateway, secret_matches
-from bot.sms.phones import normalise
-from bot.sms.transport import read_request
+from bot.channels.sms import conversation
+from bot.channels.sms.gateway import BadRequest, SmsGateway, secret_matches
+from bot.channels.sms.transport import read_request
+from bot.phone_numbers import normalise
 from db.queries import outbox as q
 from db.session import session_now
 
@@ -37,7 +37,7 @@ def _failure(error: BaseException) -> str:
 def sms_application(
     sessionmaker: async_sessionmaker[AsyncSession],
     gateway: SmsGateway,
-    context: sms_conversation.Context,
+    context: conversation.Context,
     *,
     secret: str,
     region: str,
@@ -61,7 +61,7 @@ def sms_application(
             return web.Response(text="")
         try:
             async with sessionmaker() as session:
-                await sms_conversation.handle(session, context, phone, message.text)
+                await conversation.handle(session, context, phone, message.text)
         except Exception as error:
             log.error("inbound SMS failed: %s", _failure(error))
             raise web.HTTPInternalServerError() from None

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.delivery.messages import Rendered
 from bot.i18n import Translator
 from bot.services.actions import Action
-from bot.sms.segments import count, fit, is_gsm7
+from bot.sms_segments import count, fit, is_gsm7
 
 NOTICE_SEGMENTS = 3  # a notice may take three segments; replies to keywords take at most two
 REPLY_SEGMENTS = 2

@@ -1,0 +1,81 @@
+"""Numbered answers: a bare number answers the last numbered question we sent (a language, a
+network to join, "coming" to an event, "I can help", ...). What each number meant was stored
+as a packed action (`bot.services.actions`) and is dispatched here with `match`; a refusal is
+answered in the resident's language."""
+
+from __future__ import annotations
+
+from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
+from bot.channels.sms.conversation.texts import refusal, short_help
+from bot.channels.sms.conversation.turn import Turn
+from bot.services import actions, events, residents
+from bot.services.actions import (
+    AcceptHelper,
+    AcceptPrivacy,
+    Action,
+    AskCategory,
+    AskInNetwork,
+    ChooseLanguage,
+    ConfirmForget,
+    JoinNetwork,
+    LeaveNetwork,
+    OfferCategory,
+    OfferHelp,
+    Rsvp,
+    WriteToMatch,
+)
+from bot.services.errors import NotFound, ServiceError
+
+
+async def choose(turn: Turn, number: int) -> None:
+    """The resident's answer `number` to the last numbered question."""
+    options = turn.options
+    if not 1 <= number <= len(options):
+        await turn.reply(
+            turn.t.gettext("Please reply with a number from 1 to {last}.", last=len(options))
+        )
+        return
+    await act(turn, actions.parse(options[number - 1]))
+
+
+async def act(turn: Turn, action: Action | None) -> None:
+    """Do what a numbered answer chose; a refusal is answered in the resident's language."""
+    try:
+        match action:
+            case ChooseLanguage(locale=locale):
+                await onboarding.choose_language(turn, locale)
+            case AcceptPrivacy():
+                await onboarding.accept_privacy(turn)
+            case JoinNetwork(network_id=network_id):
+                await memberships.join(turn, network_id)
+            case LeaveNetwork(network_id=network_id):
+                await memberships.leave(turn, network_id)
+            case Rsvp(event_id=event_id, answer=answer):  # from an event notice or EVENTS
+                event = await events.answer(
+                    turn.session, turn.actor, event_id, answer, now=turn.now
+                )
+                title = event.text_for(turn.t.locale)[0]
+                await turn.reply(
+                    turn.t.gettext("Thank you! Your answer to {event} is saved.", event=title)
+                )
+            case OfferHelp(request_id=request_id):
+                await neighbour_help.offer_help(turn, request_id)
+            case AcceptHelper(request_id=request_id, helper_id=helper_id):
+                await neighbour_help.accept_helper(turn, request_id, helper_id)
+            case WriteToMatch(request_id=request_id):
+                await neighbour_help.write_to_match(turn, request_id)
+            case ConfirmForget():
+                await residents.forget(turn.session, turn.actor)
+            case AskCategory(category=category):
+                await neighbour_help.ask_category(turn, category)
+            case AskInNetwork(network_id=network_id):
+                await neighbour_help.ask_in_network(turn, network_id)
+            case OfferCategory(category=category):
+                await neighbour_help.offer_category(turn, category)
+            case _:
+                # Not a choice an SMS can make (or a stored choice that no longer parses).
+                raise NotFound()
+    except (ValueError, KeyError):
+        await turn.reply(short_help(turn.t))
+    except ServiceError as error:
+        await turn.reply(refusal(turn.t, error))

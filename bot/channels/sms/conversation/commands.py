@@ -1,0 +1,56 @@
+"""Keyword commands by SMS (see `bot.sms_keywords`): HELP, LANGUAGE, DELETE, NETWORKS, JOIN,
+LEAVE, EVENTS, ASK and OFFER, in any shipped language, once the resident is onboarded."""
+
+from __future__ import annotations
+
+from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
+from bot.channels.sms.conversation.texts import help_texts
+from bot.channels.sms.conversation.turn import Turn
+from bot.services import events
+from bot.services.actions import ConfirmForget, Rsvp
+from bot.sms_keywords import Command
+from db.models import Answer
+
+
+async def command(turn: Turn, command: Command, argument: str) -> None:
+    """Answer one keyword and what follows it (`argument`, e.g. a network's name)."""
+    t = turn.t
+    if command in (Command.HELP, Command.START):
+        for text in help_texts(t):
+            await turn.reply(text)
+    elif command is Command.LANGUAGE:
+        await onboarding.offer_languages(turn)
+    elif command is Command.DELETE:
+        # The question says it all: after "1" nothing more is sent, since nothing is kept.
+        turn.ask([ConfirmForget()])
+        await turn.reply(
+            t.gettext(
+                "Reply 1 to delete your number, language and networks for good. You will get "
+                "no more SMS from us."
+            )
+        )
+    elif command in (Command.NETWORKS, Command.JOIN, Command.LEAVE):
+        await memberships.by_keyword(turn, command, argument)
+    elif command is Command.EVENTS:
+        await _events(turn)
+    elif command in (Command.ASK, Command.OFFER):
+        if not await memberships.my_networks(turn):
+            await turn.reply(t.gettext("Join a network first."))
+            return
+        await neighbour_help.category_menu(turn, asking=command is Command.ASK)
+
+
+async def _events(turn: Turn) -> None:
+    """The next events in the resident's networks, a number to say they are coming."""
+    t = turn.t
+    views, _ = await events.upcoming(turn.session, turn.actor, limit=3, now=turn.now)
+    if not views:
+        await turn.reply(t.gettext("No events coming up in your networks."))
+        return
+    lines = [
+        f"{n}. {view.text_for(t.locale)[0]}, {events.when_text(t, view)}"
+        for n, view in enumerate(views, 1)
+    ]
+    turn.ask([Rsvp(v.id, Answer.YES) for v in views])
+    text = " ".join(lines) + " " + t.gettext("Reply with a number to say you are coming.")
+    await turn.reply(text)
