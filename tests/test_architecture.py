@@ -23,10 +23,13 @@ def _imports(path: Path) -> set[str]:
 
 CORE = sorted(
     [
-        *PROJECT.glob("bot/services/*.py"),
+        *PROJECT.glob("bot/services/**/*.py"),
         *PROJECT.glob("db/**/*.py"),
         PROJECT / "bot/i18n.py",
         PROJECT / "bot/config.py",
+        PROJECT / "bot/core.py",
+        PROJECT / "bot/clock.py",
+        PROJECT / "bot/delivery/outbox.py",
     ]
 )
 
