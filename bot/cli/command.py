@@ -8,7 +8,6 @@ command loads only what it uses.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -49,6 +48,8 @@ def setup_logging(settings: Settings) -> None:
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
     """Run a command's work; a refusal from a service becomes a Failure."""
+    import asyncio
+
     from bot.services.errors import ServiceError
 
     try:

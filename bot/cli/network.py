@@ -10,14 +10,33 @@ from typing import TYPE_CHECKING
 import click
 
 from bot.cli.command import Failure, run, settings, with_session
-from db.models import JoinPolicy, NetworkKind
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot.services import networks
 
-KINDS = click.Choice([k.value for k in NetworkKind])
+
+class NetworkKinds(click.Choice[str]):
+    """The values of `db.models.NetworkKind`, read when a command line is parsed or a command's
+    help is shown rather than when this module is imported: the models load SQLAlchemy, which
+    would be most of what `naboskap --help` waits for."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from db.models import NetworkKind
+
+        return tuple(kind.value for kind in NetworkKind)
+
+    @choices.setter
+    def choices(self, _: tuple[str, ...]) -> None:
+        """click.Choice sets its choices on creation; these come from the model instead."""
+
+
+KINDS = NetworkKinds()
 
 
 @click.group()
@@ -35,6 +54,7 @@ def network_add(slug: str, name: str, kind: str, description: str, invite_code: 
     """Create a network called NAME with the short id SLUG (used in join links)."""
     from bot.services import networks
     from bot.services.actors import Actor
+    from db.models import NetworkKind
 
     async def work(session: AsyncSession) -> networks.NetworkView:
         return await networks.create_network(
@@ -114,6 +134,7 @@ def network_edit(
     """Change a network's name, description, kind or join policy."""
     from bot.services import networks
     from bot.services.actors import Actor
+    from db.models import JoinPolicy, NetworkKind
 
     async def work(session: AsyncSession) -> networks.NetworkView:
         actor = Actor.operator()
