@@ -41,6 +41,7 @@ i18n: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/updates.py
+	$(BIN)/python benchmarks/startup.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -10,6 +10,7 @@ command that never talks to Telegram starts without loading it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -29,8 +30,14 @@ class Core:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
-    catalogs: Catalogs
     clock: Clock
+
+    @cached_property
+    def catalogs(self) -> Catalogs:
+        """Every shipped catalog, compiled on first use: a command that translates nothing
+        (`naboskap network list`, `db current`) does not pay for compiling them all."""
+        settings = self.settings
+        return Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
 
     async def check_schema(self) -> None:
         """Refuse to run against a database that is behind (or ahead of) this code."""
@@ -55,6 +62,5 @@ def build_core(settings: Settings, clock: Clock | None = None) -> Core:
         settings=settings,
         engine=engine,
         sessionmaker=create_sessionmaker(engine, clock.now),
-        catalogs=Catalogs(settings.locales_dir, settings.default_locale, settings.zone),
         clock=clock,
     )

@@ -39,6 +39,9 @@ CORE = sorted(
         *PROJECT.glob("db/**/*.py"),
         PROJECT / "bot/i18n.py",
         PROJECT / "bot/config.py",
+        PROJECT / "bot/core.py",
+        PROJECT / "bot/clock.py",
+        PROJECT / "bot/delivery/outbox.py",
     ]
 )
 

@@ -1,0 +1,101 @@
+"""What every command shares: the settings read once, a core built from them and checked
+against the database, and a failure told to the operator in one line.
+
+Only click and the standard library are imported at the top, here and in every command module
+but `serve`: `naboskap --help` loads no database driver, no services and no aiogram, and a
+command loads only what it uses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.config import Settings
+    from bot.core import Core
+    from bot.services.errors import ServiceError
+
+T = TypeVar("T")
+
+
+class Failure(click.ClickException):
+    """One line on stderr and a non-zero exit: no tracebacks for operators."""
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"naboskap: {self.message}", err=True)
+
+
+def settings() -> Settings:
+    """The settings from the environment and .env, or a Failure naming what is wrong."""
+    from bot.config import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise Failure(str(error)) from None
+
+
+def setup_logging(settings: Settings) -> None:
+    from bot.logs import configure_logging
+
+    configure_logging(settings.log_level)
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a command's work; a refusal from a service becomes a Failure."""
+    import asyncio
+
+    from bot.services.errors import ServiceError
+
+    try:
+        return asyncio.run(coroutine)
+    except ServiceError as error:
+        raise Failure(explain(error)) from None
+
+
+def explain(error: ServiceError) -> str:
+    from bot.services.errors import InvalidInput, NotFound, OptedOut
+
+    if isinstance(error, NotFound):
+        return "not found (check the slug or id)"
+    if isinstance(error, OptedOut):
+        return "that number sent STOP; only their own START brings it back"
+    if isinstance(error, InvalidInput):
+        reasons = {
+            "empty": "must not be empty",
+            "too_long": f"is too long (at most {error.limit} characters)",
+            "format": "has the wrong format",
+            "taken": "is already taken",
+        }
+        return f"{error.field} {reasons.get(error.reason, error.reason)}"
+    return type(error).__name__
+
+
+async def with_core(settings: Settings, work: Callable[[Core], Awaitable[T]]) -> T:
+    """Build the core, refuse a database that is behind, do `work`, and close the core."""
+    from bot.core import SchemaBehind, build_core
+
+    core = build_core(settings)
+    try:
+        try:
+            await core.check_schema()
+        except SchemaBehind as error:
+            raise Failure(str(error)) from None
+        return await work(core)
+    finally:
+        await core.close()
+
+
+async def with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """`with_core` for work done in one session."""
+
+    async def in_session(core: Core) -> T:
+        async with core.sessionmaker() as session:
+            return await work(session)
+
+    return await with_core(settings, in_session)

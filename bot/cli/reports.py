@@ -1,0 +1,77 @@
+"""`naboskap reach` and `naboskap stats`: what the operator reads about the networks — who can be
+reached in which language, the month's SMS use, and neighbour help by category."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import click
+
+from bot.cli.command import run, settings, with_session
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.services import help as helping
+    from bot.services import networks, sms_cost
+
+
+@click.command()
+@click.option("--csv", "as_csv", is_flag=True, help="One row per network and language, as CSV.")
+def reach(as_csv: bool) -> None:
+    """Members per network by language, and how many have blocked the bot."""
+    import csv
+
+    from bot.services import networks, sms_cost
+    from bot.services.actors import Actor
+
+    config = settings()
+    costs = sms_cost.SmsCosts.from_settings(config)
+
+    async def work(
+        session: AsyncSession,
+    ) -> tuple[list[networks.ReachRow], sms_cost.Usage | None]:
+        usage = await sms_cost.month_usage(session, costs) if costs.enabled else None
+        return await networks.reach(session, Actor.operator()), usage
+
+    rows, usage = run(with_session(config, work))
+    if as_csv:
+        out = csv.writer(sys.stdout)
+        out.writerow(["network", "name", "language", "members", "unreachable_in_network"])
+        for row in rows:
+            for locale, count in row.by_locale.items() or {"": 0}.items():
+                out.writerow([row.network.slug, row.network.name, locale, count, row.unreachable])
+        return
+    for row in rows:
+        languages = ", ".join(f"{loc} {n}" for loc, n in row.by_locale.items()) or "-"
+        blocked = f"  ({row.unreachable} blocked the bot)" if row.unreachable else ""
+        click.echo(f"{row.network.slug:<22} {row.total:>6} members  {languages}{blocked}")
+    if usage is not None:
+        if usage.budget is None:
+            click.echo(f"SMS this month: {usage.used} segments (no monthly budget)")
+        else:
+            reached = "  - budget reached, non-essential SMS wait" if usage.reached else ""
+            click.echo(f"SMS this month: {usage.used} of {usage.budget} segments{reached}")
+
+
+@click.command()
+def stats() -> None:
+    """Neighbour help per network: requests by category and status, and active helpers."""
+    from bot.services import help as helping
+    from bot.services import networks
+    from bot.services.actors import Actor
+
+    async def work(session: AsyncSession) -> tuple[list[helping.HelpStats], dict[int, str]]:
+        actor = Actor.operator()
+        names = {v.id: v.slug for v in await networks.list_networks(session, actor, True)}
+        return await helping.stats(session, actor), names
+
+    rows, names = run(with_session(settings(), work))
+    if not rows:
+        click.echo("no help requests yet")
+    for row in rows:
+        click.echo(f"{names.get(row.network_id, '?')}: {row.helpers_active} active helpers")
+        for category, counts in row.by_category.items():
+            parts = ", ".join(f"{status.value} {n}" for status, n in sorted(counts.items()))
+            click.echo(f"  {category.value:<10} {sum(counts.values()):>5} ({parts})")

@@ -1,0 +1,71 @@
+"""`naboskap resident`: enrol a resident who takes part by SMS and agreed to it; the welcome
+SMS goes through the outbox."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import click
+
+from bot.cli.command import Failure, run, settings, with_core
+from bot.i18n import SHIPPED_LOCALES
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from bot.services import enrolment
+
+
+@click.group()
+def resident() -> None:
+    """Enrol residents who take part by SMS."""
+
+
+@resident.command("add")
+@click.option("--phone", required=True, help="Their mobile number (SMS_DEFAULT_REGION if no +).")
+@click.option(
+    "--language",
+    "locale",
+    required=True,
+    type=click.Choice(list(SHIPPED_LOCALES)),
+    help="The language of their SMS.",
+)
+@click.option("--network", "slugs", multiple=True, required=True, help="A network's slug.")
+@click.option("--name", default=None, help="Their first name (optional).")
+@click.option("--consent", is_flag=True, help="They agreed to get SMS from Naboskap.")
+def resident_add(
+    phone: str, locale: str, slugs: tuple[str, ...], name: str | None, consent: bool
+) -> None:
+    """Enrol an SMS-only resident who agreed to it; they get a welcome SMS."""
+    from bot.phone_numbers import masked
+    from bot.services import enrolment, networks
+    from bot.services.actors import Actor
+
+    if not consent:
+        raise Failure("--consent is required: enrol only someone who agreed to get SMS")
+    config = settings()
+
+    async def work(core: Core) -> enrolment.Enrolled:
+        actor = Actor.operator()
+        async with core.sessionmaker() as session:
+            ids = [(await networks.find_by_slug(session, actor, slug)).id for slug in slugs]
+            return await enrolment.enrol_by_sms(
+                session,
+                actor,
+                core.catalogs,
+                phone_raw=phone,
+                region=config.sms_default_region,
+                locale=locale,
+                network_ids=ids,
+                municipality=config.municipality,
+                first_name=name,
+                consent=True,
+            )
+
+    done = run(with_core(config, work))
+    verb = "enrolled" if done.created else "already known; added to networks"
+    click.echo(
+        f"{masked(done.phone)} {verb}: {', '.join(done.networks)} "
+        f"({done.added} new memberships, {locale})"
+    )
+    if done.created or done.added:
+        click.echo("Welcome SMS queued. `naboskap run` or `naboskap worker` sends it.")
