@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.clock import Clock
 from bot.fake_bot_api import RateLimit
@@ -29,10 +29,8 @@ from bot.playground.personas import HOST_ID, NEIGHBOUR_ID
 from bot.playground.server import Playground, PlaygroundOptions
 from bot.services import preferences, residents
 from bot.services.actors import Actor
-from bot.services.digests import due_week
 from bot.sms.segments import count
-from db.models import Event, Resident, utcnow
-from db.queries.digests import run_state
+from db.models import DigestRun, Event, Resident, utcnow
 from db.session import session_now
 from tests.support.processes import RealProcess
 
@@ -294,22 +292,25 @@ async def test_the_api_refuses_what_a_page_would_not_send(client: Client, playgr
 
 
 async def settled(playground: Playground, client: Client, timeout: float = 60) -> None:
-    """Until the playground has sent everything it had to: the digest round due now (the
-    catch-up runs at start-up, so one is due for a while after each weekly slot) has finished,
-    and nothing that is due waits in the outbox."""
-    app = playground.bot_app
-    weekday, at = app.settings.digest_at
+    """Until the playground has sent everything it had to: no digest round is under way (the
+    catch-up runs at start-up, so one is due for a while after each weekly slot) and nothing
+    that is due waits in the outbox, seen twice a second apart."""
     deadline = time.monotonic() + timeout
+    quiet_since: float | None = None
     while True:
-        week = due_week(app.clock.now(), app.catalogs.zone, weekday, at)
-        async with app.sessionmaker() as session:
-            run = None if week is None else await run_state(session, week)
-        round_over = week is None or (run is not None and run.finished_at is not None)
+        async with playground.bot_app.sessionmaker() as session:
+            open_rounds = await session.scalar(
+                select(func.count()).select_from(DigestRun).where(DigestRun.finished_at.is_(None))
+            )
         outbox = (await client.get("/api/state"))["deliveries"]
         due = sum(channel["pending"] - channel["later"] for channel in outbox.values())
-        if round_over and not due:
+        if open_rounds or due:
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= 1:
             return
-        assert time.monotonic() < deadline, f"still sending: week {week}, outbox {outbox}"
+        assert time.monotonic() < deadline, f"still sending: {open_rounds} rounds, {outbox}"
         await asyncio.sleep(0.2)
 
 

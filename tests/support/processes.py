@@ -22,8 +22,9 @@ from typing import IO
 
 from bot.shutdown import READY
 
-READY_WITHIN = 240.0  # seconds for a process to say it is ready
-STOP_WITHIN = 150.0  # seconds for it to exit once signalled (its own steps are bounded lower)
+# Together under 300 s (the suite's per-test limit), so that a hang fails here, with the output.
+READY_WITHIN = 150.0  # seconds for a process to say it is ready
+STOP_WITHIN = 110.0  # seconds for it to exit once signalled (its own steps are bounded lower)
 
 
 class RealProcess:
