@@ -376,8 +376,9 @@ class Settings(BaseSettings):
 
 
 def parse_listen(value: str) -> tuple[str, int]:
+    """HOST:PORT; port 0 asks for any free port (the readiness line then names the real one)."""
     host, sep, port = value.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
         raise ValueError("expected HOST:PORT, e.g. 127.0.0.1:8080")
     return host.strip("[]"), int(port)
 

@@ -1,35 +1,56 @@
-"""Running the bot: long polling, or a webhook server. Both stop cleanly on SIGINT/SIGTERM."""
+"""Running the bot: long polling, or a webhook server, or only the outbox worker.
+
+Each runner installs its SIGINT/SIGTERM handlers before it serves anything, says
+`naboskap: ready (...)` on stderr once it takes work, and stops in the reverse order of
+starting, every step within a fixed time (see `bot.shutdown`): Telegram's updates and the SMS
+routes first, then updates still being handled, then the scheduler's running jobs, then the
+outbox worker's round.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
+from aiogram import Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
 from bot.app import App, build_worker
-from bot.scheduler import DigestSchedule, build_scheduler
+from bot.scheduler import DigestSchedule, build_scheduler, stop_scheduler
+from bot.shutdown import Ready, announce_ready, settle, settle_all, stop_on_signals
 from handlers.commands import register_command_menus
 
 log = logging.getLogger("naboskap")
 
+# Bounds for each step of a shutdown, in seconds. Generous: they only matter when a step hangs.
+UPDATES_STOP = 15.0  # Telegram's updates: the long poll ends, the webhook server closes
+HANDLERS_STOP = 15.0  # updates already being handled
+JOBS_STOP = 20.0  # a scheduled round under way (a digest round may take a while)
+WORKER_STOP = 15.0  # the outbox worker's round (it hands back what it has not begun)
+SMS_STOP = 10.0  # the SMS routes
 
-async def _prepare(app: App) -> None:
+OnReady = Callable[[Ready], None]
+
+# The webhook application's request handler: its updates still being handled are waited for.
+UPDATE_HANDLER = web.AppKey("naboskap_update_handler", SimpleRequestHandler)
+
+
+async def _prepare(app: App) -> str:
     await app.check_schema()
     me = await app.bot.me()
     log.info("starting as @%s", me.username)
     await register_command_menus(app.bot, app.catalogs)
+    return f"@{me.username}"
 
 
 @contextlib.asynccontextmanager
 async def delivering(app: App) -> AsyncIterator[None]:
-    """The outbox worker and the scheduler run beside the bot; the worker finishes its round
-    and the scheduler hands its lease back on the way out."""
+    """The outbox worker and the scheduler run beside the bot. On the way out the scheduler
+    lets its running jobs finish and hands its lease back, then the worker finishes its round."""
     stop = asyncio.Event()
     task = asyncio.create_task(build_worker(app).run(stop), name="delivery-worker")
     weekday, at = app.settings.digest_at
@@ -39,23 +60,24 @@ async def delivering(app: App) -> AsyncIterator[None]:
         reminder_hours=app.settings.reminder_hours,
         digest=DigestSchedule(weekday, at, app.settings.municipality),
     )
-    await leadership.renew()
-    scheduler.start()
     try:
+        await leadership.renew()
+        scheduler.start()
         yield
     finally:
-        scheduler.shutdown(wait=False)
-        await leadership.step_down()
-        stop.set()
-        await task
+        try:
+            await stop_scheduler(scheduler, leadership, JOBS_STOP)
+        finally:
+            stop.set()
+            await settle(task, WORKER_STOP, "the outbox worker")
 
 
 @contextlib.asynccontextmanager
-async def sms_routes(app: App) -> AsyncIterator[None]:
+async def sms_routes(app: App) -> AsyncIterator[tuple[str, int] | None]:
     """The routes gateways call (inbound SMS, delivery reports) on SMS_LISTEN, when SMS is
-    configured; nothing otherwise."""
+    configured; yields where they listen (the real port, also for port 0), or None."""
     if app.sms_gateway is None:
-        yield
+        yield None
         return
     from bot.channels.sms.conversation import Context
     from bot.channels.sms.routes import serving, sms_application
@@ -68,39 +90,80 @@ async def sms_routes(app: App) -> AsyncIterator[None]:
         region=app.settings.sms_default_region,
     )
     host, port = app.settings.sms_host_port
-    async with serving(web_app, host, port):
-        yield
+    async with serving(web_app, host, port, shutdown_timeout=SMS_STOP) as address:
+        yield address
 
 
-async def run_polling(app: App, handle_signals: bool = True) -> None:
-    """Long polling until SIGINT/SIGTERM (or, without `handle_signals`, until the dispatcher's
-    `stop_polling` or cancellation: the playground's tests stop it that way)."""
-    await _prepare(app)
-    # A webhook left from an earlier run would make getUpdates fail with 409.
-    await app.bot.delete_webhook(drop_pending_updates=False)
-    async with delivering(app), sms_routes(app):
-        await app.dispatcher.start_polling(
-            app.bot,
-            handle_signals=handle_signals,
-            close_bot_session=False,
-            allowed_updates=app.dispatcher.resolve_used_update_types(),
-        )
+async def _handlers_done(tasks: set[asyncio.Task[object]]) -> None:
+    await settle_all(list(tasks), HANDLERS_STOP, "updates being handled")
 
 
-async def _until_signal() -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
+async def _stop_polling(dispatcher: Dispatcher, polling: asyncio.Task[None]) -> None:
+    """Ask the dispatcher to stop and wait for it, within `UPDATES_STOP`. `stop_polling`
+    refuses until `start_polling` has taken its lock (its first step), so it is asked again
+    until it listens; a stop that comes that early is still a clean one."""
+
+    async def ask() -> None:
+        while not polling.done():
+            try:
+                await dispatcher.stop_polling()
+                return
+            except RuntimeError:  # polling has not started (or has just ended)
+                await asyncio.sleep(0.02)
+
+    asking = asyncio.create_task(ask(), name="stop-polling")
+    try:
+        await settle(polling, UPDATES_STOP, "long polling")
+    finally:
+        asking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asking
 
 
-async def run_worker(app: App) -> None:
+async def run_polling(
+    app: App, stop: asyncio.Event | None = None, on_ready: OnReady = announce_ready
+) -> None:
+    """Long polling until SIGINT/SIGTERM, or, when `stop` is given, until it is set (the
+    playground stops it that way; no signal handler is installed then)."""
+    async with stop_on_signals(stop) as stopping:
+        name = await _prepare(app)
+        # A webhook left from an earlier run would make getUpdates fail with 409.
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        async with delivering(app), sms_routes(app) as sms:
+            if stopping.is_set():
+                return
+            polling = asyncio.create_task(
+                app.dispatcher.start_polling(
+                    app.bot,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    allowed_updates=app.dispatcher.resolve_used_update_types(),
+                ),
+                name="long-polling",
+            )
+            on_ready(Ready(f"long polling as {name}", sms))
+            waiting = asyncio.create_task(stopping.wait(), name="until-stopped")
+            try:
+                await asyncio.wait({polling, waiting}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                waiting.cancel()
+                log.info("shutting down")
+                await _stop_polling(app.dispatcher, polling)
+                await _handlers_done(app.dispatcher._handle_update_tasks)
+            if polling.done() and not polling.cancelled() and (error := polling.exception()):
+                raise error
+
+
+async def run_worker(
+    app: App, stop: asyncio.Event | None = None, on_ready: OnReady = announce_ready
+) -> None:
     """Only the outbox worker: for a second process (or machine) draining the same outbox."""
-    await app.check_schema()
-    log.info("delivery worker started")
-    async with delivering(app):
-        await _until_signal()
+    async with stop_on_signals(stop) as stopping:
+        await app.check_schema()
+        log.info("delivery worker started")
+        async with delivering(app):
+            on_ready(Ready("delivery worker"))
+            await stopping.wait()
     log.info("delivery worker stopped")
 
 
@@ -109,30 +172,49 @@ def webhook_application(
 ) -> web.Application:
     """The aiohttp app that receives Telegram's POSTs; wrong or missing secret gets 401."""
     web_app = web.Application()
-    SimpleRequestHandler(
+    handler = SimpleRequestHandler(
         app.dispatcher, app.bot, secret_token=secret, handle_in_background=background
-    ).register(web_app, path=path)
+    )
+    handler.register(web_app, path=path)
+    web_app[UPDATE_HANDLER] = handler
     setup_application(web_app, app.dispatcher, bot=app.bot)
     return web_app
 
 
-async def run_webhook(app: App) -> None:
-    url, secret = app.settings.require_webhook()
-    await _prepare(app)
+@contextlib.asynccontextmanager
+async def _webhook_serving(app: App, url: str, secret: str) -> AsyncIterator[str]:
+    """The webhook server, registered with Telegram; yields where it listens. On the way out
+    it closes (requests under way are answered) and the updates it took are handled."""
     path = urlsplit(url).path or "/"
-    runner = web.AppRunner(webhook_application(app, secret, path), access_log=None)
+    web_app = webhook_application(app, secret, path)
+    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=UPDATES_STOP)
     await runner.setup()
-    host, port = app.settings.webhook_host_port
-    await web.TCPSite(runner, host, port).start()
-    await app.bot.set_webhook(
-        url,
-        secret_token=secret,
-        allowed_updates=app.dispatcher.resolve_used_update_types(),
-    )
-    log.info("webhook registered; listening on %s:%s%s", host, port, path)
     try:
-        async with delivering(app), sms_routes(app):
-            await _until_signal()
+        host, port = app.settings.webhook_host_port
+        await web.TCPSite(runner, host, port).start()
+        await app.bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=app.dispatcher.resolve_used_update_types(),
+        )
+        log.info("webhook registered; listening on %s:%s%s", host, port, path)
+        yield f"webhook on {host}:{port}{path}"
     finally:
-        log.info("shutting down")
-        await runner.cleanup()
+        await settle(runner.cleanup(), UPDATES_STOP + 5, "the webhook server")
+        await _handlers_done(web_app[UPDATE_HANDLER]._background_feed_update_tasks)
+
+
+async def run_webhook(
+    app: App, stop: asyncio.Event | None = None, on_ready: OnReady = announce_ready
+) -> None:
+    url, secret = app.settings.require_webhook()
+    async with stop_on_signals(stop) as stopping:
+        await _prepare(app)
+        async with (
+            delivering(app),
+            sms_routes(app) as sms,
+            _webhook_serving(app, url, secret) as where,
+        ):
+            on_ready(Ready(where, sms))
+            await stopping.wait()
+            log.info("shutting down")

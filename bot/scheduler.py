@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -28,6 +29,7 @@ from bot.i18n import Catalogs
 from bot.services import events
 from bot.services import help as helping
 from bot.services.digest import Round, Summary, due_week
+from bot.shutdown import settle, settle_all
 from db.queries import digests as digest_rounds
 from db.queries import leases
 from db.session import clock_of, session_now
@@ -40,12 +42,28 @@ RENEW_EVERY = 20  # seconds; well inside the lease, so a live leader never loses
 
 
 class Leadership:
-    """Whether this process may run the scheduled jobs right now."""
+    """Whether this process may run the scheduled jobs right now, and which of its jobs are
+    running (a shutdown lets them finish rather than cut a round short)."""
 
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         self.sessionmaker = sessionmaker
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.leading = False
+        self.running: set[asyncio.Task[Any]] = set()
+
+    def tracked(self, job: Callable[[], Awaitable[object]]) -> Callable[[], Awaitable[None]]:
+        """`job`, noted in `running` while it runs."""
+
+        async def run() -> None:
+            task = asyncio.current_task()
+            assert task is not None  # noqa: S101 - a coroutine job runs in a task
+            self.running.add(task)
+            try:
+                await job()
+            finally:
+                self.running.discard(task)
+
+        return run
 
     async def renew(self) -> bool:
         async with self.sessionmaker() as session:
@@ -76,7 +94,21 @@ def _led(
             # A failing round is tried again at the next tick; the scheduler keeps going.
             log.exception("scheduled job failed")
 
-    return run
+    return leadership.tracked(run)
+
+
+async def stop_scheduler(
+    scheduler: AsyncIOScheduler, leadership: Leadership, within: float
+) -> None:
+    """Start no more jobs, let the running ones finish (at most `within` seconds), shut the
+    scheduler down and hand the lease back. APScheduler's own shutdown cancels running jobs,
+    which would cut a digest round short and log the cancellation as a failure."""
+    if scheduler.running:
+        scheduler.pause()
+    await settle_all(list(leadership.running), within, "scheduled jobs")
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+    await settle(leadership.step_down(), within, "handing back the scheduler's lease")
 
 
 @dataclass(frozen=True)
@@ -159,7 +191,7 @@ def build_scheduler(
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     scheduler.add_job(
-        leadership.renew,
+        leadership.tracked(leadership.renew),
         IntervalTrigger(seconds=RENEW_EVERY),
         id="lease",
         name="lease",

@@ -3,11 +3,9 @@ language, and a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import signal
 import socket
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -18,47 +16,21 @@ from bot.app import build_app
 from bot.fake_bot_api import FakeBotAPI, FakeUser
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from bot.runners import webhook_application
+from tests.support.processes import RealProcess, clean_environment
 
 
 def _free_port() -> int:
+    """A port for the webhook test, whose URL (given before the start) must name it."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
-async def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
-    clean = {
-        k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "WEBHOOK_", "COORDINATOR"))
-    }
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        *args,
-        env={**clean, **env},
-        cwd=cwd,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
+def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> RealProcess:
+    return RealProcess.naboskap("run", *args, env=clean_environment(**env), cwd=cwd)
 
 
-async def _stop(
-    process: asyncio.subprocess.Process, how: signal.Signals = signal.SIGTERM
-) -> tuple[int, str]:
-    process.send_signal(how)
-    _, stderr = await asyncio.wait_for(process.communicate(), 30)
-    return process.returncode or 0, stderr.decode()
-
-
-async def _wait_until(condition, timeout: float = 30) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError
-        await asyncio.sleep(0.05)
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_long_polling_answers_and_stops_cleanly(
     database_url: str, fake_api: FakeBotAPI, tmp_path: Path, how: signal.Signals
@@ -68,11 +40,12 @@ async def test_long_polling_answers_and_stops_cleanly(
         "TELEGRAM_API_BASE": fake_api.base_url,
         "DATABASE_URL": database_url,
     }
-    process = await _start_bot(env, tmp_path)
+    process = _start_bot(env, tmp_path)
     try:
+        assert "long polling as @" in await process.until_ready()
         user = FakeUser(fake_api, 5001, "Olena", "uk")
         await user.send("/start")
-        messages = await user.wait_for_message(timeout=30)
+        messages = await user.wait_for_message(timeout=60)
         assert "Українська" in messages[-1].button_texts[0]
         # The command menu is registered in every shipped language at start-up.
         assert fake_api.commands_for("uk")[:3] == ["start", "events", "networks"]
@@ -83,7 +56,7 @@ async def test_long_polling_answers_and_stops_cleanly(
         )
         assert fake_api.commands_for("fa")
     finally:
-        code, stderr = await _stop(process, how)
+        code, stderr = await process.stopped(how)
     assert code == 0, stderr
     assert "Traceback" not in stderr
     assert "Olena" not in stderr
@@ -91,10 +64,10 @@ async def test_long_polling_answers_and_stops_cleanly(
 
 async def test_webhook_checks_the_secret_and_handles_updates(settings, fake_api: FakeBotAPI):
     app = build_app(settings)
-    port = _free_port()
     runner = web.AppRunner(webhook_application(app, "s3cret", "/telegram"))
     await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
     try:
         url = f"http://127.0.0.1:{port}/telegram"
         async with aiohttp.ClientSession() as client:
@@ -111,6 +84,7 @@ async def test_webhook_checks_the_secret_and_handles_updates(settings, fake_api:
         await app.close()
 
 
+@pytest.mark.slow
 async def test_run_webhook_registers_itself_and_stops_cleanly(
     database_url: str, fake_api: FakeBotAPI, tmp_path: Path
 ):
@@ -123,19 +97,19 @@ async def test_run_webhook_registers_itself_and_stops_cleanly(
         "WEBHOOK_SECRET": "s3cret-token",
         "WEBHOOK_LISTEN": f"127.0.0.1:{port}",
     }
-    process = await _start_bot(env, tmp_path, "--webhook")
+    process = _start_bot(env, tmp_path, "--webhook")
     try:
-        await _wait_until(lambda: fake_api.webhook is not None)
+        assert f"webhook on 127.0.0.1:{port}/hook" in await process.until_ready()
         assert fake_api.webhook == {
             "url": f"http://127.0.0.1:{port}/hook",
             "secret_token": "s3cret-token",
         }
         user = FakeUser(fake_api, 5003, "Amal", "ar")
         await user.send("/start")
-        messages = await user.wait_for_message(timeout=30)
+        messages = await user.wait_for_message(timeout=60)
         assert "العربية" in messages[-1].button_texts[0]
     finally:
-        code, stderr = await _stop(process)
+        code, stderr = await process.stopped()
     assert code == 0, stderr
     assert "Traceback" not in stderr
 
@@ -178,36 +152,32 @@ async def test_conversation_state_lives_in_redis(database_url: str, fake_api: Fa
         await second.close()
 
 
+@pytest.mark.slow
 async def test_run_serves_the_sms_routes_when_sms_is_configured(
     database_url: str, fake_api: FakeBotAPI, tmp_path: Path
 ):
-    port = _free_port()
     env = {
         "BOT_TOKEN": DEFAULT_TOKEN,
         "TELEGRAM_API_BASE": fake_api.base_url,
         "DATABASE_URL": database_url,
         "SMS_GATEWAY": "console",
-        "SMS_LISTEN": f"127.0.0.1:{port}",
+        "SMS_LISTEN": "127.0.0.1:0",  # any free port: the readiness line names it
         "SMS_INBOUND_SECRET": "run-secret",
     }
-    process = await _start_bot(env, tmp_path)
-    url = f"http://127.0.0.1:{port}/sms/console/inbound"
+    process = _start_bot(env, tmp_path)
     try:
+        ready = await process.until_ready()
+        address = ready.split("SMS routes on ", 1)[1].split(")")[0]
+        url = f"http://{address}/sms/console/inbound"
         async with aiohttp.ClientSession() as http:
-            for _ in range(600):  # the routes come up with the bot
-                try:
-                    async with http.get(url) as response:
-                        refused = response.status
-                    break
-                except aiohttp.ClientConnectionError:
-                    await asyncio.sleep(0.05)
-            assert refused == 403  # no secret
+            async with http.get(url) as response:
+                assert response.status == 403  # no secret
             params = {"secret": "run-secret", "from": "+4791234567", "to": "2020", "text": "Hei"}
             async with http.get(url, params=params) as response:
                 assert response.status == 200
                 assert await response.text() == ""  # a body would go back as an SMS
     finally:
-        code, stderr = await _stop(process)
+        code, stderr = await process.stopped()
     assert code == 0, stderr
     assert "Traceback" not in stderr
     assert "91234567" not in stderr and "Hei" not in stderr  # no number or text in the logs

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import itertools
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ from bot.sms_segments import count
 log = logging.getLogger("naboskap.playground")
 
 LOOK_EVERY = 0.2  # seconds between looks at the gateway's outbox
-ROUTE_WAIT = 20.0  # seconds to wait for the SMS route while the bot is starting
+ROUTE_WAIT = 60.0  # seconds to wait for the SMS route while the bot is starting
 MAX_TEXT = 1000  # the bot reads no more of a text than this
 
 
@@ -59,14 +58,15 @@ class Phones:
     def __init__(
         self,
         gateway: MemoryGateway,
-        inbound_url: str,
         secret: str,
         on_change: Callable[[], Awaitable[None]],
         time: Clock,
     ) -> None:
         self.gateway = gateway
         self.time = time  # the playground's clock: texts are dated by it
-        self.inbound_url = inbound_url
+        # Where the bot's inbound route listens: known once the bot is up (`route_opened`).
+        self.inbound_url: str | None = None
+        self._route_open = asyncio.Event()
         self._secret = secret
         self._on_change = on_change
         self.threads: dict[str, list[SmsItem]] = {}
@@ -74,6 +74,11 @@ class Phones:
         self._seen = 0
         self._http: aiohttp.ClientSession | None = None
         self._watcher: asyncio.Task[None] | None = None
+
+    def route_opened(self, url: str) -> None:
+        """The bot's inbound route listens at `url` now."""
+        self.inbound_url = url
+        self._route_open.set()
 
     def start(self) -> None:
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
@@ -122,17 +127,14 @@ class Phones:
         )
         await self._on_change()
         body = {"from": phone, "to": "Naboskap", "text": text}
-        deadline = time.monotonic() + ROUTE_WAIT
-        while True:
-            try:
-                async with self._http.post(
-                    self.inbound_url, json=body, headers={"X-Naboskap-Secret": self._secret}
-                ) as reply:
-                    if reply.status != 200:
-                        raise SmsRouteError(f"the bot's SMS route answered {reply.status}")
-                    return
-            except aiohttp.ClientConnectorError:
-                # The route opens with the bot (`run_polling`), just after the page does.
-                if time.monotonic() > deadline:
-                    raise SmsRouteError("the bot's SMS route is not listening") from None
-                await asyncio.sleep(0.2)
+        # The route opens with the bot (`run_polling`), just after the page does.
+        try:
+            await asyncio.wait_for(self._route_open.wait(), ROUTE_WAIT)
+        except TimeoutError:
+            raise SmsRouteError("the bot's SMS route is not listening") from None
+        assert self.inbound_url is not None  # noqa: S101 - set with the event
+        async with self._http.post(
+            self.inbound_url, json=body, headers={"X-Naboskap-Secret": self._secret}
+        ) as reply:
+            if reply.status != 200:
+                raise SmsRouteError(f"the bot's SMS route answered {reply.status}")

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import secrets
-import socket
 import tempfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from bot.playground.phones import Phones
 from bot.playground.seed import drop_quiet_hours, drop_sms_quiet_hours, read_networks, seed
 from bot.runners import run_polling
 from bot.services import residents
+from bot.shutdown import Ready, announce_ready, settle, stop_on_signals
 from db import migrate
 
 log = logging.getLogger("naboskap.playground")
@@ -44,13 +44,13 @@ class PlaygroundOptions:
     rate_limit: RateLimit = field(default_factory=RateLimit)
     # False: personas get no quiet hours, so notices show at any time of day (see README).
     quiet_hours: bool = False
+    # True: SIGINT/SIGTERM stop it (handlers installed first thing in `start`); False: `stop`.
     handle_signals: bool = True
 
 
-def _free_loopback_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+# Bounds for the steps of `stop`, in seconds (the bot's own steps are bounded in bot.runners).
+BOT_STOP = 90.0
+STEP_STOP = 15.0
 
 
 class Playground:
@@ -62,6 +62,10 @@ class Playground:
     `phones` posts their texts there and reads what the outbox worker sent back. The `clock`
     control moves this playground's own `Clock` (`time`) forward and runs the scheduler's due
     jobs at once; the next playground starts at the real time.
+
+    `start` returns once the bot polls (it says `naboskap: ready (...)` on stderr then); `stop`
+    takes the parts down in the reverse order, each within a fixed time, and may be called
+    more than once.
     """
 
     def __init__(self, options: PlaygroundOptions) -> None:
@@ -80,6 +84,9 @@ class Playground:
         self.personas = PersonaBook()
         self.app: App | None = None
         self._polling: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._signals = contextlib.AsyncExitStack()
+        self._stopped = False
         self._watcher: asyncio.Task[None] | None = None
         self._phones: Phones | None = None
         self._clock: ClockControl | None = None
@@ -121,6 +128,9 @@ class Playground:
         return self._clock
 
     async def start(self) -> str:
+        if self.options.handle_signals:
+            # First, so that Ctrl-C at any moment from here on is a clean stop.
+            self._stop = await self._signals.enter_async_context(stop_on_signals())
         if self.options.db is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="naboskap-playground-")
             db_path = Path(self._tmp.name) / "naboskap.db"
@@ -137,7 +147,6 @@ class Playground:
         api.add_routes(web_app, self)
         await self.server.start(web_app)
         secret = secrets.token_urlsafe(24)
-        sms_port = _free_loopback_port()
         settings = load_settings(
             bot_token=DEFAULT_TOKEN,
             telegram_api_base=self.base,
@@ -145,23 +154,17 @@ class Playground:
             coordinator_ids=frozenset({COORDINATOR_ID}),
             redis_url=None,
             webhook_url=None,
-            # The SMS channel with the in-memory gateway; its routes on loopback only.
+            # The SMS channel with the in-memory gateway; its routes on a free loopback port.
             sms_gateway="memory",
             sms_inbound_secret=secret,
-            sms_listen=f"127.0.0.1:{sms_port}",
+            sms_listen="127.0.0.1:0",
             sms_public_url=None,
         )
         self.app = build_app(settings, clock=self.time)
         gateway = self.app.sms_gateway
         if not isinstance(gateway, MemoryGateway):  # pragma: no cover - set just above
             raise RuntimeError("the playground needs the memory SMS gateway")
-        self._phones = Phones(
-            gateway,
-            f"http://127.0.0.1:{sms_port}/sms/{gateway.name}/inbound",
-            secret,
-            self.server.announce,
-            self.time,
-        )
+        self._phones = Phones(gateway, secret, self.server.announce, self.time)
         self._phones.start()
         self._clock = ClockControl(self.app)
         await seed(
@@ -176,37 +179,55 @@ class Playground:
             await self._register(persona)
         self.ready.set()
         # The bot exactly as `naboskap run` runs it: polling, outbox worker, scheduler.
+        polling_ready = asyncio.Event()
+
+        def on_ready(ready: Ready) -> None:
+            if ready.sms is not None:
+                host, port = ready.sms
+                self.phones.route_opened(f"http://{host}:{port}/sms/{gateway.name}/inbound")
+            announce_ready(ready)
+            polling_ready.set()
+
         self._polling = asyncio.create_task(
-            run_polling(self.app, handle_signals=self.options.handle_signals),
-            name="playground-bot",
+            run_polling(self.app, stop=self._stop, on_ready=on_ready), name="playground-bot"
         )
         self._watcher = asyncio.create_task(self._watch_onboarding(), name="playground-quiet")
+        polled = asyncio.create_task(polling_ready.wait())
+        try:
+            await asyncio.wait({self._polling, polled}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            polled.cancel()
+        if self._polling.done():
+            self._polling.result()  # its error, if it failed on the way up
         return self.url
 
     async def wait(self) -> None:
-        """Until the bot stops (Ctrl-C: aiogram's signal handling ends its polling)."""
+        """Until the bot stops (Ctrl-C, or `stop`)."""
         if self._polling is not None:
-            await self._polling
+            # Not cancelled with the caller: `stop` takes the bot down in order.
+            await asyncio.wait({self._polling})
 
     async def stop(self) -> None:
+        """Stop the bot (polling, SMS routes, scheduler, worker: see bot.runners), then the
+        page's helpers, the embedded Bot API server and the database, each within a bound."""
+        if self._stopped:
+            return
+        self._stopped = True
+        self._stop.set()
+        if self._polling is not None:
+            await settle(self._polling, BOT_STOP, "the playground's bot")
         if self._watcher is not None:
             self._watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watcher
-        if self._polling is not None and not self._polling.done() and self.app is not None:
-            try:
-                await self.app.dispatcher.stop_polling()
-            except RuntimeError:  # polling had not started yet
-                self._polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
+            await settle(self._watcher, STEP_STOP, "the quiet-hours watcher")
         if self._phones is not None:
-            await self._phones.stop()
-        await self.server.stop()
+            await settle(self._phones.stop(), STEP_STOP, "the SMS phones")
+        await settle(self.server.stop(), STEP_STOP, "the embedded Bot API server")
         if self.app is not None:
-            await self.app.close()
+            await settle(self.app.close(), STEP_STOP, "the bot's connections")
+        await self._signals.aclose()
         if self._tmp is not None:
             self._tmp.cleanup()
+            self._tmp = None
 
     # ---- personas ------------------------------------------------------------------------
 

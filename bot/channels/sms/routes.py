@@ -101,13 +101,19 @@ def sms_application(
 
 
 @asynccontextmanager
-async def serving(application: web.Application, host: str, port: int) -> AsyncIterator[None]:
-    runner = web.AppRunner(application, access_log=None)
+async def serving(
+    application: web.Application, host: str, port: int, shutdown_timeout: float = 10.0
+) -> AsyncIterator[tuple[str, int]]:
+    """Serve the SMS routes on host:port (port 0: any free one); yields the address they
+    listen on. On the way out, requests under way get `shutdown_timeout` seconds to finish."""
+    runner = web.AppRunner(application, access_log=None, shutdown_timeout=shutdown_timeout)
     await runner.setup()
-    # reuse_address: a restart may find the port in TIME_WAIT from the last run.
-    await web.TCPSite(runner, host, port, reuse_address=True).start()
-    log.info("SMS routes listening on %s:%s", host, port)
     try:
-        yield
+        # reuse_address: a restart may find the port in TIME_WAIT from the last run.
+        await web.TCPSite(runner, host, port, reuse_address=True).start()
+        address = runner.addresses[0]
+        bound = (host, int(address[1]))
+        log.info("SMS routes listening on %s:%s", *bound)
+        yield bound
     finally:
         await runner.cleanup()
