@@ -39,10 +39,10 @@ def settings_text(
         mode = t.gettext("You get everything once a week, in the digest.")
     if prefs.digest:
         weekday, at = settings.digest_at
+        # Formatted outside the call: the catalog extractor skips calls holding an f-string.
+        time_of_day = f"{at.hour:02d}:{at.minute:02d}"
         digest = t.gettext(
-            "📰 Weekly digest: {day} at {time}.",
-            day=t.weekday_name(weekday),
-            time=f"{at.hour:02d}:{at.minute:02d}",
+            "📰 Weekly digest: {day} at {time}.", day=t.weekday_name(weekday), time=time_of_day
         )
     else:
         digest = t.gettext("📰 The weekly digest is off.")
