@@ -1,15 +1,13 @@
-"""/settings: instant notices or the weekly digest only, the digest on or off, quiet hours."""
+"""The /settings screen: what it says, its buttons, and showing it again after a change."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Translator
 from bot.phone_numbers import masked
 from bot.services import phone_link, preferences
 from bot.services.actions import MenuItem, OpenMenu
@@ -17,10 +15,8 @@ from bot.services.actors import Actor
 from bot.services.preferences import QUIET_CHOICES, NoticePreferences
 from db.models import NotifyMode
 from handlers.callbacks import SettingsAction, SettingsCb
-from handlers.filters import Act, FreeText, Onboarded
 from handlers.keyboards import button, markup, rows
-from handlers.replies import show, stale
-from handlers.states import PhoneFlow
+from handlers.replies import show
 
 
 def _clock(minutes: int) -> str:
@@ -125,7 +121,7 @@ def settings_keyboard(
     return markup(rows(modes, 1), [digest], rows(quiet, 2), rows(phones, 1), [home])
 
 
-async def _show(
+async def show_settings(
     target: Message | CallbackQuery,
     session: AsyncSession,
     actor: Actor,
@@ -133,11 +129,11 @@ async def _show(
     settings: Settings,
 ) -> None:
     prefs = await preferences.get(session, actor)
-    phone = await _phone(session, actor, settings)
+    phone = await phone_section(session, actor, settings)
     await show(target, settings_text(t, prefs, settings, phone), settings_keyboard(t, prefs, phone))
 
 
-async def _phone(
+async def phone_section(
     session: AsyncSession, actor: Actor, settings: Settings
 ) -> phone_link.PhoneStatus | None:
     """The phone section's state, or None where SMS is not configured (no section at all)."""
@@ -155,17 +151,17 @@ async def settings_command(
     settings: Settings,
 ) -> None:
     await state.clear()
-    await _show(message, session, actor, t, settings)
+    await show_settings(message, session, actor, t, settings)
 
 
 async def settings_button(
     query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, settings: Settings
 ) -> None:
     await query.answer()
-    await _show(query, session, actor, t, settings)
+    await show_settings(query, session, actor, t, settings)
 
 
-async def _saved(
+async def saved(
     query: CallbackQuery,
     session: AsyncSession,
     actor: Actor,
@@ -174,161 +170,5 @@ async def _saved(
     prefs: preferences.NoticePreferences,
 ) -> None:
     await query.answer(t.gettext("Saved."))
-    phone = await _phone(session, actor, settings)
+    phone = await phone_section(session, actor, settings)
     await show(query, settings_text(t, prefs, settings, phone), settings_keyboard(t, prefs, phone))
-
-
-async def notify_mode(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    session: AsyncSession,
-    actor: Actor,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    mode = NotifyMode.DIGEST if callback_data.value else NotifyMode.INSTANT
-    prefs = await preferences.update(session, actor, notify_mode=mode)
-    await _saved(query, session, actor, t, settings, prefs)
-
-
-async def digest(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    session: AsyncSession,
-    actor: Actor,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    prefs = await preferences.update(session, actor, digest=bool(callback_data.value))
-    await _saved(query, session, actor, t, settings, prefs)
-
-
-async def quiet_hours(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    session: AsyncSession,
-    actor: Actor,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    prefs = await preferences.update(session, actor, quiet=QUIET_CHOICES[callback_data.value])
-    await _saved(query, session, actor, t, settings, prefs)
-
-
-# ---- the phone number: linking it with a code, the SMS fallback, removing it ---------------
-
-
-async def add_phone(
-    query: CallbackQuery, state: FSMContext, t: Translator, settings: Settings
-) -> None:
-    if settings.sms_gateway is None:
-        await stale(query, t)  # a button from when SMS was configured
-        return
-    await state.set_state(PhoneFlow.phone)
-    await query.answer()
-    await show(
-        query,
-        t.gettext("What is your mobile number? We will send a code to it by SMS. /cancel stops."),
-    )
-
-
-async def sms_fallback(
-    query: CallbackQuery,
-    callback_data: SettingsCb,
-    session: AsyncSession,
-    actor: Actor,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    if settings.sms_gateway is None:
-        await stale(query, t)
-        return
-    await phone_link.set_sms_fallback(session, actor, bool(callback_data.value))
-    await query.answer(t.gettext("Saved."))
-    await _show(query, session, actor, t, settings)
-
-
-async def remove_phone(
-    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, settings: Settings
-) -> None:
-    if settings.sms_gateway is None:
-        await stale(query, t)
-        return
-    await phone_link.unlink_phone(session, actor)
-    await query.answer(t.gettext("Saved."))
-    await _show(query, session, actor, t, settings)
-
-
-async def phone_number(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    t: Translator,
-    settings: Settings,
-    catalogs: Catalogs,
-) -> None:
-    number = await phone_link.request_phone_code(
-        session, actor, catalogs, message.text or "", settings.sms_default_region
-    )
-    await state.set_state(PhoneFlow.code)
-    await message.answer(
-        t.gettext(
-            "We sent a code by SMS to {number}. Type it here (it is valid for {minutes} "
-            "minutes), or /cancel.",
-            number=masked(number),
-            minutes=int(phone_link.CODE_TTL.total_seconds() // 60),
-        )
-    )
-
-
-async def phone_code(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    # A wrong code with tries left keeps the conversation (CodeRejected); type it again.
-    await phone_link.confirm_phone_code(session, actor, message.text or "")
-    await state.clear()
-    await message.answer(
-        t.gettext(
-            '✅ Your phone number is linked. Turn on "SMS if Telegram can\'t reach me" '
-            "below if you want it."
-        )
-    )
-    await _show(message, session, actor, t, settings)
-
-
-def build_router() -> Router:
-    """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
-    router = Router(name="settings")
-    router.message.filter(Onboarded())
-    router.callback_query.filter(Onboarded())
-    router.message.register(settings_command, Command("settings"))
-    router.callback_query.register(settings_button, Act(OpenMenu, F.item == MenuItem.SETTINGS))
-    router.callback_query.register(
-        notify_mode, SettingsCb.filter((F.action == SettingsAction.MODE) & F.value.in_({0, 1}))
-    )
-    router.callback_query.register(
-        digest, SettingsCb.filter((F.action == SettingsAction.DIGEST) & F.value.in_({0, 1}))
-    )
-    router.callback_query.register(
-        quiet_hours,
-        SettingsCb.filter(
-            (F.action == SettingsAction.QUIET) & F.value.in_(range(len(QUIET_CHOICES)))
-        ),
-    )
-    router.callback_query.register(add_phone, SettingsCb.filter(F.action == SettingsAction.PHONE))
-    router.callback_query.register(
-        sms_fallback,
-        SettingsCb.filter((F.action == SettingsAction.FALLBACK) & F.value.in_({0, 1})),
-    )
-    router.callback_query.register(
-        remove_phone, SettingsCb.filter(F.action == SettingsAction.UNLINK)
-    )
-    router.message.register(phone_number, PhoneFlow.phone, FreeText())
-    router.message.register(phone_code, PhoneFlow.code, FreeText())
-    return router
