@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from handlers.callbacks import BroadcastAction, HostCb
-from tests.conftest import COORDINATOR_ID
-from tests.test_outbox import Clock, _worker, after_quiet_hours
+from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
+from tests.support.settings import COORDINATOR_ID
 
 
 async def test_a_host_previews_sends_and_follows_the_reach(app, resident, hosted_network):
@@ -23,7 +23,7 @@ async def test_a_host_previews_sends_and_follows_the_reach(app, resident, hosted
         t.ngettext("Sent! {n} member will get it.", "Sent! {n} members will get it.", 2)
         in replies[-1].text
     )
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     uk = app.catalogs.translator("uk")
     assert olena.last.text.startswith(uk.gettext("📣 Notice from {network}", network="Torstrand"))
     replies = await host.press(t.gettext("📊 Reach"))
@@ -48,6 +48,6 @@ async def test_a_coordinator_writes_to_everyone(app, resident, hosted_network):
     await coordinator.press(t.gettext("📣 Write to everyone"))
     await coordinator.send("Velkommen til Naboskap, alle sammen!")
     await coordinator.press(t.gettext("📣 Send"))
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     uk = app.catalogs.translator("uk")
     assert olena.last.text.startswith(uk.gettext("📣 Notice from the municipality"))

@@ -9,7 +9,7 @@ from bot.services import broadcasts, networks
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, PermissionDenied
 from db.models import DeliveryStatus
-from tests.test_outbox import NOON, Clock, _worker
+from tests.support.outbox import NOON, Clock, outbox_worker
 
 
 @pytest.fixture
@@ -48,7 +48,7 @@ async def test_a_host_broadcasts_to_their_network_in_each_language(app, torstran
             network_id=view.id,
             now=NOON,
         )
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     uk = app.catalogs.translator("uk")
     assert olena.last.text.startswith(uk.gettext("📣 Notice from {network}", network="Torstrand"))
     assert "Ta med <hansker> & kaffe." in olena.last.text

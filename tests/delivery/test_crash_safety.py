@@ -7,13 +7,10 @@ Real processes: `python -m bot worker` against the fake Bot API, killed and star
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
 
 from sqlalchemy import func, select
 
@@ -26,6 +23,7 @@ from bot.services import broadcasts, networks
 from bot.services.actors import Actor
 from db.models import Delivery, DeliveryStatus, Resident
 from db.session import create_engine, create_sessionmaker
+from tests.support.processes import start_worker, wait_for
 
 RESIDENTS = 2000
 FIRST_ID = 7_000_000
@@ -63,39 +61,6 @@ async def _seed(database_url: str, fake_api: FakeBotAPI) -> int:
     assert sum(result.by_locale.values()) == RESIDENTS
     assert result.held == 0
     return result.notice_id
-
-
-async def _start_worker(
-    env: dict[str, str], cwd: Path, log: Path
-) -> tuple[asyncio.subprocess.Process, IO[bytes]]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("BOT_", "WEBHOOK_", "COORDINATOR", "REDIS_", "SEND_", "DELIVERY_"))
-    }
-    # stderr to a file: a pipe nobody reads could fill up and stall the worker.
-    stderr = log.open("wb")
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "worker",
-        env={**clean, **env},
-        cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=stderr,
-    )
-    return process, stderr
-
-
-async def _wait_for(process: asyncio.subprocess.Process, timeout: float) -> int:
-    try:
-        return await asyncio.wait_for(process.wait(), timeout)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise
 
 
 async def _by_status(database_url: str) -> Counter[DeliveryStatus]:
@@ -142,7 +107,7 @@ async def test_a_worker_killed_mid_broadcast_loses_nothing_and_sends_at_most_in_
     # send is certainly in flight (claimed, not yet answered, so its outcome is not recorded).
     sends = 0
     killed = asyncio.Event()
-    first, first_log = await _start_worker(env, tmp_path, tmp_path / "first.log")
+    first, first_log = await start_worker(env, tmp_path, tmp_path / "first.log")
 
     def on_request(method: str) -> None:
         nonlocal sends
@@ -156,7 +121,7 @@ async def test_a_worker_killed_mid_broadcast_loses_nothing_and_sends_at_most_in_
     fake_api.on_request = on_request
     try:
         await asyncio.wait_for(killed.wait(), 60)
-        assert await _wait_for(first, 10) == -signal.SIGKILL
+        assert await wait_for(first, 10) == -signal.SIGKILL
     finally:
         if first.returncode is None:
             first.kill()
@@ -174,14 +139,14 @@ async def test_a_worker_killed_mid_broadcast_loses_nothing_and_sends_at_most_in_
         f"{len(in_flight)} in flight, {at_kill[DeliveryStatus.PENDING]} pending"
     )
 
-    second, second_log = await _start_worker(env, tmp_path, tmp_path / "second.log")
+    second, second_log = await start_worker(env, tmp_path, tmp_path / "second.log")
     try:
         for _ in range(600):  # at most 60 s
             if (await _by_status(database_url))[DeliveryStatus.PENDING] == 0:
                 break
             await asyncio.sleep(0.1)
         second.send_signal(signal.SIGTERM)
-        code = await _wait_for(second, 30)
+        code = await wait_for(second, 30)
     finally:
         if second.returncode is None:
             second.kill()

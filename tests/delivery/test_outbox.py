@@ -11,8 +11,7 @@ from sqlalchemy import func, select
 
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
-from bot.delivery.pacing import ChatSpacing, RateLimiter
-from bot.delivery.sms import SmsSender
+from bot.delivery.pacing import RateLimiter
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
 from bot.services import networks
@@ -34,39 +33,8 @@ from db.models import (
 )
 from db.queries import outbox as q
 from db.session import create_engine, create_sessionmaker
-from tests.conftest import PG_URL
-
-# Wednesday 2 December 2026, 12:00 in Oslo: outside everyone's default quiet hours.
-NOON = datetime(2026, 12, 2, 11, 0, tzinfo=UTC)
-
-
-def after_quiet_hours() -> datetime:
-    """Tomorrow at noon in Oslo, by the real clock: a worker at this time sends whatever was
-    queued (by a handler, with the real time) during any quiet hours before it."""
-    from datetime import time
-    from zoneinfo import ZoneInfo
-
-    oslo = ZoneInfo("Europe/Oslo")
-    tomorrow = datetime.now(UTC).astimezone(oslo).date() + timedelta(days=1)
-    return datetime.combine(tomorrow, time(12), tzinfo=oslo)
-
-
-class Clock:
-    """Time that only moves when the test (or a sleep) moves it."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def utc(self) -> datetime:
-        return self.now
-
-    def monotonic(self) -> float:
-        return self.now.timestamp()
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
+from tests.support.outbox import NOON, Clock, delivery_statuses, outbox_worker
+from tests.support.settings import PG_URL
 
 
 @pytest.fixture
@@ -110,36 +78,6 @@ async def _enqueue(app, network_id: int, now: datetime = NOON, **kwargs):
     return result
 
 
-def _worker(app, clock: Clock, **settings) -> DeliveryWorker:
-    limiter = RateLimiter(app.sessionmaker, rate=25, clock=clock.monotonic, sleep=clock.sleep)
-    senders = {Channel.TELEGRAM: TelegramSender(app.bot)}
-    limiters = {}
-    if app.sms_gateway is not None:
-        senders[Channel.SMS] = SmsSender(app.sms_gateway, app.catalogs, app.sessionmaker)
-        limiters[Channel.SMS] = RateLimiter(
-            app.sessionmaker, rate=5, name="sms", clock=clock.monotonic, sleep=clock.sleep
-        )
-    return DeliveryWorker(
-        app.sessionmaker,
-        senders,
-        limiter,
-        settings=WorkerSettings(**settings),
-        spacing=ChatSpacing(clock=clock.monotonic, sleep=clock.sleep),
-        clock=clock.utc,
-        limiters=limiters,
-    )
-
-
-async def _statuses(app) -> dict[int, DeliveryStatus]:
-    async with app.sessionmaker() as session:
-        rows = await session.execute(
-            select(Resident.telegram_id, Delivery.status).join(
-                Resident, Resident.id == Delivery.resident_id
-            )
-        )
-        return {r[0]: DeliveryStatus(r[1]) for r in rows}
-
-
 async def test_a_notice_is_rendered_once_per_language_and_reaches_everyone(app, torstrand):
     view, members = torstrand
     result = await _enqueue(app, view.id)
@@ -147,11 +85,11 @@ async def test_a_notice_is_rendered_once_per_language_and_reaches_everyone(app, 
     async with app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Rendering)) == 3
     clock = Clock(NOON)
-    assert await _worker(app, clock).drain() == 4
+    assert await outbox_worker(app, clock).drain() == 4
     for user, locale in zip(members, ["nb", "uk", "ar", "nb"], strict=True):
         assert user.last.text == f"{locale}: dugnad lørdag"
         assert user.last.button_texts == ["👍"]
-    assert set((await _statuses(app)).values()) == {DeliveryStatus.SENT}
+    assert set((await delivery_statuses(app)).values()) == {DeliveryStatus.SENT}
 
 
 async def test_quiet_hours_hold_notices_until_morning_and_digest_only_holds_them(app, torstrand):
@@ -170,10 +108,10 @@ async def test_quiet_hours_hold_notices_until_morning_and_digest_only_holds_them
     result = await _enqueue(app, view.id, now=late)
     assert result.held == 1
     clock = Clock(late)
-    assert await _worker(app, clock).drain() == 0
+    assert await outbox_worker(app, clock).drain() == 0
     clock.now = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 08:00 in Oslo
-    assert await _worker(app, clock).drain() == 3
-    statuses = await _statuses(app)
+    assert await outbox_worker(app, clock).drain() == 3
+    statuses = await delivery_statuses(app)
     assert statuses[members[1].id] is DeliveryStatus.HELD
     assert statuses[members[0].id] is DeliveryStatus.SENT
 
@@ -184,7 +122,7 @@ async def test_blocked_residents_become_unreachable_and_get_nothing_more(app, to
     await _enqueue(app, view.id)
     await _enqueue(app, view.id)
     clock = Clock(NOON)
-    await _worker(app, clock).drain()
+    await outbox_worker(app, clock).drain()
     async with app.sessionmaker() as session:
         amal = await session.scalar(select(Resident).where(Resident.telegram_id == members[2].id))
         assert amal.reachable is False
@@ -203,7 +141,7 @@ async def test_429_waits_exactly_retry_after_and_slows_down(app, torstrand, fake
     await _enqueue(app, view.id)
     fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
     clock = Clock(NOON)
-    worker = _worker(app, clock, concurrency=1)
+    worker = outbox_worker(app, clock, concurrency=1)
     await worker.run_once()
     # The refused delivery waits exactly retry_after; the worker paused as long and slowed down.
     async with app.sessionmaker() as session:
@@ -220,7 +158,7 @@ async def test_429_waits_exactly_retry_after_and_slows_down(app, torstrand, fake
     assert any(abs(s - 7) < 0.01 for s in clock.slept)
     assert worker.limiter.current < 25
     assert await worker.drain() == 1
-    assert set((await _statuses(app)).values()) == {DeliveryStatus.SENT}
+    assert set((await delivery_statuses(app)).values()) == {DeliveryStatus.SENT}
 
 
 async def test_server_errors_are_retried_with_backoff_then_recorded_as_failed(
@@ -231,12 +169,12 @@ async def test_server_errors_are_retried_with_backoff_then_recorded_as_failed(
     for _ in range(3):
         fake_api.fail_next("sendMessage", 502, "Bad Gateway")
     clock = Clock(NOON)
-    worker = _worker(app, clock, max_attempts=3, backoff_base=5)
+    worker = outbox_worker(app, clock, max_attempts=3, backoff_base=5)
     await worker.run_once()  # three of four fail
-    assert list((await _statuses(app)).values()).count(DeliveryStatus.PENDING) == 3
+    assert list((await delivery_statuses(app)).values()).count(DeliveryStatus.PENDING) == 3
     clock.now += timedelta(seconds=7)
     await worker.drain()
-    assert set((await _statuses(app)).values()) == {DeliveryStatus.SENT}
+    assert set((await delivery_statuses(app)).values()) == {DeliveryStatus.SENT}
 
     await _enqueue(app, view.id)
     for _ in range(20):
@@ -264,9 +202,9 @@ async def test_a_crashed_worker_s_lease_runs_out_and_the_delivery_is_still_made(
         await session.commit()
     assert len(claimed) == 4  # ...and then the worker died before sending
     clock = Clock(NOON + timedelta(minutes=1))
-    assert await _worker(app, clock).drain() == 0
+    assert await outbox_worker(app, clock).drain() == 0
     clock.now = NOON + timedelta(minutes=3)
-    assert await _worker(app, clock).drain() == 4
+    assert await outbox_worker(app, clock).drain() == 4
     assert all(user.last.text.endswith("dugnad lørdag") for user in members)
 
 
@@ -276,7 +214,7 @@ async def test_the_global_rate_and_per_chat_spacing_hold(app, torstrand):
         await _enqueue(app, view.id)
     clock = Clock(NOON)
     start = clock.monotonic()
-    worker = _worker(app, clock, concurrency=1)
+    worker = outbox_worker(app, clock, concurrency=1)
     sent_at: list[float] = []
     original = worker._deliver
 
@@ -305,7 +243,7 @@ async def test_a_stopping_worker_hands_back_what_it_has_not_sent(app, torstrand,
             stop.set()  # the shutdown comes while the first messages are on their way
 
     fake_api.on_request = on_request
-    worker = _worker(app, Clock(NOON))
+    worker = outbox_worker(app, Clock(NOON))
     await asyncio.wait_for(worker.run(stop), 10)
     fake_api.on_request = None
     async with app.sessionmaker() as session:
@@ -321,7 +259,7 @@ async def test_a_stopping_worker_hands_back_what_it_has_not_sent(app, torstrand,
     assert len(rows) >= 8
     assert all(lease is None and attempts == 0 for _, lease, attempts in rows)
     assert sends == 12 - len(rows)
-    assert await _worker(app, Clock(NOON + timedelta(seconds=5))).drain() == len(rows)
+    assert await outbox_worker(app, Clock(NOON + timedelta(seconds=5))).drain() == len(rows)
 
 
 @pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")

@@ -22,7 +22,7 @@ from bot.services.actors import Actor
 from bot.services.events import EventDraft
 from db.models import Digest, DigestRun, Preferences
 from db.session import create_engine, create_sessionmaker
-from tests.test_crash_safety import _start_worker, _wait_for
+from tests.support.processes import start_worker, wait_for
 
 RESIDENTS = 300
 FIRST_ID = 8_000_000
@@ -101,7 +101,7 @@ async def test_two_processes_send_the_weekly_digest_once(
         "DIGEST_TIME": slot.strftime("%H:%M"),
     }
     logs = [tmp_path / "first.log", tmp_path / "second.log"]
-    workers = [await _start_worker(env, tmp_path, log) for log in logs]
+    workers = [await start_worker(env, tmp_path, log) for log in logs]
     try:
         for _ in range(600):  # at most 60 s
             done, _rows = await _finished(database_url)
@@ -114,7 +114,7 @@ async def test_two_processes_send_the_weekly_digest_once(
         await asyncio.sleep(1)  # a second sender, if there were one, would show by now
         for process, _ in workers:
             process.send_signal(signal.SIGTERM)
-        codes = [await _wait_for(process, 30) for process, _ in workers]
+        codes = [await wait_for(process, 30) for process, _ in workers]
     finally:
         for process, handle in workers:
             if process.returncode is None:

@@ -34,7 +34,7 @@ from db.models import (
     NotifyMode,
     Resident,
 )
-from tests.test_outbox import Clock, _worker, after_quiet_hours
+from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -130,7 +130,7 @@ async def test_each_resident_gets_one_digest_in_their_own_language(app, fake_api
     summary = await _round(app, now).run(key)
     assert summary.sent == 3
     assert summary.by_locale == {"nb": 2, "uk": 1}
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
 
     letter = olena.last.text
     assert "Språkkafé" in letter
@@ -215,7 +215,7 @@ async def test_residents_can_turn_the_digest_off_and_on_in_settings(app, fake_ap
     labels = [b["text"] for b in emma.last.buttons]
     assert "✓ Notices as they come" in labels  # no digest means notices come as they come
     # Nothing held is lost: the notice comes now instead.
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     assert "Dugnad!" in emma.last.text
 
     now = datetime.now(UTC)
@@ -255,7 +255,7 @@ async def test_digest_only_residents_get_what_was_held_in_the_digest(app, reside
     assert held == 2
     now = datetime.now(UTC)
     await _round(app, now).run(digests.week_of(now, OSLO))
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     letter = olena.last.text
     assert "Dugnad på lekeplassen" in letter and "Torstrand" in letter
     assert "Vinterbading" in letter  # announced for later, beyond the coming week

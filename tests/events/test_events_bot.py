@@ -9,8 +9,8 @@ from bot.services import actions, events
 from bot.services.actions import Rsvp
 from db.models import Answer
 from handlers.callbacks import EventAction, EventCb
-from tests.test_events_service import _actor, _draft, network  # noqa: F401 - the fixture
-from tests.test_outbox import NOON, Clock, _worker
+from tests.support.events import actor_of, event_draft
+from tests.support.outbox import NOON, Clock, outbox_worker
 
 FAR_THURSDAY = datetime(2099, 12, 3, 17, 0, tzinfo=UTC)
 
@@ -21,12 +21,12 @@ async def _published(app, network):
         # Far ahead, so that answering from the bot (by the real clock) never meets a past event.
         event, _ = await events.publish(
             session,
-            await _actor(app, host),
+            await actor_of(app, host),
             app.catalogs,
-            _draft(view.id, starts_at=FAR_THURSDAY, ends_at=FAR_THURSDAY + timedelta(hours=2)),
+            event_draft(view.id, starts_at=FAR_THURSDAY, ends_at=FAR_THURSDAY + timedelta(hours=2)),
             now=NOON,
         )
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     return event
 
 

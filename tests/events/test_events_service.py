@@ -3,67 +3,28 @@ changed, cancelled, reminded once, and imported from a calendar without duplicat
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from babel import Locale
 from sqlalchemy import func, select
 
-from bot.services import events, networks, residents
-from bot.services.actors import Actor
+from bot.services import events
 from bot.services.calendar_files import CalendarEvent
 from bot.services.errors import PermissionDenied
 from db.models import Answer, Delivery, EventStatus, Notice, NoticeKind
-from tests.test_outbox import NOON, Clock, _worker
-
-THURSDAY_18 = datetime(2026, 12, 3, 17, 0, tzinfo=UTC)  # Thursday 3 December, 18:00 in Oslo
-
-
-@pytest.fixture
-async def network(app, resident):
-    async with app.sessionmaker() as session:
-        view = await networks.create_network(
-            session, Actor.operator(), name="Torstrand", slug="torstrand"
-        )
-    host = await resident("Hilde")
-    async with app.sessionmaker() as session:
-        await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", host.id)
-    olena = await resident("Olena", "Українська", "uk")
-    amal = await resident("Amal", "العربية", "ar")
-    for user in (olena, amal):
-        await user.send("/start join-torstrand")
-    return view, host, olena, amal
-
-
-async def _actor(app, user) -> Actor:
-    async with app.sessionmaker() as session:
-        return await residents.identify(session, user.id, app.settings.coordinator_ids)
-
-
-def _draft(network_id: int, **changes) -> events.EventDraft:
-    values = {
-        "network_id": network_id,
-        "title": "Språkkafé på biblioteket",
-        "starts_at": THURSDAY_18,
-        "ends_at": THURSDAY_18 + timedelta(hours=2),
-        "place": "Larvik bibliotek",
-        "description": "Vi øver norsk sammen. Kaffe og vafler!",
-        "no_norwegian_needed": True,
-        "locale": "nb",
-        "translations": {"uk": ("Мовне кафе в бібліотеці", "Практикуємо норвезьку разом.")},
-    }
-    values.update(changes)
-    return events.EventDraft(**values)
+from tests.support.events import THURSDAY_18, actor_of, event_draft
+from tests.support.outbox import NOON, Clock, outbox_worker
 
 
 async def test_members_get_the_event_in_their_language_with_their_dates(app, network):
     view, host, olena, amal = network
     async with app.sessionmaker() as session:
         _event, sent = await events.publish(
-            session, await _actor(app, host), app.catalogs, _draft(view.id), now=NOON
+            session, await actor_of(app, host), app.catalogs, event_draft(view.id), now=NOON
         )
     assert sent.by_locale == {"nb": 1, "uk": 1, "ar": 1}
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
 
     uk = app.catalogs.translator("uk")
     text = olena.last.text
@@ -85,13 +46,15 @@ async def test_members_get_the_event_in_their_language_with_their_dates(app, net
 
 async def test_answers_changes_and_cancellation_reach_those_coming(app, network):
     view, host, olena, amal = network
-    hilde = await _actor(app, host)
+    hilde = await actor_of(app, host)
     async with app.sessionmaker() as session:
-        event, _ = await events.publish(session, hilde, app.catalogs, _draft(view.id), now=NOON)
-        await events.answer(session, await _actor(app, olena), event.id, Answer.YES, now=NOON)
+        event, _ = await events.publish(
+            session, hilde, app.catalogs, event_draft(view.id), now=NOON
+        )
+        await events.answer(session, await actor_of(app, olena), event.id, Answer.YES, now=NOON)
         counted = await events.get(session, hilde, event.id)
     assert counted.counts == {Answer.YES: 1}
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     before = len(amal.messages)
     async with app.sessionmaker() as session:
         await events.update(
@@ -99,15 +62,15 @@ async def test_answers_changes_and_cancellation_reach_those_coming(app, network)
             hilde,
             app.catalogs,
             event.id,
-            _draft(view.id, place="Kulturhuset Bølgen"),
+            event_draft(view.id, place="Kulturhuset Bølgen"),
             now=NOON,
         )
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     assert "Kulturhuset Bølgen" in olena.last.text
     assert len(amal.messages) == before  # Amal did not say she was coming
     async with app.sessionmaker() as session:
         cancelled = await events.cancel(session, hilde, app.catalogs, event.id, now=NOON)
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     assert cancelled.status is EventStatus.CANCELLED
     assert (
         app.catalogs.translator("uk").gettext("❌ An event you were going to is cancelled")
@@ -120,7 +83,7 @@ async def test_only_hosts_publish(app, network):
     async with app.sessionmaker() as session:
         with pytest.raises(PermissionDenied):
             await events.publish(
-                session, await _actor(app, olena), app.catalogs, _draft(view.id), now=NOON
+                session, await actor_of(app, olena), app.catalogs, event_draft(view.id), now=NOON
             )
 
 
@@ -128,14 +91,14 @@ async def test_reminders_are_sent_once_even_when_run_again(app, network):
     view, host, olena, amal = network
     async with app.sessionmaker() as session:
         event, _ = await events.publish(
-            session, await _actor(app, host), app.catalogs, _draft(view.id), now=NOON
+            session, await actor_of(app, host), app.catalogs, event_draft(view.id), now=NOON
         )
-        await events.answer(session, await _actor(app, olena), event.id, Answer.YES, now=NOON)
+        await events.answer(session, await actor_of(app, olena), event.id, Answer.YES, now=NOON)
     a_day_before = THURSDAY_18 - timedelta(hours=20)
     async with app.sessionmaker() as session:
         assert await events.send_due_reminders(session, app.catalogs, 24, now=a_day_before) == 1
         assert await events.send_due_reminders(session, app.catalogs, 24, now=a_day_before) == 0
-        await events.answer(session, await _actor(app, amal), event.id, Answer.YES, now=NOON)
+        await events.answer(session, await actor_of(app, amal), event.id, Answer.YES, now=NOON)
         assert await events.send_due_reminders(session, app.catalogs, 24, now=a_day_before) == 1
     async with app.sessionmaker() as session:
         reminders = await session.scalar(
@@ -145,7 +108,7 @@ async def test_reminders_are_sent_once_even_when_run_again(app, network):
             .where(Notice.kind == NoticeKind.REMINDER)
         )
     assert reminders == 2
-    await _worker(app, Clock(a_day_before + timedelta(hours=1))).drain()
+    await outbox_worker(app, Clock(a_day_before + timedelta(hours=1))).drain()
     assert (
         app.catalogs.translator("ar").gettext("⏰ Reminder: you're going to this") in amal.last.text
     )
@@ -153,7 +116,7 @@ async def test_reminders_are_sent_once_even_when_run_again(app, network):
 
 async def test_calendar_import_updates_by_uid_and_never_duplicates(app, network):
     view, host, _olena, _amal = network
-    hilde = await _actor(app, host)
+    hilde = await actor_of(app, host)
     entries = [
         CalendarEvent(
             uid="abc@larvik.kommune.no",
@@ -196,7 +159,7 @@ async def test_calendar_import_updates_by_uid_and_never_duplicates(app, network)
             )
         ]
         fourth = await events.import_calendar(session, hilde, app.catalogs, view.id, gone, now=NOON)
-        upcoming, total = await events.upcoming(session, await _actor(app, host), now=NOON)
+        upcoming, total = await events.upcoming(session, await actor_of(app, host), now=NOON)
     assert (len(first.created), len(first.updated), first.unchanged) == (2, 0, 0)
     assert (len(again.created), len(again.updated), again.unchanged) == (0, 0, 2)
     assert third.updated == ["def@larvik.kommune.no"]
@@ -209,10 +172,10 @@ async def test_an_event_as_a_calendar_file(app, network):
     view, host, olena, _amal = network
     async with app.sessionmaker() as session:
         event, _ = await events.publish(
-            session, await _actor(app, host), app.catalogs, _draft(view.id), now=NOON
+            session, await actor_of(app, host), app.catalogs, event_draft(view.id), now=NOON
         )
         name, data = await events.calendar(
-            session, await _actor(app, olena), event.id, app.catalogs
+            session, await actor_of(app, olena), event.id, app.catalogs
         )
     assert name.endswith(".ics")
     assert b"BEGIN:VEVENT" in data

@@ -4,7 +4,7 @@ the host changes and cancels it, and those coming are told."""
 from __future__ import annotations
 
 from handlers.callbacks import HostEventCb
-from tests.test_outbox import Clock, _worker, after_quiet_hours
+from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 
 
 async def test_a_host_creates_an_event_step_by_step(app, resident, hosted_network):
@@ -31,7 +31,7 @@ async def test_a_host_creates_an_event_step_by_step(app, resident, hosted_networ
     assert t.gettext("No Norwegian needed") in preview
     assert "Norsk (bokmål) 1 · Українська 1" in preview
     await host.press(t.gettext("✅ Publish"))
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     uk = app.catalogs.translator("uk")
     assert "Толока в парку" in olena.last.text
     assert "Беріть рукавички!" in olena.last.text
@@ -69,7 +69,7 @@ async def test_changing_and_cancelling_tells_those_coming(app, resident, hosted_
     await host.press(t.gettext("No"))
     await host.press(t.gettext("Continue to the preview ›"))
     await host.press(t.gettext("✅ Publish"))
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     await olena.press(uk.gettext("✅ Coming"))
 
     await host.send("/events")
@@ -78,7 +78,7 @@ async def test_changing_and_cancelling_tells_those_coming(app, resident, hosted_
     await host.press(t.gettext("Place"))
     replies = await host.send("Biblioteket")
     assert t.gettext("Saved. Those coming are told.") in replies[-1].text
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     assert "📍 Biblioteket" in olena.last.text
     assert uk.gettext("✏️ An event you're going to has changed") in olena.last.text
 
@@ -86,7 +86,7 @@ async def test_changing_and_cancelling_tells_those_coming(app, resident, hosted_
     await host.press("Språkkafé")
     await host.press(t.gettext("❌ Cancel the event"))
     await host.press(t.gettext("❌ Yes, cancel the event"))
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     assert uk.gettext("❌ An event you were going to is cancelled") in olena.last.text
 
 

@@ -9,7 +9,7 @@ from bot.services.actions import AcceptHelper, OfferHelp
 from bot.services.actors import Actor
 from db.models import HelpCategory
 from handlers.callbacks import HelpCb
-from tests.test_outbox import Clock, _worker, after_quiet_hours
+from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 
 
 async def _setup(app, resident):
@@ -45,22 +45,22 @@ async def test_language_practice_from_ask_to_thank_you(app, resident):
         in replies[-1].text
     )
 
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     assert nb.gettext("🤝 Someone in {network} needs help", network="Torstrand") in kari.last.text
     await kari.press(nb.gettext("🙋 I can help"))
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     assert "Kari" in olena.last.text
     await olena.press(uk.gettext("✅ Accept {name}", name="Kari"))
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
 
     await kari.press(nb.gettext("💬 Write"))
     await kari.send("Hei Olena! Kaffe på biblioteket onsdag kl 17?")
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     relayed = olena.last
     assert relayed.text == "💬 Kari: Hei Olena! Kaffe på biblioteket onsdag kl 17?"
     await olena.press(uk.gettext("💬 Answer"))
     await olena.send("Так! До зустрічі")
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     assert kari.last.text == "💬 Olena: Так! До зустрічі"
     # Nothing that identifies either of them travels with the relayed messages.
     for message, other in ((relayed, kari), (kari.last, olena)):
@@ -71,7 +71,7 @@ async def test_language_practice_from_ask_to_thank_you(app, resident):
     await olena.send("/cancel")
     await olena.send("/requests")
     await olena.press(uk.gettext("✅ Done, thank you"))
-    await _worker(app, Clock(after_quiet_hours())).drain()
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
     assert nb.gettext("💛 {name} says thank you for your help!", name="Olena") in kari.last.text
 
 
@@ -155,11 +155,11 @@ async def test_an_unanswered_request_is_nudged_then_closes(app, resident):
         request = await session.get(HelpRequest, 1)
         created = request.created_at
         await helping.expire_due(session, app.catalogs, now=created + timedelta(days=12, hours=1))
-    await _worker(app, Clock(noon_of(created + timedelta(days=13)))).drain()
+    await outbox_worker(app, Clock(noon_of(created + timedelta(days=13)))).drain()
     assert "/requests" in olena.last.text and "Купити хліб" in olena.last.text
     async with app.sessionmaker() as session:
         await helping.expire_due(session, app.catalogs, now=created + timedelta(days=14, hours=1))
-    await _worker(app, Clock(noon_of(created + timedelta(days=15)))).drain()
+    await outbox_worker(app, Clock(noon_of(created + timedelta(days=15)))).drain()
     assert "/ask" in olena.last.text
     replies = await olena.send("/requests")
     assert replies[-1].text == uk.gettext(
@@ -168,7 +168,7 @@ async def test_an_unanswered_request_is_nudged_then_closes(app, resident):
 
 
 async def test_coordinators_read_the_help_figures(app, resident):
-    from tests.conftest import COORDINATOR_ID
+    from tests.support.settings import COORDINATOR_ID
 
     olena, _kari, _host = await _setup(app, resident)
     uk = app.catalogs.translator("uk")

@@ -12,7 +12,7 @@ from bot.services import networks, residents
 from bot.services.actors import Actor
 from bot.services.errors import NotFound, PermissionDenied
 from db.models import HelpCategory, HelpFrequency, RequestStatus
-from tests.test_outbox import NOON, Clock, _worker
+from tests.support.outbox import NOON, Clock, outbox_worker
 
 
 async def _actor(app, user) -> Actor:
@@ -65,7 +65,7 @@ async def test_a_newcomer_gets_language_practice_through_the_bot(app, neighbours
             "Хочу практикувати норвезьку, раз на тиждень",
         )
     assert reached == 1
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     nb = app.catalogs.translator("nb")
     assert nb.gettext("🗣 Language practice") in kari.last.text  # in Kari's Norwegian
     async with app.sessionmaker() as session:
@@ -74,7 +74,7 @@ async def test_a_newcomer_gets_language_practice_through_the_bot(app, neighbours
         await helping.offer_help(
             session, await _actor(app, kari), app.catalogs, request.id, now=NOON
         )
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     assert "Kari" in olena.last.text
     kari_resident_id = (await _actor(app, kari)).resident_id
     async with app.sessionmaker() as session:
@@ -92,7 +92,7 @@ async def test_a_newcomer_gets_language_practice_through_the_bot(app, neighbours
         await helping.relay(
             session, await _actor(app, olena), app.catalogs, request.id, "Так, дякую!", now=NOON
         )
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     relayed = [m for m in olena.messages if "Passer onsdag" in m.text][-1]
     assert relayed.text.startswith("💬 Kari:")
     for secret in (str(kari.id), "@", "+47"):
@@ -104,7 +104,7 @@ async def test_a_newcomer_gets_language_practice_through_the_bot(app, neighbours
             session, await _actor(app, olena), app.catalogs, request.id, done=True, now=NOON
         )
     assert done.status is RequestStatus.DONE
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     assert "💛" in kari.last.text
 
 
@@ -176,7 +176,7 @@ async def test_weekly_helpers_get_requests_held_for_the_digest(app, neighbours):
         )
         await _ask(app, session, olena, view.id, HelpCategory.LANGUAGE, "Norsk")
     before = len(kari.messages)
-    await _worker(app, Clock(NOON)).drain()
+    await outbox_worker(app, Clock(NOON)).drain()
     assert len(kari.messages) == before
 
 

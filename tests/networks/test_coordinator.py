@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.services import networks
 from bot.services.actors import Actor
 from db.models import JoinPolicy, MemberRole, Membership, Network, NetworkKind, Resident
-from tests.conftest import COORDINATOR_ID
+from tests.support.settings import COORDINATOR_ID
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES
 from db.models import Resident
-from tests.conftest import onboard
+from tests.support.residents import onboard
 
 CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF]")

@@ -97,15 +97,15 @@ async def test_blocking_by_a_stranger_stores_nothing(make_user, app):
 async def test_mydata_includes_answers_and_preferences_and_forget_removes_them(resident, app):
     from bot.services import events, residents
     from db.models import Answer, Rsvp
-    from tests.test_events_service import _draft
-    from tests.test_outbox import NOON
+    from tests.support.events import event_draft
+    from tests.support.outbox import NOON
 
     async with app.sessionmaker() as session:
         view = await networks.create_network(
             session, Actor.operator(), name="Torstrand", slug="torstrand"
         )
         event, _ = await events.publish(
-            session, Actor.operator(), app.catalogs, _draft(view.id), now=NOON
+            session, Actor.operator(), app.catalogs, event_draft(view.id), now=NOON
         )
     kari = await resident("Kari")
     await kari.send("/start join-torstrand")

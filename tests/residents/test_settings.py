@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from bot.services import broadcasts, networks
 from bot.services.actors import Actor
 from db.models import DeliveryStatus
-from tests.test_outbox import Clock, _statuses, _worker
+from tests.support.outbox import Clock, delivery_statuses, outbox_worker
 
 
 async def test_settings_change_how_notices_arrive(app, resident):
@@ -40,8 +40,8 @@ async def test_settings_change_how_notices_arrive(app, resident):
             now=night,
         )
     assert sent.held == 1
-    await _worker(app, Clock(night)).drain()
-    statuses = await _statuses(app)
+    await outbox_worker(app, Clock(night)).drain()
+    statuses = await delivery_statuses(app)
     assert statuses[kari.id] is DeliveryStatus.HELD
     assert statuses[ola.id] is DeliveryStatus.SENT
 

@@ -143,7 +143,7 @@ async def test_run_webhook_registers_itself_and_stops_cleanly(
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
 async def test_conversation_state_lives_in_redis(database_url: str, fake_api: FakeBotAPI):
     """With REDIS_URL the pending deep link survives a restart of the bot between steps."""
-    from tests.conftest import make_settings
+    from tests.support.settings import make_settings
 
     settings = make_settings(
         database_url, fake_api.base_url, redis_url=os.environ["TEST_REDIS_URL"]

@@ -14,8 +14,8 @@ from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, OptedOut, PermissionDenied
 from bot.sms.segments import count
 from db.models import Membership, Resident
-from tests.conftest import onboard
-from tests.sms_phone import SmsNetwork, sms  # noqa: F401 - the fixture
+from tests.support.residents import onboard
+from tests.support.sms_phone import SmsNetwork
 
 NUMBER = "+4791234567"
 

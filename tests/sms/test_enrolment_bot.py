@@ -10,8 +10,9 @@ from bot.services import networks
 from bot.services.actors import Actor
 from db.models import Membership, Resident
 from handlers.callbacks import EnrolAction, EnrolCb
-from tests.conftest import COORDINATOR_ID, onboard
-from tests.sms_phone import SmsNetwork, sms  # noqa: F401 - the fixture
+from tests.support.residents import onboard
+from tests.support.settings import COORDINATOR_ID
+from tests.support.sms_phone import SmsNetwork
 
 NUMBER = "+4791234567"
 

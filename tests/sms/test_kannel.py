@@ -13,7 +13,7 @@ from bot.delivery.outcomes import Sent
 from bot.sms.gateway import DeliveryReport, GatewayRequest, secret_matches
 from bot.sms.gateways.kannel import DLR_PATH, INBOUND_PATH, KannelGateway
 from bot.sms.segments import GSM7_BASIC, GSM7_EXTENSION, count
-from tests.kannel_fixture import KannelOnLoopback, Receiver
+from tests.support.kannel import KannelOnLoopback, Receiver
 
 UKRAINIAN = "Привіт, сусіде! Зустріч у четвер о 18:00. Ґанок, їжак, є."
 NORWEGIAN = "Hei! Vi møtes på Østre Halsen i kveld, 50% + kaffe. Ærlig talt: {gratis} €"

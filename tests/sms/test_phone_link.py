@@ -14,8 +14,8 @@ from bot.services import broadcasts, networks, phone_link, residents
 from bot.services.actors import Actor
 from bot.services.errors import CodeRejected, InvalidInput, OptedOut, RateLimited
 from db.models import Channel, Delivery, DeliveryStatus, PhoneCode, Resident, utcnow
-from tests.conftest import onboard
-from tests.sms_phone import SmsNetwork, sms  # noqa: F401 - the fixture
+from tests.support.residents import onboard
+from tests.support.sms_phone import SmsNetwork
 
 NUMBER = "+4791234567"
 

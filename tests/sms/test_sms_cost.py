@@ -21,9 +21,10 @@ from bot.sms.segments import count
 from bot.sms.texts import to_sms
 from db.models import Channel, Delivery, DeliveryStatus, Notice, NoticeKind
 from handlers.callbacks import BroadcastAction, HostCb, HostEventCb
-from tests.conftest import COORDINATOR_ID, onboard
-from tests.sms_phone import Phone, SmsNetwork, sms_network
-from tests.test_outbox import _worker
+from tests.support.outbox import outbox_worker
+from tests.support.residents import onboard
+from tests.support.settings import COORDINATOR_ID
+from tests.support.sms_phone import Phone, SmsNetwork, sms_network
 
 OSLO = ZoneInfo("Europe/Oslo")
 NB_NUMBER, UK_NUMBER = "+4791234567", "+4791234568"
@@ -35,7 +36,7 @@ class CostNetwork(SmsNetwork):
     """The SMS side with the worker as `naboskap run` builds it: with the monthly budget."""
 
     async def deliver(self) -> None:
-        worker = _worker(self.app, self.clock)
+        worker = outbox_worker(self.app, self.clock)
         settings = self.app.settings
         budget = None
         if settings.sms_monthly_segments is not None:

@@ -23,9 +23,9 @@ from bot.services.events import EventDraft
 from bot.services.sms_conversation import Context
 from bot.sms.server import serving, sms_application
 from db.models import Answer, Channel, Delivery, Rsvp
-from tests.conftest import make_settings
-from tests.kannel_fixture import FakeSmscMessage, KannelOnLoopback
-from tests.test_outbox import Clock, _worker, after_quiet_hours
+from tests.support.kannel import FakeSmscMessage, KannelOnLoopback
+from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
+from tests.support.settings import make_settings
 
 PHONE = "+4790011223"
 SHORT_CODE = "2020"
@@ -71,7 +71,7 @@ class Town:
 
     async def _wait(self, before: int, replies: int) -> list[str]:
         for _ in range(200):  # at most about 10 s
-            await _worker(self.app, self.clock).drain()
+            await outbox_worker(self.app, self.clock).drain()
             got = self.received()
             if len(got) >= before + replies:
                 await asyncio.sleep(0.2)  # a further line of the same message may follow
@@ -169,6 +169,6 @@ async def test_a_ukrainian_newcomer_takes_part_by_sms_through_kannel(town: Town)
             session, Actor.operator(), town.app.catalogs, text="Dugnad", network_id=view.id
         )
     assert sum(after.by_locale.values()) == 0
-    await _worker(town.app, town.clock).drain()
+    await outbox_worker(town.app, town.clock).drain()
     await asyncio.sleep(0.5)
     assert not any("Dugnad" in t for t in town.received())

@@ -22,7 +22,7 @@ from db.models import (
     Resident,
     Rsvp,
 )
-from tests.sms_phone import SECRET, Phone, SmsNetwork, sms  # noqa: F401 - the fixture
+from tests.support.sms_phone import SECRET, Phone, SmsNetwork
 
 NUMBER = "+4791234567"
 
@@ -216,7 +216,7 @@ async def test_delivery_reports_update_the_delivery(sms):
 
 
 async def test_asking_for_help_by_sms_and_talking_through_the_bot(sms, fake_api, make_user):
-    from tests.conftest import onboard
+    from tests.support.residents import onboard
 
     network_id = await _network(sms)
     helper = make_user("Kari", "nb")

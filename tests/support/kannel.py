@@ -1,5 +1,5 @@
 """A real Kannel on loopback for tests: bearerbox, smsbox and fakesmsc (Debian's `kannel` and
-`kannel-extras`) started from tests/kannel/kannel.conf.template on free ports of 127.0.0.1.
+`kannel-extras`) started from kannel.conf.template beside this module on free ports of 127.0.0.1.
 
 `kannel` (one per test session) is the running Kannel: send through its sendsms URL, see what
 fakesmsc received with `wait_mt`, play a resident with `inject`. Kannel calls back (get-url and
@@ -55,7 +55,7 @@ from aiohttp import web
 from bot.sms.gateway import GatewayRequest
 from bot.sms.transport import read_request
 
-TEMPLATE = Path(__file__).parent / "kannel" / "kannel.conf.template"
+TEMPLATE = Path(__file__).with_name("kannel.conf.template")
 FAKESMSC = Path("/usr/lib/kannel/test/fakesmsc")
 MAX_LINE = 255  # fakesmsc's fgets buffer is 256 bytes, with the newline
 _GOT = re.compile(rb"Got message \d+: <(.*)>\s*$")

@@ -8,15 +8,14 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
-import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.app import App, build_app
 from bot.services.sms_conversation import Context
 from bot.sms.gateways.memory import MemoryGateway
 from bot.sms.server import sms_application
-from tests.conftest import make_settings
-from tests.test_outbox import Clock, _worker, after_quiet_hours
+from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
+from tests.support.settings import make_settings
 
 SECRET = "sms-test-secret"
 
@@ -40,7 +39,7 @@ class SmsNetwork:
             return response.status
 
     async def deliver(self) -> None:
-        await _worker(self.app, self.clock).drain()
+        await outbox_worker(self.app, self.clock).drain()
 
     def phone(self, number: str) -> Phone:
         return Phone(self, number)
@@ -110,12 +109,6 @@ async def sms_network(
         yield kind(app, server, http)
     await server.close()
     await app.close()
-
-
-@pytest.fixture
-async def sms(database_url: str, fake_api) -> AsyncIterator[SmsNetwork]:  # type: ignore[no-untyped-def]
-    async for network in sms_network(database_url, fake_api):
-        yield network
 
 
 PhoneFactory = Callable[[str], Phone]
