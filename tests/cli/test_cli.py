@@ -40,6 +40,7 @@ def test_help_lists_the_subcommands():
         assert command in result.output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("env", "named"),
     [
@@ -63,18 +64,21 @@ def test_a_bad_setting_gives_one_line_and_no_traceback(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_webhook_mode_names_the_missing_webhook_setting(tmp_path: Path):
     result = _naboskap("run", "--webhook", env={"BOT_TOKEN": DEFAULT_TOKEN}, cwd=tmp_path)
     assert result.returncode != 0
     assert "WEBHOOK_URL" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_settings_are_read_from_a_dotenv_file(tmp_path: Path):
     (tmp_path / ".env").write_text("BOT_TOKEN=oops\n")
     result = _naboskap("run", env={}, cwd=tmp_path)
     assert "BOT_TOKEN is invalid" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_bot_refuses_a_database_that_is_behind(tmp_path: Path):
     env = {"BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_BASE": "http://127.0.0.1:9"}
     result = _naboskap("run", env=env, cwd=tmp_path)
@@ -83,6 +87,7 @@ def test_the_bot_refuses_a_database_that_is_behind(tmp_path: Path):
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_db_upgrade_creates_and_current_reports(tmp_path: Path):
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'new.db'}"}
     assert _naboskap("db", "current", env=env, cwd=tmp_path).stdout.count("behind") == 1

@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot import seeding
@@ -24,6 +25,8 @@ from bot.services.actors import Actor
 from db.models import Delivery, DeliveryStatus, Resident
 from db.session import create_engine, create_sessionmaker
 from tests.support.processes import start_worker, wait_for
+
+pytestmark = pytest.mark.slow  # real worker processes, one killed with SIGKILL
 
 RESIDENTS = 2000
 FIRST_ID = 7_000_000

@@ -262,6 +262,7 @@ async def test_a_stopping_worker_hands_back_what_it_has_not_sent(app, torstrand,
     assert await outbox_worker(app, Clock(NOON + timedelta(seconds=5))).drain() == len(rows)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
 async def test_two_workers_drain_one_outbox_without_sending_twice(app, fake_api, database_url):
     if not database_url.startswith("postgresql"):

@@ -24,6 +24,8 @@ from db.models import Digest, DigestRun, Preferences
 from db.session import create_engine, create_sessionmaker
 from tests.support.processes import start_worker, wait_for
 
+pytestmark = pytest.mark.slow  # two real worker processes on PostgreSQL
+
 RESIDENTS = 300
 FIRST_ID = 8_000_000
 OSLO = ZoneInfo("Europe/Oslo")

@@ -340,6 +340,7 @@ async def test_the_rate_limit_switch_gives_429_with_retry_after(playground_db: P
             await instance.stop()
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 def test_the_command_starts_and_ctrl_c_stops_it(tmp_path: Path):
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -41,10 +41,13 @@ OLENA = 1002
 AHMED = 1003
 OKSANA = 4002  # SMS only
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.exists(),
-    reason="no /usr/bin/chromium: `apt-get install chromium` (Debian) to run the browser test",
-)
+pytestmark = [
+    pytest.mark.slow,  # a real Chromium
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason="no /usr/bin/chromium: `apt-get install chromium` (Debian) to run the browser test",
+    ),
+]
 async_api = pytest.importorskip(
     "playwright.async_api", reason="Playwright is not installed: pip install -e '.[test]'"
 )

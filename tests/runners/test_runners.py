@@ -59,6 +59,7 @@ async def _wait_until(condition, timeout: float = 30) -> None:
         await asyncio.sleep(0.05)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_long_polling_answers_and_stops_cleanly(
     database_url: str, fake_api: FakeBotAPI, tmp_path: Path, how: signal.Signals
@@ -111,6 +112,7 @@ async def test_webhook_checks_the_secret_and_handles_updates(settings, fake_api:
         await app.close()
 
 
+@pytest.mark.slow
 async def test_run_webhook_registers_itself_and_stops_cleanly(
     database_url: str, fake_api: FakeBotAPI, tmp_path: Path
 ):
@@ -178,6 +180,7 @@ async def test_conversation_state_lives_in_redis(database_url: str, fake_api: Fa
         await second.close()
 
 
+@pytest.mark.slow
 async def test_run_serves_the_sms_routes_when_sms_is_configured(
     database_url: str, fake_api: FakeBotAPI, tmp_path: Path
 ):

@@ -15,6 +15,8 @@ from bot.sms.gateways.kannel import DLR_PATH, INBOUND_PATH, KannelGateway
 from bot.sms.segments import GSM7_BASIC, GSM7_EXTENSION, count
 from tests.support.kannel import KannelOnLoopback, Receiver
 
+pytestmark = pytest.mark.slow  # a real Kannel: bearerbox, smsbox and fakesmsc
+
 UKRAINIAN = "Привіт, сусіде! Зустріч у четвер о 18:00. Ґанок, їжак, є."
 NORWEGIAN = "Hei! Vi møtes på Østre Halsen i kveld, 50% + kaffe. Ærlig talt: {gratis} €"
 

@@ -27,6 +27,8 @@ from tests.support.kannel import FakeSmscMessage, KannelOnLoopback
 from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 from tests.support.settings import make_settings
 
+pytestmark = pytest.mark.slow  # a real Kannel: bearerbox, smsbox and fakesmsc
+
 PHONE = "+4790011223"
 SHORT_CODE = "2020"
 
