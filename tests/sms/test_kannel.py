@@ -1,4 +1,4 @@
-"""The Kannel adapter against a real Kannel on loopback (tests/kannel_fixture.py): what we send
+"""The Kannel adapter against a real Kannel on loopback (tests/support/kannel.py): what we send
 arrives at the fake SMS centre intact, what a resident sends reaches our get-url and parses, and
 delivery reports come back to our dlr-url with our delivery id. Kannel answers 202 even to a
 wrongly coded message, so every test looks at what fakesmsc received."""

@@ -1,4 +1,4 @@
-"""The whole SMS path through a real Kannel on loopback (tests/kannel_fixture.py): a resident's
+"""The whole SMS path through a real Kannel on loopback (tests/support/kannel.py): a resident's
 phone is fakesmsc, the bot is the real app with the Kannel gateway, its inbound route on the
 port Kannel's get-url points at, and the real outbox worker sending through Kannel's sendsms.
 
