@@ -13,7 +13,7 @@ import pytest
 from bot.services.calendar_files import CalendarError, CalendarEvent, event_file, read_events
 
 OSLO = ZoneInfo("Europe/Oslo")
-SAMPLE = (Path(__file__).parent / "data" / "larvik-events.ics").read_bytes()
+SAMPLE = (Path(__file__).parents[1] / "data" / "larvik-events.ics").read_bytes()
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 KAFE = "strikkekafe-2027@arrangement.larvik.example"
 
