@@ -24,7 +24,7 @@ from bot.services import broadcasts, networks
 from bot.services.actors import Actor
 from db.models import Delivery, DeliveryStatus, Resident
 from db.session import create_engine, create_sessionmaker
-from tests.support.processes import start_worker, wait_for
+from tests.support.workers import start_worker, wait_for
 
 pytestmark = pytest.mark.slow  # real worker processes, one killed with SIGKILL
 

@@ -22,7 +22,7 @@ from bot.services.actors import Actor
 from bot.services.events import EventDraft
 from db.models import Digest, DigestRun, Preferences
 from db.session import create_engine, create_sessionmaker
-from tests.support.processes import start_worker, wait_for
+from tests.support.workers import start_worker, wait_for
 
 pytestmark = pytest.mark.slow  # two real worker processes on PostgreSQL
 
