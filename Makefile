@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup playground run test lint i18n bench clean
+.PHONY: setup playground run test test-fast lint i18n bench clean
 
 # An editable install: bot/, handlers/, db/ and locales/ are used in place from the checkout.
 $(STAMP): pyproject.toml
@@ -29,6 +29,10 @@ run: $(STAMP)
 ## Set up and run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set).
 test: $(STAMP)
 	$(BIN)/pytest -q
+
+## All but the `slow` tests (real processes: subprocesses, Kannel, Chromium): for while you work.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

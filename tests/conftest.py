@@ -4,7 +4,6 @@ the fake Bot API server, and the real app wired to both."""
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -17,17 +16,15 @@ from bot.app import App, build_app
 from bot.cli import main
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser
-from bot.fake_bot_api.server import DEFAULT_TOKEN
 from db import migrate
 from db.models import Base
 from db.session import create_engine
+from tests.support.residents import onboard
+from tests.support.settings import PG_URL, make_settings
 
 # A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
-pytest_plugins = ["tests.kannel_fixture"]
+pytest_plugins = ["tests.support.kannel"]
 
-COORDINATOR_ID = 900001
-PG_URL = os.environ.get("TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("TEST_REDIS_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
 
@@ -82,19 +79,6 @@ async def fake_api() -> AsyncIterator[FakeBotAPI]:
         yield server
 
 
-def make_settings(database_url: str, api_base: str, **overrides: object) -> Settings:
-    values: dict[str, object] = {
-        "bot_token": DEFAULT_TOKEN,
-        "telegram_api_base": api_base,
-        "database_url": database_url,
-        "coordinator_ids": frozenset({COORDINATOR_ID}),
-        "redis_url": None,
-        "_env_file": None,
-    }
-    values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
-
-
 @pytest.fixture
 def settings(database_url: str, fake_api: FakeBotAPI) -> Settings:
     return make_settings(database_url, fake_api.base_url)
@@ -126,13 +110,6 @@ def make_user(fake_api: FakeBotAPI, app: App) -> UserFactory:
         return FakeUser(fake_api, user_id or next(ids), first_name, language_code)
 
     return factory
-
-
-async def onboard(user: FakeUser, language: str = "Norsk (bokmål)", start: str = "/start") -> None:
-    """Take a user through /start, the language choice and the privacy notice."""
-    await user.send(start)
-    await user.press(language)
-    await user.press(user.last.buttons[0]["text"])
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ and in English (`tomorrow 7pm`, `thursday 18`), for hosts with an English interf
 It never guesses. A text with several sensible readings, or whose only sensible reading is not
 what was literally typed, is a DateQuestion(AMBIGUOUS) with the readings to offer as buttons.
 After NO_TIME the flow can append the answer to the original text and parse again, so every rule
-applies to the combination. The rules (tests/test_event_dates.py pins each):
+applies to the combination. The rules (tests/events/test_event_dates.py pins each):
 
 * Dates: `3.12`, `3.12.`, `03.12.2026`, `3.12.26`, `3/12`, `2026-12-03`, `3. desember`, `dec 3rd`;
   weekdays in bokmål, nynorsk and English, full or abbreviated, with or without a date; `i dag`,

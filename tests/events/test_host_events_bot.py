@@ -1,0 +1,101 @@
+"""A host creates an event in the bot, step by step, and members get it in their language;
+the host changes and cancels it, and those coming are told."""
+
+from __future__ import annotations
+
+from handlers.callbacks import HostEventCb
+from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
+
+
+async def test_a_host_creates_an_event_step_by_step(app, resident, hosted_network):
+    _view, host, olena = hosted_network
+    t = app.catalogs.translator("nb")
+    await host.send("/networks")
+    await host.press("Torstrand")
+    await host.press(t.gettext("🗓 New event"))
+    await host.send("Dugnad i parken")
+    await host.send("/skip")
+    replies = await host.send("torsdag 7")  # morning or evening? asked, not guessed
+    assert replies[-1].text == t.gettext("Which one do you mean?")
+    await host.press(replies[-1].button_texts[-1])
+    await host.send("21:00")
+    await host.send("Torget")
+    await host.press(t.gettext("Yes, no Norwegian needed"))
+    await host.press("Українська")
+    await host.send("Толока в парку")
+    await host.send("Беріть рукавички!")
+    replies = await host.press(t.gettext("Continue to the preview ›"))
+    preview = replies[-1].text
+    assert "Dugnad i parken" in preview
+    assert "📍 Torget" in preview
+    assert t.gettext("No Norwegian needed") in preview
+    assert "Norsk (bokmål) 1 · Українська 1" in preview
+    await host.press(t.gettext("✅ Publish"))
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
+    uk = app.catalogs.translator("uk")
+    assert "Толока в парку" in olena.last.text
+    assert "Беріть рукавички!" in olena.last.text
+    assert "четвер" in olena.last.text
+    assert uk.gettext("No Norwegian needed") in olena.last.text
+
+
+async def test_a_day_button_then_a_time(app, resident, hosted_network):
+    _view, host, _olena = hosted_network
+    t = app.catalogs.translator("nb")
+    await host.send("/networks")
+    await host.press("Torstrand")
+    await host.press(t.gettext("🗓 New event"))
+    await host.send("Kaffe")
+    await host.send("/skip")
+    day_label = host.last.button_texts[2]  # the day after tomorrow, as the locale writes it
+    replies = await host.press(day_label)
+    assert replies[-1].text == t.gettext("What time does it start? For example 18:00.")
+    replies = await host.send("kl 18")
+    assert day_label in replies[-1].text
+    assert "18:00" in replies[-1].text
+    replies = await host.send("/skip")
+    assert replies[-1].text.startswith(t.gettext("Where is it?"))
+
+
+async def test_changing_and_cancelling_tells_those_coming(app, resident, hosted_network):
+    _view, host, olena = hosted_network
+    t = app.catalogs.translator("nb")
+    uk = app.catalogs.translator("uk")
+    await host.send("/networks")
+    await host.press("Torstrand")
+    await host.press(t.gettext("🗓 New event"))
+    for text in ("Språkkafé", "/skip", "fredag 18:00", "/skip", "/skip"):
+        await host.send(text)
+    await host.press(t.gettext("No"))
+    await host.press(t.gettext("Continue to the preview ›"))
+    await host.press(t.gettext("✅ Publish"))
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
+    await olena.press(uk.gettext("✅ Coming"))
+
+    await host.send("/events")
+    await host.press("Språkkafé")
+    await host.press(t.gettext("✏️ Change"))
+    await host.press(t.gettext("Place"))
+    replies = await host.send("Biblioteket")
+    assert t.gettext("Saved. Those coming are told.") in replies[-1].text
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
+    assert "📍 Biblioteket" in olena.last.text
+    assert uk.gettext("✏️ An event you're going to has changed") in olena.last.text
+
+    await host.send("/events")
+    await host.press("Språkkafé")
+    await host.press(t.gettext("❌ Cancel the event"))
+    await host.press(t.gettext("❌ Yes, cancel the event"))
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
+    assert uk.gettext("❌ An event you were going to is cancelled") in olena.last.text
+
+
+async def test_members_cannot_create_or_cancel_events(app, resident, hosted_network):
+    view, _host, olena = hosted_network
+    uk = app.catalogs.translator("uk")
+    await olena.press_data(HostEventCb(action="new", network_id=view.id).pack())
+    assert olena.last_answer["text"] == uk.gettext("Only the hosts of this network can do that.")
+    await olena.press_data(HostEventCb(action="publish").pack())
+    assert olena.last_answer["text"] == uk.gettext(
+        "This button no longer works. Send /start for a fresh menu."
+    )
