@@ -197,7 +197,8 @@ async def agree(
     settings: Settings,
     catalogs: Catalogs,
 ) -> None:
-    """They agreed: enrol them (the service checks the role again)."""
+    """They agreed: enrol them, or invite them if the number is someone's we know (the
+    service checks the role again)."""
     data = await _draft(query, state, t, settings)
     if data is None:
         return
@@ -217,19 +218,13 @@ async def agree(
     )
     await state.clear()
     await query.answer()
-    names = quote(", ".join(done.networks))
-    if done.created:
-        text = t.gettext(
-            "✅ Enrolled in {networks}. They get a welcome SMS that says how to stop.",
-            networks=names,
-        )
-    elif done.added:
-        text = t.gettext(
-            "✅ That number was already with us; it is now also in {networks}.",
-            networks=names,
-        )
-    else:
-        text = t.gettext("That number is already in {networks}.", networks=names)
+    # The same answer whoever the number belongs to: the enroller must not learn that.
+    text = t.gettext(
+        "✅ Thank you. The owner of that number hears from us about {networks}, unless they "
+        "are already in it or asked us not to write. Someone already with us is invited and "
+        "joins only if they want to. For their privacy we don't say which applies.",
+        networks=quote(", ".join(done.networks)),
+    )
     await show(query, text)
 
 

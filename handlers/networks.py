@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks
-from bot.services.actions import MenuItem, OpenMenu
+from bot.services.actions import JoinNetwork, MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.networks import NetworkView
 from db.models import JoinPolicy, NetworkKind
@@ -148,6 +148,30 @@ async def join_button(
     )
 
 
+async def join_invited(
+    query: CallbackQuery,
+    action: JoinNetwork,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+) -> None:
+    """A Join button on an invitation (a host enrolled the resident's number): joining is the
+    resident's own choice, with the same checks as the button on the network's card. The
+    invitation stays as it is, for the other networks it may name."""
+    attempt = await networks.attempt_join(session, actor, action.network_id)
+    await query.answer()
+    if attempt.joined is None:
+        await _ask_code(query.message, state, t, action.network_id)
+        return
+    if isinstance(query.message, Message):
+        view = attempt.joined.network
+        await query.message.answer(
+            joined_text(t, view) + "\n\n" + card_text(t, view),
+            reply_markup=keyboards.network_card(t, view),
+        )
+
+
 async def leave_button(
     query: CallbackQuery,
     callback_data: NetworkCb,
@@ -274,6 +298,7 @@ def build_router() -> Router:
     router.callback_query.register(page, NetworkCb.filter(F.action == NetworkAction.LIST))
     router.callback_query.register(open_card, NetworkCb.filter(F.action == NetworkAction.OPEN))
     router.callback_query.register(join_button, NetworkCb.filter(F.action == NetworkAction.JOIN))
+    router.callback_query.register(join_invited, Act(JoinNetwork))
     router.callback_query.register(leave_button, NetworkCb.filter(F.action == NetworkAction.LEAVE))
     router.callback_query.register(
         members_button, NetworkCb.filter(F.action == NetworkAction.MEMBERS)

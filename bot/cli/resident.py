@@ -1,5 +1,6 @@
 """`naboskap resident`: enrol a resident who takes part by SMS and agreed to it; the welcome
-SMS goes through the outbox."""
+SMS goes through the outbox. A number someone already has gets an invitation instead, and the
+output is the same whatever the number is (see `bot.services.enrolment`)."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ def resident() -> None:
 def resident_add(
     phone: str, locale: str, slugs: tuple[str, ...], name: str | None, consent: bool
 ) -> None:
-    """Enrol an SMS-only resident who agreed to it; they get a welcome SMS."""
+    """Enrol an SMS-only resident who agreed to it; they get a welcome SMS (someone already
+    with us gets an invitation instead)."""
     from bot.phone_numbers import masked
     from bot.services import enrolment, networks
     from bot.services.actors import Actor
@@ -62,10 +64,10 @@ def resident_add(
             )
 
     done = run(with_core(config, work))
-    verb = "enrolled" if done.created else "already known; added to networks"
+    # The same output whoever the number belongs to: whether it is with us is not said.
+    click.echo(f"{masked(done.phone)}: {', '.join(done.networks)} ({locale})")
     click.echo(
-        f"{masked(done.phone)} {verb}: {', '.join(done.networks)} "
-        f"({done.added} new memberships, {locale})"
+        "A new number is enrolled and gets a welcome SMS; the owner of a number already with "
+        "us gets an invitation and decides; nothing goes to a number that sent STOP. "
+        "`naboskap run` or `naboskap worker` sends it."
     )
-    if done.created or done.added:
-        click.echo("Welcome SMS queued. `naboskap run` or `naboskap worker` sends it.")

@@ -30,6 +30,7 @@ class NoticeKind(enum.StrEnum):
     SMS_REPLY = "sms_reply"  # an answer to a resident's SMS
     SMS_STOPPED = "sms_stopped"  # the confirmation of STOP
     SMS_WELCOME = "sms_welcome"  # to a resident enrolled by a coordinator or host
+    INVITATION = "invitation"  # to a resident whose number a host enrolled
     PHONE_CODE = "phone_code"  # the code that links a phone number to a Telegram resident
     SMS_BUDGET = "sms_budget"  # to hosts and coordinators: the month's SMS budget is used up
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.fake_bot_api import FakeUser
 from bot.services import enrolment, networks, residents
 from bot.services.actors import Actor
-from bot.services.errors import InvalidInput, OptedOut, PermissionDenied
+from bot.services.errors import InvalidInput, PermissionDenied
 from bot.sms_segments import count
 from db.models import Membership, Resident
 from tests.support.residents import onboard
@@ -53,7 +53,8 @@ async def _memberships(sms: SmsNetwork) -> int:
 async def test_a_coordinator_enrols_a_neighbour_who_gets_a_welcome_sms(sms):
     torstrand = await _network(sms, "Torstrand", "torstrand")
     done = await _enrol(sms, Actor.operator(), [torstrand], first_name=" Ola ", locale="uk")
-    assert (done.phone, done.created, done.added, done.networks) == (NUMBER, True, 1, ["Torstrand"])
+    assert (done.phone, done.networks) == (NUMBER, ["Torstrand"])
+    assert await _memberships(sms) == 1
     resident = await _resident(sms)
     assert resident is not None
     assert (resident.locale, resident.first_name, resident.telegram_id) == ("uk", "Ola", None)
@@ -77,18 +78,47 @@ async def test_an_english_welcome_names_the_municipality_the_networks_and_stop(s
     assert "STOP" in welcome and "HELP" in welcome
 
 
-async def test_a_known_number_gets_the_new_memberships_only(sms):
+async def test_a_known_number_is_invited_and_joins_only_if_they_want(sms):
     a = await _network(sms, "Torstrand", "torstrand")
     b = await _network(sms, "Stavern", "stavern")
+    fresh = await _enrol(sms, Actor.operator(), [a, b], phone_raw="+47 987 65 432")
     await _enrol(sms, Actor.operator(), [a])
+    phone = sms.phone(NUMBER)
+    assert len(await phone.receive()) == 1  # the welcome
     again = await _enrol(sms, Actor.operator(), [a, b], locale="nb", phone_raw="+47 912 34 567")
-    assert (again.created, again.added) == (False, 1)
-    assert await _memberships(sms) == 2
+    assert again.networks == fresh.networks  # what the enroller learns does not differ
+    assert await _memberships(sms) == 3  # the new number's two and the first enrolment's one
     resident = await _resident(sms)
     assert resident is not None and resident.locale == "en"  # what they had stays
-    same = await _enrol(sms, Actor.operator(), [a, b])
-    assert same.added == 0
-    assert len(await sms.phone(NUMBER).receive()) == 2  # no third SMS for nothing new
+    [invitation] = await phone.receive()  # to the network they are not in yet, in English
+    assert "Stavern" in invitation and "Torstrand" not in invitation
+    assert "Reply 1 Stavern" in invitation
+    assert await _memberships(sms) == 3
+    assert "Stavern" in (await phone.send("1"))[0]
+    assert await _memberships(sms) == 4
+    await _enrol(sms, Actor.operator(), [a, b])
+    assert await phone.receive() == []  # nothing new to invite them to
+
+
+async def test_an_invitation_to_an_invite_only_network_says_how_to_join_with_the_code(sms):
+    async with sms.app.sessionmaker() as session:
+        view = await networks.create_network(
+            session,
+            Actor.operator(),
+            name="Torstrand",
+            slug="torstrand",
+            invite_code="KAFFE42",
+            invite_only=True,
+        )
+    phone = sms.phone(NUMBER)
+    for text in ("Hei", "2", "1"):
+        await phone.send(text)
+    await _enrol(sms, Actor.operator(), [view.id])
+    [invitation] = await phone.receive()
+    assert "JOIN torstrand KAFFE42" in invitation and "Reply 1" not in invitation
+    assert await _memberships(sms) == 0
+    assert "Torstrand" in (await phone.send("JOIN torstrand KAFFE42"))[0]
+    assert await _memberships(sms) == 1
 
 
 async def test_consent_a_valid_number_a_language_and_networks_are_required(sms):
@@ -106,16 +136,17 @@ async def test_consent_a_valid_number_a_language_and_networks_are_required(sms):
     assert await _resident(sms) is None
 
 
-async def test_a_number_that_sent_stop_is_refused(sms):
+async def test_a_number_that_sent_stop_gets_nothing_and_the_enroller_is_not_told(sms):
     a = await _network(sms, "Torstrand", "torstrand")
+    fresh = await _enrol(sms, Actor.operator(), [a], phone_raw="+47 987 65 432")
     phone = sms.phone(NUMBER)
     await phone.send("Hei")
     await phone.send("2")
     await phone.send("1")
     await phone.send("STOP")
-    with pytest.raises(OptedOut):
-        await _enrol(sms, Actor.operator(), [a])
-    assert await _memberships(sms) == 0
+    done = await _enrol(sms, Actor.operator(), [a])
+    assert done.networks == fresh.networks
+    assert await _memberships(sms) == 1  # the new number's only
     assert await phone.receive() == []
 
 
@@ -197,6 +228,21 @@ async def test_the_command_line_enrols_with_consent_only(sms, cli):
         "--consent",
     )
     assert nowhere.exit_code != 0 and "not found" in nowhere.output
+    again = await asyncio.to_thread(
+        cli,
+        "resident",
+        "add",
+        "--phone",
+        "91234567",
+        "--language",
+        "en",
+        "--network",
+        "torstrand",
+        "--network",
+        "stavern",
+        "--consent",
+    )
+    assert again.output == result.output  # a known number: the same output
     await sms.phone(NUMBER).send("STOP")
     stopped = await asyncio.to_thread(
         cli,
@@ -208,6 +254,8 @@ async def test_the_command_line_enrols_with_consent_only(sms, cli):
         "en",
         "--network",
         "torstrand",
+        "--network",
+        "stavern",
         "--consent",
     )
-    assert stopped.exit_code != 0 and "STOP" in stopped.output
+    assert (stopped.exit_code, stopped.output) == (0, result.output)

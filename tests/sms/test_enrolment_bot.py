@@ -3,16 +3,18 @@ their network's card; forged buttons are refused by the service."""
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from bot.fake_bot_api import FakeUser
-from bot.services import networks
+from bot.services import networks, phone_link, residents
 from bot.services.actors import Actor
-from db.models import Membership, Resident
+from db.models import Delivery, Membership, Notice, Resident
 from handlers.callbacks import EnrolAction, EnrolCb
 from tests.support.residents import onboard
 from tests.support.settings import COORDINATOR_ID
-from tests.support.sms_phone import SmsNetwork
+from tests.support.sms_phone import Phone, SmsNetwork
 
 NUMBER = "+4791234567"
 
@@ -58,7 +60,7 @@ async def test_a_coordinator_enrols_a_neighbour_step_by_step(sms, fake_api):
     assert "+4791234567" in confirm.text and "Українська" in confirm.text
     assert "Torstrand" in confirm.text and "Stavern" not in confirm.text
     await cora.press("✅ They agreed, enrol")
-    assert "Enrolled in Torstrand" in cora.last.text
+    assert "Thank you" in cora.last.text and "Torstrand" in cora.last.text
     resident = await _enrolled(sms)
     assert resident is not None and resident.locale == "uk" and resident.telegram_id is None
     [welcome] = await sms.phone(NUMBER).receive()
@@ -81,7 +83,7 @@ async def test_a_host_enrols_into_their_network_from_its_card(sms, fake_api):
     await hilde.press("English")
     assert "Did they agree" in hilde.last.text  # their network: nothing to choose
     await hilde.press("✅ They agreed, enrol")
-    assert "Enrolled in Torstrand" in hilde.last.text
+    assert "Thank you" in hilde.last.text and "Torstrand" in hilde.last.text
     [welcome] = await sms.phone(NUMBER).receive()
     assert "STOP" in welcome and "Larvik kommune" in welcome
 
@@ -126,7 +128,7 @@ async def test_cancel_stops_the_flow(sms, fake_api):
     assert await _enrolled(sms) is None
 
 
-async def test_a_stopped_number_is_not_enrolled(sms, fake_api):
+async def test_a_stopped_number_is_not_enrolled_and_the_coordinator_is_not_told(sms, fake_api):
     await _network(sms, "Torstrand", "torstrand")
     phone = sms.phone(NUMBER)
     await phone.send("Hei")
@@ -139,8 +141,10 @@ async def test_a_stopped_number_is_not_enrolled(sms, fake_api):
     await cora.press("Torstrand")
     await cora.press("Next ›")
     await cora.press("✅ They agreed, enrol")
-    # Refused as an alert on the button (the one place that answers refusals).
-    assert "stopped all SMS" in cora.last_answer["text"]
+    # The answer any number gets: that it sent STOP is not the enroller's to know.
+    assert "Thank you" in cora.last.text
+    assert "stopped" not in (cora.last_answer or {}).get("text", "")
+    assert await phone.receive() == []
     async with sms.app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(Membership)) == 0
 
@@ -152,3 +156,134 @@ async def test_without_sms_there_is_no_enrol_button(app, make_user):
     assert not any("Enrol" in label for label in cora.last.button_texts)
     await cora.press_data(EnrolCb(action=EnrolAction.START).pack())
     assert "no longer works" in cora.last_answer["text"]
+
+
+# A host must not learn who owns a number, nor add someone who is already with us to a network
+# without their own consent: a known number gets an invitation that its owner accepts or not,
+# a number that sent STOP gets nothing, and the host's answer is the same in every case.
+
+FRESH = "+4798765432"  # a number nobody has
+
+
+async def _host(sms: SmsNetwork, fake_api) -> FakeUser:  # type: ignore[no-untyped-def]
+    hilde = await _user(fake_api, 6001, "Hilde")
+    async with sms.app.sessionmaker() as session:
+        await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", hilde.id)
+    return hilde
+
+
+async def _enrol_from_card(hilde: FakeUser, number: str) -> str:
+    """Hilde enrols `number` into Torstrand from its card; what the bot answers her."""
+    await hilde.send("/networks")
+    await hilde.press("Torstrand")
+    await hilde.press("📱 Enrol by SMS")
+    await hilde.send(number)
+    await hilde.press("English")
+    await hilde.press("✅ They agreed, enrol")
+    return hilde.last.text
+
+
+async def _members_seen_by(hilde: FakeUser) -> str:
+    await hilde.send("/networks")
+    await hilde.press("Torstrand")
+    await hilde.press("👥 Members")
+    return hilde.last.text
+
+
+async def _member_ids(sms: SmsNetwork, network_id: int) -> set[int]:
+    async with sms.app.sessionmaker() as session:
+        rows = await session.scalars(
+            select(Membership.resident_id).where(Membership.network_id == network_id)
+        )
+        return set(rows)
+
+
+async def _resident_id(sms: SmsNetwork, number: str = NUMBER) -> int:
+    resident = await _enrolled_number(sms, number)
+    assert resident is not None
+    return resident.id
+
+
+async def _enrolled_number(sms: SmsNetwork, number: str) -> Resident | None:
+    async with sms.app.sessionmaker() as session:
+        return await session.scalar(select(Resident).where(Resident.phone == number))
+
+
+async def _sms_resident(sms: SmsNetwork) -> Phone:
+    """Someone who started with us by SMS (English, privacy accepted)."""
+    phone = sms.phone(NUMBER)
+    await phone.send("Hei")
+    await phone.send("2")
+    await phone.send("1")
+    return phone
+
+
+async def _stored(sms: SmsNetwork) -> tuple[int, int, int]:
+    """Memberships, notices and deliveries kept."""
+    async with sms.app.sessionmaker() as session:
+        return tuple(  # type: ignore[return-value]
+            [
+                int(await session.scalar(select(func.count()).select_from(table)) or 0)
+                for table in (Membership, Notice, Delivery)
+            ]
+        )
+
+
+async def test_a_telegram_residents_number_brings_her_an_invitation_not_a_membership(sms, fake_api):
+    torstrand = await _network(sms, "Torstrand", "torstrand")
+    olena = await _user(fake_api, 7001, "Olena")
+    async with sms.app.sessionmaker() as session:
+        actor = await residents.identify(session, olena.id, ())
+        await phone_link.request_phone_code(session, actor, sms.app.catalogs, NUMBER, "NO")
+    phone = sms.phone(NUMBER)
+    [code_sms] = await phone.receive()
+    code = re.search(r"\b(\d{6})\b", code_sms)
+    assert code is not None
+    async with sms.app.sessionmaker() as session:
+        await phone_link.confirm_phone_code(session, actor, code.group(1))
+    hilde = await _host(sms, fake_api)
+    fresh = await _enrol_from_card(hilde, FRESH)
+    known = await _enrol_from_card(hilde, NUMBER)
+    assert known == fresh  # nothing tells the host whose number it is
+    assert "Olena" not in known
+    assert actor.resident_id not in await _member_ids(sms, torstrand)
+    assert "Olena" not in await _members_seen_by(hilde)
+    # Olena is asked on Telegram, not by SMS, and decides herself.
+    await sms.deliver()
+    invitation = olena.last
+    assert "Torstrand" in invitation.text
+    assert await phone.receive() == []
+    await olena.press(invitation.button_texts[0], invitation)
+    assert actor.resident_id in await _member_ids(sms, torstrand)
+    assert "Olena" in await _members_seen_by(hilde)
+
+
+async def test_an_sms_residents_number_brings_an_invitation_to_reply_to(sms, fake_api):
+    torstrand = await _network(sms, "Torstrand", "torstrand")
+    phone = await _sms_resident(sms)
+    hilde = await _host(sms, fake_api)
+    fresh = await _enrol_from_card(hilde, FRESH)
+    known = await _enrol_from_card(hilde, NUMBER)
+    assert known == fresh
+    kari = await _resident_id(sms)
+    assert kari not in await _member_ids(sms, torstrand)
+    [invitation] = await phone.receive()
+    assert "Torstrand" in invitation and "Reply 1" in invitation
+    assert "Torstrand" in (await phone.send("1"))[0]
+    assert kari in await _member_ids(sms, torstrand)
+    # Already a member: the same answer again, and nothing more is sent.
+    assert await _enrol_from_card(hilde, NUMBER) == fresh
+    assert await phone.receive() == []
+
+
+async def test_a_number_that_sent_stop_gets_nothing_and_the_host_cannot_tell(sms, fake_api):
+    await _network(sms, "Torstrand", "torstrand")
+    phone = await _sms_resident(sms)
+    await phone.send("STOP")
+    hilde = await _host(sms, fake_api)
+    fresh = await _enrol_from_card(hilde, FRESH)
+    before = await _stored(sms)
+    assert await _enrol_from_card(hilde, NUMBER) == fresh
+    assert await _stored(sms) == before  # nothing that links the number to the network
+    assert await phone.receive() == []
+    assert "stopped" not in (hilde.last_answer or {}).get("text", "")
