@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import NATIVE_NAMES, Translator
+from bot.i18n import NATIVE_NAMES, Catalogs, Translator
 from bot.services import residents
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
@@ -121,8 +121,9 @@ async def forget_confirmed(
     session: AsyncSession,
     actor: Actor,
     t: Translator,
+    catalogs: Catalogs,
 ) -> None:
-    await residents.forget(session, actor)
+    await residents.forget(session, actor, catalogs)
     await state.clear()
     await query.answer()
     await clear_chat_menu(bot, query.from_user.id)

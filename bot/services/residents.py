@@ -10,9 +10,12 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import SHIPPED_LOCALES
+from bot.i18n import SHIPPED_LOCALES, Catalogs
 from bot.services.actors import Actor
+from bot.services.digest.writer import quoted_request
 from bot.services.errors import InvalidInput, NotFound
+from bot.services.help.views import shown_name
+from db.queries import privacy as pq
 from db.queries import residents as q
 from db.session import session_now
 
@@ -115,6 +118,12 @@ class ResidentRecord:
     preferences: dict[str, Any] = field(default_factory=dict)
     event_answers: list[dict[str, Any]] = field(default_factory=list)
     notices_received: int = 0
+    sms_fallback: bool = False
+    phone_verified_at: datetime | None = None
+    # Neighbour help: what they asked, offered and wrote, whom they blocked, what they
+    # reported and how many reports name them, where they are suspended.
+    help: dict[str, Any] = field(default_factory=dict)
+    digests: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
@@ -131,6 +140,8 @@ class ResidentRecord:
                 "privacy_accepted_at": iso(self.privacy_accepted_at),
                 "reachable": self.reachable,
                 "created_at": iso(self.created_at),
+                "phone_verified_at": iso(self.phone_verified_at),
+                "sms_fallback": self.sms_fallback,
             },
             "memberships": [
                 {
@@ -144,6 +155,8 @@ class ResidentRecord:
             "preferences": self.preferences,
             "event_answers": self.event_answers,
             "notices_received": self.notices_received,
+            "digests": self.digests,
+            "help": self.help,
         }
 
 
@@ -169,12 +182,41 @@ async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
         preferences=await q.preferences_of(session, resident.id),
         event_answers=await q.event_answers_of(session, resident.id),
         notices_received=await q.deliveries_count(session, resident.id),
+        sms_fallback=resident.sms_fallback,
+        phone_verified_at=resident.phone_verified_at,
+        help={
+            "requests": await pq.help_requests_of(session, resident.id),
+            "offers": await pq.help_offers_of(session, resident.id),
+            "offered_to_help": await pq.help_given_by(session, resident.id),
+            "messages_written": await pq.relayed_by(session, resident.id),
+            "blocked": await pq.blocks_by(session, resident.id),
+            "reports_made": await pq.reports_by(session, resident.id),
+            "reports_about_you": await pq.reports_about(session, resident.id),
+            "suspended_in": await pq.suspensions_of(session, resident.id),
+        },
+        digests=await pq.digest_weeks(session, resident.id),
     )
 
 
-async def forget(session: AsyncSession, actor: Actor) -> None:
-    """Erase the acting resident and everything that hangs off them (the right to erasure)."""
+async def forget(session: AsyncSession, actor: Actor, catalogs: Catalogs) -> None:
+    """Erase the acting resident and everything that hangs off them (the right to erasure).
+
+    Their own rows go. What carries their name or words to others goes too where it was not
+    delivered yet; a notice someone already received keeps only "A neighbour" in storage, and
+    a digest that quoted their request an ellipsis in its place. Reports they made stay for the
+    hosts without their words; a request they were chosen to help with opens again."""
     if actor.resident_id is None:
         raise NotFound()
-    await q.delete_resident(session, actor.resident_id)
+    me = actor.resident_id
+    for request in await pq.help_requests_of(session, me):
+        quoted = quoted_request(request["description"])
+        for rendering in await pq.digest_renderings_with(session, quoted):
+            rendering.text = rendering.text.replace(quoted, "…")
+    await pq.neutralise_authored(
+        session, me, lambda locale: shown_name(catalogs.translator(locale), None)
+    )
+    await pq.drop_received(session, me)
+    await pq.release_as_helper(session, me)
+    await pq.clear_report_reasons(session, me)
+    await q.delete_resident(session, me)
     await session.commit()

@@ -30,6 +30,11 @@ def _excerpt(text: str, limit: int = EXCERPT) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def quoted_request(description: str) -> str:
+    """A request's words as a digest quotes them (so /forget can find them again)."""
+    return html.escape(_excerpt(description))
+
+
 class Writer:
     """Renders digests. Lines that many residents share (an event in one language) are
     formatted once per round: Babel's date formatting is the costly part."""
@@ -67,7 +72,7 @@ class Writer:
         def make() -> str:
             return (
                 f"• {category_label(t, HelpCategory(request.category))} · {html.escape(network)}"
-                f"\n   {html.escape(_excerpt(request.description))}"
+                f"\n   {quoted_request(request.description)}"
             )
 
         return self._once("request", t.locale, request.id, make)

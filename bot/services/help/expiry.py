@@ -55,6 +55,15 @@ async def expire_due(
                 )
             )
 
-        await notify(session, catalogs, kind, request.requester_id, request.network_id, render, now)
+        await notify(
+            session,
+            catalogs,
+            kind,
+            request.requester_id,
+            request.network_id,
+            render,
+            now,
+            author_id=request.requester_id,
+        )
     await session.commit()
     return nudged, expired

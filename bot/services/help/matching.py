@@ -68,6 +68,7 @@ async def offer_help(
             request.network_id,
             render,
             now,
+            author_id=helper_id,
         )
     await session.commit()
     return await view_of(session, request, actor)
@@ -114,7 +115,14 @@ async def accept(
         )
 
     await notify(
-        session, catalogs, NoticeKind.HELP_MATCHED, helper_id, request.network_id, render, now
+        session,
+        catalogs,
+        NoticeKind.HELP_MATCHED,
+        helper_id,
+        request.network_id,
+        render,
+        now,
+        author_id=request.requester_id,
     )
     await session.commit()
     return await view_of(session, request, actor)

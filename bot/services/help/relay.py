@@ -57,7 +57,18 @@ async def relay(
             ((Button(t.gettext("💬 Answer"), WriteToMatch(request_id)),),),
         )
 
-    await notify(session, catalogs, NoticeKind.HELP_RELAY, other, request.network_id, render, now)
+    # The text is kept as the notice's body too: /mydata gives a resident back what they wrote.
+    await notify(
+        session,
+        catalogs,
+        NoticeKind.HELP_RELAY,
+        other,
+        request.network_id,
+        render,
+        now,
+        author_id=me,
+        body=text,
+    )
     await session.commit()
 
 

@@ -135,6 +135,7 @@ async def _tell_helpers(
             zone=catalogs.zone,
             default_locale=catalogs.default_locale,
             network_id=view.network_id,
+            author_id=requester_id,
             # Weekly helpers get requests in the digest; the others at their pace.
             hold=frequency is HelpFrequency.WEEKLY,
             now=when,
@@ -192,6 +193,7 @@ async def close(
             request.network_id,
             render,
             now,
+            author_id=request.requester_id,
         )
     await session.commit()
     return await view_of(session, request, actor)

@@ -65,7 +65,7 @@ async def act(turn: Turn, action: Action | None) -> None:
             case WriteToMatch(request_id=request_id):
                 await neighbour_help.write_to_match(turn, request_id)
             case ConfirmForget():
-                await residents.forget(turn.session, turn.actor)
+                await residents.forget(turn.session, turn.actor, turn.context.catalogs)
             case AskCategory(category=category):
                 await neighbour_help.ask_category(turn, category)
             case AskInNetwork(network_id=network_id):
