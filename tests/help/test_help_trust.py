@@ -1,16 +1,18 @@
 """Neighbour help tried as a hostile resident would: a forged button that ends someone else's
-match, and a request posted in a closed network. Each refusal is a translated answer that
-leaves the database as it was."""
+match, a request posted in a closed network, and a Report button pressed again and again. Each
+refusal is a translated answer that leaves the database as it was."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot.services import actions, networks, residents
 from bot.services import help as helping
-from bot.services.actions import AcceptHelper, BlockMatch, OfferHelp
+from bot.services.actions import AcceptHelper, BlockMatch, OfferHelp, ReportMatch
 from bot.services.actors import Actor
-from db.models import Base, HelpCategory, HelpRequest, RequestStatus
+from db.models import Base, HelpCategory, HelpRequest, Notice, NoticeKind, RequestStatus
+from db.queries import help as hq
+from handlers.callbacks import HelpAction, HelpCb
 
 
 async def _network(app, resident, *names: str):  # type: ignore[no-untyped-def]
@@ -122,3 +124,77 @@ async def test_no_request_can_be_posted_in_an_archived_network(app, resident):
     # The button was answered before posting: the refusal comes as a message.
     assert olena.last.text == uk.gettext("That network is closed.")
     assert await _rows(app, "help_requests", "notices") == before
+
+
+async def _report_notices(app) -> int:  # type: ignore[no-untyped-def]
+    async with app.sessionmaker() as session:
+        return await session.scalar(
+            select(func.count()).select_from(Notice).where(Notice.kind == NoticeKind.REPORT)
+        )
+
+
+async def test_pressing_report_again_creates_nothing_and_hosts_hear_once(app, resident):
+    _view, _host, olena, kari, per = await _network(app, resident, "Olena", "Kari", "Per")
+    nb = app.catalogs.translator("nb")
+    request_id = await _ask(app, olena)
+    report = HelpCb(action=HelpAction.REPORT, request_id=request_id).pack()
+
+    await kari.press_data(report)
+    assert kari.last_answer["text"] == nb.gettext("Thank you. The hosts will look at it.")
+    before = await _rows(app, "reports", "notices", "deliveries")
+    for _ in range(5):
+        await kari.press_data(report)
+        assert kari.last_answer["text"] == nb.gettext(
+            "You have already reported this. The hosts will look at it."
+        )
+    assert await _rows(app, "reports", "notices", "deliveries") == before
+
+    # Another neighbour's report of the same request is kept, but the hosts know already.
+    await per.press_data(report)
+    assert per.last_answer["text"] == nb.gettext("Thank you. The hosts will look at it.")
+    assert len((await _rows(app, "reports"))["reports"]) == 2
+    assert await _report_notices(app) == 1
+
+
+async def test_a_handled_report_can_be_made_again_and_the_person_is_another_item(app, resident):
+    _view, host, olena, kari = await _network(app, resident, "Olena", "Kari")
+    nb = app.catalogs.translator("nb")
+    request_id = await _ask(app, olena)
+    await kari.press_data(actions.pack(OfferHelp(request_id)))
+    await olena.press_data(
+        actions.pack(AcceptHelper(request_id, (await _actor(app, kari)).resident_id))
+    )
+    # The request and the person behind it are two things to report, each heard of once.
+    await olena.press_data(actions.pack(ReportMatch(request_id)))
+    await olena.press_data(actions.pack(ReportMatch(request_id)))
+    await kari.press_data(HelpCb(action=HelpAction.REPORT, request_id=request_id).pack())
+    assert len((await _rows(app, "reports"))["reports"]) == 2
+    assert await _report_notices(app) == 2
+
+    # Once the hosts have dealt with it, the item can be reported (and heard of) again.
+    async with app.sessionmaker() as session:
+        await helping.hide(session, await _actor(app, host), request_id)
+    await kari.press_data(HelpCb(action=HelpAction.REPORT, request_id=request_id).pack())
+    assert kari.last_answer["text"] == nb.gettext("Thank you. The hosts will look at it.")
+    assert len((await _rows(app, "reports"))["reports"]) == 3
+    assert await _report_notices(app) == 3
+
+
+async def test_a_press_racing_another_adds_no_second_report(app, resident, monkeypatch):
+    _view, _host, olena, kari = await _network(app, resident, "Olena", "Kari")
+    nb = app.catalogs.translator("nb")
+    request_id = await _ask(app, olena)
+    report = HelpCb(action=HelpAction.REPORT, request_id=request_id).pack()
+    await kari.press_data(report)
+    before = await _rows(app, "reports", "notices", "deliveries")
+
+    # Both presses read "not reported yet" before either wrote: the database says no.
+    async def nobody(*_args: object) -> set[int]:
+        return set()
+
+    monkeypatch.setattr(hq, "open_reporters", nobody)
+    await kari.press_data(report)
+    assert kari.last_answer["text"] == nb.gettext(
+        "You have already reported this. The hosts will look at it."
+    )
+    assert await _rows(app, "reports", "notices", "deliveries") == before
