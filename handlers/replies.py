@@ -66,6 +66,8 @@ def refusal(t: Translator, error: ServiceError) -> str:
     if isinstance(error, NotOnboarded):
         return t.gettext("Let's finish setting up first: send /start.")
     if isinstance(error, NetworkArchived):
+        if not error.joining:
+            return t.gettext("That network is closed.")
         return t.gettext("That network has closed and takes no new members.")
     if isinstance(error, InviteCodeRequired):
         return t.gettext("This network is open by invitation. You need an invite code.")

@@ -30,7 +30,12 @@ class NotFound(ServiceError):
 
 
 class NetworkArchived(ServiceError):
-    """The network is archived and takes no new members."""
+    """The network is archived: it takes no new members (`joining`) and nothing new is
+    posted in it."""
+
+    def __init__(self, joining: bool = True) -> None:
+        super().__init__()
+        self.joining = joining
 
 
 class InviteCodeRequired(ServiceError):

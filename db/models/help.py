@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -96,9 +96,21 @@ class HelpResponse(Base):
 
 
 class Report(Base):
-    """A resident reports a request or another resident to the network's hosts."""
+    """A resident reports a request (or the person on the other side of it) to the network's
+    hosts. A reporter has at most one open report of each: pressing Report again adds none."""
 
     __tablename__ = "reports"
+    __table_args__ = (
+        Index(
+            "ux_reports_open",
+            "reporter_id",
+            "request_id",
+            "about_resident",
+            unique=True,
+            sqlite_where=text("handled_at IS NULL"),
+            postgresql_where=text("handled_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reporter_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
@@ -107,6 +119,9 @@ class Report(Base):
         ForeignKey("help_requests.id", ondelete="CASCADE")
     )
     reported_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    # About the person rather than the request: kept apart from reported_id, which /forget
+    # empties, so that the two reports of one request stay two.
+    about_resident: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -134,6 +134,19 @@ async def open_reports_on(session: AsyncSession, request_id: int) -> list[Report
     return list(rows)
 
 
+async def open_reporters(session: AsyncSession, request_id: int, about_resident: bool) -> set[int]:
+    """Who has an open report of one item (a request, or the person on the other side of it);
+    a reporter who has since been forgotten shows as 0."""
+    rows = await session.scalars(
+        select(Report.reporter_id).where(
+            Report.request_id == request_id,
+            Report.about_resident == about_resident,
+            Report.handled_at.is_(None),
+        )
+    )
+    return {reporter_id or 0 for reporter_id in rows}
+
+
 async def request_counts(
     session: AsyncSession,
 ) -> list[tuple[int, HelpCategory, RequestStatus, int]]:

@@ -13,6 +13,7 @@ from bot.services import help as helping
 from bot.services.actions import BlockMatch, ReportMatch, WriteToMatch
 from bot.services.actors import Actor
 from handlers.filters import Act, FreeText
+from handlers.help.screens import reported_text
 from handlers.states import HelpFlow
 
 
@@ -52,8 +53,8 @@ async def report_match(
     t: Translator,
     catalogs: Catalogs,
 ) -> None:
-    await helping.report(session, actor, catalogs, action.request_id, about_resident=True)
-    await query.answer(t.gettext("Thank you. The hosts will look at it."), show_alert=True)
+    new = await helping.report(session, actor, catalogs, action.request_id, about_resident=True)
+    await query.answer(reported_text(t, new), show_alert=True)
 
 
 async def block_match(

@@ -16,7 +16,7 @@ from bot.services.actors import Actor
 from bot.services.help import SENSITIVE, RequestView
 from db.models import RequestStatus
 from handlers.callbacks import HelpAction, HelpCb
-from handlers.help.screens import request_line, status_label
+from handlers.help.screens import reported_text, request_line, status_label
 from handlers.keyboards import button, markup, rows
 from handlers.replies import quote, show
 
@@ -103,8 +103,8 @@ async def report(
     t: Translator,
     catalogs: Catalogs,
 ) -> None:
-    await helping.report(session, actor, catalogs, callback_data.request_id)
-    await query.answer(t.gettext("Thank you. The hosts will look at it."), show_alert=True)
+    new = await helping.report(session, actor, catalogs, callback_data.request_id)
+    await query.answer(reported_text(t, new), show_alert=True)
 
 
 def register(router: Router) -> None:

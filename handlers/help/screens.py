@@ -1,5 +1,6 @@
 """What several neighbour-help screens share: the words for a request's status and a helper's
-frequency, a request in a few lines, and the networks a resident can ask or offer in."""
+frequency, a request in a few lines, the answer to Report, and the networks a resident can ask
+or offer in."""
 
 from __future__ import annotations
 
@@ -43,6 +44,13 @@ def request_line(t: Translator, view: RequestView) -> str:
         f"<b>{category_label(t, view.category)}</b> · {quote(view.network_name)}\n"
         f"{quote(view.description)}\n" + t.gettext("When: {when}", when=when)
     )
+
+
+def reported_text(t: Translator, new: bool) -> str:
+    """The answer to Report: thanks, or (pressed again) that it is reported already."""
+    if new:
+        return t.gettext("Thank you. The hosts will look at it.")
+    return t.gettext("You have already reported this. The hosts will look at it.")
 
 
 async def my_networks(session: AsyncSession, actor: Actor) -> list[networks.NetworkView]:

@@ -3,7 +3,14 @@ the host changes and cancels it, and those coming are told."""
 
 from __future__ import annotations
 
-from handlers.callbacks import HostEventCb
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from bot.services import events
+from db.models import Answer, Event, EventStatus, Notice
+from handlers.callbacks import HostEventAction, HostEventCb
+from tests.support.events import actor_of, event_draft
 from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 
 
@@ -99,3 +106,33 @@ async def test_members_cannot_create_or_cancel_events(app, resident, hosted_netw
     assert olena.last_answer["text"] == uk.gettext(
         "This button no longer works. Send /start for a fresh menu."
     )
+
+
+async def test_an_event_that_has_happened_cannot_be_cancelled(app, resident, hosted_network):
+    view, host, olena = hosted_network
+    t = app.catalogs.translator("nb")
+    last_week = datetime.now(UTC) - timedelta(days=7)
+    async with app.sessionmaker() as session:
+        event, _ = await events.publish(
+            session,
+            await actor_of(app, host),
+            app.catalogs,
+            event_draft(view.id, starts_at=last_week, ends_at=last_week + timedelta(hours=2)),
+            now=last_week - timedelta(days=1),
+        )
+        await events.answer(
+            session, await actor_of(app, olena), event.id, Answer.YES, now=last_week
+        )
+
+    async def state() -> tuple[object, ...]:
+        async with app.sessionmaker() as session:
+            row = await session.get(Event, event.id)
+            assert row is not None
+            notices = (await session.execute(select(Notice.id, Notice.kind))).all()
+            return row.status, row.updated_at, tuple(notices)
+
+    before = await state()
+    await host.press_data(HostEventCb(action=HostEventAction.CONFIRM, event_id=event.id).pack())
+    assert host.last_answer["text"] == t.gettext("This event is over or cancelled.")
+    assert await state() == before
+    assert before[0] is EventStatus.PUBLISHED

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import DateTime, column, inspect, table, text
+from sqlalchemy.sql.expression import TableClause
 
 from db import migrate
 from db.models import Base
@@ -59,3 +61,110 @@ async def _current(url: str) -> str | None:
     status = await migrate.schema_status(engine)
     await engine.dispose()
     return status.current
+
+
+def _table(name: str, *columns: str) -> TableClause:
+    """A table as a migration sees it: named columns, typed only where it matters."""
+    return table(
+        name,
+        *(column(c, DateTime(timezone=True)) if c.endswith("_at") else column(c) for c in columns),
+    )
+
+
+def test_open_reports_made_twice_before_0007_keep_the_first_open(database_url: str):
+    """0007 makes one open report per reporter and item; duplicates already there are marked
+    handled (the earliest stays open), so the unique index can be made."""
+    migrate.downgrade(database_url, "0006")
+    at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    networks = _table(
+        "networks", "id", "slug", "name", "description", "kind", "join_policy", "created_at"
+    )
+    residents = _table("residents", "id", "is_coordinator", "reachable", "created_at")
+    requests = _table(
+        "help_requests",
+        *("id", "requester_id", "network_id", "category", "description", "status"),
+        *("created_at", "expires_at"),
+    )
+    reports = _table(
+        "reports",
+        "id",
+        "reporter_id",
+        "network_id",
+        "request_id",
+        "reported_id",
+        "reason",
+        "created_at",
+    )
+    # Kari (2) reported the request three times and Olena (1) the person twice; Per (3) once.
+    made = [(1, 2, None), (2, 2, None), (3, 1, 2), (4, 2, None), (5, 1, 2), (6, 3, None)]
+
+    async def fill() -> None:
+        engine = create_engine(database_url)
+        async with engine.begin() as c:
+            await c.execute(
+                networks.insert().values(
+                    id=1,
+                    slug="torstrand",
+                    name="Torstrand",
+                    description="",
+                    kind="area",
+                    join_policy="open",
+                    created_at=at,
+                )
+            )
+            await c.execute(
+                residents.insert(),
+                [
+                    dict(id=n, is_coordinator=False, reachable=True, created_at=at)
+                    for n in (1, 2, 3)
+                ],
+            )
+            await c.execute(
+                requests.insert().values(
+                    id=1,
+                    requester_id=1,
+                    network_id=1,
+                    category="digital",
+                    description="",
+                    status="open",
+                    created_at=at,
+                    expires_at=at,
+                )
+            )
+            await c.execute(
+                reports.insert(),
+                [
+                    dict(
+                        id=i,
+                        reporter_id=r,
+                        network_id=1,
+                        request_id=1,
+                        reported_id=p,
+                        reason="",
+                        created_at=at,
+                    )
+                    for i, r, p in made
+                ],
+            )
+        await engine.dispose()
+
+    async def found() -> list[tuple[object, ...]]:
+        engine = create_engine(database_url)
+        async with engine.connect() as c:
+            rows = await c.execute(
+                text("SELECT id, about_resident, handled_at IS NULL FROM reports ORDER BY id")
+            )
+            result = [(i, bool(about), bool(open_)) for i, about, open_ in rows]
+        await engine.dispose()
+        return result
+
+    asyncio.run(fill())
+    migrate.upgrade(database_url)
+    assert asyncio.run(found()) == [
+        (1, False, True),
+        (2, False, False),
+        (3, True, True),
+        (4, False, False),
+        (5, True, False),
+        (6, False, True),
+    ]

@@ -12,7 +12,7 @@ from bot.i18n import Catalogs
 from bot.services.actors import Actor
 from bot.services.calendar_files import CalendarEvent, event_file
 from bot.services.errors import InvalidInput, NotFound
-from bot.services.events.views import EventView, load_view, make_view
+from bot.services.events.views import EventView, has_happened, load_view, make_view
 from db.models import Answer, EventStatus
 from db.queries import events as q
 from db.queries import networks as nq
@@ -39,8 +39,8 @@ async def answer(
     event = await q.get(session, event_id)
     if event is None or await nq.membership(session, resident_id, event.network_id) is None:
         raise NotFound()
-    if event.status is not EventStatus.PUBLISHED or (event.ends_at or event.starts_at) < (
-        now or session_now(session)
+    if event.status is not EventStatus.PUBLISHED or has_happened(
+        event, now or session_now(session)
     ):
         raise InvalidInput("event", "closed")
     await q.set_answer(session, event_id, resident_id, reply)

@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import outbox
 from bot.i18n import Catalogs
 from bot.services.actors import Actor
-from bot.services.errors import NotFound, PermissionDenied
+from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.events.drafts import EventDraft, clean_draft
 from bot.services.events.notices import render_event
-from bot.services.events.views import EventView, load_view, make_view
+from bot.services.events.views import EventView, has_happened, load_view, make_view
 from db.models import Answer, Event, EventStatus, MemberRole, NoticeKind
 from db.queries import events as q
 from db.queries import networks as nq
@@ -156,12 +156,15 @@ async def cancel(
     *,
     now: datetime | None = None,
 ) -> EventView:
-    """Cancel an event (once); those who said coming or maybe are told."""
+    """Cancel an event (once) that has not yet happened; those who said coming or maybe are
+    told."""
     now = now or session_now(session)
     event = await q.get(session, event_id)
     if event is None:
         raise NotFound()
     name = await require_host(session, actor, event.network_id)
+    if event.status is not EventStatus.CANCELLED and has_happened(event, now):
+        raise InvalidInput("event", "closed")
     if event.status is not EventStatus.CANCELLED:
         event.status, event.updated_at = EventStatus.CANCELLED, now
         view = make_view(

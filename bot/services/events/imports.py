@@ -15,6 +15,7 @@ from bot.services.actors import Actor
 from bot.services.calendar_files import CalendarEvent
 from bot.services.events.drafts import DESCRIPTION_MAX, PLACE_MAX, TITLE_MAX, EventDraft
 from bot.services.events.hosting import cancel, publish, require_host, update
+from bot.services.events.views import has_happened
 from db.models import EventStatus
 from db.queries import events as q
 from db.session import session_now
@@ -64,7 +65,8 @@ async def import_calendar(
             await publish(session, actor, catalogs, draft, uid=entry.uid, now=now)
             created.append(entry.uid)
         elif entry.cancelled:
-            if existing.status is not EventStatus.CANCELLED:
+            # An event that has happened stays as it was: there is no one left to tell.
+            if existing.status is not EventStatus.CANCELLED and not has_happened(existing, now):
                 await cancel(session, actor, catalogs, existing.id, now=now)
                 cancelled.append(entry.uid)
             else:

@@ -14,6 +14,12 @@ from db.queries import events as q
 from db.queries import networks as nq
 
 
+def has_happened(event: Event, now: datetime) -> bool:
+    """Whether the event is over (its end, or without one its start, has passed): nobody can
+    answer it or cancel it any more."""
+    return (event.ends_at or event.starts_at) < now
+
+
 @dataclass(frozen=True)
 class EventView:
     id: int

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
@@ -30,26 +31,39 @@ async def report(
     reason: str = "",
     about_resident: bool = False,
     now: datetime | None = None,
-) -> int:
-    """Report a request (or the person on the other side of it) to the network's hosts."""
+) -> bool:
+    """Report a request (or the person on the other side of it) to the network's hosts.
+
+    Returns False, adding nothing, when the reporter's report of the same item is still open.
+    The hosts hear once per item: a report of something already reported (by someone else)
+    waits in /reports without a new notice."""
     now = now or session_now(session)
     request = await get_request(session, request_id)
     me = await member_id(session, actor, request.network_id)
+    reporters = await hq.open_reporters(session, request.id, about_resident)
+    if me in reporters:
+        return False
     reported = None
     if about_resident:
         reported = request.helper_id if me == request.requester_id else request.requester_id
-    row = Report(
-        reporter_id=me,
-        network_id=request.network_id,
-        request_id=request.id,
-        reported_id=reported,
-        reason=reason.strip()[:500],
-        created_at=now,
-    )
-    session.add(row)
-    await session.flush()
+    try:
+        # A savepoint: a second press racing this one trips the unique index, not the update.
+        async with session.begin_nested():
+            session.add(
+                Report(
+                    reporter_id=me,
+                    network_id=request.network_id,
+                    request_id=request.id,
+                    reported_id=reported,
+                    about_resident=about_resident,
+                    reason=reason.strip()[:500],
+                    created_at=now,
+                )
+            )
+    except IntegrityError:
+        return False
     hosts = await nq.host_ids(session, request.network_id)
-    if hosts:
+    if hosts and not reporters:
 
         def render(locale: str, channel: Channel) -> Rendered:
             t = catalogs.translator(locale)
@@ -69,7 +83,7 @@ async def report(
             now=now,
         )
     await session.commit()
-    return row.id
+    return True
 
 
 @dataclass(frozen=True)

@@ -74,12 +74,17 @@ async def relay(
 
 async def block(session: AsyncSession, actor: Actor, request_id: int) -> RequestView:
     """Block the person on the other side of a request: no more relayed messages or offers
-    between the two, and a match between them ends (the request opens again for others)."""
+    between the two, and a match between them ends (the request opens again for others).
+
+    Within a match only its two sides may block: a neighbour who also offered must not be able
+    to end someone else's match."""
     request = await get_request(session, request_id)
     me = actor.require_resident()
     if me == request.requester_id:
         other = request.helper_id
-    elif me == request.helper_id or await session.get(HelpResponse, (request_id, me)) is not None:
+    elif me == request.helper_id or (
+        request.helper_id is None and await session.get(HelpResponse, (request_id, me)) is not None
+    ):
         other = request.requester_id
     else:
         raise NotFound()

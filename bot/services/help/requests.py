@@ -13,7 +13,7 @@ from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs
 from bot.services.actions import OfferHelp
 from bot.services.actors import Actor
-from bot.services.errors import InvalidInput, NotFound
+from bot.services.errors import InvalidInput, NetworkArchived, NotFound
 from bot.services.help.access import member_id
 from bot.services.help.notices import notify
 from bot.services.help.views import (
@@ -32,6 +32,7 @@ from db.models import (
     HelpCategory,
     HelpFrequency,
     HelpRequest,
+    Network,
     NoticeKind,
     RequestStatus,
 )
@@ -84,6 +85,9 @@ async def ask(
     outbox, each as often as they chose. Returns the request and how many helpers it reaches."""
     now = now or session_now(session)
     resident_id = await member_id(session, actor, network_id)
+    network = await session.get(Network, network_id)
+    if network is None or network.archived_at is not None:
+        raise NetworkArchived(joining=False)
     description = description.strip()
     if not description:
         raise InvalidInput("description", "empty")
