@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.sms import conversation
 from bot.channels.sms.gateway import BadRequest, SmsGateway, secret_matches
 from bot.channels.sms.transport import read_request
+from bot.edge_input import row_id
 from bot.phone_numbers import normalise
 from db.queries import outbox as q
 from db.session import session_now
@@ -79,18 +80,23 @@ def sms_application(
         except BadRequest as error:
             log.warning("delivery report not readable: %s", error)
             raise web.HTTPBadRequest() from None
-        log.debug("delivery %s: report %s", found.delivery_id, found.status)
+        delivery_id = row_id(found.delivery_id)
+        if delivery_id is None:
+            # Not one of ours (ids are 32-bit): answered as an unknown id, before any query.
+            log.info("delivery report for an id out of range ignored")
+            return web.Response(text="")
+        log.debug("delivery %s: report %s", delivery_id, found.status)
         async with sessionmaker() as session:
             known = await q.record_report(
                 session,
-                found.delivery_id,
+                delivery_id,
                 found.status,
                 final_failure=found.final and found.status != "delivered",
                 now=session_now(session),
             )
             await session.commit()
         if not known:
-            log.info("delivery report for an unknown delivery %s", found.delivery_id)
+            log.info("delivery report for an unknown delivery %s", delivery_id)
         return web.Response(text="")
 
     app = web.Application()
