@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-class CleanText(click.ParamType):
+class CleanText(click.ParamType[str]):
     """Text typed by the operator, cleaned like any text from outside (`bot.edge_input`):
     a shell can pass control characters as easily as a phone can."""
 
