@@ -31,7 +31,12 @@ from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
 from bot.i18n import Catalogs
 from db.models import Channel
 from handlers import build_router
-from handlers.middlewares import ActorMiddleware, ReleaseConnectionMiddleware, SessionMiddleware
+from handlers.middlewares import (
+    ActorMiddleware,
+    CleanTextMiddleware,
+    ReleaseConnectionMiddleware,
+    SessionMiddleware,
+)
 
 __all__ = ["App", "SchemaBehind", "build_app", "build_worker"]
 
@@ -133,6 +138,7 @@ def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatch
         catalogs=core.catalogs,
         clock=core.clock,
     )
+    dispatcher.update.outer_middleware(CleanTextMiddleware())
     dispatcher.update.outer_middleware(SessionMiddleware(core.sessionmaker))
     dispatcher.update.outer_middleware(ActorMiddleware(core.settings, core.catalogs))
     dispatcher.include_router(build_router())

@@ -15,11 +15,15 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from urllib.parse import urlsplit
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
+from aiogram.methods import TelegramMethod
+from aiogram.types import Update
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
+from pydantic import ValidationError
 
 from bot.app import App, build_worker
+from bot.logs import failure
 from bot.scheduler import DigestSchedule, build_scheduler, stop_scheduler
 from bot.shutdown import Ready, announce_ready, settle, settle_all, stop_on_signals
 from handlers.commands import register_command_menus
@@ -167,12 +171,58 @@ async def run_worker(
     log.info("delivery worker stopped")
 
 
+class WebhookHandler(SimpleRequestHandler):
+    """aiogram's webhook handler, made safe for what it cannot read.
+
+    Telegram sends an update again until it gets a 200, so an update we cannot read (bad JSON,
+    an empty body, fields that do not fit) is answered 200 and logged without its content. Its
+    text would otherwise reach the log twice: in a 500's traceback, and in asyncio's "Task
+    exception was never retrieved" for a background update whose validation failed (the
+    error quotes the message text and the sender's name). An update that fails while being
+    handled is logged by its type and place only; none reaches asyncio's default handler.
+    """
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot = await self.resolve_bot(request)
+        if not self.verify_secret(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), bot):
+            return web.Response(body="Unauthorized", status=401)
+        try:
+            raw = bot.session.json_loads(await request.text())
+            update = Update.model_validate(raw, context={"bot": bot})
+        except ValidationError as error:
+            log.warning("webhook update not readable: %d fields do not fit", error.error_count())
+            return web.json_response({})
+        except (ValueError, UnicodeDecodeError) as error:
+            log.warning("webhook update not readable: %s", type(error).__name__)
+            return web.json_response({})
+        if self.handle_in_background:
+            task = asyncio.create_task(self._feed(bot, update))
+            self._background_feed_update_tasks.add(task)
+            task.add_done_callback(self._background_feed_update_tasks.discard)
+            return web.json_response({}, dumps=bot.session.json_dumps)
+        try:
+            result = await self.dispatcher.feed_update(bot, update, **self.data)
+        except Exception as error:
+            log.error("update %s failed: %s", update.update_id, failure(error))
+            return web.json_response({})
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+    async def _feed(self, bot: Bot, update: Update) -> None:
+        try:
+            result = await self.dispatcher.feed_update(bot, update, **self.data)
+            if isinstance(result, TelegramMethod):
+                await self.dispatcher.silent_call_request(bot=bot, result=result)
+        except Exception as error:
+            log.error("update %s failed: %s", update.update_id, failure(error))
+
+
 def webhook_application(
     app: App, secret: str, path: str, background: bool = True
 ) -> web.Application:
-    """The aiohttp app that receives Telegram's POSTs; wrong or missing secret gets 401."""
+    """The aiohttp app that receives Telegram's POSTs; wrong or missing secret gets 401, what
+    cannot be read gets 200 and a log line without content (`WebhookHandler`)."""
     web_app = web.Application()
-    handler = SimpleRequestHandler(
+    handler = WebhookHandler(
         app.dispatcher, app.bot, secret_token=secret, handle_in_background=background
     )
     handler.register(web_app, path=path)

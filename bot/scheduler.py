@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import WEEKDAYS
 from bot.i18n import Catalogs
+from bot.logs import failure
 from bot.services import events
 from bot.services import help as helping
 from bot.services.digest import Round, Summary, due_week
@@ -90,9 +91,9 @@ def _led(
             return
         try:
             await job()
-        except Exception:
+        except Exception as error:
             # A failing round is tried again at the next tick; the scheduler keeps going.
-            log.exception("scheduled job failed")
+            log.error("scheduled job failed: %s", failure(error))
 
     return leadership.tracked(run)
 

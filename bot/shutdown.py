@@ -25,6 +25,8 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Iterable
 from dataclasses import dataclass
 
+from bot.logs import failure
+
 log = logging.getLogger("naboskap")
 
 READY = "naboskap: ready"
@@ -99,7 +101,7 @@ async def settle(step: Awaitable[object], within: float, what: str) -> bool:
             log.warning("%s ignored its cancellation: left behind", what)
         return False
     if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("%s failed while stopping: %s", what, type(error).__name__, exc_info=error)
+        log.error("%s failed while stopping: %s", what, failure(error))
         return False
     return True
 

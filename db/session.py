@@ -37,6 +37,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # busy moments reuse connections instead of opening and closing overflow ones.
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 10)
+    # A database error's message would otherwise quote its SQL parameters: residents' texts,
+    # names and numbers, into any log or traceback that shows it.
+    kwargs.setdefault("hide_parameters", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 

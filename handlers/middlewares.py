@@ -1,4 +1,4 @@
-"""Per-update context: a database session, who is talking, and their translator."""
+"""Per-update context: clean text, a database session, who is talking, and their translator."""
 
 from __future__ import annotations
 
@@ -12,12 +12,20 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.dispatcher.middlewares.user_context import (
+    EVENT_CHAT_KEY,
+    EVENT_CONTEXT_KEY,
+    EVENT_FROM_USER_KEY,
+    UserContextMiddleware,
+)
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import TelegramObject, User
+from aiogram.types import TelegramObject, Update, User
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.edge_input import clean_name, clean_text
 from bot.i18n import Catalogs, negotiate_locale
 from bot.services import residents
 
@@ -28,6 +36,48 @@ Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 # The session of the update being handled, per asyncio task, so that the Bot API middleware
 # below can find it without handlers passing it around.
 _update_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+
+
+# Fields of Telegram's objects that hold a person's name (a user's, a contact's, a private chat's).
+_NAME_FIELDS = frozenset({"first_name", "last_name"})
+
+
+def _cleaned(value: Any, name: bool = False) -> Any:
+    """`value` with every string in it cleaned; the same object when nothing changed, so an
+    ordinary update is not copied."""
+    if isinstance(value, str):
+        return clean_name(value) if name else clean_text(value)
+    if isinstance(value, BaseModel):
+        changed = {}
+        for field, inner in value.__dict__.items():
+            new = _cleaned(inner, field in _NAME_FIELDS)
+            if new is not inner:
+                changed[field] = new
+        return value.model_copy(update=changed) if changed else value
+    if isinstance(value, list):
+        items = [_cleaned(item) for item in value]
+        return (
+            items if any(new is not old for new, old in zip(items, value, strict=True)) else value
+        )
+    return value
+
+
+class CleanTextMiddleware(BaseMiddleware):
+    """Every text in an update (messages, captions, callback data, names) cleaned once, here,
+    before any handler reads it: no NUL or other control character reaches a service, text is
+    in Unicode NFC, and names carry no bidi overrides (`bot.edge_input`)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        cleaned = _cleaned(event)
+        if cleaned is not event and isinstance(cleaned, Update):
+            # aiogram read who and where from the update before us; read it from the clean one.
+            context = UserContextMiddleware.resolve_event_context(cleaned)
+            data[EVENT_CONTEXT_KEY] = context
+            if context.user is not None:
+                data[EVENT_FROM_USER_KEY] = context.user
+            if context.chat is not None:
+                data[EVENT_CHAT_KEY] = context.chat
+        return await handler(cleaned, data)
 
 
 class SessionMiddleware(BaseMiddleware):

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.command import Failure, run, settings, with_core
+from bot.cli.command import TEXT, Failure, run, settings, with_core
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 
 @click.command("broadcast")
-@click.option("--network", "slug", help="The network's slug.")
+@click.option("--network", "slug", type=TEXT, help="The network's slug.")
 @click.option("--all", "to_all", is_flag=True, help="Everyone in any network.")
-@click.argument("text")
+@click.argument("text", type=TEXT)
 def broadcast_command(slug: str | None, to_all: bool, text: str) -> None:
     """Send TEXT to a network's members (or --all), through the outbox."""
     from bot.services import broadcasts, networks

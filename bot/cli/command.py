@@ -23,6 +23,27 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class CleanText(click.ParamType[str]):
+    """Text typed by the operator, cleaned like any text from outside (`bot.edge_input`):
+    a shell can pass control characters as easily as a phone can."""
+
+    name = "text"
+
+    def __init__(self, *, is_name: bool = False) -> None:
+        self.is_name = is_name
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from bot.edge_input import clean_name, clean_text
+
+        return clean_name(str(value)) if self.is_name else clean_text(str(value))
+
+
+TEXT = CleanText()
+NAME = CleanText(is_name=True)
+# Telegram's user ids have at most 52 significant bits: a larger number names nobody.
+TELEGRAM_ID = click.IntRange(1, 2**52 - 1)
+
+
 class Failure(click.ClickException):
     """One line on stderr and a non-zero exit: no tracebacks for operators."""
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from bot.cli.command import Failure, run, settings, with_core
+from bot.cli.command import TELEGRAM_ID, Failure, run, settings, with_core
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -29,7 +29,7 @@ def digest() -> None:
 
 
 @digest.command("preview")
-@click.option("--telegram-id", type=int, help="The resident's Telegram user id.")
+@click.option("--telegram-id", type=TELEGRAM_ID, help="The resident's Telegram user id.")
 @click.option("--phone", help="The resident's phone number (SMS residents).")
 def digest_preview(telegram_id: int | None, phone: str | None) -> None:
     """Print this week's digest as one resident would get it."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.command import Failure, run, settings, with_core
+from bot.cli.command import TEXT, Failure, run, settings, with_core
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -33,12 +33,12 @@ def _local_time(value: str, zone_name: str, option: str) -> datetime:
 
 
 @event.command("add")
-@click.option("--network", "slug", required=True, help="The network's slug.")
-@click.option("--title", required=True)
+@click.option("--network", "slug", type=TEXT, required=True, help="The network's slug.")
+@click.option("--title", type=TEXT, required=True)
 @click.option("--starts", required=True, help='Local time: "YYYY-MM-DD HH:MM".')
 @click.option("--ends", default=None, help='Local time: "YYYY-MM-DD HH:MM".')
-@click.option("--place", default="")
-@click.option("--description", default="")
+@click.option("--place", type=TEXT, default="")
+@click.option("--description", type=TEXT, default="")
 @click.option("--no-norwegian-needed", is_flag=True, help="Mark it as open to newcomers.")
 def event_add(
     slug: str,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.command import Failure, run, settings, with_session
+from bot.cli.command import NAME, TEXT, Failure, run, settings, with_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,11 +45,11 @@ def network() -> None:
 
 
 @network.command("add")
-@click.argument("slug")
-@click.argument("name")
+@click.argument("slug", type=TEXT)
+@click.argument("name", type=NAME)
 @click.option("--kind", type=KINDS, default="area", show_default=True)
-@click.option("--description", default="", help="Who it is for and where.")
-@click.option("--invite-code", default=None, help="Make it invite-only with this code.")
+@click.option("--description", type=TEXT, default="", help="Who it is for and where.")
+@click.option("--invite-code", type=TEXT, default=None, help="Make it invite-only with this code.")
 def network_add(slug: str, name: str, kind: str, description: str, invite_code: str | None) -> None:
     """Create a network called NAME with the short id SLUG (used in join links)."""
     from bot.services import networks
@@ -118,10 +118,10 @@ def network_import(file: Path, only_new: bool) -> None:
 
 @network.command("edit")
 @click.argument("slug")
-@click.option("--name", default=None)
-@click.option("--description", default=None)
+@click.option("--name", type=NAME, default=None)
+@click.option("--description", type=TEXT, default=None)
 @click.option("--kind", type=KINDS, default=None)
-@click.option("--invite-code", default=None, help="Make it invite-only with this code.")
+@click.option("--invite-code", type=TEXT, default=None, help="Make it invite-only with this code.")
 @click.option("--open", "make_open", is_flag=True, help="Let anyone join (drops the code).")
 def network_edit(
     slug: str,

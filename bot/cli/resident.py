@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.command import Failure, run, settings, with_core
+from bot.cli.command import NAME, Failure, run, settings, with_core
 from bot.i18n import SHIPPED_LOCALES
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ def resident() -> None:
     help="The language of their SMS.",
 )
 @click.option("--network", "slugs", multiple=True, required=True, help="A network's slug.")
-@click.option("--name", default=None, help="Their first name (optional).")
+@click.option("--name", type=NAME, default=None, help="Their first name (optional).")
 @click.option("--consent", is_flag=True, help="They agreed to get SMS from Naboskap.")
 def resident_add(
     phone: str, locale: str, slugs: tuple[str, ...], name: str | None, consent: bool

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bot.cli.command import run, settings, with_session
+from bot.cli.command import TELEGRAM_ID, run, settings, with_session
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,10 +37,10 @@ def _host_command(make_host: bool) -> Callable[[str, int], None]:
 
 
 host.command("add", help="Make TELEGRAM_ID a host of network SLUG (and a member).")(
-    click.argument("slug")(click.argument("telegram_id", type=int)(_host_command(True)))
+    click.argument("slug")(click.argument("telegram_id", type=TELEGRAM_ID)(_host_command(True)))
 )
 host.command("remove", help="Make TELEGRAM_ID a plain member of SLUG again.")(
-    click.argument("slug")(click.argument("telegram_id", type=int)(_host_command(False)))
+    click.argument("slug")(click.argument("telegram_id", type=TELEGRAM_ID)(_host_command(False)))
 )
 
 
@@ -63,8 +63,8 @@ def _coordinator_command(value: bool) -> Callable[[int], None]:
 
 
 coordinator.command("add", help="Make TELEGRAM_ID a coordinator.")(
-    click.argument("telegram_id", type=int)(_coordinator_command(True))
+    click.argument("telegram_id", type=TELEGRAM_ID)(_coordinator_command(True))
 )
 coordinator.command("remove", help="Withdraw the coordinator role from TELEGRAM_ID.")(
-    click.argument("telegram_id", type=int)(_coordinator_command(False))
+    click.argument("telegram_id", type=TELEGRAM_ID)(_coordinator_command(False))
 )

@@ -24,6 +24,7 @@ from bot.delivery.outcomes import (
     Unreachable,
 )
 from bot.delivery.pacing import ChatSpacing, RateLimiter
+from bot.logs import failure
 from db.models import Channel, DeliveryStatus
 from db.queries import outbox as q
 from db.session import clock_of
@@ -87,9 +88,9 @@ class DeliveryWorker:
         while not stop.is_set():
             try:
                 handled = await self.run_once()
-            except Exception:
+            except Exception as error:
                 # A failing database must not kill the worker; it tries again shortly.
-                log.exception("delivery round failed")
+                log.error("delivery round failed: %s", failure(error))
                 handled = 0
             if handled == 0:
                 with contextlib.suppress(TimeoutError):
@@ -160,7 +161,7 @@ class DeliveryWorker:
                 try:
                     outcome = await sender.send(address, message, item)
                 except Exception as error:  # a sender bug must not lose the delivery
-                    log.exception("sender failed")
+                    log.error("sender failed: %s", failure(error))
                     outcome = Transient(type(error).__name__)
                 await self._record(item, outcome)
         finally:

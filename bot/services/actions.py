@@ -23,11 +23,10 @@ from dataclasses import astuple, dataclass, fields
 from types import MappingProxyType
 from typing import ClassVar, Final
 
+from bot.edge_input import row_id
 from bot.i18n import SHIPPED_LOCALES
 from db.models import Answer, HelpCategory
 
-# Database ids are 32-bit integers on PostgreSQL: anything else cannot name a row.
-ID_MAX: Final = 2**31 - 1
 # Telegram's limit for callback data, in bytes.
 CALLBACK_DATA_MAX: Final = 64
 # What older versions appended to fill a fixed layout; accepted after the last field.
@@ -252,10 +251,7 @@ def _build(kind: type[Action], values: list[str]) -> Action | None:
 def _convert(field_type: object, raw: str) -> object | None:
     if field_type is int:
         # Digits only: no sign, no spaces, no "1_000"; and a size a row id can have.
-        if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
-            return None
-        number = int(raw)
-        return number if 1 <= number <= ID_MAX else None
+        return row_id(raw)
     if field_type is LocaleCode:
         return LocaleCode(raw) if raw in SHIPPED_LOCALES else None
     if isinstance(field_type, type) and issubclass(field_type, enum.StrEnum):

@@ -36,6 +36,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
+from bot.edge_input import clean_text
+
 PRODID = "-//Naboskap//Naboskap//NB"
 OCCURRENCE_UID_FORMAT = "%Y%m%dT%H%M%SZ"
 # ORGANIZER must be an address; .invalid is a reserved domain, so nothing is ever sent there.
@@ -356,7 +358,8 @@ def _text(component: icalendar.Event, name: str) -> str:
     value = component.get(name)
     if isinstance(value, list):
         value = value[0] if value else None
-    return "" if value is None else str(value).strip()
+    # Someone else's file: its text is cleaned like any text from outside (`bot.edge_input`).
+    return "" if value is None else clean_text(str(value)).strip()
 
 
 def _one_line(text: str) -> str:

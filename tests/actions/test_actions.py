@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.edge_input import ID_MAX
 from bot.i18n import SHIPPED_LOCALES
 from bot.services import actions
 from bot.services.actions import (
     ACTION_TYPES,
     CALLBACK_DATA_MAX,
-    ID_MAX,
     AcceptHelper,
     Action,
     AskCategory,

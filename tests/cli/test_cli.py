@@ -220,3 +220,23 @@ def test_events_from_the_command_line(cli):
     assert "created 0, updated 0" in again.output
     broken = cli("event", "import", str(EXAMPLE), "--network", "torstrand")
     assert broken.exit_code != 0
+
+
+def test_text_typed_on_the_command_line_is_cleaned(cli, tmp_path: Path):
+    created = cli("network", "add", "torstrand", "Tor\x00strand\u202e", "--description", "Nord\x07")
+    assert created.exit_code == 0, created.output
+    imported = tmp_path / "networks.toml"
+    imported.write_text('[[network]]\nslug = "sentrum"\nname = "Sen\\u0000trum\\u2066"\n')
+    assert cli("network", "import", str(imported)).exit_code == 0
+    listing = cli("network", "list").output
+    assert "Torstrand" in listing and "Sentrum" in listing
+    assert "\x00" not in listing and "\u202e" not in listing and "\u2066" not in listing
+
+
+@pytest.mark.parametrize("telegram_id", ["0", "-5", str(2**52), "999999999999999999999"])
+def test_a_telegram_id_out_of_range_is_refused_before_any_query(cli, telegram_id: str):
+    cli("network", "add", "torstrand", "Torstrand")
+    for args in (("host", "add", "torstrand"), ("coordinator", "add")):
+        result = cli(*args, "--", telegram_id)
+        assert result.exit_code == 2, result.output
+        assert "Traceback" not in result.output

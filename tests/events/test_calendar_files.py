@@ -454,3 +454,16 @@ def test_event_file_refuses_times_without_a_zone() -> None:
     event = CalendarEvent(uid="x", title="Naiv", starts_at=datetime(2027, 1, 1, 12), ends_at=None)
     with pytest.raises(ValueError, match="without a time zone"):
         event_file(event, zone=OSLO, stamped_at=NOW)
+
+
+def test_control_characters_in_a_file_are_dropped() -> None:
+    data = ics(
+        *vevent(
+            "UID:nul@example",
+            "DTSTART:20270105T170000Z",
+            "SUMMARY:Strikke\x00kafé\x1b",
+            "LOCATION:Bibliotek\x07et",
+        )
+    )
+    [event] = read_events(data, OSLO, now=NOW)
+    assert (event.title, event.place) == ("Strikkekafé", "Biblioteket")

@@ -3,11 +3,13 @@ Norwegian neighbour offers, they talk through the bot, and it ends with a thank-
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.services import actions, networks
 from bot.services import help as helping
 from bot.services.actions import AcceptHelper, OfferHelp
 from bot.services.actors import Actor
-from db.models import HelpCategory
+from db.models import HelpCategory, HelpRequest, Resident
 from handlers.callbacks import HelpAction, HelpCb
 from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 
@@ -187,3 +189,34 @@ async def test_coordinators_read_the_help_figures(app, resident):
     assert helping.category_label(nb, HelpCategory.HOME) + ": 1" in replies[-1].text
     replies = await olena.send("/stats")
     assert replies[-1].text == uk.gettext("Only coordinators can do that.")
+
+
+async def test_a_help_text_with_a_nul_byte_is_saved_without_it(app, resident):
+    """A NUL (or another control character) in a request is dropped at the edge: PostgreSQL
+    would refuse the row and SQLite would cut the text at it."""
+    olena, _kari, _host = await _setup(app, resident)
+    uk = app.catalogs.translator("uk")
+    await olena.send("/ask")
+    await olena.press(helping.category_label(uk, HelpCategory.DIGITAL))
+    await olena.send("Допоможіть\x00 з BankID\x07, будь ласка")
+    replies = await olena.press(uk.gettext("Flexible"))
+    assert (
+        uk.ngettext(
+            "Posted! {n} helper will hear about it. You'll get a message when someone can help.",
+            "Posted! {n} helpers will hear about it. You'll get a message when someone can help.",
+            0,
+        )
+        in replies[-1].text
+    )
+    async with app.sessionmaker() as session:
+        [description] = (await session.scalars(select(HelpRequest.description))).all()
+    assert description == "Допоможіть з BankID, будь ласка"
+
+
+async def test_a_name_with_control_and_bidi_characters_is_stored_clean(app, make_user):
+    user = make_user("Ka\x00ri\u202e\u2066 Nord", "nb")
+    await user.send("/start")
+    await user.press("Norsk (bokmål)")
+    async with app.sessionmaker() as session:
+        [name] = (await session.scalars(select(Resident.first_name))).all()
+    assert name == "Kari Nord"

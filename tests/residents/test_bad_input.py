@@ -7,6 +7,7 @@ import logging
 
 import pytest
 
+from bot.edge_input import clean_name, clean_text, row_id
 from bot.logs import configure_logging
 from bot.services import networks
 
@@ -118,3 +119,13 @@ async def test_the_bot_stays_quiet_in_groups(resident, app, fake_api):
             }
         )
     assert len(fake_api.calls) == before
+
+
+def test_clean_text_keeps_what_people_write_and_drops_what_breaks_storage():
+    assert clean_text("Hei\x00 på\x1b deg\x7f\x85\n\tsnart") == "Hei på deg\n\tsnart"
+    assert clean_text("e\u0301") == "é"  # NFC
+    arabic = "مرحبا\u200f \u202bنص\u202c"  # marks and embeddings in a message are the writer's
+    assert clean_text(arabic) == arabic
+    assert clean_name("\u202eKari\u2066\u2069\n Nord\x00") == "Kari Nord"
+    assert row_id("2147483647") == 2**31 - 1
+    assert [row_id(v) for v in ("2147483648", "0", "-1", "1e3", "٣", "", None, True)] == [None] * 8

@@ -3,6 +3,10 @@ language, and a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
+import asyncio
+import gc
+import json
+import logging
 import os
 import signal
 import socket
@@ -182,3 +186,55 @@ async def test_run_serves_the_sms_routes_when_sms_is_configured(
     assert "Traceback" not in stderr
     assert "91234567" not in stderr and "Hei" not in stderr  # no number or text in the logs
     assert "inbound SMS refused" in stderr
+
+
+async def test_the_webhook_answers_what_it_cannot_read_with_200_and_logs_no_content(
+    settings, fake_api: FakeBotAPI, caplog: pytest.LogCaptureFixture
+):
+    """Telegram sends an update again until it gets a 200; what we cannot read must not come
+    back forever, nor put the resident's words into a traceback or asyncio's log."""
+    loop = asyncio.get_running_loop()
+    unhandled: list[dict[str, object]] = []
+    loop.set_exception_handler(lambda _loop, context: unhandled.append(context))
+    caplog.set_level(logging.DEBUG)
+    app = build_app(settings)
+    runner = web.AppRunner(webhook_application(app, "s3cret", "/telegram"))
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/telegram"
+    malformed_update = {
+        "update_id": 7,
+        "message": {
+            "message_id": "not a number",
+            "date": 0,
+            "chat": {"id": 5003, "type": "private"},
+            "from": {"id": 5003, "is_bot": False, "first_name": "Olena"},
+            "text": "Kaffe-hemmelighet-XYZ",
+        },
+    }
+    bodies = [
+        b"",
+        b"{not json",
+        b"[]",
+        b'"text"',
+        b"\xff\xfe",
+        json.dumps(malformed_update).encode(),
+    ]
+    try:
+        async with aiohttp.ClientSession() as client:
+            for body in bodies:
+                async with client.post(
+                    url, data=body, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+                ) as reply:
+                    assert reply.status == 200, body
+        await asyncio.sleep(0.1)  # let any update taken in the background finish
+        gc.collect()  # a task whose exception was never retrieved is reported when collected
+        await asyncio.sleep(0)
+    finally:
+        await runner.cleanup()
+        await app.close()
+        loop.set_exception_handler(None)
+    assert unhandled == []
+    assert "Kaffe-hemmelighet-XYZ" not in caplog.text and "Olena" not in caplog.text
+    assert "Traceback" not in caplog.text
+    assert caplog.text.count("webhook update not readable") == len(bodies)

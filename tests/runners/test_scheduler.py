@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from sqlalchemy import update
@@ -62,3 +63,21 @@ async def test_a_stand_by_process_runs_no_jobs(app, monkeypatch):
         )
         await scheduler.get_job("event-reminders").func()
     assert runs == [1]
+
+
+async def test_a_failing_job_is_logged_without_personal_data(app, monkeypatch, caplog):
+    from bot.services import events
+
+    async def failing(*args, **kwargs):
+        raise RuntimeError("reminder for Kari Nordmann at +4791234567 failed")
+
+    monkeypatch.setattr(events, "send_due_reminders", failing)
+    leadership = Leadership(app.sessionmaker)
+    await leadership.renew()
+    scheduler, _ = build_scheduler(
+        app.sessionmaker, app.catalogs, reminder_hours=24, leadership=leadership
+    )
+    caplog.set_level(logging.DEBUG)
+    await scheduler.get_job("event-reminders").func()
+    assert "scheduled job failed: RuntimeError at " in caplog.text
+    assert "Kari" not in caplog.text and "+4791234567" not in caplog.text

@@ -3,11 +3,12 @@ STOP and START, all through the bot's inbound route and the outbox's SMS channel
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from bot.services import broadcasts, events, networks
+from bot.services import broadcasts, events, networks, residents
 from bot.services import help as helping
 from bot.services.actors import Actor
 from bot.services.events import EventDraft
@@ -18,10 +19,12 @@ from db.models import (
     Delivery,
     DeliveryStatus,
     HelpCategory,
+    HelpRequest,
     Membership,
     Resident,
     Rsvp,
 )
+from tests.support.residents import onboard
 from tests.support.sms_phone import SECRET, Phone, SmsNetwork
 
 NUMBER = "+4791234567"
@@ -322,3 +325,35 @@ async def test_an_sms_resident_can_delete_everything_by_sms(sms):
     # Writing again is a new start, with nothing remembered.
     [menu] = await phone.send("Hei")
     assert "1 Norsk" in menu
+
+
+async def test_a_help_text_with_a_nul_byte_is_saved_without_it(sms, make_user):
+    network_id = await _network(sms)
+    helper = make_user("Kari", "nb")
+    await onboard(helper)
+    await helper.send("/start join-torstrand")
+    async with sms.app.sessionmaker() as session:
+        actor = await residents.identify(session, helper.id, ())
+        await helping.set_offer(session, actor, network_id, {HelpCategory.ERRANDS})
+    phone = await _onboarded(sms)
+    await phone.send("BLI MED TORSTRAND")
+    await phone.send("Be om hjelp")
+    await phone.send("1")  # errands
+    [posted] = await phone.send("Handle melk\x00 og brød\x1b til fredag")
+    assert "1" in posted  # the normal answer: it reached one helper
+    async with sms.app.sessionmaker() as session:
+        [description] = (await session.scalars(select(HelpRequest.description))).all()
+    assert description == "Handle melk og brød til fredag"
+
+
+async def test_a_report_for_an_id_out_of_range_is_ignored(sms, caplog):
+    """It cannot name a delivery: answered as for an unknown id, before any query, and
+    logged without the value."""
+    caplog.set_level(logging.DEBUG, logger="naboskap")
+    ids = ("999999999999999999", str(2**31), "0", "9" * 40)
+    for id_ in ids:
+        status = await sms.post("/sms/memory/dlr", secret=SECRET, id=id_, status="delivered")
+        assert status == 200, id_
+    ours = [r for r in caplog.records if r.name.startswith("naboskap")]
+    assert [r.getMessage() for r in ours] == ["delivery report for an id out of range ignored"] * 4
+    assert all(r.exc_info is None for r in ours)

@@ -124,7 +124,13 @@ def secret_matches(request: GatewayRequest, expected: str) -> bool:
     return any(results)
 
 
+# Longer than any id could be: refused unread rather than turned into a huge number.
+_ID_DIGITS_MAX = 100
+
+
 def parse_delivery_id(value: str | None) -> int:
-    if value is None or not value.isdigit() or len(value) > 18:
+    """The delivery id a report names, as a number. Whether it can name a row is for the route
+    to check (`bot.edge_input.row_id`), for every gateway alike."""
+    if value is None or not value.isascii() or not value.isdigit() or len(value) > _ID_DIGITS_MAX:
         raise BadRequest("the report carries no delivery id")
     return int(value)

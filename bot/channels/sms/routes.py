@@ -10,7 +10,6 @@ and the secret.
 from __future__ import annotations
 
 import logging
-import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -20,18 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.channels.sms import conversation
 from bot.channels.sms.gateway import BadRequest, SmsGateway, secret_matches
 from bot.channels.sms.transport import read_request
+from bot.edge_input import row_id
+from bot.logs import failure
 from bot.phone_numbers import normalise
 from db.queries import outbox as q
 from db.session import session_now
 
 log = logging.getLogger("naboskap.sms")
-
-
-def _failure(error: BaseException) -> str:
-    # Type and place only: an exception's text may quote a number or a message.
-    frames = traceback.extract_tb(error.__traceback__)[-3:]
-    where = " < ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in reversed(frames))
-    return f"{type(error).__name__} at {where}"
 
 
 def sms_application(
@@ -63,7 +57,7 @@ def sms_application(
             async with sessionmaker() as session:
                 await conversation.handle(session, context, phone, message.text)
         except Exception as error:
-            log.error("inbound SMS failed: %s", _failure(error))
+            log.error("inbound SMS failed: %s", failure(error))
             raise web.HTTPInternalServerError() from None
         return web.Response(text="")  # Kannel would send a body back as an SMS
 
@@ -79,18 +73,23 @@ def sms_application(
         except BadRequest as error:
             log.warning("delivery report not readable: %s", error)
             raise web.HTTPBadRequest() from None
-        log.debug("delivery %s: report %s", found.delivery_id, found.status)
+        delivery_id = row_id(found.delivery_id)
+        if delivery_id is None:
+            # Not one of ours (ids are 32-bit): answered as an unknown id, before any query.
+            log.info("delivery report for an id out of range ignored")
+            return web.Response(text="")
+        log.debug("delivery %s: report %s", delivery_id, found.status)
         async with sessionmaker() as session:
             known = await q.record_report(
                 session,
-                found.delivery_id,
+                delivery_id,
                 found.status,
                 final_failure=found.final and found.status != "delivered",
                 now=session_now(session),
             )
             await session.commit()
         if not known:
-            log.info("delivery report for an unknown delivery %s", found.delivery_id)
+            log.info("delivery report for an unknown delivery %s", delivery_id)
         return web.Response(text="")
 
     app = web.Application()

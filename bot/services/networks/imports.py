@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.edge_input import clean_name, clean_text
 from bot.services.actors import Actor
 from bot.services.networks.managing import create_network, edit_network
 from db.models import JoinPolicy, NetworkKind
@@ -27,16 +28,17 @@ class NetworkSpec:
 
 def parse_network_file(text: str) -> list[NetworkSpec]:
     """Networks from the TOML import format (`[[network]]` tables with slug, name, kind,
-    description, invite_code). ValueError says what is wrong with the file."""
+    description, invite_code), their text cleaned (TOML's escapes can spell a NUL). ValueError
+    says what is wrong with the file."""
     try:
         data = tomllib.loads(text)
         return [
             NetworkSpec(
-                slug=str(item["slug"]),
-                name=str(item["name"]),
+                slug=clean_text(str(item["slug"])),
+                name=clean_name(str(item["name"])),
                 kind=NetworkKind(item.get("kind", "area")),
-                description=str(item.get("description", "")),
-                invite_code=item.get("invite_code"),
+                description=clean_text(str(item.get("description", ""))),
+                invite_code=_optional(item.get("invite_code")),
             )
             for item in data.get("network", [])
         ]
@@ -93,3 +95,7 @@ async def import_networks(
         if before != after:
             updated.append(spec.slug)
     return ImportReport(created, updated)
+
+
+def _optional(value: object) -> str | None:
+    return None if value is None else clean_text(str(value))

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.channels.sms.conversation import answers, commands, neighbour_help, onboarding
 from bot.channels.sms.conversation.texts import short_help
 from bot.channels.sms.conversation.turn import Context, Turn
+from bot.edge_input import clean_text
 from bot.sms_keywords import Command, parse
 from db.models import Resident
 from db.queries import residents as rq
@@ -25,9 +26,10 @@ from db.session import session_now
 async def handle(
     session: AsyncSession, context: Context, phone: str, text: str, now: datetime | None = None
 ) -> None:
-    """Answer one text from `phone` (E.164), and commit."""
+    """Answer one text from `phone` (E.164), and commit. The text is cleaned here, the one
+    way in for every SMS (`bot.edge_input.clean_text`)."""
     now = now or session_now(session)
-    text = text.strip()[:1000]
+    text = clean_text(text).strip()[:1000]
     parsed = parse(text)
     resident = await rq.by_phone(session, phone)
     if resident is None:
