@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.actors import Actor
 from bot.services.errors import NotFound, PermissionDenied
-from db.models import Block, MemberRole, Suspension
+from bot.services.help.views import get_request
+from db.models import Block, HelpRequest, MemberRole, Suspension
 from db.queries import networks as nq
 
 
@@ -42,3 +43,11 @@ async def require_host(session: AsyncSession, actor: Actor, network_id: int) -> 
     row = await nq.one(session, network_id, actor.resident_id)
     if row is None or row.my_role is not MemberRole.HOST:
         raise PermissionDenied("host")
+
+
+async def own_request(session: AsyncSession, actor: Actor, request_id: int) -> HelpRequest:
+    """The acting resident's own request; anyone else's is refused as if it did not exist."""
+    request = await get_request(session, request_id)
+    if request.requester_id != actor.resident_id:
+        raise NotFound()
+    return request

@@ -14,7 +14,7 @@ from bot.i18n import Catalogs
 from bot.services.actions import AcceptHelper, BlockMatch, ReportMatch, WriteToMatch
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
-from bot.services.help.access import blocked, is_suspended, member_id
+from bot.services.help.access import blocked, is_suspended, member_id, own_request
 from bot.services.help.notices import notify
 from bot.services.help.views import RequestView, first_name, get_request, shown_name, view_of
 from db.models import Channel, HelpResponse, NoticeKind, RequestStatus
@@ -84,9 +84,7 @@ async def accept(
 ) -> RequestView:
     """The requester chooses one of those who offered; from then on they talk through the bot."""
     now = now or session_now(session)
-    request = await get_request(session, request_id)
-    if request.requester_id != actor.resident_id:
-        raise NotFound()  # someone else's request: as if it did not exist
+    request = await own_request(session, actor, request_id)
     if request.status is not RequestStatus.OPEN:
         raise InvalidInput("request", "closed")
     if await session.get(HelpResponse, (request_id, helper_id)) is None:

@@ -13,15 +13,14 @@ from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs
 from bot.services.actions import OfferHelp
 from bot.services.actors import Actor
-from bot.services.errors import InvalidInput, NetworkArchived, NotFound
-from bot.services.help.access import member_id
+from bot.services.errors import InvalidInput, NetworkArchived
+from bot.services.help.access import member_id, own_request
 from bot.services.help.notices import notify
 from bot.services.help.views import (
     SENSITIVE,
     RequestView,
     category_label,
     first_name,
-    get_request,
     safety_note,
     shown_name,
     view_of,
@@ -170,9 +169,7 @@ async def close(
 ) -> RequestView:
     """The requester marks the request done (the helper is thanked) or withdraws it."""
     now = now or session_now(session)
-    request = await get_request(session, request_id)
-    if request.requester_id != actor.resident_id:
-        raise NotFound()
+    request = await own_request(session, actor, request_id)
     if request.status not in (RequestStatus.OPEN, RequestStatus.MATCHED):
         raise InvalidInput("request", "closed")
     request.status = RequestStatus.DONE if done else RequestStatus.WITHDRAWN
