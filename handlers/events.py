@@ -3,12 +3,15 @@ calendar file; hosts see who is coming."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.services import events
 from bot.services.actions import CalendarFile, MenuItem, OpenMenu, Rsvp
@@ -71,19 +74,28 @@ def list_keyboard(
     return markup(rows(opens, 1), [nav], [home])
 
 
-def card_keyboard(t: Translator, view: EventView, is_host: bool) -> InlineKeyboardMarkup:
+def card_keyboard(
+    t: Translator, view: EventView, is_host: bool, now: datetime
+) -> InlineKeyboardMarkup:
+    """The card's buttons: answers, calendar and, for hosts, who's coming, change and cancel.
+    Once the event is over or cancelled only what still works is offered."""
     labels = answer_labels(t)
+    open_ = view.open_to_answers(now)
     answers = [
         button(
             ("• " if view.my_answer is a else "") + labels[a],
             Rsvp(view.id, a),
         )
         for a in Answer
+        if open_
     ]
-    extra = [button(t.gettext("📅 Add to calendar"), CalendarFile(view.id))]
+    extra = [button(t.gettext("📅 Add to calendar"), CalendarFile(view.id))] if open_ else []
     if is_host:
+        extra.append(
+            button(t.gettext("👥 Who's coming"), EventCb(action=EventAction.WHO, event_id=view.id))
+        )
+    if is_host and open_:
         extra += [
-            button(t.gettext("👥 Who's coming"), EventCb(action=EventAction.WHO, event_id=view.id)),
             button(
                 t.gettext("✏️ Change"), HostEventCb(action=HostEventAction.EDIT, event_id=view.id)
             ),
@@ -140,17 +152,26 @@ async def show_list(
 
 
 async def open_card(
-    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    callback_data: EventCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    clock: Clock,
 ) -> None:
     view = await events.get(session, actor, callback_data.event_id)
     await query.answer()
-    await show(
-        query, card_text(t, view), card_keyboard(t, view, await _is_host(session, actor, view))
-    )
+    is_host = await _is_host(session, actor, view)
+    await show(query, card_text(t, view), card_keyboard(t, view, is_host, clock.now()))
 
 
 async def rsvp(
-    query: CallbackQuery, action: Rsvp, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    action: Rsvp,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    clock: Clock,
 ) -> None:
     view = await events.answer(session, actor, action.event_id, action.answer)
     toast = {
@@ -164,7 +185,7 @@ async def rsvp(
         await show(
             query,
             card_text(t, view),
-            card_keyboard(t, view, await _is_host(session, actor, view)),
+            card_keyboard(t, view, await _is_host(session, actor, view), clock.now()),
         )
 
 
@@ -182,12 +203,17 @@ async def calendar_file(
 
 
 async def who_is_coming(
-    query: CallbackQuery, callback_data: EventCb, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    callback_data: EventCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    clock: Clock,
 ) -> None:
     people = await events.attendees(session, actor, callback_data.event_id)
     view = await events.get(session, actor, callback_data.event_id)
     await query.answer()
-    await show(query, who_text(t, view, people), card_keyboard(t, view, True))
+    await show(query, who_text(t, view, people), card_keyboard(t, view, True, clock.now()))
 
 
 def who_text(t: Translator, view: EventView, people: list[tuple[str, Answer]]) -> str:

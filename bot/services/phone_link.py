@@ -3,8 +3,14 @@ and used, if they want, for what cannot reach them on Telegram (the SMS fallback
 
 Only a hash of the code is stored; a code lives ten minutes and allows five tries, and a
 resident can ask for at most three codes an hour (each one is an SMS that costs money and
-lands on someone's phone). A number that belongs to someone else, or whose owner sent STOP,
-is refused.
+lands on someone's phone).
+
+Asking for a code tells nothing about the number: whether it belongs to another resident, or
+its owner sent STOP, the answer is the same "if it can get SMS from us, a code is on its way".
+A number whose owner sent STOP gets no SMS (the code is queued and dropped at once, so it
+counts for the hourly limit like any other and the limit cannot be used to probe either). Only
+someone who types back the right code, who therefore holds the phone, learns that the number
+is already another resident's.
 """
 
 from __future__ import annotations
@@ -63,6 +69,8 @@ async def status(session: AsyncSession, actor: Actor) -> PhoneStatus:
 
 
 async def _check_number(session: AsyncSession, resident_id: int, phone: str) -> None:
+    """Refuse a number that is another resident's or stopped all SMS: only once its code was
+    typed back, i.e. to the person holding that phone."""
     owner = await rq.by_phone(session, phone)
     if owner is None:
         return
@@ -84,7 +92,8 @@ async def request_phone_code(
     now = now or session_now(session)
     resident = await _me(session, actor)
     phone = parse_phone(phone_raw, region)
-    await _check_number(session, resident.id, phone)
+    owner = await rq.by_phone(session, phone)
+    stopped = owner is not None and owner.sms_stopped_at is not None
     if await pq.sent_since(session, resident.id, now - timedelta(hours=1)) >= CODES_PER_HOUR:
         raise RateLimited()
     # An earlier code still waiting to be sent would go to the new number: drop it.
@@ -123,6 +132,9 @@ async def request_phone_code(
         digest_hold=False,
         now=now,
     )
+    if stopped:
+        # Never an SMS to a number that sent STOP; queued and dropped, so it counts as sent.
+        await pq.drop_unsent(session, resident.id, "number stopped SMS")
     await session.commit()
     return phone
 

@@ -73,8 +73,9 @@ async def phone_number(
     await state.set_state(PhoneFlow.code)
     await message.answer(
         t.gettext(
-            "We sent a code by SMS to {number}. Type it here (it is valid for {minutes} "
-            "minutes), or /cancel.",
+            "If {number} can get SMS from us, a code is on its way. Type it here (it is valid "
+            "for {minutes} minutes), or /cancel. No code? If that phone once sent STOP to us, "
+            "send START from it first.",
             number=masked(number),
             minutes=int(phone_link.CODE_TTL.total_seconds() // 60),
         )

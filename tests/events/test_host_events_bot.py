@@ -136,3 +136,11 @@ async def test_an_event_that_has_happened_cannot_be_cancelled(app, resident, hos
     assert host.last_answer["text"] == t.gettext("This event is over or cancelled.")
     assert await state() == before
     assert before[0] is EventStatus.PUBLISHED
+    # Its card offers nothing that would be refused: no answers, no change, no cancel.
+    from handlers.callbacks import EventAction, EventCb
+
+    await host.press_data(EventCb(action=EventAction.OPEN, event_id=event.id).pack())
+    labels = host.last.button_texts
+    assert t.gettext("👥 Who's coming") in labels
+    for gone in ("❌ Cancel the event", "✏️ Change", "✅ Coming", "📅 Add to calendar"):
+        assert t.gettext(gone) not in labels, gone

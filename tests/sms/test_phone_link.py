@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.fake_bot_api import FakeUser
 from bot.services import broadcasts, networks, phone_link, residents
 from bot.services.actors import Actor
-from bot.services.errors import CodeRejected, InvalidInput, OptedOut, RateLimited
+from bot.services.errors import CodeRejected, InvalidInput, RateLimited
 from db.models import Channel, Delivery, DeliveryStatus, PhoneCode, Resident, utcnow
 from tests.support.residents import onboard
 from tests.support.sms_phone import SmsNetwork
@@ -110,20 +110,25 @@ async def test_an_expired_code_links_nothing(sms, fake_api):
     assert (await _me(sms, user)).phone is None
 
 
-async def test_bad_taken_and_stopped_numbers_are_refused(sms, fake_api):
+async def test_asking_for_a_code_tells_nothing_about_whose_number_it_is(sms, fake_api):
+    """A resident who types someone else's number learns nothing: not that it is another
+    resident's, not that it sent STOP. Only the phone's holder, who types back the code, does."""
     actor = await _actor(sms, await _telegram_resident(sms, fake_api))
     with pytest.raises(InvalidInput) as error:
         await _request(sms, actor, "12345")
     assert (error.value.field, error.value.reason) == ("phone", "format")
     other = sms.phone("+4798765432")
     await other.send("Hei")  # an SMS resident owns this number
+    assert await _request(sms, actor, "987 65 432") == "+4798765432"
+    [sms_text] = await other.receive()  # the code goes to the phone, as to any number
+    code = re.search(r"\b(\d{6})\b", sms_text).group(1)  # type: ignore[union-attr]
     with pytest.raises(InvalidInput) as error:
-        await _request(sms, actor, "987 65 432")
+        await _confirm(sms, actor, code)  # only the phone's holder gets this far
     assert error.value.reason == "taken"
     await other.send("STOP")
-    with pytest.raises(OptedOut):
-        await _request(sms, actor, "987 65 432")
-    assert sms.gateway.sent == [m for m in sms.gateway.sent if m.to == "+4798765432"]
+    await other.receive()
+    assert await _request(sms, actor, "987 65 432") == "+4798765432"
+    assert await other.receive() == []  # no SMS to a number that sent STOP
 
 
 async def test_at_most_three_codes_an_hour(sms, fake_api):
@@ -238,18 +243,27 @@ async def test_linking_a_phone_and_the_fallback_in_settings(sms, fake_api):
     assert (me.phone, me.sms_fallback) == (None, False)
 
 
-async def test_settings_refuse_a_taken_number_a_forged_fallback_and_old_codes(sms, fake_api):
+async def test_settings_answer_every_number_alike_and_refuse_a_forged_fallback_and_old_codes(
+    sms, fake_api
+):
     from handlers.callbacks import SettingsAction, SettingsCb
 
     user = await _telegram_resident(sms, fake_api)
     await user.press_data(SettingsCb(action=SettingsAction.FALLBACK, value=1).pack())
     assert "phone number first" in user.last_answer["text"]
     await sms.phone("+4798765432").send("Hei")
-    await user.send("/settings")
-    await user.press("📱 Add phone number")
-    [taken] = await user.send("98765432")
-    assert "already used" in taken.text
-    await user.send("91234567")
+    await sms.phone("+4798765433").send("Hei")
+    await sms.phone("+4798765433").send("STOP")
+    answers = []
+    for number in ("98765432", "98765433", "91234567"):  # another's, stopped, free
+        if answers:
+            await user.send("/cancel")
+        await user.send("/settings")
+        await user.press("📱 Add phone number")
+        [answer] = await user.send(number)
+        answers.append(answer.text.replace(number[-2:], "NN"))
+    assert answers[0] == answers[1] == answers[2], answers
+    assert "code is on its way" in answers[0]
     await _code(sms)
     actor = await _actor(sms, user)
     async with sms.app.sessionmaker() as session:

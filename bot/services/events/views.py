@@ -37,6 +37,11 @@ class EventView:
     counts: dict[Answer, int]
     my_answer: Answer | None = None
 
+    def open_to_answers(self, now: datetime) -> bool:
+        """Whether residents can still answer (and hosts change or cancel): published and not
+        yet over. A card of a past or cancelled event shows no buttons that would be refused."""
+        return self.status is EventStatus.PUBLISHED and (self.ends_at or self.starts_at) >= now
+
     def text_for(self, locale: str) -> tuple[str, str, bool]:
         """Title and description in `locale` if the host wrote them, else the original; the
         flag says whether the reader gets another language than their own."""
