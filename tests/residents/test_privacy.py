@@ -64,6 +64,15 @@ async def test_forget_asks_first_and_then_deletes_everything(resident, app, fake
     assert replies[-1].text.startswith(t.gettext("Choose your language"))
 
 
+async def test_forget_says_what_goes_and_what_others_keep(resident):
+    """The question names the help, messages and phone that go, and the neutral name that stays
+    where a neighbour already got a message: no resident is surprised afterwards."""
+    kari = await resident("Kari", "English", "en")
+    [question] = await kari.send("/forget")
+    for part in ("phone number", "help you asked for", "messages you wrote", '"a neighbour"'):
+        assert part in question.text, part
+
+
 async def test_a_stale_forget_button_after_deletion_deletes_nothing_else(resident, app):
     t = app.catalogs.translator("nb")
     kari = await resident("Kari")
@@ -115,6 +124,10 @@ async def test_mydata_includes_answers_and_preferences_and_forget_removes_them(r
         actor = await residents.identify(session, kari.id, ())
         await events.answer(session, actor, event.id, Answer.YES, now=NOON)
     replies = await kari.send("/mydata")
+    nb = app.catalogs.translator("nb")
+    # The message names what the file holds beyond the profile, counted.
+    assert nb.ngettext("{n} answer to events", "{n} answers to events", 1) in replies[-2].text
+    assert nb.gettext("Also kept, in full in the file below") in replies[-2].text
     data = json.loads(replies[-1].document.content)
     assert data["preferences"]["notices"] == "digest"
     assert data["preferences"]["weekly_digest"] == "on"

@@ -25,8 +25,8 @@ async def command(turn: Turn, command: Command, argument: str) -> None:
         turn.ask([ConfirmForget()])
         await turn.reply(
             t.gettext(
-                "Reply 1 to delete your number, language and networks for good. You will get "
-                "no more SMS from us."
+                "Reply 1 to delete your number, language, networks, answers and help requests "
+                "for good. You will get no more SMS from us."
             )
         )
     elif command in (Command.NETWORKS, Command.JOIN, Command.LEAVE):
