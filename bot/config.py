@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     send_rate: float = Field(default=25, gt=0, le=10_000)
     reminder_hours: int = Field(default=24, ge=1, le=168)
     help_expiry_days: int = Field(default=14, ge=1, le=365)
+    # How long history (notices sent, past events and their answers, finished help requests,
+    # handled reports) is kept before the daily clean-up deletes it: docs/privacy.md.
+    retention_days: int = Field(default=365, ge=30, le=3650)
     # How long a worker may hold claimed deliveries before another may take them over.
     delivery_lease_seconds: int = Field(default=120, ge=1, le=3600)
     # When the weekly digest goes out, in TIMEZONE's local time.

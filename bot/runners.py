@@ -63,6 +63,7 @@ async def delivering(app: App) -> AsyncIterator[None]:
         app.catalogs,
         reminder_hours=app.settings.reminder_hours,
         digest=DigestSchedule(weekday, at, app.settings.municipality),
+        retention_days=app.settings.retention_days,
     )
     try:
         await leadership.renew()

@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import WEEKDAYS
 from bot.i18n import Catalogs
 from bot.logs import failure
-from bot.services import events
+from bot.services import events, retention
 from bot.services import help as helping
 from bot.services.digest import Round, Summary, due_week
 from bot.shutdown import settle, settle_all
@@ -172,9 +172,10 @@ def build_scheduler(
     reminder_hours: int,
     digest: DigestSchedule | None = None,
     leadership: Leadership | None = None,
+    retention_days: int = 365,
 ) -> tuple[AsyncIOScheduler, Leadership]:
-    """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry and the
-    weekly digest."""
+    """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry, the
+    weekly digest and the daily deletion of old history."""
     leadership = leadership or Leadership(sessionmaker)
     digest = digest or DigestSchedule(6, time(18, 0), "")
 
@@ -185,6 +186,12 @@ def build_scheduler(
     async def expiry() -> None:
         async with sessionmaker() as session:
             await helping.expire_due(session, catalogs)
+
+    async def clean_up() -> None:
+        async with sessionmaker() as session:
+            pruned = await retention.prune(session, timedelta(days=retention_days))
+        # Counts only: what went is nobody's business in a log.
+        log.info("retention: %d old rows deleted %s", pruned.total(), pruned)
 
     scheduler = AsyncIOScheduler(
         timezone=catalogs.zone,
@@ -210,6 +217,14 @@ def build_scheduler(
         IntervalTrigger(minutes=10),
         id="help-expiry",
         name="help expiry",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        _led(leadership, clean_up),
+        # At night, in the configured zone, when nobody is waiting for an answer.
+        CronTrigger(hour=3, minute=30, timezone=catalogs.zone),
+        id="retention",
+        name="retention",
         replace_existing=True,
     )
     digest_round = DigestJob(sessionmaker, catalogs, digest)

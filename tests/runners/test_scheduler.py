@@ -19,9 +19,10 @@ async def test_jobs_have_fixed_ids(app):
         "help-expiry",
         "weekly-digest",
         "digest-catch-up",
+        "retention",
     }
     again, _ = build_scheduler(app.sessionmaker, app.catalogs, reminder_hours=24)
-    assert len(again.get_jobs()) == 5
+    assert len(again.get_jobs()) == 6
 
 
 async def test_only_one_process_leads_and_another_takes_over(app):

@@ -1,0 +1,60 @@
+"""Storage limitation: what Naboskap keeps only for a while (docs/privacy.md).
+
+Once a day the scheduler deletes history older than the retention period (`RETENTION_DAYS`,
+a year by default: long enough for a year's SMS cost and reach figures, short enough that
+old conversations don't linger): notices with what was sent to whom, past events with who
+answered, finished help requests with who offered and what was reported about them, handled
+reports and digest marks. Short-lived state goes sooner: an SMS menu nobody answered for
+30 days, a phone code once it can no longer be used.
+
+Kept while the resident is with us, whatever its age: the resident, their networks, open help
+requests, suspensions and blocks (they protect people), and STOP (so that a number that said
+stop never gets an SMS again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.queries import retention as q
+from db.session import session_now
+
+# An SMS menu ("reply 1, 2 or 3") older than this is stale: a late "1" gets the help text.
+CONVERSATION_IDLE = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """How many rows of each kind went."""
+
+    notices: int = 0
+    events: int = 0
+    help_requests: int = 0
+    reports: int = 0
+    digests: int = 0
+    conversations: int = 0
+    phone_codes: int = 0
+
+    def total(self) -> int:
+        return sum(asdict(self).values())
+
+
+async def prune(session: AsyncSession, retention: timedelta, now: datetime | None = None) -> Pruned:
+    """Delete what is older than `retention` (and stale short-lived state), in one transaction."""
+    now = now or session_now(session)
+    before = now - retention
+    # Events first: their notices go with them by cascade, so they are not counted twice.
+    pruned = Pruned(
+        events=await q.old_events(session, before),
+        notices=await q.old_notices(session, before),
+        help_requests=await q.old_help_requests(session, before),
+        reports=await q.old_reports(session, before),
+        digests=await q.old_digests(session, before),
+        conversations=await q.idle_conversations(session, now - CONVERSATION_IDLE),
+        phone_codes=await q.expired_phone_codes(session, now),
+    )
+    await session.commit()
+    return pruned
