@@ -23,6 +23,7 @@ class Command(StrEnum):
     OFFER = "offer"
     LANGUAGE = "language"
     DELETE = "delete"
+    MYDATA = "mydata"
 
 
 # The first word(s) of a message, per command. Norwegian and English first: those are what the
@@ -148,6 +149,17 @@ WORDS: dict[Command, dict[str, tuple[str, ...]]] = {
         "so": ("TIRTIR",),
         "ti": ("ደምስስ",),
         "fa_AF": ("حذف",),
+    },
+    Command.MYDATA: {
+        "nb": ("MINE DATA", "MINE OPPLYSNINGER"),
+        "en": ("MY DATA", "MYDATA"),
+        "uk": ("МОЇ ДАНІ",),
+        "pl": ("MOJE DANE",),
+        "lt": ("MANO DUOMENYS",),
+        "ar": ("بياناتي",),
+        "so": ("XOGTAYDA",),
+        "ti": ("ሓበሬታይ",),
+        "fa_AF": ("اطلاعات من",),
     },
 }
 

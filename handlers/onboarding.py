@@ -34,10 +34,12 @@ def welcome_text(t: Translator, first_name: str, municipality: str) -> str:
             ),
             "<b>" + t.gettext("Your privacy") + "</b>",
             t.gettext(
-                "We store your Telegram ID, your first name, the language you chose and the "
-                "networks you join. We use them only to run Naboskap for you, and "
-                "{municipality} is responsible for them. We never share them or show your "
-                "Telegram ID to other residents.",
+                "We store your Telegram ID, your first name, the language you chose, the "
+                "networks you join and what you do here: your answers to events, the help you "
+                "ask for and offer, and what you write to neighbours through the bot. We use "
+                "them only to run Naboskap for you, and {municipality} is responsible for them. "
+                "We never share them or show your Telegram ID to other residents, and old "
+                "history is deleted after a while.",
                 municipality=quote(municipality),
             ),
             t.gettext(

@@ -55,23 +55,7 @@ def record_text(t: Translator, record: ResidentRecord) -> str:
     lines += ["", "<b>" + t.gettext("Also kept, in full in the file below") + "</b>"]
     if record.phone:
         lines.append(t.gettext("Phone number: {number}", number=quote(record.phone)))
-    help_ = record.help
-    answers, received = len(record.event_answers), record.notices_received
-    requests, written = len(help_.get("requests", [])), len(help_.get("messages_written", []))
-    offers = len(help_.get("offers", [])) + len(help_.get("offered_to_help", []))
-    blocked, reported = len(help_.get("blocked", [])), len(help_.get("reports_made", []))
-    digests = len(record.digests)
-    counted = [  # literal calls, so that the catalogs get each sentence
-        (answers, t.ngettext("{n} answer to events", "{n} answers to events", answers)),
-        (requests, t.ngettext("{n} help request", "{n} help requests", requests)),
-        (offers, t.ngettext("{n} offer of help", "{n} offers of help", offers)),
-        (written, t.ngettext("{n} message to a neighbour", "{n} messages to neighbours", written)),
-        (blocked, t.ngettext("{n} neighbour blocked", "{n} neighbours blocked", blocked)),
-        (reported, t.ngettext("{n} report made", "{n} reports made", reported)),
-        (received, t.ngettext("{n} notice received", "{n} notices received", received)),
-        (digests, t.ngettext("{n} weekly digest", "{n} weekly digests", digests)),
-    ]
-    shown = [text for n, text in counted if n]
+    shown = residents.kept_counts(t, record)
     lines += shown or [t.gettext("Nothing more yet.")]
     lines += [
         "",

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 @click.group()
 def resident() -> None:
-    """Enrol residents who take part by SMS."""
+    """Enrol residents who take part by SMS; export what is kept about one."""
 
 
 @resident.command("add")
@@ -71,3 +71,25 @@ def resident_add(
         "us gets an invitation and decides; nothing goes to a number that sent STOP. "
         "`naboskap run` or `naboskap worker` sends it."
     )
+
+
+@resident.command("export")
+@click.option("--phone", required=True, help="Their mobile number (SMS_DEFAULT_REGION if no +).")
+def resident_export(phone: str) -> None:
+    """Print, as JSON, everything kept about the resident with this number: what /mydata gives
+    in Telegram, for a resident who asks by SMS, letter or at the desk."""
+    import json
+
+    from bot.services import residents
+    from bot.services.actors import Actor
+
+    config = settings()
+
+    async def work(core: Core) -> dict[str, object]:
+        async with core.sessionmaker() as session:
+            record = await residents.export_for_number(
+                session, Actor.operator(), phone, config.sms_default_region
+            )
+        return record.as_json()
+
+    click.echo(json.dumps(run(with_core(config, work)), ensure_ascii=False, indent=2))

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import SHIPPED_LOCALES, Catalogs
+from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
 from bot.services.actors import Actor
 from bot.services.digest.writer import quoted_request
+from bot.services.enrolment import parse_phone
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.help.views import shown_name
 from db.queries import privacy as pq
@@ -160,6 +161,28 @@ class ResidentRecord:
         }
 
 
+def kept_counts(t: Translator, record: ResidentRecord) -> list[str]:
+    """What is kept beyond the profile and networks, one counted line per kind that has any:
+    the summary /mydata (and MY DATA by SMS) gives before the whole file."""
+    help_ = record.help
+    answers, received = len(record.event_answers), record.notices_received
+    requests, written = len(help_.get("requests", [])), len(help_.get("messages_written", []))
+    offers = len(help_.get("offers", [])) + len(help_.get("offered_to_help", []))
+    blocked, reported = len(help_.get("blocked", [])), len(help_.get("reports_made", []))
+    digests = len(record.digests)
+    counted = [  # literal calls, so that the catalogs get each sentence
+        (answers, t.ngettext("{n} answer to events", "{n} answers to events", answers)),
+        (requests, t.ngettext("{n} help request", "{n} help requests", requests)),
+        (offers, t.ngettext("{n} offer of help", "{n} offers of help", offers)),
+        (written, t.ngettext("{n} message to a neighbour", "{n} messages to neighbours", written)),
+        (blocked, t.ngettext("{n} neighbour blocked", "{n} neighbours blocked", blocked)),
+        (reported, t.ngettext("{n} report made", "{n} reports made", reported)),
+        (received, t.ngettext("{n} notice received", "{n} notices received", received)),
+        (digests, t.ngettext("{n} weekly digest", "{n} weekly digests", digests)),
+    ]
+    return [text for n, text in counted if n]
+
+
 async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
     """Everything we store about the acting resident (the right of access)."""
     if actor.resident_id is None:
@@ -195,6 +218,23 @@ async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
             "suspended_in": await pq.suspensions_of(session, resident.id),
         },
         digests=await pq.digest_weeks(session, resident.id),
+    )
+
+
+async def export_for_number(
+    session: AsyncSession, actor: Actor, phone_raw: str, region: str
+) -> ResidentRecord:
+    """For the operator, on a resident's request by other means (letter, phone, desk): the same
+    record /mydata gives, for the resident with this number."""
+    actor.require_coordinator()
+    resident = await q.by_phone(session, parse_phone(phone_raw, region))
+    if resident is None:
+        raise NotFound()
+    return await export(
+        session,
+        Actor(
+            resident.id, resident.telegram_id, resident.locale, is_coordinator=False, onboarded=True
+        ),
     )
 
 

@@ -259,3 +259,23 @@ async def test_the_command_line_enrols_with_consent_only(sms, cli):
         "--consent",
     )
     assert (stopped.exit_code, stopped.output) == (0, result.output)
+
+
+async def test_the_operator_exports_what_is_kept_about_a_number(sms, cli):
+    """The right of access for someone who asks at the desk: the same record as /mydata."""
+    import json
+
+    await _network(sms, "Torstrand", "torstrand")
+    phone = sms.phone(NUMBER)
+    await phone.send("Hei")
+    await phone.send("2")  # English
+    await phone.send("1")
+    await phone.send("JOIN Torstrand")
+    result = await asyncio.to_thread(cli, "resident", "export", "--phone", "912 34 567")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["resident"]["phone"] == NUMBER
+    assert data["resident"]["language"] == "en"
+    assert [m["network"] for m in data["memberships"]] == ["torstrand"]
+    unknown = await asyncio.to_thread(cli, "resident", "export", "--phone", "98765432")
+    assert unknown.exit_code != 0 and "not found" in unknown.output

@@ -327,6 +327,25 @@ async def test_an_sms_resident_can_delete_everything_by_sms(sms):
     assert "1 Norsk" in menu
 
 
+async def test_my_data_by_sms_says_what_is_kept_in_whole_sms(sms):
+    """The right of access by SMS: language, networks and counts, never cut, and how to get
+    the whole of it."""
+    await _network(sms)
+    await _network(sms, "Stavern sentrum", "stavern")
+    phone = await _onboarded(sms, choice="3")  # Ukrainian: UCS-2, 70 characters a segment
+    await phone.send("ПРИЄДНАТИСЯ Torstrand")
+    await phone.send("ПРИЄДНАТИСЯ Stavern sentrum")
+    helps = await phone.send("ДОПОМОГА")
+    assert "МОЇ ДАНІ" in helps[-1]
+    replies = await phone.send("мої дані")
+    whole = " ".join(replies)
+    assert "Українська" in whole and "Torstrand" in whole and "Stavern sentrum" in whole
+    assert "Larvik kommune" in whole and "ВИДАЛИТИ" in whole
+    assert all(count(r).segments <= 2 and not r.endswith("…") for r in replies)
+    async with sms.app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(Membership)) == 2
+
+
 async def test_a_help_text_with_a_nul_byte_is_saved_without_it(sms, make_user):
     network_id = await _network(sms)
     helper = make_user("Kari", "nb")

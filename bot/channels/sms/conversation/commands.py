@@ -1,14 +1,17 @@
-"""Keyword commands by SMS (see `bot.sms_keywords`): HELP, LANGUAGE, DELETE, NETWORKS, JOIN,
-LEAVE, EVENTS, ASK and OFFER, in any shipped language, once the resident is onboarded."""
+"""Keyword commands by SMS (see `bot.sms_keywords`): HELP, LANGUAGE, DELETE, MY DATA, NETWORKS,
+JOIN, LEAVE, EVENTS, ASK and OFFER, in any shipped language, once the resident is onboarded."""
 
 from __future__ import annotations
 
 from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
 from bot.channels.sms.conversation.texts import help_texts
 from bot.channels.sms.conversation.turn import Turn
-from bot.services import events
+from bot.i18n import NATIVE_NAMES
+from bot.services import events, residents
 from bot.services.actions import ConfirmForget, Rsvp
-from bot.sms_keywords import Command
+from bot.sms_keywords import Command, shown
+from bot.sms_segments import count
+from bot.sms_texts import REPLY_SEGMENTS
 from db.models import Answer
 
 
@@ -29,6 +32,8 @@ async def command(turn: Turn, command: Command, argument: str) -> None:
                 "for good. You will get no more SMS from us."
             )
         )
+    elif command is Command.MYDATA:
+        await _my_data(turn)
     elif command in (Command.NETWORKS, Command.JOIN, Command.LEAVE):
         await memberships.by_keyword(turn, command, argument)
     elif command is Command.EVENTS:
@@ -38,6 +43,35 @@ async def command(turn: Turn, command: Command, argument: str) -> None:
             await turn.reply(t.gettext("Join a network first."))
             return
         await neighbour_help.category_menu(turn, asking=command is Command.ASK)
+
+
+async def _my_data(turn: Turn) -> None:
+    """The right of access by SMS: what is kept, counted, in as few SMS as fit (never cut), and
+    how to get the whole of it or delete it."""
+    t = turn.t
+    record = await residents.export(turn.session, turn.actor)
+    names = ", ".join(m.network_name for m in record.memberships) or t.gettext("none yet")
+    parts = [
+        t.gettext(
+            "We keep your number, your language ({language}) and your networks: {networks}.",
+            language=NATIVE_NAMES.get(record.locale or "", "–"),
+            networks=names,
+        ),
+        *(f"{line}." for line in residents.kept_counts(t, record)),
+        t.gettext(
+            "For a full copy, ask {municipality}. {delete} deletes it all.",
+            municipality=turn.context.municipality,
+            delete=shown(Command.DELETE, t.locale),
+        ),
+    ]
+    text = ""
+    for part in parts:
+        joined = f"{text} {part}".strip()
+        if text and count(joined).segments > REPLY_SEGMENTS:
+            await turn.reply(text)
+            joined = part
+        text = joined
+    await turn.reply(text)
 
 
 async def _events(turn: Turn) -> None:

@@ -27,10 +27,11 @@ async def offer_privacy(turn: Turn) -> None:
     turn.ask([AcceptPrivacy()], step="privacy")
     await turn.reply(
         t.gettext(
-            "{municipality} keeps your number, language and networks for Naboskap news. "
-            "{stop} stops it. Reply 1 to accept.",
+            "{municipality} keeps your number, language, networks and what you send us, to "
+            "run Naboskap. {stop} stops SMS, {delete} deletes it all. Reply 1 to accept.",
             municipality=turn.context.municipality,
             stop=shown(Command.STOP, t.locale),
+            delete=shown(Command.DELETE, t.locale),
         )
     )
 

@@ -47,7 +47,9 @@ def help_texts(t: Translator) -> list[str]:
             stop=k(Command.STOP),
         ),
         t.gettext(
-            "Send {delete} to delete everything we keep about you.", delete=k(Command.DELETE)
+            "Send {mydata} to see what we keep about you, {delete} to delete it all.",
+            mydata=k(Command.MYDATA),
+            delete=k(Command.DELETE),
         ),
     ]
 
