@@ -23,6 +23,7 @@ class Command(StrEnum):
     OFFER = "offer"
     LANGUAGE = "language"
     DELETE = "delete"
+    MORE = "more"
 
 
 # The first word(s) of a message, per command. Norwegian and English first: those are what the
@@ -148,6 +149,17 @@ WORDS: dict[Command, dict[str, tuple[str, ...]]] = {
         "so": ("TIRTIR",),
         "ti": ("ደምስስ",),
         "fa_AF": ("حذف",),
+    },
+    Command.MORE: {  # the rest of the last list we sent
+        "nb": ("MER", "FLERE"),
+        "en": ("MORE",),
+        "uk": ("ЩЕ", "БІЛЬШЕ"),
+        "pl": ("WIECEJ", "WIĘCEJ"),
+        "lt": ("DAUGIAU",),
+        "ar": ("المزيد", "مزيد"),
+        "so": ("WAX KALE", "INTAA KALE"),
+        "ti": ("ተወሳኺ",),
+        "fa_AF": ("بیشتر",),
     },
 }
 
