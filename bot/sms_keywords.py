@@ -24,6 +24,7 @@ class Command(StrEnum):
     LANGUAGE = "language"
     DELETE = "delete"
     MYDATA = "mydata"
+    MORE = "more"
 
 
 # The first word(s) of a message, per command. Norwegian and English first: those are what the
@@ -160,6 +161,17 @@ WORDS: dict[Command, dict[str, tuple[str, ...]]] = {
         "so": ("XOGTAYDA",),
         "ti": ("ሓበሬታይ",),
         "fa_AF": ("اطلاعات من",),
+    },
+    Command.MORE: {  # the rest of the last list we sent
+        "nb": ("MER", "FLERE"),
+        "en": ("MORE",),
+        "uk": ("ЩЕ", "БІЛЬШЕ"),
+        "pl": ("WIECEJ", "WIĘCEJ"),
+        "lt": ("DAUGIAU",),
+        "ar": ("المزيد", "مزيد"),
+        "so": ("WAX KALE", "INTAA KALE"),
+        "ti": ("ተወሳኺ",),
+        "fa_AF": ("بیشتر",),
     },
 }
 

@@ -39,6 +39,26 @@ class NetworkCb(CallbackData, prefix="n"):
     page: int = 0
 
 
+class ListKind(StrEnum):
+    """The lists that grow with data and are shown a page at a time (`handlers.paging`)."""
+
+    WHO = "who"  # who is coming to event `ref`
+    MEMBERS = "members"  # the members of network `ref`
+    REACH = "reach"  # the coordinator's reach, every network
+    REPORTS = "reports"  # open reports
+    STATS = "stats"  # neighbour help in figures, per network
+
+
+class PageCb(CallbackData, prefix="pg"):
+    """Page `page` (from 0) of list `kind` about `ref` (an event or network id, or 0). The
+    page is rendered again from the data, so nothing is kept between presses; a page that no
+    longer exists shows the nearest one."""
+
+    kind: ListKind
+    ref: int = 0
+    page: int = 0
+
+
 class ForgetAction(StrEnum):
     YES = "yes"
     NO = "no"

@@ -3,6 +3,7 @@ calendar file; hosts see who is coming."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram import Bot, F, Router
@@ -18,7 +19,8 @@ from bot.services.actions import CalendarFile, MenuItem, OpenMenu, Rsvp
 from bot.services.actors import Actor
 from bot.services.events import EventView
 from db.models import Answer
-from handlers.callbacks import EventAction, EventCb, HostEventAction, HostEventCb
+from handlers import paging
+from handlers.callbacks import EventAction, EventCb, HostEventAction, HostEventCb, ListKind, PageCb
 from handlers.filters import Act, Onboarded
 from handlers.keyboards import button, markup, rows
 from handlers.replies import quote, show
@@ -210,20 +212,51 @@ async def who_is_coming(
     t: Translator,
     clock: Clock,
 ) -> None:
-    people = await events.attendees(session, actor, callback_data.event_id)
-    view = await events.get(session, actor, callback_data.event_id)
-    await query.answer()
-    await show(query, who_text(t, view, people), card_keyboard(t, view, True, clock.now()))
+    shown = await _who_page(session, actor, t, callback_data.event_id, 0, clock)
+    await paging.answer(query, t, shown.shown)
+    await show(query, shown.shown.text, shown.keyboard)
 
 
-def who_text(t: Translator, view: EventView, people: list[tuple[str, Answer]]) -> str:
+async def who_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    clock: Clock,
+) -> None:
+    """A further page of who is coming (the "More ›" button)."""
+    shown = await _who_page(session, actor, t, callback_data.ref, callback_data.page, clock)
+    await paging.answer(query, t, shown.shown)
+    await show(query, shown.shown.text, shown.keyboard)
+
+
+@dataclass(frozen=True)
+class _WhoPage:
+    shown: paging.Shown
+    keyboard: InlineKeyboardMarkup
+
+
+async def _who_page(
+    session: AsyncSession, actor: Actor, t: Translator, event_id: int, number: int, clock: Clock
+) -> _WhoPage:
+    people = await events.attendees(session, actor, event_id)
+    view = await events.get(session, actor, event_id)
+    header, rows = who_rows(t, view, people)
+    shown = paging.page_of(t, ListKind.WHO, event_id, header, rows, number)
+    card = card_keyboard(t, view, True, clock.now())
+    return _WhoPage(shown, markup([shown.nav], card.inline_keyboard))
+
+
+def who_rows(
+    t: Translator, view: EventView, people: list[tuple[str, Answer]]
+) -> tuple[str, list[str]]:
+    """Who's coming: a header and one row per person who answered."""
     title, _, _ = view.text_for(t.locale)
-    lines = ["<b>" + t.gettext("Who's coming to {event}", event=quote(title)) + "</b>"]
+    header = "<b>" + t.gettext("Who's coming to {event}", event=quote(title)) + "</b>"
     if not people:
-        lines.append(t.gettext("Nobody has answered yet."))
-    for name, answer in people:
-        lines.append(f"{ANSWER_ICONS[answer]} {quote(name or '–')}")
-    return "\n".join(lines)
+        return header, [t.gettext("Nobody has answered yet.")]
+    return header, [f"{ANSWER_ICONS[answer]} {quote(name or '–')}" for name, answer in people]
 
 
 def build_router() -> Router:
@@ -236,6 +269,7 @@ def build_router() -> Router:
     router.callback_query.register(show_list, EventCb.filter(F.action == EventAction.LIST))
     router.callback_query.register(open_card, EventCb.filter(F.action == EventAction.OPEN))
     router.callback_query.register(who_is_coming, EventCb.filter(F.action == EventAction.WHO))
+    router.callback_query.register(who_page, PageCb.filter(F.kind == ListKind.WHO))
     router.callback_query.register(rsvp, Act(Rsvp))
     router.callback_query.register(calendar_file, Act(CalendarFile))
     return router

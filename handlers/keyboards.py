@@ -119,8 +119,10 @@ def _pager(
     return nav
 
 
-def networks(t: Translator, views: list[NetworkView], page: int) -> InlineKeyboardMarkup:
-    shown, page, pages = _page(views, page)
+def networks(
+    t: Translator, shown: list[NetworkView], page: int, pages: int
+) -> InlineKeyboardMarkup:
+    """The networks on page `page` of `pages` (`handlers.networks.list_page`)."""
     buttons = [
         button(
             ("✅ " if v.is_member else "") + v.name,

@@ -12,13 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
+from bot.pages import Page, fits_telegram, join, pick, text_pages
 from bot.services import networks
 from bot.services.actions import JoinNetwork, MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.networks import NetworkView
 from db.models import JoinPolicy, NetworkKind
-from handlers import keyboards
-from handlers.callbacks import NetworkAction, NetworkCb
+from handlers import keyboards, paging
+from handlers.callbacks import ListKind, NetworkAction, NetworkCb, PageCb
 from handlers.filters import Act, FreeText, Onboarded
 from handlers.replies import quote, show
 from handlers.states import JoinFlow
@@ -33,26 +34,33 @@ def kind_label(t: Translator, kind: NetworkKind) -> str:
     return t.gettext("Area") if kind is NetworkKind.AREA else t.gettext("Interest group")
 
 
-def list_text(t: Translator, views: list[NetworkView]) -> str:
-    if not views:
-        return t.gettext("There are no networks yet. The municipality will add them soon.")
-    lines = [
-        "<b>" + t.gettext("Networks") + "</b>",
-        t.gettext("Neighbourhoods and groups near you. Tap one to read more and join."),
-    ]
+def list_page(
+    t: Translator, views: list[NetworkView], number: int
+) -> tuple[str, list[NetworkView], Page]:
+    """A page of the networks: at most a keyboard's worth, and no more than fits a message.
+    The networks it shows come with it, for their buttons."""
+    header = "\n".join(
+        [
+            "<b>" + t.gettext("Networks") + "</b>",
+            t.gettext("Neighbourhoods and groups near you. Tap one to read more and join."),
+        ]
+    )
+    ordered: list[NetworkView] = []
+    rows: list[str] = []
     for kind, title in (
         (NetworkKind.AREA, t.gettext("Areas")),
         (NetworkKind.INTEREST, t.gettext("Interest groups")),
     ):
         group = [v for v in views if v.kind is kind]
-        if not group:
-            continue
-        lines += ["", f"<b>{title}</b>"]
-        for v in group:
+        for n, v in enumerate(group):
             mark = "✅" if v.is_member else "▫️"
             count = t.ngettext("{n} member", "{n} members", v.member_count)
-            lines.append(f"{mark} {quote(v.name)} · {count}")
-    return "\n".join(lines)
+            heading = f"\n<b>{title}</b>\n" if n == 0 else ""
+            rows.append(f"{heading}{mark} {quote(v.name)} · {count}")
+            ordered.append(v)
+    pages = text_pages(header, rows, "", fits_telegram(), max_rows=keyboards.NETWORKS_PER_PAGE)
+    page, _ = pick(pages, number)
+    return join(header, page.rows), ordered[page.first : page.first + len(page.rows)], page
 
 
 def card_text(t: Translator, view: NetworkView) -> str:
@@ -84,7 +92,12 @@ async def _list(
     page: int = 0,
 ) -> None:
     views = await networks.list_networks(session, actor)
-    await show(target, list_text(t, views), keyboards.networks(t, views, page))
+    if not views:
+        text = t.gettext("There are no networks yet. The municipality will add them soon.")
+        await show(target, text, keyboards.back_to_menu(t))
+        return
+    text, shown, at = list_page(t, views, page)
+    await show(target, text, keyboards.networks(t, shown, at.number, at.count))
 
 
 async def networks_command(
@@ -184,13 +197,16 @@ async def leave_button(
     await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page))
 
 
-MEMBERS_SHOWN = 40
+MEMBERS_READ = 10_000  # every member of a network, in practice; the pages keep it readable
 
 
-async def members_text(session: AsyncSession, actor: Actor, t: Translator, network_id: int) -> str:
-    """Who is in a network, for its hosts: counts by language, then first names."""
+async def members_page(
+    session: AsyncSession, actor: Actor, t: Translator, network_id: int, number: int
+) -> paging.Shown:
+    """Who is in a network, for its hosts: counts by language, then first names, a page at a
+    time."""
     reach = await networks.network_reach(session, actor, network_id)
-    page = await networks.members(session, actor, network_id, 0, MEMBERS_SHOWN)
+    found = await networks.members(session, actor, network_id, 0, MEMBERS_READ)
     lines = [
         "<b>" + t.gettext("Members of {network}", network=quote(reach.network.name)) + "</b>",
         t.ngettext("{n} member", "{n} members", reach.total),
@@ -204,13 +220,11 @@ async def members_text(session: AsyncSession, actor: Actor, t: Translator, netwo
         lines.append(
             t.ngettext("⚠️ {n} has blocked the bot", "⚠️ {n} have blocked the bot", reach.unreachable)
         )
-    if page.members:
-        names = [("⭐ " if m.is_host else "") + quote(m.first_name or "–") for m in page.members]
-        lines += ["", ", ".join(names)]
-    if page.total > len(page.members):
-        lines.append(t.ngettext("…and {n} more", "…and {n} more", page.total - len(page.members)))
-    lines += ["", t.gettext("Only the hosts and the coordinators see this list.")]
-    return "\n".join(lines)
+    lines += [t.gettext("Only the hosts and the coordinators see this list."), ""]
+    rows = [("⭐ " if m.is_host else "") + quote(m.first_name or "–") for m in found.members]
+    if found.total > len(found.members):
+        rows.append(t.ngettext("…and {n} more", "…and {n} more", found.total - len(found.members)))
+    return paging.page_of(t, ListKind.MEMBERS, network_id, "\n".join(lines), rows, number)
 
 
 async def members_button(
@@ -220,9 +234,20 @@ async def members_button(
     actor: Actor,
     t: Translator,
 ) -> None:
-    text = await members_text(session, actor, t, callback_data.network_id)
-    await query.answer()
-    await show(query, text, keyboards.members_back(t, callback_data.network_id, callback_data.page))
+    shown = await members_page(session, actor, t, callback_data.network_id, 0)
+    await paging.answer(query, t, shown)
+    back = keyboards.members_back(t, callback_data.network_id, callback_data.page)
+    await show(query, shown.text, keyboards.markup([shown.nav], back.inline_keyboard))
+
+
+async def members_more(
+    query: CallbackQuery, callback_data: PageCb, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    """A further page of members (the "More ›" button)."""
+    shown = await members_page(session, actor, t, callback_data.ref, callback_data.page)
+    await paging.answer(query, t, shown)
+    back = keyboards.members_back(t, callback_data.ref, 0)
+    await show(query, shown.text, keyboards.markup([shown.nav], back.inline_keyboard))
 
 
 async def _ask_code(message: object, state: FSMContext, t: Translator, network_id: int) -> None:
@@ -303,5 +328,6 @@ def build_router() -> Router:
     router.callback_query.register(
         members_button, NetworkCb.filter(F.action == NetworkAction.MEMBERS)
     )
+    router.callback_query.register(members_more, PageCb.filter(F.kind == ListKind.MEMBERS))
     router.message.register(invite_code, JoinFlow.invite_code, FreeText())
     return router

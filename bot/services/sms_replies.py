@@ -4,6 +4,7 @@ not held for quiet hours since it answers the resident, and fits in two segments
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery import outbox
 from bot.delivery.messages import Rendered
 from bot.i18n import Catalogs
-from bot.sms_segments import fit
+from bot.pages import Page, text_pages
+from bot.sms_segments import count, fit
 from bot.sms_texts import REPLY_SEGMENTS, plain
 from db.models import NoticeKind, NotifyMode, Resident
 from db.queries.outbox import RecipientRow
@@ -49,3 +51,13 @@ async def queue_reply(
         digest_hold=False,
         now=now,
     )
+
+
+def sms_pages(header: str, rows: Sequence[str], more: str) -> list[Page]:
+    """A list as replies of at most two segments each: the first under `header`, each but
+    the last ending with `more` ("Reply MORE for the rest.")."""
+
+    def fits(text: str) -> bool:
+        return count(plain(text)).segments <= REPLY_SEGMENTS
+
+    return text_pages(header, rows, more, fits, html_mode=False)

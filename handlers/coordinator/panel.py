@@ -13,8 +13,8 @@ from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks, sms_cost
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
-from handlers import keyboards
-from handlers.callbacks import CoordAction, CoordCb
+from handlers import keyboards, paging
+from handlers.callbacks import CoordAction, CoordCb, ListKind, PageCb
 from handlers.filters import Act
 from handlers.replies import quote, show
 
@@ -70,14 +70,48 @@ async def network_list(
 async def reach(
     query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, settings: Settings
 ) -> None:
-    rows = await networks.reach(session, actor)
+    await _reach_page(query, session, actor, t, settings, 0)
+
+
+async def reach_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    """A further page of the reach (the "More ›" button)."""
+    await _reach_page(query, session, actor, t, settings, callback_data.page)
+
+
+async def _reach_page(
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+    number: int,
+) -> None:
+    found = await networks.reach(session, actor)
     lines = ["<b>" + t.gettext("Reach") + "</b>", t.gettext("Members per network, by language.")]
     by_sms = await sms_cost.coordinator_usage_line(session, actor, settings, t)
     if by_sms:
         lines.append(by_sms)
-    for row in rows:
+    shown = paging.page_of(t, ListKind.REACH, 0, "\n".join(lines), reach_rows(t, found), number)
+    back = keyboards.choice(CoordAction.PANEL, [(t.gettext("« Coordinator"), 0)])
+    await paging.answer(query, t, shown)
+    await show(query, shown.text, keyboards.markup([shown.nav], back.inline_keyboard))
+
+
+def reach_rows(t: Translator, found: list[networks.ReachRow]) -> list[str]:
+    """One block per network: its members, by language, and how many blocked the bot."""
+    if not found:
+        return ["\n" + t.gettext("There are no networks yet.")]
+    rows = []
+    for row in found:
         count = t.ngettext("{n} member", "{n} members", row.total)
-        lines += ["", f"<b>{quote(row.network.name)}</b> · {count}"]
+        lines = ["", f"<b>{quote(row.network.name)}</b> · {count}"]
         if row.by_locale:
             lines.append(
                 " · ".join(
@@ -91,11 +125,8 @@ async def reach(
                     "⚠️ {n} has blocked the bot", "⚠️ {n} have blocked the bot", row.unreachable
                 )
             )
-    if not rows:
-        lines += ["", t.gettext("There are no networks yet.")]
-    back = keyboards.choice(CoordAction.PANEL, [(t.gettext("« Coordinator"), 0)])
-    await show(query, "\n".join(lines), back)
-    await query.answer()
+        rows.append("\n".join(lines))
+    return rows
 
 
 def register(router: Router) -> None:
@@ -104,3 +135,4 @@ def register(router: Router) -> None:
     router.callback_query.register(panel_button, CoordCb.filter(F.action == CoordAction.PANEL))
     router.callback_query.register(network_list, CoordCb.filter(F.action == CoordAction.NETWORKS))
     router.callback_query.register(reach, CoordCb.filter(F.action == CoordAction.REACH))
+    router.callback_query.register(reach_page, PageCb.filter(F.kind == ListKind.REACH))

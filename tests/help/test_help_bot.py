@@ -95,7 +95,7 @@ async def test_a_report_leads_to_a_hidden_request(app, resident):
     assert kari.last_answer["text"] == nb.gettext("Thank you. The hosts will look at it.")
     replies = await host.send("/reports")
     assert "Selger billige telefoner" in replies[-1].text
-    await host.press(nb.gettext("🙈 Hide the request"))
+    await host.press(nb.gettext("🙈 Hide {n}", n="1"))
     replies = await kari.send("/requests")
     assert replies[-1].text == nb.gettext(
         "No open requests right now. /ask asks for help, /offer offers it."

@@ -1,11 +1,12 @@
 """Keyword commands by SMS (see `bot.sms_keywords`): HELP, LANGUAGE, DELETE, MY DATA, NETWORKS,
-JOIN, LEAVE, EVENTS, ASK and OFFER, in any shipped language, once the resident is onboarded."""
+JOIN, LEAVE, EVENTS, ASK, OFFER and MORE (the rest of a list), in any shipped language, once the
+resident is onboarded."""
 
 from __future__ import annotations
 
 from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
 from bot.channels.sms.conversation.texts import help_texts
-from bot.channels.sms.conversation.turn import Turn
+from bot.channels.sms.conversation.turn import MAX_LISTED, Turn
 from bot.i18n import NATIVE_NAMES
 from bot.services import events, residents
 from bot.services.actions import ConfirmForget, Rsvp
@@ -38,6 +39,9 @@ async def command(turn: Turn, command: Command, argument: str) -> None:
         await memberships.by_keyword(turn, command, argument)
     elif command is Command.EVENTS:
         await _events(turn)
+    elif command is Command.MORE:
+        if not await turn.more():
+            await turn.reply(t.gettext("There is nothing more to show."))
     elif command in (Command.ASK, Command.OFFER):
         if not await memberships.my_networks(turn):
             await turn.reply(t.gettext("Join a network first."))
@@ -77,14 +81,15 @@ async def _my_data(turn: Turn) -> None:
 async def _events(turn: Turn) -> None:
     """The next events in the resident's networks, a number to say they are coming."""
     t = turn.t
-    views, _ = await events.upcoming(turn.session, turn.actor, limit=3, now=turn.now)
+    views, _ = await events.upcoming(turn.session, turn.actor, limit=MAX_LISTED, now=turn.now)
     if not views:
         await turn.reply(t.gettext("No events coming up in your networks."))
         return
-    lines = [
-        f"{n}. {view.text_for(t.locale)[0]}, {events.when_text(t, view)}"
-        for n, view in enumerate(views, 1)
-    ]
-    turn.ask([Rsvp(v.id, Answer.YES) for v in views])
-    text = " ".join(lines) + " " + t.gettext("Reply with a number to say you are coming.")
-    await turn.reply(text)
+    await turn.reply_list(
+        t.gettext("Reply with a number to say you are coming."),
+        [
+            f"{n}. {view.text_for(t.locale)[0]}, {events.when_text(t, view)}"
+            for n, view in enumerate(views, 1)
+        ],
+        [Rsvp(v.id, Answer.YES) for v in views],
+    )

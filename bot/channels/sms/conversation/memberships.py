@@ -56,16 +56,16 @@ async def by_keyword(turn: Turn, command: Command, argument: str) -> None:
     if not listed:
         await turn.reply(t.gettext("You are not in any network."))
         return
-    names = " ".join(f"{n} {v.name}" for n, v in enumerate(listed, 1))
-    turn.ask(
-        [LeaveNetwork(v.id) if command is Command.LEAVE else JoinNetwork(v.id) for v in listed]
-    )
     ask = (
         t.gettext("Reply with a number to leave:")
         if command is Command.LEAVE
         else t.gettext("Reply with a number to join:")
     )
-    await turn.reply(f"{ask} {names}")
+    await turn.reply_list(
+        ask,
+        [f"{n} {v.name}" for n, v in enumerate(listed, 1)],
+        [LeaveNetwork(v.id) if command is Command.LEAVE else JoinNetwork(v.id) for v in listed],
+    )
 
 
 async def join(turn: Turn, network_id: int) -> None:

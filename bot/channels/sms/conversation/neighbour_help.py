@@ -66,9 +66,11 @@ async def collect(turn: Turn, text: str) -> None:
         await ask_in_network(turn, mine[0].id)
         return
     listed = mine[:MAX_LISTED]
-    turn.ask([AskInNetwork(v.id) for v in listed], step=None)
-    names = " ".join(f"{n} {v.name}" for n, v in enumerate(listed, 1))
-    await turn.reply(t.gettext("In which network?") + " " + names)
+    await turn.reply_list(
+        t.gettext("In which network?"),
+        [f"{n} {v.name}" for n, v in enumerate(listed, 1)],
+        [AskInNetwork(v.id) for v in listed],
+    )
 
 
 async def ask_in_network(turn: Turn, network_id: int) -> None:

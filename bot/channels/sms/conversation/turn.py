@@ -16,13 +16,17 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Catalogs, Translator
+from bot.pages import join
 from bot.services import actions
 from bot.services.actions import Action
 from bot.services.actors import Actor
-from bot.services.sms_replies import queue_reply
+from bot.services.sms_replies import queue_reply, sms_pages
+from bot.sms_keywords import Command as SmsCommand
+from bot.sms_keywords import shown
 from db.models import NoticeKind, Resident, SmsConversation
 
-MAX_LISTED = 6  # networks or events in one reply
+MAX_LISTED = 60  # networks or events offered by number; MORE walks them a reply at a time
+_MORE = "more"  # the key in `data` of the pages of the last list not yet sent
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,43 @@ class Turn:
         self.conversation.options = json.dumps([actions.pack(option) for option in options])
         self.conversation.step = step
         self.conversation.updated_at = self.now
+        # A new question ends the last list: MORE must not show numbers that mean nothing now.
+        data = self.data()
+        if data.pop(_MORE, None) is not None:
+            self.set_data(**data)
+
+    async def reply_list(
+        self, header: str, rows: Sequence[str], options: Sequence[Action], step: str | None = None
+    ) -> None:
+        """A numbered list as one reply within the segment cap; what does not fit waits for
+        MORE (the rest is kept with the conversation). The numbers run on across the replies,
+        so every number of the list keeps its meaning."""
+        self.ask(options, step)
+        more = self.t.gettext(
+            "Reply {more} for the rest.", more=shown(SmsCommand.MORE, self.t.locale)
+        )
+        pages = sms_pages(header, rows, more)
+        texts = [
+            join(header if p.number == 0 else "", p.rows, more if p.has_next else "") for p in pages
+        ]
+        if len(texts) > 1:
+            self.set_data(**self.data(), **{_MORE: texts[1:]})
+        await self.reply(texts[0])
+
+    async def more(self) -> bool:
+        """Send the next part of the last list, if there is one."""
+        data = self.data()
+        rest = data.get(_MORE)
+        if not isinstance(rest, list) or not rest:
+            return False
+        first, *others = (str(text) for text in rest)
+        if others:
+            data[_MORE] = others
+        else:
+            data.pop(_MORE)
+        self.set_data(**data)
+        await self.reply(first)
+        return True
 
     def data(self) -> dict[str, object]:
         """What a multi-step flow has collected so far."""

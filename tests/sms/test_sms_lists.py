@@ -1,0 +1,75 @@
+"""A list by SMS is never cut off: it comes a reply of at most two segments at a time, each
+but the last ending with "Reply MORE for the rest", and MORE (in the resident's language)
+sends the next part; numbers run on, so a name on the third part is chosen by its number."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.i18n import SHIPPED_LOCALES
+from bot.services import networks
+from bot.services.actors import Actor
+from bot.sms_keywords import Command, shown
+from bot.sms_segments import count
+from db.models import Membership
+from tests.support.sms_phone import SmsNetwork
+
+NUMBER = "+4791234599"
+
+
+async def _onboarded(sms: SmsNetwork, choice: str):  # type: ignore[no-untyped-def]
+    phone = sms.phone(NUMBER)
+    await phone.send("Hei")
+    await phone.send(choice)
+    await phone.send("1")
+    return phone
+
+
+async def test_more_walks_a_long_network_list_in_ukrainian(sms):
+    names = [f"Мережа {n:02d} " + "Ї" * 40 for n in range(25)]
+    async with sms.app.sessionmaker() as session:
+        for n, name in enumerate(names):
+            await networks.create_network(session, Actor.operator(), name=name, slug=f"m{n}")
+    choice = str(SHIPPED_LOCALES.index("uk") + 1)
+    phone = await _onboarded(sms, choice)
+    uk = sms.app.catalogs.translator("uk")
+    more = uk.gettext("Reply {more} for the rest.", more=shown(Command.MORE, "uk"))
+    [first] = await phone.send("СПІЛЬНОТИ")
+    parts = [first]
+    while parts[-1].endswith(more):
+        [part] = await phone.send(shown(Command.MORE, "uk").lower())
+        parts.append(part)
+        assert len(parts) < 40
+    assert len(parts) > 3
+    for part in parts:
+        assert count(part).segments <= 2
+    everything = "\n".join(parts)
+    for name in names:
+        assert everything.count(name) == 1
+    # The last network, listed on the last part, is joined by its number.
+    number = next(line.split()[0] for line in parts[-1].splitlines() if names[-1] in line)
+    [joined] = await phone.send(number)
+    assert names[-1] in joined
+    async with sms.app.sessionmaker() as session:
+        assert len(list(await session.scalars(select(Membership)))) == 1
+    # With the list over, MORE says there is nothing more.
+    [nothing] = await phone.send("ЩЕ")
+    assert nothing == uk.gettext("There is nothing more to show.")
+
+
+async def test_more_in_norwegian_and_a_new_question_ends_the_list(sms):
+    async with sms.app.sessionmaker() as session:
+        for n in range(20):
+            await networks.create_network(
+                session, Actor.operator(), name=f"Nabolag nummer {n:02d} i Larvik", slug=f"n{n}"
+            )
+    phone = await _onboarded(sms, "1")
+    [first] = await phone.send("NETTVERK")
+    assert "MER" in first.splitlines()[-1]  # the translated "Reply MER for the rest."
+    [second] = await phone.send("mer")
+    assert "Nabolag nummer" in second and second not in first
+    await phone.send("SPRÅK")  # another question: the list's rest is gone
+    await phone.send("1")
+    [nothing] = await phone.send("MER")
+    nb = sms.app.catalogs.translator("nb")
+    assert nothing == nb.gettext("There is nothing more to show.")
