@@ -18,8 +18,15 @@ from handlers.states import HelpFlow
 
 
 async def write_to_match(
-    query: CallbackQuery, action: WriteToMatch, bot: Bot, state: FSMContext, t: Translator
+    query: CallbackQuery,
+    action: WriteToMatch,
+    bot: Bot,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
 ) -> None:
+    await helping.start_relay(session, actor, action.request_id)
     await state.clear()
     await state.update_data(relay=action.request_id)
     await state.set_state(HelpFlow.relay)

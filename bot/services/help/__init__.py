@@ -30,7 +30,7 @@ from bot.services.help.offers import (
     set_offer,
     set_paused,
 )
-from bot.services.help.relay import TEXT_MAX, block, relay
+from bot.services.help.relay import TEXT_MAX, block, relay, start_relay
 from bot.services.help.requests import (
     DAILY_AT,
     DESCRIPTION_MAX,
@@ -78,6 +78,7 @@ __all__ = [
     "safety_note",
     "set_offer",
     "set_paused",
+    "start_relay",
     "stats",
     "suspend",
     "suspend_requester",

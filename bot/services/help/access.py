@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.actors import Actor
-from bot.services.errors import NotFound, PermissionDenied
+from bot.services.errors import NetworkArchived, NotFound, PermissionDenied
 from bot.services.help.views import get_request
-from db.models import Block, HelpRequest, MemberRole, Suspension
+from db.models import Block, HelpRequest, HelpResponse, MemberRole, Network, Suspension
 from db.queries import networks as nq
 
 
@@ -18,10 +18,15 @@ async def is_suspended(session: AsyncSession, resident_id: int, network_id: int)
 
 
 async def member_id(session: AsyncSession, actor: Actor, network_id: int) -> int:
-    """The acting resident's id if they are an active member of the network."""
+    """The acting resident's id if they are an active member of the network, and it is not
+    archived: an archived network takes no new requests, offers or reports (nobody hosts it
+    any more to read them)."""
     resident_id = actor.require_resident()
     if await nq.membership(session, resident_id, network_id) is None:
         raise NotFound()
+    network = await session.get(Network, network_id)
+    if network is None or network.archived_at is not None:
+        raise NetworkArchived(joining=False)
     if await is_suspended(session, resident_id, network_id):
         raise PermissionDenied("resident")
     return resident_id
@@ -51,3 +56,17 @@ async def own_request(session: AsyncSession, actor: Actor, request_id: int) -> H
     if request.requester_id != actor.resident_id:
         raise NotFound()
     return request
+
+
+async def other_side(session: AsyncSession, request: HelpRequest, me: int) -> int | None:
+    """The other side of a request for resident `me`: the helper (if any) for the requester;
+    the requester for the matched helper or, while nobody is matched, for one who offered.
+    Anyone else is refused as if there were nothing: a neighbour who also offered must not
+    end or report someone else's match."""
+    if me == request.requester_id:
+        return request.helper_id
+    if me == request.helper_id or (
+        request.helper_id is None and await session.get(HelpResponse, (request.id, me)) is not None
+    ):
+        return request.requester_id
+    raise NotFound()

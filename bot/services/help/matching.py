@@ -85,6 +85,9 @@ async def accept(
     """The requester chooses one of those who offered; from then on they talk through the bot."""
     now = now or session_now(session)
     request = await own_request(session, actor, request_id)
+    # Still taking part: a requester suspended since, gone from the network or in a network
+    # archived since cannot start a match there.
+    await member_id(session, actor, request.network_id)
     if request.status is not RequestStatus.OPEN:
         raise InvalidInput("request", "closed")
     if await session.get(HelpResponse, (request_id, helper_id)) is None:

@@ -14,7 +14,7 @@ from bot.delivery import outbox
 from bot.delivery.messages import Rendered
 from bot.i18n import Catalogs
 from bot.services.actors import Actor
-from bot.services.help.access import member_id, require_host
+from bot.services.help.access import member_id, other_side, require_host
 from bot.services.help.views import first_name, get_request
 from db.models import Channel, NoticeKind, Report, RequestStatus, Suspension
 from db.queries import help as hq
@@ -43,9 +43,9 @@ async def report(
     reporters = await hq.open_reporters(session, request.id, about_resident)
     if me in reporters:
         return False
-    reported = None
-    if about_resident:
-        reported = request.helper_id if me == request.requester_id else request.requester_id
+    # Only the sides of a request report each other: anyone else pressing a forged "report
+    # the person" would otherwise file a report about the requester.
+    reported = await other_side(session, request, me) if about_resident else None
     try:
         # A savepoint: a second press racing this one trips the unique index, not the update.
         async with session.begin_nested():

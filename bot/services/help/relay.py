@@ -14,13 +14,34 @@ from bot.i18n import Catalogs
 from bot.services.actions import WriteToMatch
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound
-from bot.services.help.access import blocked
+from bot.services.help.access import blocked, other_side
 from bot.services.help.notices import notify
 from bot.services.help.views import RequestView, first_name, get_request, shown_name, view_of
-from db.models import Block, Channel, HelpResponse, NoticeKind, RequestStatus
+from db.models import Block, Channel, HelpRequest, NoticeKind, RequestStatus
 from db.session import session_now
 
 TEXT_MAX = 3000
+
+
+async def _sides(session: AsyncSession, actor: Actor, request: HelpRequest) -> tuple[int, int]:
+    """The acting resident and the other side of a live match; anyone else (and either side
+    once one has blocked the other) is refused as if there were no match."""
+    me = actor.require_resident()
+    if request.status is not RequestStatus.MATCHED or me not in (
+        request.requester_id,
+        request.helper_id,
+    ):
+        raise NotFound()
+    other = request.helper_id if me == request.requester_id else request.requester_id
+    if other is None or await blocked(session, me, other):
+        raise NotFound()
+    return me, other
+
+
+async def start_relay(session: AsyncSession, actor: Actor, request_id: int) -> None:
+    """Refuse "write to the other person" up front for anyone who is not a side of the match,
+    rather than ask them for a message that could never be sent."""
+    await _sides(session, actor, await get_request(session, request_id))
 
 
 async def relay(
@@ -34,15 +55,7 @@ async def relay(
     """Pass a message between the requester and the matched helper, first name only."""
     now = now or session_now(session)
     request = await get_request(session, request_id)
-    me = actor.require_resident()
-    if request.status is not RequestStatus.MATCHED or me not in (
-        request.requester_id,
-        request.helper_id,
-    ):
-        raise NotFound()
-    other = request.helper_id if me == request.requester_id else request.requester_id
-    if other is None or await blocked(session, me, other):
-        raise NotFound()
+    me, other = await _sides(session, actor, request)
     text = text.strip()
     if not text:
         raise InvalidInput("text", "empty")
@@ -80,14 +93,7 @@ async def block(session: AsyncSession, actor: Actor, request_id: int) -> Request
     to end someone else's match."""
     request = await get_request(session, request_id)
     me = actor.require_resident()
-    if me == request.requester_id:
-        other = request.helper_id
-    elif me == request.helper_id or (
-        request.helper_id is None and await session.get(HelpResponse, (request_id, me)) is not None
-    ):
-        other = request.requester_id
-    else:
-        raise NotFound()
+    other = await other_side(session, request, me)
     if other is None:
         raise NotFound()
     if await session.get(Block, (me, other)) is None:

@@ -136,6 +136,7 @@ async def accept_helper(turn: Turn, request_id: int, helper_id: int) -> None:
 
 async def write_to_match(turn: Turn, request_id: int) -> None:
     """The next text goes to the matched neighbour."""
+    await helping.start_relay(turn.session, turn.actor, request_id)
     turn.ask([], step="relay")
     turn.set_data(request=request_id)
     await turn.reply(turn.t.gettext("Write your message. Your phone number is not shown."))
