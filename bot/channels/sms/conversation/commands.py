@@ -4,10 +4,12 @@ LEAVE, EVENTS, ASK and OFFER, in any shipped language, once the resident is onbo
 from __future__ import annotations
 
 from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
-from bot.channels.sms.conversation.texts import help_texts
+from bot.channels.sms.conversation.texts import help_texts, refusal
 from bot.channels.sms.conversation.turn import Turn
 from bot.services import events
+from bot.services import help as helping
 from bot.services.actions import ConfirmForget, Rsvp
+from bot.services.errors import RateLimited
 from bot.sms_keywords import Command
 from db.models import Answer
 
@@ -37,6 +39,14 @@ async def command(turn: Turn, command: Command, argument: str) -> None:
         if not await memberships.my_networks(turn):
             await turn.reply(t.gettext("Join a network first."))
             return
+        if command is Command.ASK:
+            try:  # over the limit, say so before they write what they need
+                await helping.may_ask(
+                    turn.session, turn.actor, now=turn.now, limits=turn.context.limits
+                )
+            except RateLimited as error:
+                await turn.reply(refusal(t, error))
+                return
         await neighbour_help.category_menu(turn, asking=command is Command.ASK)
 
 

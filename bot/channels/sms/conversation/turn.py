@@ -15,10 +15,12 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import RateLimits
 from bot.i18n import Catalogs, Translator
 from bot.services import actions
 from bot.services.actions import Action
 from bot.services.actors import Actor
+from bot.services.rate_limits import DEFAULT_LIMITS
 from bot.services.sms_replies import queue_reply
 from db.models import NoticeKind, Resident, SmsConversation
 
@@ -27,10 +29,12 @@ MAX_LISTED = 6  # networks or events in one reply
 
 @dataclass(frozen=True)
 class Context:
-    """What every conversation shares: the catalogs and the municipality that runs Naboskap."""
+    """What every conversation shares: the catalogs, the municipality that runs Naboskap and
+    the per-resident rate limits (`RATE_LIMIT_*`)."""
 
     catalogs: Catalogs
     municipality: str
+    limits: RateLimits = DEFAULT_LIMITS
 
 
 @dataclass
