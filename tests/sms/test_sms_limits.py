@@ -14,11 +14,13 @@ from sqlalchemy import select
 
 from bot.config import MINUTE
 from bot.i18n import Translator
-from bot.services import networks
+from bot.services import help as helping
+from bot.services import networks, residents
 from bot.services.actors import Actor
 from bot.sms_keywords import Command, shown
-from db.models import Base, RateEvent, RateKind, Resident
+from db.models import Base, HelpCategory, RateEvent, RateKind, Resident
 from tests.support.outbox import Clock
+from tests.support.residents import onboard
 from tests.support.sms_phone import Phone, SmsNetwork, sms_network
 
 NUMBER = "+4791234567"
@@ -169,3 +171,64 @@ async def test_asking_for_help_by_sms_again_is_refused_with_when(asking):
             first + timedelta(days=1),
         )
     ]
+
+
+@pytest.fixture
+async def writing(database_url: str, fake_api) -> AsyncIterator[SmsNetwork]:  # type: ignore[no-untyped-def]
+    """One message a minute to a matched neighbour; texts not limited."""
+    async for network in sms_network(
+        database_url, fake_api, rate_limit_sms="off", rate_limit_relay="1/minute"
+    ):
+        await _noon(network)
+        yield network
+
+
+async def test_writing_to_a_match_by_sms_too_often_waits_and_goes_on(writing, make_user):
+    sms = writing
+    nb = sms.app.catalogs.translator("nb")
+    async with sms.app.sessionmaker() as session:
+        view = await networks.create_network(
+            session, Actor.operator(), name="Torstrand", slug="torstrand"
+        )
+    helper = make_user("Kari", "nb")
+    await onboard(helper)
+    await helper.send("/start join-torstrand")
+    async with sms.app.sessionmaker() as session:
+        actor = await residents.identify(session, helper.id, ())
+        await helping.set_offer(session, actor, view.id, {HelpCategory.ERRANDS})
+    phone = await _onboarded(sms)
+    await phone.send("bli med torstrand")
+    await phone.send(shown(Command.ASK, "nb"))
+    await phone.send(str(list(HelpCategory).index(HelpCategory.ERRANDS) + 1))
+    await phone.send("Handle melk og brød")
+    await sms.deliver()
+    await helper.press(nb.gettext("🙋 I can help"))
+    await phone.receive()
+    await phone.send("1")  # accept Kari
+    await phone.send("1")  # write to her
+    assert await phone.send("Takk!") == [nb.gettext("Sent.")]
+    first = (await _times(sms, NUMBER, RateKind.RELAY))[0]
+    await sms.deliver()
+    await helper.press(nb.gettext("💬 Answer"))
+    await helper.send("Når passer det?")
+    await sms.deliver()
+    await phone.receive()  # her answer, "1" to write back
+    await phone.send("1")
+
+    assert await phone.send("Kom kl 17") == [
+        _refusal(
+            nb,
+            "You have sent many messages in a short time.",
+            "You can try again at {time}.",
+            first + MINUTE,
+        )
+    ]
+    await sms.deliver()
+    assert not [m for m in helper.messages if "Kom kl 17" in m.text]
+
+    # A minute later the next text still goes to Kari: no need to choose her again.
+    sms.app.clock.advance(MINUTE + timedelta(seconds=1))
+    _catch_up(sms)
+    assert await phone.send("Kom kl 17") == [nb.gettext("Sent.")]
+    await sms.deliver()
+    assert helper.last.text.endswith("Kom kl 17")
