@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import RateLimit, RateLimits
+from bot.config import MAX_RATE_WINDOW, RateLimit, RateLimits
 from bot.i18n import Translator
 from bot.services.errors import RateLimited
 from db.models import RateEvent, RateKind
@@ -94,6 +94,15 @@ async def admit_sms(
         else:
             await record(session, resident_id, RateKind.SMS_REFUSAL, limits.sms, now)
         raise
+
+
+async def forget_expired(session: AsyncSession, now: datetime) -> int:
+    """Delete counts older than any window can be (`MAX_RATE_WINDOW`), and commit: a resident's
+    own are pruned when they act again, this takes those of residents who have not. For the
+    daily retention job; returns how many rows went."""
+    gone = await q.forget_all_before(session, now - MAX_RATE_WINDOW)
+    await session.commit()
+    return gone
 
 
 def _cause(t: Translator, what: str) -> str:

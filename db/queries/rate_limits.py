@@ -32,3 +32,10 @@ async def forget_before(
             RateEvent.resident_id == resident_id, RateEvent.kind == kind, RateEvent.at <= before
         )
     )
+
+
+async def forget_all_before(session: AsyncSession, before: datetime) -> int:
+    """Drop everyone's counts from before `before` (for residents who have not acted since);
+    returns how many went."""
+    result = await session.execute(delete(RateEvent).where(RateEvent.at <= before))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from bot.config import DAY, MINUTE, RateLimit, RateLimits, SettingsError, load_settings
 from bot.i18n import Translator
-from bot.services import actions, networks, residents
+from bot.services import actions, networks, rate_limits, residents
 from bot.services import help as helping
 from bot.services.actions import AcceptHelper, OfferHelp, WriteToMatch
 from bot.services.actors import Actor
@@ -301,3 +301,15 @@ def test_rate_limits_are_read_from_settings_and_the_environment(monkeypatch: pyt
 def test_a_rate_limit_that_makes_no_sense_is_named(value: str):
     with pytest.raises(SettingsError, match="RATE_LIMIT_REPORTS is invalid"):
         load_settings(_env_file=None, rate_limit_reports=value)
+
+
+async def test_counts_older_than_any_window_are_forgotten(app, resident):
+    """A resident who stops acting leaves counts behind; the retention sweep takes them."""
+    _host, olena, kari = await _network(app, resident, "Olena", "Kari")
+    await _ask(app, olena)
+    app.clock.advance(timedelta(days=7))
+    await _ask(app, kari)
+    async with app.sessionmaker() as session:
+        assert await rate_limits.forget_expired(session, app.clock.now()) == 1
+    assert await _times(app, olena, RateKind.HELP_REQUEST) == []
+    assert len(await _times(app, kari, RateKind.HELP_REQUEST)) == 1
