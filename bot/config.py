@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import time
+from dataclasses import dataclass
+from datetime import time, timedelta
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Literal
@@ -53,6 +54,74 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message is one line naming it."""
 
 
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `count` of something per resident in any `window` (a rolling window)."""
+
+    count: int
+    window: timedelta
+
+
+MINUTE = timedelta(minutes=1)
+DAY = timedelta(days=1)
+# The longest window a limit may have: the counts are kept that long, and a refusal says when
+# the resident can try again, which should not be weeks away.
+MAX_RATE_WINDOW = timedelta(days=7)
+_RATE_UNITS = MappingProxyType(
+    {
+        "m": MINUTE,
+        "min": MINUTE,
+        "minute": MINUTE,
+        "minutes": MINUTE,
+        "h": timedelta(hours=1),
+        "hour": timedelta(hours=1),
+        "hours": timedelta(hours=1),
+        "d": DAY,
+        "day": DAY,
+        "days": DAY,
+    }
+)
+_RATE = re.compile(r"^(\d{1,6})\s*/\s*(\d{0,4})\s*([a-z]+)$")
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Per-resident limits that bound abuse (issue 11): several limits of one kind all hold.
+    An empty tuple turns that kind's limit off. The defaults are the settings' defaults."""
+
+    # A resident who reports ten different requests in a day is flooding the hosts, not
+    # looking out for their neighbours; ten leaves room for a bad day in a busy network.
+    reports: tuple[RateLimit, ...] = (RateLimit(10, DAY),)
+    # Five requests for help a day is more than anyone needs (most ask a few times a month);
+    # each one reaches every helper of its category.
+    help_requests: tuple[RateLimit, ...] = (RateLimit(5, DAY),)
+    # Talking to a matched neighbour: a message every two seconds for a minute is still a
+    # lively chat, 300 a day a very long one; more is someone flooding their match.
+    relay: tuple[RateLimit, ...] = (RateLimit(30, MINUTE), RateLimit(300, DAY))
+    # Texts to the SMS number: onboarding plus a few keywords and answers take about ten;
+    # each reply costs the municipality, so twenty in ten minutes is where a phone (or a
+    # script) stops being answered, until the window has passed.
+    sms: tuple[RateLimit, ...] = (RateLimit(20, 10 * MINUTE),)
+
+
+def parse_rate_limits(value: str) -> tuple[RateLimit, ...]:
+    """`10/day`, `30/minute, 300/day`, `20/10min`; `off` (or empty) for no limit."""
+    text = value.strip().lower()
+    if text in ("", "off", "none"):
+        return ()
+    limits = []
+    for part in re.split(r"[,;]", text):
+        match = _RATE.match(part.strip())
+        unit = _RATE_UNITS.get(match[3]) if match else None
+        if match is None or unit is None:
+            raise ValueError("counts per window such as 10/day, 30/minute, 20/10min, or off")
+        window = unit * int(match[2] or 1)
+        if int(match[1]) < 1 or not MINUTE <= window <= MAX_RATE_WINDOW:
+            raise ValueError("a count of at least 1 in a window of one minute to seven days")
+        limits.append(RateLimit(int(match[1]), window))
+    return tuple(limits)
+
+
 class Settings(BaseSettings):
     """Everything the operator can configure. Names match the environment variables."""
 
@@ -87,6 +156,36 @@ class Settings(BaseSettings):
     # When the weekly digest goes out, in TIMEZONE's local time.
     digest_weekday: str = "sun"
     digest_time: str = "18:00"
+
+    # ---- Per-resident rate limits (issue 11): `COUNT/WINDOW`, several joined by commas, or
+    # `off`. Counted in the database, so they hold across the webhook, the worker and several
+    # instances. See RateLimits for why the defaults are what they are.
+    rate_limit_reports: Annotated[tuple[RateLimit, ...], NoDecode] = RateLimits.reports
+    rate_limit_help_requests: Annotated[tuple[RateLimit, ...], NoDecode] = RateLimits.help_requests
+    rate_limit_relay: Annotated[tuple[RateLimit, ...], NoDecode] = RateLimits.relay
+    rate_limit_sms: Annotated[tuple[RateLimit, ...], NoDecode] = RateLimits.sms
+
+    @field_validator(
+        "rate_limit_reports",
+        "rate_limit_help_requests",
+        "rate_limit_relay",
+        "rate_limit_sms",
+        mode="before",
+    )
+    @classmethod
+    def _rate_limits(cls, value: object) -> object:
+        return parse_rate_limits(value) if isinstance(value, str) else value
+
+    @property
+    def rate_limits(self) -> RateLimits:
+        return RateLimits(
+            reports=self.rate_limit_reports,
+            help_requests=self.rate_limit_help_requests,
+            relay=self.rate_limit_relay,
+            sms=self.rate_limit_sms,
+        )
+
+    # ---- end of the rate limits block
 
     # ---- SMS gateway layer (issue 5). One block, fields with their validators, to ease merging.
     # Which adapter sends and receives SMS: kannel, http, console, memory, or the name a

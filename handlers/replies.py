@@ -8,6 +8,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.i18n import Translator
+from bot.services import rate_limits
 from bot.services.errors import (
     CodeRejected,
     InvalidInput,
@@ -83,8 +84,10 @@ def refusal(t: Translator, error: ServiceError) -> str:
             "That number has stopped all SMS from Naboskap. Only they can start again, "
             "by sending START."
         )
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited) and error.what == "phone_code":
         return t.gettext("Too many codes in a short time. Please try again in an hour.")
+    if isinstance(error, RateLimited):
+        return rate_limits.refusal_text(t, error)
     if isinstance(error, CodeRejected):
         if error.reason == "wrong":
             return t.ngettext(

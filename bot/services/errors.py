@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class ServiceError(Exception):
     """Base of every refusal a service can give.
@@ -72,7 +74,28 @@ class OptedOut(ServiceError):
 
 
 class RateLimited(ServiceError):
-    """Asked too often in a short time (codes by SMS cost money and can be abused)."""
+    """Asked too often in a short time (codes by SMS cost money and can be abused; reports,
+    requests and messages flood other people).
+
+    `what` is "phone_code", or the kind of a per-resident rate limit ("report",
+    "help_request", "relay", "sms"); `retry_at` when one more will be accepted and `now` the
+    moment of the refusal (to say "today" or "tomorrow"). `quiet`: the resident was told
+    already in this window, so a channel that pays per message stays silent."""
+
+    def __init__(
+        self,
+        what: str = "phone_code",
+        retry_at: datetime | None = None,
+        now: datetime | None = None,
+        quiet: bool = False,
+    ) -> None:
+        super().__init__(what)
+        self.what = what
+        self.retry_at = retry_at
+        self.now = now
+        self.quiet = quiet
+        # Writing to a match: the next message, once the window allows, goes to them too.
+        self.keeps_conversation = what == "relay"
 
 
 class CodeRejected(ServiceError):

@@ -5,7 +5,8 @@ a year by default: long enough for a year's SMS cost and reach figures, short en
 old conversations don't linger): notices with what was sent to whom, past events with who
 answered, finished help requests with who offered and what was reported about them, handled
 reports and digest marks. Short-lived state goes sooner: an SMS menu nobody answered for
-30 days, a phone code once it can no longer be used.
+30 days, a phone code once it can no longer be used, the times of a resident's reports, requests
+and messages (counted for the rate limits) once older than the longest window.
 
 Kept while the resident is with us, whatever its age: the resident, their networks, open help
 requests, suspensions and blocks (they protect people), and STOP (so that a number that said
@@ -19,6 +20,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import MAX_RATE_WINDOW
+from db.queries import rate_limits as rate_q
 from db.queries import retention as q
 from db.session import session_now
 
@@ -37,6 +40,7 @@ class Pruned:
     digests: int = 0
     conversations: int = 0
     phone_codes: int = 0
+    rate_events: int = 0
 
     def total(self) -> int:
         return sum(asdict(self).values())
@@ -55,6 +59,7 @@ async def prune(session: AsyncSession, retention: timedelta, now: datetime | Non
         digests=await q.old_digests(session, before),
         conversations=await q.idle_conversations(session, now - CONVERSATION_IDLE),
         phone_codes=await q.expired_phone_codes(session, now),
+        rate_events=await rate_q.forget_all_before(session, now - MAX_RATE_WINDOW),
     )
     await session.commit()
     return pruned

@@ -31,6 +31,7 @@ from db.models.outbox import (
     RateSlot,
     Rendering,
 )
+from db.models.rate_limits import RateEvent, RateKind
 from db.models.residents import NotifyMode, PhoneCode, Preferences, Resident, SmsConversation
 
 __all__ = [
@@ -63,6 +64,8 @@ __all__ = [
     "NotifyMode",
     "PhoneCode",
     "Preferences",
+    "RateEvent",
+    "RateKind",
     "RateSlot",
     "Rendering",
     "Report",

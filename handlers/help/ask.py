@@ -29,12 +29,19 @@ DAYS_AHEAD = 7  # the day buttons: today and the six days after it
 
 
 async def ask_command(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
 ) -> None:
     await state.clear()
     if not await my_networks(session, actor):
         await message.answer(t.gettext("Join a network first: /networks"))
         return
+    # Over the limit, say so now rather than after they have described what they need.
+    await helping.may_ask(session, actor, limits=settings.rate_limits)
     buttons = [
         button(category_label(t, c), HelpCb(action=HelpAction.ASK_CATEGORY, arg=i))
         for i, c in enumerate(CATEGORIES)
@@ -147,6 +154,7 @@ async def _post(
         description=data.get("description", ""),
         needed_on=date.fromisoformat(day) if day else None,
         expiry=timedelta(days=settings.help_expiry_days),
+        limits=settings.rate_limits,
     )
     await state.clear()
     text = t.ngettext(

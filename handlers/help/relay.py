@@ -8,6 +8,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.services import help as helping
 from bot.services.actions import BlockMatch, ReportMatch, WriteToMatch
@@ -46,9 +47,12 @@ async def relay_text(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    settings: Settings,
 ) -> None:
     request_id = int((await state.get_data()).get("relay", 0))
-    await helping.relay(session, actor, catalogs, request_id, message.text or "")
+    await helping.relay(
+        session, actor, catalogs, request_id, message.text or "", limits=settings.rate_limits
+    )
     await message.answer(t.gettext("✓ Sent."))
 
 
@@ -59,8 +63,16 @@ async def report_match(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    settings: Settings,
 ) -> None:
-    new = await helping.report(session, actor, catalogs, action.request_id, about_resident=True)
+    new = await helping.report(
+        session,
+        actor,
+        catalogs,
+        action.request_id,
+        about_resident=True,
+        limits=settings.rate_limits,
+    )
     await query.answer(reported_text(t, new), show_alert=True)
 
 

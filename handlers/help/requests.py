@@ -9,6 +9,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.services import help as helping
 from bot.services.actions import BlockMatch, OfferHelp, ReportMatch, WriteToMatch
@@ -102,8 +103,11 @@ async def report(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    settings: Settings,
 ) -> None:
-    new = await helping.report(session, actor, catalogs, callback_data.request_id)
+    new = await helping.report(
+        session, actor, catalogs, callback_data.request_id, limits=settings.rate_limits
+    )
     await query.answer(reported_text(t, new), show_alert=True)
 
 

@@ -57,7 +57,7 @@ from bot.services.actions import (
 )
 from bot.services.actors import Actor
 from bot.sms_keywords import Command as Keyword
-from db.models import Answer, HelpCategory, Notice, NoticeKind
+from db.models import Answer, HelpCategory, Notice, NoticeKind, RateKind
 from handlers.callbacks import (
     BroadcastAction,
     CoordAction,
@@ -74,8 +74,10 @@ from handlers.callbacks import (
     HostEventAction,
     HostEventCb,
     LanguageCb,
+    ListKind,
     NetworkAction,
     NetworkCb,
+    PageCb,
     PrivacyAction,
     PrivacyCb,
     SettingsAction,
@@ -235,6 +237,13 @@ def _button_tries() -> dict[str, Try]:
         tries[f"button EventCb.{event_action.value}"] = _button(
             lambda w, event_action=event_action: EventCb(
                 action=event_action, event_id=0 if event_action is EventAction.LIST else w.event
+            )
+        )
+    page_ref = {ListKind.WHO: lambda w: w.event, ListKind.MEMBERS: lambda w: w.network_a}
+    for listed in ListKind:
+        tries[f"button PageCb.{listed.value}"] = _button(
+            lambda w, listed=listed: PageCb(
+                kind=listed, ref=page_ref.get(listed, lambda _w: 0)(w), page=1
             )
         )
     setting_value = {SettingsAction.DIGEST: 0, SettingsAction.FALLBACK: 1}
@@ -403,7 +412,8 @@ def enumerated_entries() -> set[str]:
         else:
             keys.add(f"action {kind.__name__}")
     for cls in _callback_classes():
-        action_field = cls.model_fields.get("action")
+        # The field that names what a button does: `action`, or `kind` for the pager's lists.
+        action_field = cls.model_fields.get("action") or cls.model_fields.get("kind")
         enum_type = action_field.annotation if action_field is not None else None
         if isinstance(enum_type, type) and issubclass(enum_type, StrEnum):
             keys |= {f"button {cls.__name__}.{member.value}" for member in enum_type}
@@ -498,6 +508,11 @@ TABLE: dict[str, tuple[str, ...]] = {
     "button EventCb.list":                    (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button EventCb.open":                    (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
     "button EventCb.who":                     (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PageCb.members":                  (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PageCb.reach":                    (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
+    "button PageCb.reports":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PageCb.stats":                    (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
+    "button PageCb.who":                      (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "button ForgetCb.no":                     (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button ForgetCb.yes":                    (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button HelpCb.acat":                     (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
@@ -662,6 +677,13 @@ async def run_sms(w: W, attempt: Try) -> Seen:
     # means, what a flow gathered): what aiogram's FSM storage is on Telegram, which no dump
     # holds either. A refusal may end the flow there, as the error handler clears the FSM.
     changed.pop("sms_conversations", None)
+    # Every text from a phone counts for the SMS rate limit, refused or not (each answer is an
+    # SMS the municipality pays for): a new "sms" row in `rate_events` is that count.
+    rates = changed.get("rate_events")
+    if rates is not None and not rates["gone"]:
+        rates["new"] = [row for row in rates["new"] if RateKind.SMS.value not in row]
+        if not rates["new"]:
+            changed.pop("rate_events")
     if refused and (changed or kinds - {NoticeKind.SMS_REPLY}):
         return Seen("E", texts, changed, "refused, yet the database changed")
     return Seen(R if refused else A, texts, changed)

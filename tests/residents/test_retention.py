@@ -192,7 +192,7 @@ def test_every_table_is_either_pruned_or_kept_on_purpose():
     bot/services/retention.py and docs/privacy.md)."""
     pruned = {"notices", "deliveries", "renderings", "events", "event_texts", "rsvps",
               "help_requests", "help_responses", "reports", "digests", "sms_conversations",
-              "phone_codes"}  # fmt: skip
+              "phone_codes", "rate_events"}  # fmt: skip
     kept = {
         "residents", "networks", "memberships", "preferences", "help_offers", "helper_settings",
         "blocks", "suspensions",  # the resident's own choices and protections: until /forget

@@ -98,7 +98,7 @@ async def sms_network(
     web_app = sms_application(
         app.sessionmaker,
         app.sms_gateway,  # type: ignore[arg-type]
-        Context(app.catalogs, settings.municipality),
+        Context(app.catalogs, settings.municipality, settings.rate_limits),
         secret=SECRET,
         region="NO",
     )

@@ -37,6 +37,7 @@ from bot.services.help.requests import (
     EXPIRY,
     ask,
     close,
+    may_ask,
     my_requests,
     open_requests,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "expire_due",
     "helper_settings",
     "hide",
+    "may_ask",
     "my_requests",
     "offer_help",
     "offers_of",

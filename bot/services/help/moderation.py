@@ -10,13 +10,17 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import RateLimits
 from bot.delivery import outbox
 from bot.delivery.messages import Rendered
 from bot.i18n import Catalogs
 from bot.services.actors import Actor
 from bot.services.help.access import member_id, other_side, require_host
 from bot.services.help.views import first_name, get_request
-from db.models import Channel, NoticeKind, Report, RequestStatus, Suspension
+from bot.services.rate_limits import DEFAULT_LIMITS
+from bot.services.rate_limits import check as check_limit
+from bot.services.rate_limits import record as record_limit
+from db.models import Channel, NoticeKind, RateKind, Report, RequestStatus, Suspension
 from db.queries import help as hq
 from db.queries import networks as nq
 from db.queries import outbox as oq
@@ -31,18 +35,21 @@ async def report(
     reason: str = "",
     about_resident: bool = False,
     now: datetime | None = None,
+    limits: RateLimits = DEFAULT_LIMITS,
 ) -> bool:
     """Report a request (or the person on the other side of it) to the network's hosts.
 
     Returns False, adding nothing, when the reporter's report of the same item is still open.
     The hosts hear once per item: a report of something already reported (by someone else)
-    waits in /reports without a new notice."""
+    waits in /reports without a new notice. A resident who has reported many items lately
+    (`limits.reports`) is refused with `RateLimited`, and nothing is added."""
     now = now or session_now(session)
     request = await get_request(session, request_id)
     me = await member_id(session, actor, request.network_id)
     reporters = await hq.open_reporters(session, request.id, about_resident)
     if me in reporters:
         return False
+    await check_limit(session, me, RateKind.REPORT, limits.reports, now)
     # Only the sides of a request report each other: anyone else pressing a forged "report
     # the person" would otherwise file a report about the requester.
     reported = await other_side(session, request, me) if about_resident else None
@@ -62,6 +69,7 @@ async def report(
             )
     except IntegrityError:
         return False
+    await record_limit(session, me, RateKind.REPORT, limits.reports, now)
     hosts = await nq.host_ids(session, request.network_id)
     if hosts and not reporters:
 

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import RateLimits
 from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs
 from bot.services.actions import WriteToMatch
@@ -17,7 +18,9 @@ from bot.services.errors import InvalidInput, NotFound
 from bot.services.help.access import blocked, other_side
 from bot.services.help.notices import notify
 from bot.services.help.views import RequestView, first_name, get_request, shown_name, view_of
-from db.models import Block, Channel, HelpRequest, NoticeKind, RequestStatus
+from bot.services.rate_limits import DEFAULT_LIMITS
+from bot.services.rate_limits import take as take_limit
+from db.models import Block, Channel, HelpRequest, NoticeKind, RateKind, RequestStatus
 from db.session import session_now
 
 TEXT_MAX = 3000
@@ -51,8 +54,11 @@ async def relay(
     request_id: int,
     text: str,
     now: datetime | None = None,
+    limits: RateLimits = DEFAULT_LIMITS,
 ) -> None:
-    """Pass a message between the requester and the matched helper, first name only."""
+    """Pass a message between the requester and the matched helper, first name only.
+
+    Over `limits.relay` the message is refused with `RateLimited` and not passed on."""
     now = now or session_now(session)
     request = await get_request(session, request_id)
     me, other = await _sides(session, actor, request)
@@ -61,6 +67,7 @@ async def relay(
         raise InvalidInput("text", "empty")
     if len(text) > TEXT_MAX:
         raise InvalidInput("text", "too_long", TEXT_MAX)
+    await take_limit(session, me, RateKind.RELAY, limits.relay, now)
     name = await first_name(session, me)
 
     def render(locale: str, channel: Channel) -> Rendered:

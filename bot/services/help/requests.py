@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import RateLimits
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs
@@ -26,6 +27,9 @@ from bot.services.help.views import (
     view_of,
     when_label,
 )
+from bot.services.rate_limits import DEFAULT_LIMITS
+from bot.services.rate_limits import check as check_limit
+from bot.services.rate_limits import take as take_limit
 from db.models import (
     Channel,
     HelpCategory,
@@ -33,6 +37,7 @@ from db.models import (
     HelpRequest,
     Network,
     NoticeKind,
+    RateKind,
     RequestStatus,
 )
 from db.queries import help as hq
@@ -79,9 +84,13 @@ async def ask(
     needed_on: date | None,
     expiry: timedelta = EXPIRY,
     now: datetime | None = None,
+    limits: RateLimits = DEFAULT_LIMITS,
 ) -> tuple[RequestView, int]:
     """Post a request; the network's helpers for that category hear about it through the
-    outbox, each as often as they chose. Returns the request and how many helpers it reaches."""
+    outbox, each as often as they chose. Returns the request and how many helpers it reaches.
+
+    A resident who has asked many times lately (`limits.help_requests`) is refused with
+    `RateLimited`, and nothing is posted."""
     now = now or session_now(session)
     resident_id = await member_id(session, actor, network_id)
     network = await session.get(Network, network_id)
@@ -92,6 +101,7 @@ async def ask(
         raise InvalidInput("description", "empty")
     if len(description) > DESCRIPTION_MAX:
         raise InvalidInput("description", "too_long", DESCRIPTION_MAX)
+    await take_limit(session, resident_id, RateKind.HELP_REQUEST, limits.help_requests, now)
     request = HelpRequest(
         requester_id=resident_id,
         network_id=network_id,
@@ -108,6 +118,20 @@ async def ask(
     reached = await _tell_helpers(session, catalogs, view, resident_id, now)
     await session.commit()
     return view, reached
+
+
+async def may_ask(
+    session: AsyncSession,
+    actor: Actor,
+    now: datetime | None = None,
+    limits: RateLimits = DEFAULT_LIMITS,
+) -> None:
+    """`RateLimited` if the resident could not post a request now: said before they describe
+    what they need, not after."""
+    now = now or session_now(session)
+    await check_limit(
+        session, actor.require_resident(), RateKind.HELP_REQUEST, limits.help_requests, now
+    )
 
 
 async def _tell_helpers(

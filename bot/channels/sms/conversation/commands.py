@@ -5,11 +5,13 @@ resident is onboarded."""
 from __future__ import annotations
 
 from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
-from bot.channels.sms.conversation.texts import help_texts
+from bot.channels.sms.conversation.texts import help_texts, refusal
 from bot.channels.sms.conversation.turn import MAX_LISTED, Turn
 from bot.i18n import NATIVE_NAMES
 from bot.services import events, residents
+from bot.services import help as helping
 from bot.services.actions import ConfirmForget, Rsvp
+from bot.services.errors import RateLimited
 from bot.sms_keywords import Command, shown
 from bot.sms_segments import count
 from bot.sms_texts import REPLY_SEGMENTS
@@ -46,6 +48,14 @@ async def command(turn: Turn, command: Command, argument: str) -> None:
         if not await memberships.my_networks(turn):
             await turn.reply(t.gettext("Join a network first."))
             return
+        if command is Command.ASK:
+            try:  # over the limit, say so before they write what they need
+                await helping.may_ask(
+                    turn.session, turn.actor, now=turn.now, limits=turn.context.limits
+                )
+            except RateLimited as error:
+                await turn.reply(refusal(t, error))
+                return
         await neighbour_help.category_menu(turn, asking=command is Command.ASK)
 
 

@@ -8,19 +8,24 @@ to quiet hours since the resident just wrote to us, and fits in two segments.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sms.conversation import answers, commands, neighbour_help, onboarding
-from bot.channels.sms.conversation.texts import short_help
+from bot.channels.sms.conversation.texts import refusal, short_help
 from bot.channels.sms.conversation.turn import Context, Turn
 from bot.edge_input import clean_text
+from bot.services import rate_limits
+from bot.services.errors import RateLimited
 from bot.sms_keywords import Command, parse
 from db.models import Resident
 from db.queries import residents as rq
 from db.queries import sms as sq
 from db.session import session_now
+
+log = logging.getLogger("naboskap.sms")
 
 
 async def handle(
@@ -42,6 +47,10 @@ async def handle(
     turn = Turn(
         session, context, resident, conversation, context.catalogs.translator(resident.locale), now
     )
+    stopping = parsed is not None and parsed.command is Command.STOP
+    if not stopping and not await _admitted(turn):
+        await session.commit()
+        return
     first_join = parsed is not None and parsed.command is Command.JOIN and parsed.argument
     if resident.privacy_accepted_at is None and parsed is not None and first_join:
         turn.set_data(join=parsed.argument)  # "BLI MED TORSTRAND" as a first message
@@ -49,7 +58,7 @@ async def handle(
         resident.phone_verified_at = now  # they wrote from it: the number is theirs
 
     asks_for_help = parsed is not None and not parsed.argument and parsed.command is Command.HELP
-    if parsed is not None and parsed.command is Command.STOP:
+    if stopping:
         await onboarding.stop(turn)
     elif resident.sms_stopped_at is not None:
         await onboarding.while_stopped(turn, parsed)
@@ -68,3 +77,19 @@ async def handle(
     else:
         await commands.command(turn, parsed.command, parsed.argument)
     await session.commit()
+
+
+async def _admitted(turn: Turn) -> bool:
+    """Count this text against the SMS limit (STOP is never limited: it must always work).
+    Over it, the first text of the window gets one refusal; the rest get no answer, since
+    every answer is an SMS the municipality pays for."""
+    try:
+        await rate_limits.admit_sms(turn.session, turn.resident.id, turn.context.limits, turn.now)
+    except RateLimited as error:
+        if error.quiet:
+            log.debug("inbound SMS over the rate limit: not answered")
+        else:
+            log.warning("inbound SMS over the rate limit: refused once, quiet until it passes")
+            await turn.reply(refusal(turn.t, error))
+        return False
+    return True

@@ -8,10 +8,11 @@ The step a plain text belongs to ("ask_text", "relay") is kept in the conversati
 from __future__ import annotations
 
 from bot.channels.sms.conversation.memberships import my_networks
+from bot.channels.sms.conversation.texts import refusal
 from bot.channels.sms.conversation.turn import MAX_LISTED, Turn
 from bot.services import help as helping
 from bot.services.actions import AskCategory, AskInNetwork, OfferCategory, WriteToMatch
-from bot.services.errors import ServiceError
+from bot.services.errors import RateLimited, ServiceError
 from bot.sms_texts import choices_line, plain
 from db.models import HelpCategory
 
@@ -53,8 +54,20 @@ async def collect(turn: Turn, text: str) -> None:
         try:
             request_id = int(str(data["request"]))
             await helping.relay(
-                turn.session, turn.actor, turn.context.catalogs, request_id, text, turn.now
+                turn.session,
+                turn.actor,
+                turn.context.catalogs,
+                request_id,
+                text,
+                turn.now,
+                limits=turn.context.limits,
             )
+        except RateLimited as error:
+            # Still writing to them: once the window allows, the next text goes through.
+            turn.ask([], step="relay")
+            turn.set_data(request=request_id)
+            await turn.reply(refusal(t, error))
+            return
         except (ServiceError, KeyError, ValueError):
             await turn.reply(t.gettext("That is no longer possible."))
             return
@@ -90,6 +103,7 @@ async def ask_in_network(turn: Turn, network_id: int) -> None:
         description=text,
         needed_on=None,
         now=turn.now,
+        limits=turn.context.limits,
     )
     await turn.reply(
         turn.t.ngettext(

@@ -4,11 +4,13 @@ reads by SMS. Every one names keywords in the resident's own language."""
 from __future__ import annotations
 
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Translator
+from bot.services import rate_limits
 from bot.services.errors import (
     InvalidInput,
     InviteCodeRequired,
     InviteCodeWrong,
     NetworkArchived,
+    RateLimited,
     ServiceError,
 )
 from bot.sms_keywords import Command, shown
@@ -70,4 +72,6 @@ def refusal(t: Translator, error: ServiceError) -> str:
         return t.gettext("That network is closed.")
     if isinstance(error, InvalidInput):
         return t.gettext("That did not work. Please try again.")
+    if isinstance(error, RateLimited):
+        return rate_limits.refusal_text(t, error)
     return t.gettext("That is no longer possible.")

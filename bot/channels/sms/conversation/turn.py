@@ -15,11 +15,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import RateLimits
 from bot.i18n import Catalogs, Translator
 from bot.pages import join
 from bot.services import actions
 from bot.services.actions import Action
 from bot.services.actors import Actor
+from bot.services.rate_limits import DEFAULT_LIMITS
 from bot.services.sms_replies import queue_reply, sms_pages
 from bot.sms_keywords import Command as SmsCommand
 from bot.sms_keywords import shown
@@ -31,10 +33,12 @@ _MORE = "more"  # the key in `data` of the pages of the last list not yet sent
 
 @dataclass(frozen=True)
 class Context:
-    """What every conversation shares: the catalogs and the municipality that runs Naboskap."""
+    """What every conversation shares: the catalogs, the municipality that runs Naboskap and
+    the per-resident rate limits (`RATE_LIMIT_*`)."""
 
     catalogs: Catalogs
     municipality: str
+    limits: RateLimits = DEFAULT_LIMITS
 
 
 @dataclass
