@@ -14,7 +14,7 @@ from bot.services import networks
 from bot.services.actors import Actor
 from bot.services.networks import NetworkView
 from db.models import JoinPolicy, NetworkKind
-from handlers import keyboards
+from handlers import keyboards, paging
 from handlers.callbacks import CoordAction, CoordCb
 from handlers.filters import FreeText
 from handlers.networks import kind_label
@@ -22,6 +22,11 @@ from handlers.replies import quote, show
 from handlers.states import EditNetworkFlow
 
 HOSTS_PER_PAGE = 8
+# Hosts come first among the members: reading this many finds them all in practice.
+HOSTS_READ = 200
+# The card names the hosts that fit in this many characters and counts the rest (⭐ Hosts
+# lists them all): with a name, a description and a link it stays far within 4096.
+HOSTS_LINE = 600
 
 
 def join_link(username: str | None, view: NetworkView) -> str:
@@ -32,7 +37,7 @@ def join_link(username: str | None, view: NetworkView) -> str:
 async def card_text(
     bot: Bot, session: AsyncSession, actor: Actor, t: Translator, view: NetworkView
 ) -> str:
-    page = await networks.members(session, actor, view.id, 0, 50)
+    page = await networks.members(session, actor, view.id, 0, HOSTS_READ)
     hosts = [quote(m.first_name or "–") for m in page.members if m.is_host]
     title = f"<b>{quote(view.name)}</b>" + (
         " 📦 " + t.gettext("(archived)") if view.archived else ""
@@ -42,7 +47,7 @@ async def card_text(
         kind_label(t, view.kind)
         + " · "
         + t.ngettext("{n} member", "{n} members", view.member_count),
-        t.gettext("Hosts: {names}", names=", ".join(hosts))
+        t.gettext("Hosts: {names}", names=paging.names_within(t, hosts, HOSTS_LINE))
         if hosts
         else t.gettext("No hosts yet."),
     ]
