@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -15,6 +15,7 @@ from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Catalogs, Translator
 from bot.pages import pick
 from bot.services import enrolment, networks
 from bot.services.actors import Actor
+from bot.services.networks import NetworkView
 from handlers import keyboards, paging
 from handlers.callbacks import EnrolAction, EnrolCb, ListKind, PageCb
 from handlers.filters import FreeText, Onboarded
@@ -79,13 +80,21 @@ async def _choose_networks(
 ) -> None:
     """The networks to choose from, a page of toggles at a time."""
     views = await networks.list_networks(session, actor)
+    text, keyboard = networks_screen(t, views, chosen, number)
+    await show(query, text, keyboard)
+
+
+def networks_screen(
+    t: Translator, views: list[NetworkView], chosen: set[int], number: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Page `number` of the networks as toggles, `NETWORKS_PER_PAGE` at a time."""
     page, _ = pick(paging.button_pages(len(views), NETWORKS_PER_PAGE), number)
     shown = views[page.first : page.first + len(page.rows)]
     text = t.gettext("Which networks should they join? Tap to choose, then Next.")
     if page.count > 1:
         text += "\n" + paging.footer(t, page)
     nav = paging.nav(t, ListKind.ENROL, 0, page)
-    await show(query, text, keyboards.enrol_networks(t, shown, chosen, nav))
+    return text, keyboards.enrol_networks(t, shown, chosen, nav)
 
 
 async def _confirm(

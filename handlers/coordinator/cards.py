@@ -38,16 +38,24 @@ async def card_text(
     bot: Bot, session: AsyncSession, actor: Actor, t: Translator, view: NetworkView
 ) -> str:
     page = await networks.members(session, actor, view.id, 0, HOSTS_READ)
-    hosts = [quote(m.first_name or "–") for m in page.members if m.is_host]
+    hosts = [m.first_name or "–" for m in page.members if m.is_host]
+    me = await bot.me()
+    return card_screen(t, view, hosts, me.username)
+
+
+def card_screen(t: Translator, view: NetworkView, hosts: list[str], username: str | None) -> str:
+    """The card's text: name, kind and size, hosts (as many as fit `HOSTS_LINE`, the rest
+    counted), description, how to join."""
     title = f"<b>{quote(view.name)}</b>" + (
         " 📦 " + t.gettext("(archived)") if view.archived else ""
     )
+    names = [quote(name) for name in hosts]
     lines = [
         title,
         kind_label(t, view.kind)
         + " · "
         + t.ngettext("{n} member", "{n} members", view.member_count),
-        t.gettext("Hosts: {names}", names=paging.names_within(t, hosts, HOSTS_LINE))
+        t.gettext("Hosts: {names}", names=paging.names_within(t, names, HOSTS_LINE))
         if hosts
         else t.gettext("No hosts yet."),
     ]
@@ -59,8 +67,7 @@ async def card_text(
         lines.append(t.gettext("🔒 Invite only. Code: {code}", code=code))
     else:
         lines.append(t.gettext("🔓 Open to everyone."))
-    me = await bot.me()
-    lines.append(t.gettext("Join link: {link}", link=join_link(me.username, view)))
+    lines.append(t.gettext("Join link: {link}", link=join_link(username, view)))
     return "\n".join(lines)
 
 

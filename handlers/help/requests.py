@@ -62,7 +62,13 @@ async def _requests_page(
 ) -> tuple[str, InlineKeyboardMarkup | None, paging.Shown | None]:
     """/requests in one message, a page at a time: each request numbered, in short, with a
     button that opens its card (where its actions are)."""
-    listed = await _listed(session, actor)
+    return requests_screen(t, await _listed(session, actor), number)
+
+
+def requests_screen(
+    t: Translator, listed: list[RequestView], number: int
+) -> tuple[str, InlineKeyboardMarkup | None, paging.Shown | None]:
+    """Page `number` of `listed`, with a button to open each request on it."""
     if not listed:
         text = t.gettext("No open requests right now. /ask asks for help, /offer offers it.")
         return text, None, None
