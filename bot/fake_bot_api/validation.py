@@ -1,6 +1,7 @@
 """What Telegram refuses in what a bot sends: text and caption lengths, HTML that does not
 parse, more than 100 inline buttons, buttons without an action or with callback data over
-64 bytes, and malformed command menus. Each check raises the 400 Telegram answers, worded as Telegram words it.
+64 bytes, and malformed command menus. Each check raises the 400 Telegram answers, worded
+as Telegram words it.
 """
 
 from __future__ import annotations

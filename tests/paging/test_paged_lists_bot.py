@@ -314,7 +314,8 @@ async def test_a_forged_request_card_is_refused_without_showing_it(app, hosted_n
     await olena.send("/start")
     await olena.press_data(HelpCb(action=HelpAction.CARD, request_id=request_id).pack())
     assert "Secret 123" not in olena.last.text
-    assert olena.last_answer["text"] == "This request is no longer open."
+    uk = app.catalogs.translator("uk")
+    assert olena.last_answer["text"] == uk.gettext("This request is no longer open.")
 
 
 async def test_events_with_40_long_events_page_by_length_and_open_from_any_page(
@@ -358,3 +359,30 @@ async def test_events_with_40_long_events_page_by_length_and_open_from_any_page(
     assert titles[-1] in card.text
     back = (await host.press(nb.gettext("« Events"), card))[-1]
     assert back.text == texts[0]
+
+
+async def test_mydata_with_100_long_networks_fits_and_the_file_holds_them_all(app, hosted_network):
+    """/mydata names the networks that fit one message and counts the rest; the file names
+    every one."""
+    _view, _host, olena = hosted_network
+    me = await actor_of(app, olena)
+    names = [long_name(n) for n in range(100)]
+    async with app.sessionmaker() as session:
+        for n, name in enumerate(names):
+            network = await networks.create_network(
+                session, Actor.operator(), name=name, slug=f"m-{n}"
+            )
+            session.add(
+                Membership(resident_id=me.resident_id, network_id=network.id, role=MemberRole.HOST)
+            )
+        await session.commit()
+    replies = await olena.send("/mydata")
+    record, document = replies[-2], replies[-1]
+    assert not _too_long(record.text)
+    uk = app.catalogs.translator("uk")
+    named = sum(1 for name in names if name in record.text)
+    assert 0 < named < 100
+    assert uk.ngettext("…and {n} more", "…and {n} more", 100 - named) in record.text
+    assert document.document is not None
+    content = document.document.content.decode()
+    assert all(name in content for name in names)
