@@ -14,6 +14,7 @@ from bot.i18n import Catalogs, Translator
 from bot.services import help as helping
 from bot.services.actions import BlockMatch, OfferHelp, ReportMatch, WriteToMatch
 from bot.services.actors import Actor
+from bot.services.errors import InvalidInput
 from bot.services.help import SENSITIVE, RequestView, category_label
 from db.models import RequestStatus
 from handlers import paging
@@ -141,10 +142,8 @@ async def open_card(
         )
     ]
     if view is None:
-        await query.answer(t.gettext("This request is no longer open."), show_alert=True)
-        text, keyboard, _ = await _requests_page(session, actor, t, callback_data.arg)
-        await show(query, text, keyboard)
-        return
+        # Closed, hidden, someone else's match, or made up: refused like any closed request.
+        raise InvalidInput("request", "closed")
     await query.answer()
     if view.mine:
         await show(

@@ -315,7 +315,7 @@ async def test_a_forged_request_card_is_refused_without_showing_it(app, hosted_n
     await olena.press_data(HelpCb(action=HelpAction.CARD, request_id=request_id).pack())
     assert "Secret 123" not in olena.last.text
     uk = app.catalogs.translator("uk")
-    assert olena.last_answer["text"] == uk.gettext("This request is no longer open.")
+    assert olena.last_answer["text"] == uk.gettext("This help request is closed.")
 
 
 async def test_events_with_40_long_events_page_by_length_and_open_from_any_page(
