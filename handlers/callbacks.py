@@ -47,6 +47,9 @@ class ListKind(StrEnum):
     REACH = "reach"  # the coordinator's reach, every network
     REPORTS = "reports"  # open reports
     STATS = "stats"  # neighbour help in figures, per network
+    EVENTS = "events"  # upcoming events in my networks
+    REQUESTS = "requests"  # open requests I could help with, and my own
+    ENROL = "enrol"  # the networks to enrol an SMS neighbour in (a keyboard's pages)
 
 
 class PageCb(CallbackData, prefix="pg"):
@@ -97,7 +100,7 @@ class CoordCb(CallbackData, prefix="c"):
 
 class EventAction(StrEnum):
     OPEN = "open"  # an event's card
-    LIST = "list"  # the upcoming events, page `event_id`
+    LIST = "list"  # the upcoming events, page `event_id` (later pages: `PageCb`)
     WHO = "who"  # who is coming (hosts)
 
 
@@ -174,6 +177,7 @@ class HelpAction(StrEnum):
     DONE = "done"
     WITHDRAW = "withdraw"
     REPORT = "report"
+    CARD = "card"  # a request's card from /requests; arg: the list's page, for « Requests
     HIDE = "hide"  # hosts
     SUSPEND = "suspend"  # hosts: suspend who asked
     STATS = "stats"  # coordinators

@@ -7,20 +7,23 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Catalogs, Translator
+from bot.pages import pick
 from bot.services import enrolment, networks
 from bot.services.actors import Actor
-from handlers import keyboards
-from handlers.callbacks import EnrolAction, EnrolCb
+from bot.services.networks import NetworkView
+from handlers import keyboards, paging
+from handlers.callbacks import EnrolAction, EnrolCb, ListKind, PageCb
 from handlers.filters import FreeText, Onboarded
 from handlers.replies import quote, show, stale
 from handlers.states import EnrolFlow
 
-MAX_NETWORKS_SHOWN = 40  # toggles on one screen
+NETWORKS_PER_PAGE = 20  # toggles a page: with ‹ › and Next far under Telegram's 100 buttons
+NAMES_LINE = 1000  # characters of network names on the confirmation; the rest are counted
 
 
 def _sms_off(settings: Settings) -> bool:
@@ -68,14 +71,30 @@ async def phone(message: Message, state: FSMContext, t: Translator, settings: Se
 
 
 async def _choose_networks(
-    query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator, chosen: set[int]
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    chosen: set[int],
+    number: int = 0,
 ) -> None:
-    views = (await networks.list_networks(session, actor))[:MAX_NETWORKS_SHOWN]
-    await show(
-        query,
-        t.gettext("Which networks should they join? Tap to choose, then Next."),
-        keyboards.enrol_networks(t, views, chosen),
-    )
+    """The networks to choose from, a page of toggles at a time."""
+    views = await networks.list_networks(session, actor)
+    text, keyboard = networks_screen(t, views, chosen, number)
+    await show(query, text, keyboard)
+
+
+def networks_screen(
+    t: Translator, views: list[NetworkView], chosen: set[int], number: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """Page `number` of the networks as toggles, `NETWORKS_PER_PAGE` at a time."""
+    page, _ = pick(paging.button_pages(len(views), NETWORKS_PER_PAGE), number)
+    shown = views[page.first : page.first + len(page.rows)]
+    text = t.gettext("Which networks should they join? Tap to choose, then Next.")
+    if page.count > 1:
+        text += "\n" + paging.footer(t, page)
+    nav = paging.nav(t, ListKind.ENROL, 0, page)
+    return text, keyboards.enrol_networks(t, shown, chosen, nav)
 
 
 async def _confirm(
@@ -86,14 +105,14 @@ async def _confirm(
     data: dict[str, object],
 ) -> None:
     ids = _ids(data)
-    names = [(await networks.get_network(session, actor, i)).name for i in ids]
+    names = [quote((await networks.get_network(session, actor, i)).name) for i in ids]
     locale = str(data.get("enrol_language", ""))
     text = "\n".join(
         [
             "<b>" + t.gettext("Enrol by SMS") + "</b>",
             t.gettext("Number: {number}", number=quote(str(data.get("enrol_phone", "")))),
             t.gettext("Language: {language}", language=NATIVE_NAMES.get(locale, locale)),
-            t.gettext("Networks: {names}", names=quote(", ".join(names))),
+            t.gettext("Networks: {names}", names=paging.names_within(t, names, NAMES_LINE)),
             "",
             t.gettext(
                 "Did they agree to get SMS from Naboskap? They get a welcome SMS that says "
@@ -164,7 +183,30 @@ async def toggle_network(
     chosen = set(_ids(data)) ^ {callback_data.network_id}
     await state.update_data(enrol_chosen=sorted(chosen))
     await query.answer()
-    await _choose_networks(query, session, actor, t, chosen)
+    page = data.get("enrol_page")
+    await _choose_networks(query, session, actor, t, chosen, page if isinstance(page, int) else 0)
+
+
+async def networks_page(
+    query: CallbackQuery,
+    callback_data: PageCb,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    """Another page of networks to choose from (‹ Previous, More ›); a toggle keeps to it."""
+    data = await _draft(query, state, t, settings)
+    if data is None:
+        return
+    if data.get("enrol_network") or "enrol_language" not in data:
+        await stale(query, t)
+        return
+    actor.require_coordinator()
+    await state.update_data(enrol_page=callback_data.page)
+    await query.answer()
+    await _choose_networks(query, session, actor, t, set(_ids(data)), callback_data.page)
 
 
 async def next_step(
@@ -223,7 +265,7 @@ async def agree(
         "✅ Thank you. The owner of that number hears from us about {networks}, unless they "
         "are already in it or asked us not to write. Someone already with us is invited and "
         "joins only if they want to. For their privacy we don't say which applies.",
-        networks=quote(", ".join(done.networks)),
+        networks=paging.names_within(t, [quote(n) for n in done.networks], NAMES_LINE),
     )
     await show(query, text)
 
@@ -248,6 +290,7 @@ def build_router() -> Router:
     )
     router.callback_query.register(toggle_network, EnrolCb.filter(F.action == EnrolAction.NETWORK))
     router.callback_query.register(next_step, EnrolCb.filter(F.action == EnrolAction.NEXT))
+    router.callback_query.register(networks_page, PageCb.filter(F.kind == ListKind.ENROL))
     router.callback_query.register(agree, EnrolCb.filter(F.action == EnrolAction.AGREE))
     router.callback_query.register(drop, EnrolCb.filter(F.action == EnrolAction.DROP))
     router.message.register(phone, EnrolFlow.phone, FreeText())

@@ -25,7 +25,8 @@ from handlers.filters import Act, Onboarded
 from handlers.keyboards import button, markup, rows
 from handlers.replies import quote, show
 
-PER_PAGE = 5
+PER_PAGE = 8  # events a page at most, for readability; fewer when they are long
+EVENTS_READ = 1000  # every upcoming event in practice; the pages keep it readable
 ANSWER_ICONS = {Answer.YES: "✅", Answer.MAYBE: "🤔", Answer.NO: "❌"}
 
 
@@ -41,39 +42,45 @@ def counts_line(view: EventView) -> str:
     return f"✅ {view.counts.get(Answer.YES, 0)} · 🤔 {view.counts.get(Answer.MAYBE, 0)}"
 
 
-def list_text(t: Translator, views: list[EventView], total: int) -> str:
-    if not total:
-        return t.gettext(
-            "No upcoming events in your networks yet. /networks shows where you can join."
-        )
-    lines = ["<b>" + t.gettext("Upcoming events") + "</b>"]
+def list_rows(t: Translator, views: list[EventView]) -> tuple[str, list[str]]:
+    """Upcoming events: a header and a few lines per event (a title and a network name, both
+    bounded, so an event is never split across pages)."""
+    header = "<b>" + t.gettext("Upcoming events") + "</b>"
+    rows = []
     for view in views:
         title, _, _ = view.text_for(t.locale)
-        lines += [
-            "",
-            f"<b>{quote(title)}</b> · {quote(view.network_name)}",
-            f"🕒 {events.when_text(t, view)}",
-            counts_line(view),
-        ]
-    return "\n".join(lines)
+        rows.append(
+            "\n".join(
+                [
+                    "",
+                    f"<b>{quote(title)}</b> · {quote(view.network_name)}",
+                    f"🕒 {events.when_text(t, view)}",
+                    counts_line(view),
+                ]
+            )
+        )
+    return header, rows
 
 
-def list_keyboard(
-    t: Translator, views: list[EventView], page: int, total: int
-) -> InlineKeyboardMarkup:
+def list_page(
+    t: Translator, views: list[EventView], number: int
+) -> tuple[str, InlineKeyboardMarkup, paging.Shown | None]:
+    """Page `number` of the upcoming events, paged by length and at most `PER_PAGE` events a
+    page, with a button to open each event on it."""
+    home = [button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]
+    if not views:
+        text = t.gettext(
+            "No upcoming events in your networks yet. /networks shows where you can join."
+        )
+        return text, markup([home]), None
+    header, rows_ = list_rows(t, views)
+    shown = paging.page_of(t, ListKind.EVENTS, 0, header, rows_, number, max_rows=PER_PAGE)
+    on_page = views[shown.page.first : shown.page.first + len(shown.page.rows)]
     opens = [
         button(view.text_for(t.locale)[0][:40], EventCb(action=EventAction.OPEN, event_id=view.id))
-        for view in views
+        for view in on_page
     ]
-    nav = []
-    if page > 0:
-        nav.append(
-            button(t.gettext("‹ Previous"), EventCb(action=EventAction.LIST, event_id=page - 1))
-        )
-    if (page + 1) * PER_PAGE < total:
-        nav.append(button(t.gettext("Next ›"), EventCb(action=EventAction.LIST, event_id=page + 1)))
-    home = [button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]
-    return markup(rows(opens, 1), [nav], [home])
+    return shown.text, markup(rows(opens, 1), [shown.nav], [home]), shown
 
 
 def card_keyboard(
@@ -124,8 +131,14 @@ async def _list(
     t: Translator,
     page: int = 0,
 ) -> None:
-    views, total = await events.upcoming(session, actor, page * PER_PAGE, PER_PAGE)
-    await show(target, list_text(t, views, total), list_keyboard(t, views, page, total))
+    views, _total = await events.upcoming(session, actor, 0, EVENTS_READ)
+    text, keyboard, shown = list_page(t, views, page)
+    if isinstance(target, CallbackQuery):
+        if shown is None:
+            await target.answer()
+        else:
+            await paging.answer(target, t, shown)
+    await show(target, text, keyboard)
 
 
 async def events_command(
@@ -138,7 +151,6 @@ async def events_command(
 async def events_button(
     query: CallbackQuery, session: AsyncSession, actor: Actor, t: Translator
 ) -> None:
-    await query.answer()
     await _list(query, session, actor, t)
 
 
@@ -149,8 +161,14 @@ async def _is_host(session: AsyncSession, actor: Actor, view: EventView) -> bool
 async def show_list(
     query: CallbackQuery, callback_data: EventCb, session: AsyncSession, actor: Actor, t: Translator
 ) -> None:
-    await query.answer()
     await _list(query, session, actor, t, callback_data.event_id)
+
+
+async def list_more(
+    query: CallbackQuery, callback_data: PageCb, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    """A further page of the upcoming events (the "More ›" button)."""
+    await _list(query, session, actor, t, callback_data.page)
 
 
 async def open_card(
@@ -270,6 +288,7 @@ def build_router() -> Router:
     router.callback_query.register(open_card, EventCb.filter(F.action == EventAction.OPEN))
     router.callback_query.register(who_is_coming, EventCb.filter(F.action == EventAction.WHO))
     router.callback_query.register(who_page, PageCb.filter(F.kind == ListKind.WHO))
+    router.callback_query.register(list_more, PageCb.filter(F.kind == ListKind.EVENTS))
     router.callback_query.register(rsvp, Act(Rsvp))
     router.callback_query.register(calendar_file, Act(CalendarFile))
     return router

@@ -338,8 +338,10 @@ def enrol_languages() -> InlineKeyboardMarkup:
 
 
 def enrol_networks(
-    t: Translator, views: list[NetworkView], chosen: set[int]
+    t: Translator, views: list[NetworkView], chosen: set[int], pages: list[Button] | None = None
 ) -> InlineKeyboardMarkup:
+    """The networks on one page of the enrolment's choice (`handlers.enrolment`), each a
+    toggle, with the page's ‹ › buttons (`pages`) above Next and Cancel."""
     toggles = [
         button(
             ("✅ " if v.id in chosen else "▫️ ") + v.name,
@@ -351,7 +353,7 @@ def enrol_networks(
         button(t.gettext("Next ›"), EnrolCb(action=EnrolAction.NEXT)),
         button(t.gettext("✖️ Cancel"), EnrolCb(action=EnrolAction.DROP)),
     ]
-    return markup(rows(toggles, 2), [nav])
+    return markup(rows(toggles, 2), [pages or []], [nav])
 
 
 def enrol_confirm(t: Translator) -> InlineKeyboardMarkup:

@@ -11,6 +11,7 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import NATIVE_NAMES, Catalogs, Translator
+from bot.pages import caption, fits_telegram, join, text_pages
 from bot.services import residents
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
@@ -42,9 +43,10 @@ def record_text(t: Translator, record: ResidentRecord) -> str:
     lines += ["", "<b>" + t.gettext("Your networks") + "</b>"]
     if not record.memberships:
         lines.append(t.gettext("None yet."))
+    networks = []
     for m in record.memberships:
         role = t.gettext("host") if m.role == "host" else t.gettext("member")
-        lines.append(
+        networks.append(
             t.gettext(
                 "{network} ({role}), since {date}",
                 network=quote(m.network_name),
@@ -52,16 +54,28 @@ def record_text(t: Translator, record: ResidentRecord) -> str:
                 date=t.format_date(m.joined_at),
             )
         )
-    lines += ["", "<b>" + t.gettext("Also kept, in full in the file below") + "</b>"]
+    rest = ["", "<b>" + t.gettext("Also kept, in full in the file below") + "</b>"]
     if record.phone:
         lines.append(t.gettext("Phone number: {number}", number=quote(record.phone)))
     shown = residents.kept_counts(t, record)
-    lines += shown or [t.gettext("Nothing more yet.")]
-    lines += [
+    rest += shown or [t.gettext("Nothing more yet.")]
+    rest += [
         "",
         t.gettext("The file below holds the same, for your own records. /forget deletes it all."),
     ]
-    return "\n".join(lines)
+    return _fitted("\n".join(lines), networks, "\n".join(rest), t)
+
+
+def _fitted(header: str, networks: list[str], footer: str, t: Translator) -> str:
+    """The record with as many of the networks as fit one message; the rest are counted (the
+    file below names them all)."""
+    everything = join(header, networks, footer)
+    if fits_telegram()(everything):
+        return everything
+    widest = t.ngettext("…and {n} more", "…and {n} more", len(networks))
+    first = text_pages(header, networks, widest + "\n" + footer, fits_telegram())[0]
+    more = t.ngettext("…and {n} more", "…and {n} more", len(networks) - len(first.rows))
+    return join(header, [*first.rows, more], footer)
 
 
 async def _send_record(
@@ -73,7 +87,7 @@ async def _send_record(
     await bot.send_document(
         chat_id,
         BufferedInputFile(data, filename="naboskap-mydata.json"),
-        caption=t.gettext("Everything Naboskap stores about you"),
+        caption=caption(t.gettext("Everything Naboskap stores about you")),
     )
 
 

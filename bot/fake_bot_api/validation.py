@@ -1,6 +1,7 @@
 """What Telegram refuses in what a bot sends: text and caption lengths, HTML that does not
-parse, inline buttons without an action or with callback data over 64 bytes, and malformed
-command menus. Each check raises the 400 Telegram answers, worded as Telegram words it.
+parse, more than 100 inline buttons, buttons without an action or with callback data over
+64 bytes, and malformed command menus. Each check raises the 400 Telegram answers, worded
+as Telegram words it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from bot.fake_bot_api.html import ParseError, parse
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
+MAX_BUTTONS = 100  # inline buttons in one keyboard
 
 
 def formatted(params: dict[str, Any], field: str, limit: int) -> tuple[str, list[Any]]:
@@ -41,6 +43,8 @@ def reply_markup(params: dict[str, Any]) -> dict[str, Any] | None:
         return None
     if not isinstance(markup, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
+    if sum(len(row) for row in markup.get("inline_keyboard", [])) > MAX_BUTTONS:
+        raise bad_request("BUTTONS_TOO_MUCH")
     for row in markup.get("inline_keyboard", []):
         for button in row:
             if not str(button.get("text", "")):

@@ -14,7 +14,7 @@ from bot.services import networks
 from bot.services.actors import Actor
 from bot.services.networks import NetworkView
 from db.models import JoinPolicy, NetworkKind
-from handlers import keyboards
+from handlers import keyboards, paging
 from handlers.callbacks import CoordAction, CoordCb
 from handlers.filters import FreeText
 from handlers.networks import kind_label
@@ -22,6 +22,11 @@ from handlers.replies import quote, show
 from handlers.states import EditNetworkFlow
 
 HOSTS_PER_PAGE = 8
+# Hosts come first among the members: reading this many finds them all in practice.
+HOSTS_READ = 200
+# The card names the hosts that fit in this many characters and counts the rest (⭐ Hosts
+# lists them all): with a name, a description and a link it stays far within 4096.
+HOSTS_LINE = 600
 
 
 def join_link(username: str | None, view: NetworkView) -> str:
@@ -32,17 +37,25 @@ def join_link(username: str | None, view: NetworkView) -> str:
 async def card_text(
     bot: Bot, session: AsyncSession, actor: Actor, t: Translator, view: NetworkView
 ) -> str:
-    page = await networks.members(session, actor, view.id, 0, 50)
-    hosts = [quote(m.first_name or "–") for m in page.members if m.is_host]
+    page = await networks.members(session, actor, view.id, 0, HOSTS_READ)
+    hosts = [m.first_name or "–" for m in page.members if m.is_host]
+    me = await bot.me()
+    return card_screen(t, view, hosts, me.username)
+
+
+def card_screen(t: Translator, view: NetworkView, hosts: list[str], username: str | None) -> str:
+    """The card's text: name, kind and size, hosts (as many as fit `HOSTS_LINE`, the rest
+    counted), description, how to join."""
     title = f"<b>{quote(view.name)}</b>" + (
         " 📦 " + t.gettext("(archived)") if view.archived else ""
     )
+    names = [quote(name) for name in hosts]
     lines = [
         title,
         kind_label(t, view.kind)
         + " · "
         + t.ngettext("{n} member", "{n} members", view.member_count),
-        t.gettext("Hosts: {names}", names=", ".join(hosts))
+        t.gettext("Hosts: {names}", names=paging.names_within(t, names, HOSTS_LINE))
         if hosts
         else t.gettext("No hosts yet."),
     ]
@@ -54,8 +67,7 @@ async def card_text(
         lines.append(t.gettext("🔒 Invite only. Code: {code}", code=code))
     else:
         lines.append(t.gettext("🔓 Open to everyone."))
-    me = await bot.me()
-    lines.append(t.gettext("Join link: {link}", link=join_link(me.username, view)))
+    lines.append(t.gettext("Join link: {link}", link=join_link(username, view)))
     return "\n".join(lines)
 
 

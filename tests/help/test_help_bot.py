@@ -72,6 +72,9 @@ async def test_language_practice_from_ask_to_thank_you(app, resident):
 
     await olena.send("/cancel")
     await olena.send("/requests")
+    # One list; her own request opens on a card with what she can do about it.
+    await olena.press("1. " + helping.category_label(uk, HelpCategory.LANGUAGE))
+    assert uk.gettext("💬 Write") in olena.last.button_texts
     await olena.press(uk.gettext("✅ Done, thank you"))
     await outbox_worker(app, Clock(after_quiet_hours())).drain()
     assert nb.gettext("💛 {name} says thank you for your help!", name="Olena") in kari.last.text
@@ -91,6 +94,7 @@ async def test_a_report_leads_to_a_hidden_request(app, resident):
     await olena.send("Selger billige telefoner, ring meg")
     await olena.press(uk.gettext("Flexible"))
     await kari.send("/requests")
+    await kari.press("1. " + helping.category_label(nb, HelpCategory.LENDING))
     await kari.press(nb.gettext("⚠️ Report"))
     assert kari.last_answer["text"] == nb.gettext("Thank you. The hosts will look at it.")
     replies = await host.send("/reports")

@@ -287,3 +287,35 @@ async def test_a_number_that_sent_stop_gets_nothing_and_the_host_cannot_tell(sms
     assert await _stored(sms) == before  # nothing that links the number to the network
     assert await phone.receive() == []
     assert "stopped" not in (hilde.last_answer or {}).get("text", "")
+
+
+async def test_a_coordinator_chooses_among_120_networks_page_by_page(sms, fake_api):
+    """Telegram takes at most 100 buttons: 120 networks come 20 a page with ‹ › (the fake Bot
+    API refuses a keyboard over 100), a toggle keeps to its page, and the confirmation names
+    what was chosen on any page."""
+    for n in range(120):
+        await _network(sms, f"Nett {n:03d} " + "Æ" * 50, f"nett-{n}")
+    cora = await _user(fake_api, COORDINATOR_ID, "Cora")
+    await cora.send("/coordinate")
+    await cora.press("📱 Enrol by SMS")
+    await cora.send("912 34 567")
+    await cora.press("English")
+    seen: list[str] = []
+    page = cora.last
+    while True:
+        assert len(page.buttons) <= 100
+        seen += [b["text"] for b in page.buttons if b["callback_data"].startswith("en:net:")]
+        if "More ›" not in page.button_texts:
+            break
+        page = (await cora.press("More ›", page))[-1]
+    assert len(seen) == 120 and len(set(seen)) == 120
+    await cora.press("Nett 110 ", page)
+    assert "✅ Nett 110 " + "Æ" * 50 in cora.last.button_texts  # still on that page
+    assert "More ›" not in cora.last.button_texts
+    await cora.press("‹ Previous")
+    await cora.press("Nett 085 ")
+    assert "✅ Nett 085 " + "Æ" * 50 in cora.last.button_texts
+    assert "▫️ Nett 080 " + "Æ" * 50 in cora.last.button_texts  # the page it was pressed on
+    await cora.press("Next ›")
+    confirm = cora.last.text
+    assert "Nett 110" in confirm and "Nett 085" in confirm and "Nett 000" not in confirm
