@@ -284,6 +284,7 @@ def _button_tries() -> dict[str, Try]:
         HelpAction.DONE: lambda w: w.request,
         HelpAction.WITHDRAW: lambda w: w.request,
         HelpAction.REPORT: lambda w: w.request,
+        HelpAction.CARD: lambda w: w.request,
         HelpAction.HIDE: lambda w: w.request,
         HelpAction.SUSPEND: lambda w: w.request,
     }
@@ -326,12 +327,14 @@ SMS_EQUIVALENT: dict[str, Keyword] = {
     "offer": Keyword.OFFER,
     "language": Keyword.LANGUAGE,
     "forget": Keyword.DELETE,
+    "mydata": Keyword.MYDATA,
 }
 # Keywords with no command: tried as SMS only.
 SMS_ONLY: dict[Keyword, str] = {
     Keyword.STOP: "STOPP",
     Keyword.JOIN: "BLI MED NANSET",
     Keyword.LEAVE: "FORLAT TORSTRAND",
+    Keyword.MORE: "MER",
 }
 SMS_TEXT: dict[Keyword, str] = {
     Keyword.START: "START",
@@ -342,6 +345,7 @@ SMS_TEXT: dict[Keyword, str] = {
     Keyword.OFFER: "TILBY",
     Keyword.LANGUAGE: "SPRÅK",
     Keyword.DELETE: "SLETT",
+    Keyword.MYDATA: "MINE DATA",
     **SMS_ONLY,
 }
 
@@ -508,6 +512,9 @@ TABLE: dict[str, tuple[str, ...]] = {
     "button EventCb.list":                    (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button EventCb.open":                    (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
     "button EventCb.who":                     (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PageCb.enrol":                    (R,  R,  R,  R,  R,  R,  R,  R,  R,  R,  N),
+    "button PageCb.events":                   (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PageCb.requests":                 (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button PageCb.members":                  (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "button PageCb.reach":                    (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
     "button PageCb.reports":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
@@ -519,6 +526,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "button HelpCb.aday":                     (R,  A,  A,  R,  A,  A,  A,  A,  A,  A,  N),
     "button HelpCb.anet":                     (R,  R,  A,  R,  A,  A,  A,  R,  A,  R,  N),
     "button HelpCb.cat":                      (R,  R,  A,  R,  A,  A,  A,  R,  A,  R,  N),
+    "button HelpCb.card":                     (R,  R,  R,  R,  A,  R,  R,  R,  R,  R,  N),
     "button HelpCb.done":                     (R,  R,  R,  R,  A,  R,  R,  R,  R,  R,  N),
     "button HelpCb.freq":                     (R,  R,  A,  R,  A,  A,  A,  R,  A,  R,  N),
     "button HelpCb.hide":                     (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
@@ -564,7 +572,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "command /forget":                        (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
     "command /help":                          (A,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
     "command /language":                      (A,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
-    "command /mydata":                        (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "command /mydata":                        (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
     "command /networks":                      (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
     "command /offer":                         (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
     "command /reports":                       (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
@@ -575,6 +583,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "command /stats":                         (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
     "sms JOIN":                               (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
     "sms LEAVE":                              (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
+    "sms MORE":                               (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
     "sms STOP":                               (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
     "state BroadcastFlow:text":               (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "state EditNetworkFlow:description":      (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
