@@ -270,6 +270,13 @@ async def test_offering_help_by_sms(sms):
     async with sms.app.sessionmaker() as session:
         offers = await helping.offers_of(session, Actor(resident.id, None, "nb", False, True))
     assert offers == {network_id: {HelpCategory.DIGITAL}}
+    # The menu answered after the network closed: told so, not thanked for nothing.
+    [menu] = await phone.send("TILBY")
+    async with sms.app.sessionmaker() as session:
+        await networks.set_archived(session, Actor.operator(), network_id, True)
+    [answer] = await phone.send("5")
+    t = sms.app.catalogs.translator("nb")
+    assert answer == t.gettext("Join a network first.")
 
 
 async def test_a_first_message_that_asks_to_join_joins_after_onboarding(sms):

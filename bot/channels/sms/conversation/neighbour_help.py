@@ -117,10 +117,14 @@ async def ask_in_network(turn: Turn, network_id: int) -> None:
 async def offer_category(turn: Turn, category: HelpCategory) -> None:
     """Offer help in `category` in every network the resident is in."""
     actor = turn.actor
-    for view in await my_networks(turn):
+    views = await my_networks(turn)
+    turn.ask([])
+    if not views:  # the networks they were in have closed since the menu was sent
+        await turn.reply(turn.t.gettext("Join a network first."))
+        return
+    for view in views:
         offered = (await helping.offers_of(turn.session, actor)).get(view.id, set())
         await helping.set_offer(turn.session, actor, view.id, offered | {category})
-    turn.ask([])
     await turn.reply(
         turn.t.gettext(
             "Thank you! You will hear when a neighbour needs: {category}.",
