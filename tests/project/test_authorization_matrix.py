@@ -800,8 +800,8 @@ ARCHIVED: dict[str, dict[str, str]] = {
     "action ReportMatch": {"requester": R, "match": R},
     # Answering an event already announced stays possible (the event still takes place).
     "action Rsvp": {"member": A, "host": A, "sms": A},
-    # By SMS an offer goes to every network one is in; an archived one is not among them, so
-    # nothing is stored for it (the thank-you is still sent).
+    # By SMS an offer goes to every open network one is in; the archived one is not among
+    # them, so nothing is stored for it (and one in no open network is told to join one).
     "action OfferCategory": {"sms": A},
     "action AskInNetwork": {"sms": R},
     "action JoinNetwork": {"outsider": R},
