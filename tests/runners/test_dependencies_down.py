@@ -1,0 +1,140 @@
+"""`naboskap run` and `naboskap worker` as real processes when something they depend on is out of
+reach: a database or Redis ends them in one line naming the setting and a non-zero exit;
+Telegram out of reach does not end `run`: it tries again with a growing pause, one line per
+attempt, starts once Telegram answers, and stops at once on SIGTERM while it waits."""
+
+from __future__ import annotations
+
+import re
+import signal
+import socket
+from pathlib import Path
+
+import pytest
+
+from bot.fake_bot_api import FakeBotAPI
+from bot.fake_bot_api.server import DEFAULT_TOKEN
+from tests.support.processes import RealProcess, clean_environment
+
+pytestmark = pytest.mark.slow  # every test here starts `naboskap`
+
+PASSWORD = "pw-Do-Not-Print"
+ATTEMPT = re.compile(
+    r" WARNING naboskap: TELEGRAM_API_BASE: cannot reach Telegram at 127\.0\.0\.1:(\d+) "
+    r"\(connection refused\); attempt (\d+), trying again in [0-9.]+ s$"
+)
+
+
+def _closed_port() -> int:
+    """A port nothing listens on (bound for a moment, then let go)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _naboskap(command: str, cwd: Path, **env: str) -> RealProcess:
+    settings = {"BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_BASE": "http://127.0.0.1:9", **env}
+    return RealProcess.naboskap(command, env=clean_environment(**settings), cwd=cwd)
+
+
+def _exits_with_one_line(process: RealProcess) -> str:
+    code = process.popen.wait(150)
+    _, stderr = process.stop()
+    assert code == 1, stderr
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr and PASSWORD not in stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["run", "worker"])
+def test_a_postgresql_nobody_answers_ends_run_and_worker_in_one_line(tmp_path: Path, command: str):
+    port = _closed_port()
+    url = f"postgresql+asyncpg://naboskap:{PASSWORD}@127.0.0.1:{port}/naboskap"
+    line = _exits_with_one_line(_naboskap(command, tmp_path, DATABASE_URL=url))
+    assert line == (
+        f"naboskap: DATABASE_URL: cannot reach the database at 127.0.0.1:{port} "
+        "(connection refused)"
+    )
+
+
+@pytest.mark.parametrize("command", ["run", "worker"])
+def test_an_sqlite_file_in_a_missing_directory_ends_run_and_worker_in_one_line(
+    tmp_path: Path, command: str
+):
+    missing = tmp_path / "not-made"
+    url = f"sqlite+aiosqlite:///{missing / 'naboskap.db'}"
+    line = _exits_with_one_line(_naboskap(command, tmp_path, DATABASE_URL=url))
+    assert line == (
+        f"naboskap: DATABASE_URL: the directory {missing} of the SQLite file does not exist "
+        "(create it, or point DATABASE_URL elsewhere)"
+    )
+    assert not missing.exists()
+
+
+def test_redis_out_of_reach_ends_run_in_one_line(database_url: str, tmp_path: Path):
+    """Only `run` keeps conversation state (in Redis when REDIS_URL is set); it checks Redis
+    before it takes updates, rather than failing every update in turn."""
+    port = _closed_port()
+    process = _naboskap(
+        "run",
+        tmp_path,
+        DATABASE_URL=database_url,
+        REDIS_URL=f"redis://:{PASSWORD}@127.0.0.1:{port}/9",
+    )
+    line = _exits_with_one_line(process)
+    assert (
+        line == f"naboskap: REDIS_URL: cannot reach Redis at 127.0.0.1:{port} (connection refused)"
+    )
+
+
+async def test_run_waits_for_telegram_and_starts_once_it_answers(database_url: str, tmp_path: Path):
+    port = _closed_port()
+    process = _naboskap(
+        "run",
+        tmp_path,
+        DATABASE_URL=database_url,
+        TELEGRAM_API_BASE=f"http://127.0.0.1:{port}",
+        TELEGRAM_RETRY_FIRST="0.1",
+        TELEGRAM_RETRY_MAX="0.4",
+    )
+    try:
+        process.wait_for_line("attempt 4,")
+        async with FakeBotAPI(port=port) as api:
+            assert "long polling as @" in await process.until_ready()
+            assert api.commands_for("nb")  # it went on with its start-up as usual
+            code, stderr = await process.stopped()
+    finally:
+        process.kill()
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    lines = stderr.splitlines()
+    attempts = [m for m in map(ATTEMPT.search, lines) if m]
+    # Every line before the start-up went on is one failed attempt, numbered in turn.
+    first_other = next(i for i, line in enumerate(lines) if not ATTEMPT.search(line))
+    assert first_other == len(attempts) >= 4, stderr
+    assert [int(m[2]) for m in attempts] == list(range(1, len(attempts) + 1))
+    assert {m[1] for m in attempts} == {str(port)}
+    # The pause doubles from TELEGRAM_RETRY_FIRST and stays at TELEGRAM_RETRY_MAX.
+    pauses = [line.rsplit("in ", 1)[1] for line in lines[: len(attempts)]]
+    assert pauses[:4] == ["0.1 s", "0.2 s", "0.4 s", "0.4 s"], pauses
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_stop_while_waiting_for_telegram_is_clean(
+    database_url: str, tmp_path: Path, how: signal.Signals
+):
+    """Even in the middle of an hour's pause: the test's deadline for the exit is far below it."""
+    process = _naboskap(
+        "run",
+        tmp_path,
+        DATABASE_URL=database_url,
+        TELEGRAM_API_BASE=f"http://127.0.0.1:{_closed_port()}",
+        TELEGRAM_RETRY_FIRST="3600",
+        TELEGRAM_RETRY_MAX="3600",
+    )
+    assert "attempt 1, trying again in 3600 s" in process.wait_for_line("TELEGRAM_API_BASE")
+    code, stderr = process.stop(how)
+    assert code == 0, stderr
+    assert "Traceback" not in stderr
+    assert len(stderr.splitlines()) == 2, stderr  # the attempt, and "received ...: stopping"
