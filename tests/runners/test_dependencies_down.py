@@ -5,6 +5,7 @@ attempt, starts once Telegram answers, and stops at once on SIGTERM while it wai
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -12,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import build_app
+from bot.channels.telegram.reach import Backoff
+from bot.dependencies import DependencyDown, where
 from bot.fake_bot_api import FakeBotAPI
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from tests.support.processes import RealProcess, clean_environment
-
-pytestmark = pytest.mark.slow  # every test here starts `naboskap`
+from tests.support.settings import make_settings
 
 PASSWORD = "pw-Do-Not-Print"
 ATTEMPT = re.compile(
@@ -47,6 +50,7 @@ def _exits_with_one_line(process: RealProcess) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["run", "worker"])
 def test_a_postgresql_nobody_answers_ends_run_and_worker_in_one_line(tmp_path: Path, command: str):
     port = _closed_port()
@@ -58,6 +62,7 @@ def test_a_postgresql_nobody_answers_ends_run_and_worker_in_one_line(tmp_path: P
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["run", "worker"])
 def test_an_sqlite_file_in_a_missing_directory_ends_run_and_worker_in_one_line(
     tmp_path: Path, command: str
@@ -72,6 +77,7 @@ def test_an_sqlite_file_in_a_missing_directory_ends_run_and_worker_in_one_line(
     assert not missing.exists()
 
 
+@pytest.mark.slow
 def test_redis_out_of_reach_ends_run_in_one_line(database_url: str, tmp_path: Path):
     """Only `run` keeps conversation state (in Redis when REDIS_URL is set); it checks Redis
     before it takes updates, rather than failing every update in turn."""
@@ -88,6 +94,7 @@ def test_redis_out_of_reach_ends_run_in_one_line(database_url: str, tmp_path: Pa
     )
 
 
+@pytest.mark.slow
 async def test_run_waits_for_telegram_and_starts_once_it_answers(database_url: str, tmp_path: Path):
     port = _closed_port()
     process = _naboskap(
@@ -120,6 +127,7 @@ async def test_run_waits_for_telegram_and_starts_once_it_answers(database_url: s
     assert pauses[:4] == ["0.1 s", "0.2 s", "0.4 s", "0.4 s"], pauses
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_while_waiting_for_telegram_is_clean(
     database_url: str, tmp_path: Path, how: signal.Signals
@@ -138,3 +146,53 @@ def test_a_stop_while_waiting_for_telegram_is_clean(
     assert code == 0, stderr
     assert "Traceback" not in stderr
     assert len(stderr.splitlines()) == 2, stderr  # the attempt, and "received ...: stopping"
+
+
+# ---- The same checks in-process: quick, and with a Redis that answers.
+
+
+async def test_the_redis_check_names_redis_url_and_not_its_password(database_url: str):
+    port = _closed_port()
+    settings = make_settings(
+        database_url, "http://127.0.0.1:9", redis_url=f"redis://:{PASSWORD}@127.0.0.1:{port}/9"
+    )
+    app = build_app(settings)
+    try:
+        with pytest.raises(DependencyDown) as down:
+            await app.check_storage()
+    finally:
+        await app.close()
+    assert (
+        str(down.value) == f"REDIS_URL: cannot reach Redis at 127.0.0.1:{port} (connection refused)"
+    )
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+async def test_a_redis_that_answers_passes_the_check(database_url: str):
+    settings = make_settings(
+        database_url, "http://127.0.0.1:9", redis_url=os.environ["TEST_REDIS_URL"]
+    )
+    app = build_app(settings)
+    try:
+        await app.check_storage()
+    finally:
+        await app.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql+asyncpg://u:secret@db.example:5433/naboskap", "db.example:5433"),
+        ("postgresql+asyncpg://u:secret@[::1]:5432/naboskap", "[::1]:5432"),
+        ("postgresql+asyncpg://u@db.example/naboskap", "db.example"),
+        ("rediss://:secret@cache.example:6380/0", "cache.example:6380"),
+        ("unix:///run/redis/redis.sock?db=9", "/run/redis/redis.sock"),
+    ],
+)
+def test_where_a_setting_points_is_shown_without_user_or_password(url: str, shown: str):
+    assert where(url) == shown
+
+
+def test_the_pauses_double_up_to_the_cap():
+    delays = Backoff(first=1, cap=60).delays()
+    assert [next(delays) for _ in range(9)] == [1, 2, 4, 8, 16, 32, 60, 60, 60]

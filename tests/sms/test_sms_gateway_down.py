@@ -5,6 +5,7 @@ stays in the outbox and is tried again by its rules, and it goes out once the ga
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -136,3 +137,53 @@ async def test_the_worker_outlasts_a_gateway_that_is_down(
     assert PASSWORD not in stderr and "91234567" not in stderr
     # One line per failed send: the attempts before the one that went out.
     assert sum(setting in line for line in stderr.splitlines()) == sent.attempts - 1, stderr
+
+
+@pytest.mark.parametrize(
+    ("gateway", "status", "says"),
+    [
+        ("http", 503, "failed (HTTP 503); delivery 7 not sent this time"),
+        ("kannel", 503, "failed (HTTP 503); delivery 7 not sent this time"),
+        ("http", 401, "refused the message (HTTP 401); delivery 7 not sent"),
+        ("kannel", 403, "refused the message (HTTP 403); delivery 7 not sent"),
+    ],
+)
+async def test_a_gateway_that_answers_with_an_error_is_one_line_naming_it(
+    caplog: pytest.LogCaptureFixture, gateway: str, status: int, says: str
+):
+    """Answering, but not taking the message: down behind a proxy (5xx), or refusing our
+    login (401/403) — the operator must see which setting to look at."""
+    from bot.channels.sms.registry import load_gateway
+    from bot.config import load_settings
+
+    setting, path, method, _ = GATEWAYS[gateway]
+
+    async def refuse(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=status, text=f"no, {NUMBER}")
+
+    provider = web.Application()
+    provider.router.add_route(method, path, refuse)
+    runner = web.AppRunner(provider, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    url = f"http://127.0.0.1:{port}{path}"
+    settings = load_settings(
+        sms_gateway=gateway,
+        sms_inbound_secret=SECRET,
+        sms_http_send_url=url,
+        kannel_sendsms_url=url,
+        kannel_username="naboskap",
+        kannel_password=PASSWORD,
+    )
+    sms_gateway = load_gateway(settings)
+    try:
+        with caplog.at_level(logging.WARNING):
+            await sms_gateway.send(NUMBER, "Hei", 7)
+    finally:
+        await sms_gateway.close()
+        await runner.cleanup()
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("naboskap")]
+    assert lines == [f"{setting}: the SMS gateway at 127.0.0.1:{port} {says}"]
+    assert not any(r.exc_info for r in caplog.records)

@@ -91,16 +91,22 @@ def report_failed_send(
     error: BaseException | None = None,
 ) -> None:
     """One line for a send the gateway did not take, naming the setting that points at it:
-    the operator sees which gateway is down, the outbox tries the delivery again by its own
-    rules (backoff, at most so many attempts). No number, no text, no URL (it may carry a
-    password in its query), no traceback."""
+    the operator sees which gateway is down (or refuses, as for a wrong password), and the
+    outbox tries the delivery again by its own rules (backoff, at most so many attempts) where
+    that can help. No number, no text, no URL (it may carry a password in its query), no
+    traceback."""
     if error is not None:
         why = f"cannot reach the SMS gateway at {where(url)} ({reason(error)})"
-    elif isinstance(outcome, Transient):
-        why = f"the SMS gateway at {where(url)} failed ({outcome.reason.split(':', 1)[0]})"
+    elif isinstance(outcome, Transient | Permanent):
+        # "HTTP 503", without the body (scrubbed already, but the status says enough here).
+        status = outcome.reason.split(":", 1)[0]
+        done = "failed" if isinstance(outcome, Transient) else "refused the message"
+        why = f"the SMS gateway at {where(url)} {done} ({status})"
     else:
         return
-    log.warning("%s: %s; delivery %d not sent this time", setting, why, delivery_id)
+    # A refusal is final for this delivery; anything else the outbox tries again.
+    again = "" if isinstance(outcome, Permanent) else " this time"
+    log.warning("%s: %s; delivery %d not sent%s", setting, why, delivery_id, again)
 
 
 def get_path(data: Any, path: str) -> Any:
