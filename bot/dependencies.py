@@ -125,6 +125,10 @@ def check_database_directory(url: str) -> None:
     if path is None:
         return
     directory = path.parent.absolute()
+    if directory.exists() and not directory.is_dir():
+        raise DependencyDown(
+            f"DATABASE_URL: {directory}, where the SQLite file should be, is not a directory"
+        )
     if not directory.is_dir():
         raise DependencyDown(
             f"DATABASE_URL: the directory {directory} of the SQLite file does not exist "

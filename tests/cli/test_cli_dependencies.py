@@ -94,3 +94,13 @@ def test_an_sqlite_file_in_an_existing_directory_is_still_created(
     result = _naboskap(monkeypatch, tmp_path, url, "db", "upgrade")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "naboskap.db").exists()
+
+
+def test_an_sqlite_file_under_a_file_says_so(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
+    (tmp_path / "data").write_text("not a directory")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'naboskap.db'}"
+    line = _one_line(_naboskap(monkeypatch, tmp_path, url, "network", "list"))
+    assert line == (
+        f"naboskap: DATABASE_URL: {tmp_path / 'data'}, where the SQLite file should be, "
+        "is not a directory"
+    )
