@@ -5,6 +5,7 @@ attempt, starts once Telegram answers, and stops at once on SIGTERM while it wai
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.channels.telegram.reach import Backoff
+from bot.channels.telegram.reach import Backoff, reach_telegram
 from bot.dependencies import DependencyDown, where
 from bot.fake_bot_api import FakeBotAPI
 from bot.fake_bot_api.server import DEFAULT_TOKEN
@@ -196,3 +197,22 @@ def test_where_a_setting_points_is_shown_without_user_or_password(url: str, show
 def test_the_pauses_double_up_to_the_cap():
     delays = Backoff(first=1, cap=60).delays()
     assert [next(delays) for _ in range(9)] == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+async def test_a_token_telegram_refuses_is_one_line_naming_bot_token(fake_api: FakeBotAPI):
+    """Not worth waiting for: it would be refused the same way forever."""
+    from aiogram import Bot
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+
+    session = AiohttpSession(api=TelegramAPIServer.from_base(fake_api.base_url))
+    bot = Bot("123456:not-the-fake-apis-token-at-all", session=session)
+    try:
+        with pytest.raises(DependencyDown) as down:
+            await reach_telegram(bot, fake_api.base_url, asyncio.Event(), Backoff(0.1, 0.1))
+    finally:
+        await session.close()
+    assert str(down.value) == (
+        f"BOT_TOKEN: Telegram at 127.0.0.1:{fake_api.port} refused the token (Unauthorized): "
+        "check it with @BotFather"
+    )

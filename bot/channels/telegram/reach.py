@@ -12,15 +12,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.types import User
 
-from bot.dependencies import reason, where
+from bot.dependencies import DependencyDown, reason, where
 
 log = logging.getLogger("naboskap")
 
 # What is worth waiting out: no answer at all, Telegram's own trouble, or its flood control.
-# A refused token (401) or a bad request would fail the same way forever, so they are raised.
+# A refused token (401) would fail the same way forever: it ends `run` in one line instead.
 OUT_OF_REACH = (TelegramNetworkError, TelegramServerError, TelegramRetryAfter, TimeoutError)
 
 
@@ -57,13 +62,19 @@ async def _until_stopped(stopping: asyncio.Event, work: asyncio.Future[User]) ->
 async def reach_telegram(
     bot: Bot, api_base: str, stopping: asyncio.Event, backoff: Backoff
 ) -> User | None:
-    """The bot's own user (`getMe`) once Telegram answers; None if stopped while waiting."""
+    """The bot's own user (`getMe`) once Telegram answers; None if stopped while waiting;
+    `DependencyDown` naming BOT_TOKEN if Telegram refuses the token."""
     delays = backoff.delays()
     attempt = 0
     while not stopping.is_set():
         attempt += 1
         try:
             return await _until_stopped(stopping, asyncio.ensure_future(bot.me()))
+        except TelegramUnauthorizedError:
+            raise DependencyDown(
+                f"BOT_TOKEN: Telegram at {where(api_base)} refused the token (Unauthorized): "
+                "check it with @BotFather"
+            ) from None
         except OUT_OF_REACH as error:
             delay = next(delays)
             if isinstance(error, TelegramRetryAfter):
