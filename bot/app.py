@@ -28,6 +28,7 @@ from bot.config import TELEGRAM_API, Settings
 from bot.core import Core, SchemaBehind, build_core
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
+from bot.dependencies import is_unreachable, redis_down
 from bot.i18n import Catalogs
 from db.models import Channel
 from handlers import build_router
@@ -97,6 +98,20 @@ class App:
 
     async def check_schema(self) -> None:
         await self.core.check_schema()
+
+    async def check_storage(self) -> None:
+        """Reach Redis once at start-up when REDIS_URL is set: down, it would otherwise fail
+        every update in turn. Out of reach: `DependencyDown`, one line naming REDIS_URL."""
+        url = self.settings.redis_url
+        redis = getattr(self.dispatcher.storage, "redis", None)
+        if not url or redis is None:
+            return
+        try:
+            await redis.ping()
+        except Exception as error:
+            if is_unreachable(error):
+                raise redis_down(url, error) from None
+            raise
 
     async def close(self) -> None:
         if self.sms_gateway is not None:

@@ -131,6 +131,10 @@ class Settings(BaseSettings):
 
     bot_token: SecretStr | None = None
     telegram_api_base: str = TELEGRAM_API
+    # `naboskap run` keeps trying to reach Telegram at start-up, waiting this long after the
+    # first failed attempt and twice as long after each next one, up to the cap (seconds).
+    telegram_retry_first: float = Field(default=1.0, gt=0, le=3600)
+    telegram_retry_max: float = Field(default=60.0, gt=0, le=3600)
     database_url: str = "sqlite+aiosqlite:///naboskap.db"
     redis_url: str | None = None
     default_locale: str = "nb"

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.dependencies import reaching_database
 from bot.i18n import Catalogs
 from db.migrate import schema_status
 from db.session import create_engine, create_sessionmaker
@@ -40,8 +41,10 @@ class Core:
         return Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
 
     async def check_schema(self) -> None:
-        """Refuse to run against a database that is behind (or ahead of) this code."""
-        status = await schema_status(self.engine)
+        """Refuse to run against a database that is behind (or ahead of) this code, or one
+        out of reach (`DependencyDown`, one line naming DATABASE_URL)."""
+        with reaching_database(self.settings.database_url):
+            status = await schema_status(self.engine)
         if status.current is None:
             raise SchemaBehind("the database has no tables yet: run `naboskap db upgrade` first")
         if not status.up_to_date:

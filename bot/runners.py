@@ -23,6 +23,7 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.app import App, build_worker
+from bot.channels.telegram.reach import Backoff, reach_telegram
 from bot.logs import failure
 from bot.scheduler import DigestSchedule, build_scheduler, stop_scheduler
 from bot.shutdown import Ready, announce_ready, settle, settle_all, stop_on_signals
@@ -43,9 +44,16 @@ OnReady = Callable[[Ready], None]
 UPDATE_HANDLER = web.AppKey("naboskap_update_handler", SimpleRequestHandler)
 
 
-async def _prepare(app: App) -> str:
+async def _prepare(app: App, stopping: asyncio.Event) -> str | None:
+    """Check the database and Redis (one line and an exit when they are out of reach), then
+    wait for Telegram as long as it takes (`reach_telegram`); None if stopped meanwhile."""
     await app.check_schema()
-    me = await app.bot.me()
+    await app.check_storage()
+    settings = app.settings
+    backoff = Backoff(settings.telegram_retry_first, settings.telegram_retry_max)
+    me = await reach_telegram(app.bot, settings.telegram_api_base, stopping, backoff)
+    if me is None:
+        return None
     log.info("starting as @%s", me.username)
     await register_command_menus(app.bot, app.catalogs)
     return f"@{me.username}"
@@ -131,7 +139,9 @@ async def run_polling(
     """Long polling until SIGINT/SIGTERM, or, when `stop` is given, until it is set (the
     playground stops it that way; no signal handler is installed then)."""
     async with stop_on_signals(stop) as stopping:
-        name = await _prepare(app)
+        name = await _prepare(app, stopping)
+        if name is None:
+            return
         # A webhook left from an earlier run would make getUpdates fail with 409.
         await app.bot.delete_webhook(drop_pending_updates=False)
         async with delivering(app), sms_routes(app) as sms:
@@ -260,7 +270,8 @@ async def run_webhook(
 ) -> None:
     url, secret = app.settings.require_webhook()
     async with stop_on_signals(stop) as stopping:
-        await _prepare(app)
+        if await _prepare(app, stopping) is None:
+            return
         async with (
             delivering(app),
             sms_routes(app) as sms,

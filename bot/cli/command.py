@@ -8,7 +8,8 @@ command loads only what it uses.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Coroutine
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -62,21 +63,43 @@ def settings() -> Settings:
 
 
 def setup_logging(settings: Settings) -> None:
+    import logging
+
     from bot.logs import configure_logging
 
     configure_logging(settings.log_level)
+    # Alembic names its plugins and its dialect at INFO whenever it reads the migrations (the
+    # start-up schema check): noise around the one line that matters when something is down.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def run(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a command's work; a refusal from a service becomes a Failure."""
+    """Run a command's work; a refusal from a service, or a database or Redis out of reach,
+    becomes a Failure."""
     import asyncio
 
+    from bot.dependencies import DependencyDown
     from bot.services.errors import ServiceError
 
     try:
         return asyncio.run(coroutine)
     except ServiceError as error:
         raise Failure(explain(error)) from None
+    except DependencyDown as error:
+        raise Failure(str(error)) from None
+
+
+@contextlib.contextmanager
+def reaching_database(url: str) -> Iterator[None]:
+    """For work outside `run` that connects first thing (Alembic's upgrade): a database out
+    of reach, or the missing directory of an SQLite file, becomes a one-line Failure."""
+    from bot import dependencies
+
+    try:
+        with dependencies.reaching_database(url):
+            yield
+    except dependencies.DependencyDown as error:
+        raise Failure(str(error)) from None
 
 
 def explain(error: ServiceError) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from bot.cli.command import run, settings
+from bot.cli.command import reaching_database, run, settings
 
 
 @click.group()
@@ -18,7 +18,9 @@ def db_upgrade(revision: str) -> None:
     """Create the database or bring it up to REVISION (default: the newest)."""
     from db.migrate import upgrade
 
-    upgrade(settings().database_url, revision)
+    url = settings().database_url
+    with reaching_database(url):
+        upgrade(url, revision)
     click.echo(f"database is at {revision}")
 
 
@@ -28,7 +30,9 @@ def db_downgrade(revision: str) -> None:
     """Step the database back to REVISION (e.g. -1, or base)."""
     from db.migrate import downgrade
 
-    downgrade(settings().database_url, revision)
+    url = settings().database_url
+    with reaching_database(url):
+        downgrade(url, revision)
     click.echo(f"database is at {revision}")
 
 
@@ -43,7 +47,8 @@ def db_current() -> None:
     async def go() -> None:
         core = build_core(config)
         try:
-            status = await schema_status(core.engine)
+            with reaching_database(config.database_url):
+                status = await schema_status(core.engine)
         finally:
             await core.close()
         state = "up to date" if status.up_to_date else "behind: run `naboskap db upgrade`"

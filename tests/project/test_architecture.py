@@ -41,6 +41,7 @@ CORE = sorted(
         PROJECT / "bot/config.py",
         PROJECT / "bot/core.py",
         PROJECT / "bot/clock.py",
+        PROJECT / "bot/dependencies.py",
         PROJECT / "bot/delivery/outbox.py",
     ]
 )

@@ -5,6 +5,7 @@ turning an aiohttp request into the gateway-neutral `GatewayRequest`."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from collections.abc import Mapping
 from itertools import pairwise
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from bot.channels.sms.gateway import GatewayRequest
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient
+from bot.dependencies import reason, where
 
 # When a gateway says 429 without saying how long to wait.
 DEFAULT_RETRY_AFTER = 30.0
@@ -78,6 +80,33 @@ def network_failure(error: BaseException) -> Outcome:
 
 
 NETWORK_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError, TimeoutError, OSError)
+
+
+def report_failed_send(
+    log: logging.Logger,
+    setting: str,
+    url: str,
+    delivery_id: int,
+    outcome: Outcome,
+    error: BaseException | None = None,
+) -> None:
+    """One line for a send the gateway did not take, naming the setting that points at it:
+    the operator sees which gateway is down (or refuses, as for a wrong password), and the
+    outbox tries the delivery again by its own rules (backoff, at most so many attempts) where
+    that can help. No number, no text, no URL (it may carry a password in its query), no
+    traceback."""
+    if error is not None:
+        why = f"cannot reach the SMS gateway at {where(url)} ({reason(error)})"
+    elif isinstance(outcome, Transient | Permanent):
+        # "HTTP 503", without the body (scrubbed already, but the status says enough here).
+        status = outcome.reason.split(":", 1)[0]
+        done = "failed" if isinstance(outcome, Transient) else "refused the message"
+        why = f"the SMS gateway at {where(url)} {done} ({status})"
+    else:
+        return
+    # A refusal is final for this delivery; anything else the outbox tries again.
+    again = "" if isinstance(outcome, Permanent) else " this time"
+    log.warning("%s: %s; delivery %d not sent%s", setting, why, delivery_id, again)
 
 
 def get_path(data: Any, path: str) -> Any:

@@ -27,6 +27,7 @@ from bot.channels.sms.transport import (
     classify,
     get_path,
     network_failure,
+    report_failed_send,
     set_path,
 )
 from bot.config import Settings
@@ -67,6 +68,7 @@ class HttpGateway:
         return body
 
     async def send(self, to: str, text: str, delivery_id: int) -> Outcome:
+        failed: BaseException | None = None
         try:
             async with self.http.session.post(
                 self.url,
@@ -76,7 +78,8 @@ class HttpGateway:
                 body = await response.text(errors="replace")
                 outcome = classify(response.status, body, response.headers, self._message_id(body))
         except NETWORK_ERRORS as error:
-            outcome = network_failure(error)
+            outcome, failed = network_failure(error), error
+        report_failed_send(log, "SMS_HTTP_SEND_URL", self.url, delivery_id, outcome, failed)
         log.debug("delivery %d: provider answered %s", delivery_id, type(outcome).__name__)
         return outcome
 

@@ -26,7 +26,13 @@ from bot.channels.sms.gateway import (
     InboundSms,
     parse_delivery_id,
 )
-from bot.channels.sms.transport import NETWORK_ERRORS, HttpClient, classify, network_failure
+from bot.channels.sms.transport import (
+    NETWORK_ERRORS,
+    HttpClient,
+    classify,
+    network_failure,
+    report_failed_send,
+)
 from bot.config import Settings
 from bot.delivery.outcomes import Outcome, ReportStatus
 from bot.sms_segments import is_gsm7
@@ -125,12 +131,16 @@ class KannelGateway:
         url = URL(
             self.sendsms_url + separator + self.sendsms_query(to, text, delivery_id), encoded=True
         )
+        failed: BaseException | None = None
         try:
             async with self.http.session.get(url) as response:
                 body = await response.text(errors="replace")
                 outcome = classify(response.status, body, response.headers, "")
         except NETWORK_ERRORS as error:
-            outcome = network_failure(error)
+            outcome, failed = network_failure(error), error
+        report_failed_send(
+            log, "KANNEL_SENDSMS_URL", self.sendsms_url, delivery_id, outcome, failed
+        )
         log.debug("delivery %d: kannel answered %s", delivery_id, type(outcome).__name__)
         return outcome
 
