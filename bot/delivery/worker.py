@@ -43,10 +43,14 @@ class WorkerSettings:
     batch: int = 100
     concurrency: int = 16
     lease: timedelta = timedelta(minutes=2)
-    max_attempts: int = 6
+    # Twelve tries, 5 s apart at first and doubling up to an hour: a Telegram or gateway
+    # outage of up to about two and a half hours delays notices instead of losing them.
+    max_attempts: int = 12
     backoff_base: float = 5.0  # seconds; doubles with every failed attempt
     backoff_cap: float = 3600.0
     idle_poll: float = 0.5  # seconds between looks at an empty outbox
+    # While the database fails, rounds are tried again after idle_poll, doubling up to this.
+    failing_cap: float = 30.0
 
 
 class DeliveryWorker:
@@ -85,16 +89,25 @@ class DeliveryWorker:
         at once (its leases released, no attempt counted) rather than sent at the per-chat pace,
         so a shutdown takes about a second and another worker can take over right away."""
         self._stop = stop
+        failing = 0  # rounds failed in a row
         while not stop.is_set():
+            pause = self.settings.idle_poll
             try:
                 handled = await self.run_once()
+                if failing:
+                    log.warning("delivery rounds work again after %d failed", failing)
+                failing = 0
             except Exception as error:
-                # A failing database must not kill the worker; it tries again shortly.
-                log.error("delivery round failed: %s", failure(error))
+                # A failing database must not kill the worker, nor flood the log: it tries
+                # again after a pause that doubles, and says so on the 1st, 2nd, 4th, 8th...
+                failing += 1
+                if failing & (failing - 1) == 0:
+                    log.error("delivery round failed (%d in a row): %s", failing, failure(error))
+                pause = min(pause * 2 ** min(failing, 16), self.settings.failing_cap)
                 handled = 0
             if handled == 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.settings.idle_poll)
+                    await asyncio.wait_for(stop.wait(), pause)
 
     async def drain(self) -> int:
         """Send everything that is due now; returns how many deliveries were handled."""

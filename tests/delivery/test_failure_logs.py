@@ -88,5 +88,37 @@ async def test_a_failing_round_is_logged_without_sql_parameters(
     # The database's own error no longer carries the parameters ...
     assert SECRET_TEXT not in str(caught[0])
     # ... and the log carries neither them nor the error's message.
-    assert "delivery round failed: IntegrityError at " in caplog.text
+    assert "delivery round failed (1 in a row): IntegrityError at " in caplog.text
     assert _personal(caplog) == []
+
+
+async def test_a_failing_database_is_waited_out_without_flooding_the_log(app, caplog):
+    """Ten failed rounds in a row log four lines (the 1st, 2nd, 4th and 8th), and one more
+    when rounds work again: an outage does not write a line every half second."""
+    from bot.delivery.worker import WorkerSettings
+
+    worker = DeliveryWorker(
+        app.sessionmaker,
+        {},
+        RateLimiter(app.sessionmaker, rate=100),
+        settings=WorkerSettings(idle_poll=0.001, failing_cap=0.004),
+    )
+    stop = asyncio.Event()
+    rounds = 0
+
+    async def flaky_round() -> int:
+        nonlocal rounds
+        rounds += 1
+        if rounds <= 10:
+            raise ConnectionRefusedError("the database is down")
+        stop.set()
+        return 0
+
+    worker.run_once = flaky_round  # type: ignore[method-assign]
+    caplog.set_level(logging.INFO, logger="naboskap")
+    await worker.run(stop)
+    failed = [r.getMessage() for r in caplog.records if "round failed" in r.getMessage()]
+    assert [line.split(")")[0] for line in failed] == [
+        f"delivery round failed ({n} in a row" for n in (1, 2, 4, 8)
+    ]
+    assert any("work again after 10 failed" in r.getMessage() for r in caplog.records)
