@@ -23,7 +23,8 @@ from tests.support.residents import onboard
 from tests.support.settings import PG_URL, make_settings
 
 # A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
-pytest_plugins = ["tests.support.kannel"]
+# Every test runs at DEBUG and fails if the log carries a resident's data (log_guard).
+pytest_plugins = ["tests.support.log_guard", "tests.support.kannel"]
 
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
