@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -29,6 +29,7 @@ from typing import Any, Protocol
 import pytest
 
 from bot.logs import PersonalDataFilter
+from bot.sms_keywords import WORDS, fold
 
 # The libraries that log at DEBUG what passed through them: SQL and its parameters, rows,
 # requests and their answers, job arguments. Each is raised to DEBUG for the test, whatever a
@@ -60,10 +61,17 @@ NOISY = (
 #   for nothing. A name or text of 4 or more characters in a log line is the resident's.
 # - Commands ("/start join-torstrand", "/events") are the bot's own vocabulary, not what a
 #   resident wrote about themselves: a slug or an action may be logged.
+# - A text that is exactly an SMS keyword ("START", "hjelp") is the bot's vocabulary too, and
+#   "start" is in many a log line ("started leading", "started_at").
+# - A value made of digits (a phone number, a code texted back) counts only where it stands
+#   alone: 123456 inside the bot's id 123456789 is not the code a resident texted.
 # - A phone number is looked for in every form a log could spell it: E.164 with and without
 #   the +, the national 8 digits, and grouped with spaces as Norwegians write it. Its masked
 #   form (`phone_numbers.masked`: the last two digits) is what logs may show.
 MIN_LENGTH = 4
+_KEYWORDS = {
+    fold(word) for by_locale in WORDS.values() for words in by_locale.values() for word in words
+}
 _DIGITS = re.compile(r"\D")
 
 
@@ -100,7 +108,7 @@ class Guard:
         if text is None:
             return
         text = text.strip()
-        if len(text) >= MIN_LENGTH and not text.startswith("/"):
+        if len(text) >= MIN_LENGTH and not text.startswith("/") and fold(text) not in _KEYWORDS:
             self.values.add(text)
             # A multi-line text may be logged a line at a time.
             self.values.update(
@@ -112,13 +120,22 @@ class Guard:
 
     def leaks(self) -> list[tuple[str, str]]:
         """(where, value) for every personal value found in what was logged."""
-        texts = [*self.records, *((f"child process {i}", c.stderr) for i, c in enumerate(self.children))]
-        found = []
+        children = ((f"child process {i}", c.stderr) for i, c in enumerate(self.children))
+        texts = [*self.records, *children]
         everything = "\n".join(text for _where, text in texts)
-        for value in sorted(self.values):
-            if value in everything:
-                found += [(where, value) for where, text in texts if value in text]
+        found = []
+        # A substring test over all of it first: most values are in none of it, and `in` is fast.
+        for value in sorted(v for v in self.values if v in everything):
+            hit = _found_in(value)
+            found += [(where, value) for where, text in texts if hit(text)]
         return found
+
+
+def _found_in(value: str) -> Callable[[str], bool]:
+    if _DIGITS.sub("", value).isdigit() and not re.search(r"[^\d +]", value):
+        alone = re.compile(rf"(?<!\d){re.escape(value)}(?!\d)")
+        return lambda text: alone.search(text) is not None
+    return lambda text: value in text
 
 
 _current: ContextVar[Guard | None] = ContextVar("log_guard", default=None)
@@ -162,7 +179,7 @@ class _Handler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             text = self.format(record)
-        except Exception:  # noqa: BLE001 - a record that cannot be formatted is read raw
+        except Exception:
             text = f"{record.msg!r} {record.args!r} {record.exc_info!r}"
         self.guard.records.append((record.name, text))
 
