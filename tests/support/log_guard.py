@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -109,7 +110,8 @@ class Guard:
             return
         text = text.strip()
         if len(text) >= MIN_LENGTH and not text.startswith("/") and fold(text) not in _KEYWORDS:
-            self.values.add(text)
+            # As it would stand in a URL's query too (a gateway's request line).
+            self.values |= {text, quote(text), quote_plus(text)}
             # A multi-line text may be logged a line at a time.
             self.values.update(
                 line.strip() for line in text.splitlines() if len(line.strip()) >= MIN_LENGTH
