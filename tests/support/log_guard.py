@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote, quote_plus
 
@@ -95,6 +96,20 @@ class Output(Protocol):
 
     @property
     def stderr(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class LogFile:
+    """A child process's stderr written to a file (`tests/support/workers.py`)."""
+
+    path: Path
+
+    @property
+    def stderr(self) -> str:
+        try:
+            return self.path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
 
 
 @dataclass
@@ -221,9 +236,12 @@ def _fake_users_are_personal() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def log_guard(request: pytest.FixtureRequest) -> Iterator[Guard]:
+def log_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[Guard]:
     """The guard of this test (autouse: every test has one)."""
     guard = Guard()
+    # The processes a test starts (`naboskap run`, `worker`, the CLI in-process) log at DEBUG
+    # too: they read LOG_LEVEL, and pass it through `configure_logging` as in production.
+    monkeypatch.setenv("LOG_LEVEL", "DEBUG")
     marker = request.node.get_closest_marker("logs_personal_data")
     saved = list(_levels())
     handler = _Handler(guard)
