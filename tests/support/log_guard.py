@@ -68,8 +68,8 @@ NOISY = (
 # - A value made of digits (a phone number, a code texted back) counts only where it stands
 #   alone: 123456 inside the bot's id 123456789 is not the code a resident texted.
 # - A phone number is looked for in every form a log could spell it: E.164 with and without
-#   the +, the national 8 digits, and grouped with spaces as Norwegians write it. Its masked
-#   form (`phone_numbers.masked`: the last two digits) is what logs may show.
+#   the + (or with 00), the national 8 digits, and grouped with spaces as Norwegians write
+#   it. Its masked form (`phone_numbers.masked`: the last two digits) is what logs may show.
 MIN_LENGTH = 4
 _KEYWORDS = {
     fold(word) for by_locale in WORDS.values() for words in by_locale.values() for word in words
@@ -85,6 +85,7 @@ def phone_forms(number: str) -> set[str]:
     if len(national) == 8:
         forms |= {
             national,
+            "0047" + national,
             f"{national[:3]} {national[3:5]} {national[5:]}",
             " ".join(national[i : i + 2] for i in range(0, 8, 2)),
         }
