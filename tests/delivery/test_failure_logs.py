@@ -13,7 +13,6 @@ from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Outcome
 from bot.delivery.pacing import ChatSpacing, RateLimiter
 from bot.delivery.worker import DeliveryWorker
-from bot.logs import PersonalDataFilter
 from bot.services import broadcasts, networks
 from bot.services.actors import Actor
 from db.models import Channel, Resident
@@ -37,13 +36,6 @@ def _planted() -> None:
     # The log guard fails these tests too if the secrets reach any log, a library's included.
     personal(SECRET_TEXT)
     personal_phone(NUMBER)
-
-
-def _as_production_logs(caplog: pytest.LogCaptureFixture) -> None:
-    """Show caplog what production's handlers write: `configure_logging` puts this filter on
-    them, and the log guard raises the libraries (aiosqlite's DEBUG lines quote SQL
-    parameters) to DEBUG."""
-    caplog.handler.addFilter(PersonalDataFilter())
 
 
 def _personal(caplog: pytest.LogCaptureFixture) -> list[str]:
@@ -72,7 +64,6 @@ async def test_a_failing_sender_is_logged_without_the_message_or_the_number(
         clock=clock.utc,
     )
     caplog.clear()
-    _as_production_logs(caplog)
     caplog.set_level(logging.DEBUG, logger="naboskap")
     assert await worker.drain() == 1
     assert "sender failed: RuntimeError at " in caplog.text
@@ -99,7 +90,6 @@ async def test_a_failing_round_is_logged_without_sql_parameters(
         return 0
 
     monkeypatch.setattr(worker, "run_once", failing_round)
-    _as_production_logs(caplog)
     caplog.set_level(logging.DEBUG, logger="naboskap")
     await worker.run(stop)
     assert caught, "the round should have failed on the database"

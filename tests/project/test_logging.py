@@ -27,10 +27,21 @@ def _record(name: str, level: int, msg: str, *args: object) -> logging.LogRecord
     )
 
 
-def test_configure_logging_puts_the_filter_on_every_handler():
-    configure_logging("DEBUG")  # the log guard puts the levels back after the test
-    handlers = logging.getLogger().handlers
-    assert handlers
+def test_configure_logging_puts_the_filter_on_its_handler_and_on_others():
+    # A root with no handler (as in `naboskap run`), then one an embedding set up: basicConfig
+    # adds its own stream handler, and both get the filter. pytest's handlers are set aside
+    # meanwhile; the log guard puts the levels back after the test.
+    root = logging.getLogger()
+    saved = root.handlers
+    root.handlers = []
+    try:
+        configure_logging("DEBUG")
+        root.addHandler(logging.StreamHandler())
+        configure_logging("DEBUG")
+        handlers = root.handlers
+    finally:
+        root.handlers = saved
+    assert len(handlers) == 2
     assert all(any(isinstance(f, PersonalDataFilter) for f in h.filters) for h in handlers)
 
 

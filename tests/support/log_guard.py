@@ -269,6 +269,31 @@ def _unique(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(set(pairs))
 
 
+def _filter_root_handlers() -> None:
+    """Put production's filter on the handlers pytest attaches to the root logger for each
+    phase (caplog's among them), as `configure_logging` does on its own: a test reading caplog
+    reads what production would write, though the libraries now log at DEBUG."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, PersonalDataFilter) for f in handler.filters):
+            handler.addFilter(PersonalDataFilter())
+
+
+# Inside pytest's logging wrappers (its handlers are in place), before the fixtures and the test.
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _filter_root_handlers()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    _filter_root_handlers()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    _filter_root_handlers()
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
