@@ -103,6 +103,7 @@ def test_a_phone_number_is_looked_for_in_every_spelling():
 def test_the_guard_finds_planted_values_and_ignores_ordinary_words():
     guard = Guard()
     guard.add_text("Kaffe-hemmelighet-XYZ")
+    guard.add_text("Member")  # a name some test gives a user
     guard.add_phone(NUMBER)
     for ordinary in ("Per", "Ja", "1", "/start join-torstrand", "START", "hjelp"):
         guard.add_text(ordinary)
@@ -112,6 +113,7 @@ def test_the_guard_finds_planted_values_and_ignores_ordinary_words():
     for record in (
         _record("naboskap", logging.INFO, "starting; Per says Ja to /start join-torstrand"),
         _record("aiogram.event", logging.INFO, "Update id=1 by bot id=1912345678"),
+        _record("sqlalchemy.orm.path_registry", logging.DEBUG, "set on path Mapper[Membership]"),
         _record("naboskap.sms", logging.WARNING, "bad text %r", "Kaffe-hemmelighet-XYZ"),
         _record("naboskap.sms", logging.INFO, "to 91 23 45 67"),
     ):

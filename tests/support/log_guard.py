@@ -65,8 +65,9 @@ NOISY = (
 #   resident wrote about themselves: a slug or an action may be logged.
 # - A text that is exactly an SMS keyword ("START", "hjelp") is the bot's vocabulary too, and
 #   "start" is in many a log line ("started leading", "started_at").
-# - A value made of digits (a phone number, a code texted back) counts only where it stands
-#   alone: 123456 inside the bot's id 123456789 is not the code a resident texted.
+# - A value counts only where it stands alone: a text or name as whole words (the name
+#   "Member" is not in the ORM's "Membership"), digits (a phone number, a code texted back)
+#   not inside a longer number (123456 in the bot's id 123456789 is not the code texted).
 # - A phone number is looked for in every form a log could spell it: E.164 with and without
 #   the + (or with 00), the national 8 digits, and grouped with spaces as Norwegians write
 #   it. Its masked form (`phone_numbers.masked`: the last two digits) is what logs may show.
@@ -152,8 +153,12 @@ class Guard:
 def _found_in(value: str) -> Callable[[str], bool]:
     if _DIGITS.sub("", value).isdigit() and not re.search(r"[^\d +]", value):
         alone = re.compile(rf"(?<!\d){re.escape(value)}(?!\d)")
-        return lambda text: alone.search(text) is not None
-    return lambda text: value in text
+    else:
+        # A whole word or more: the name "Member" is not in the ORM's "Membership".
+        before = r"(?<!\w)" if re.match(r"\w", value) else ""
+        after = r"(?!\w)" if re.search(r"\w$", value) else ""
+        alone = re.compile(before + re.escape(value) + after)
+    return lambda text: alone.search(text) is not None
 
 
 _current: ContextVar[Guard | None] = ContextVar("log_guard", default=None)
