@@ -17,6 +17,7 @@ from bot.services import broadcasts, networks
 from bot.services.actors import Actor
 from db.models import Channel, Resident
 from db.queries import outbox as q
+from tests.support.log_guard import personal, personal_phone
 from tests.support.outbox import Clock, after_quiet_hours
 
 SECRET_TEXT = "Kaffe-hemmelighet-XYZ"
@@ -28,6 +29,13 @@ class ExplodingSender:
 
     async def send(self, address: int | str, message: Rendered, item: q.Claimed) -> Outcome:
         raise RuntimeError(f"could not send {message.text!r} to {address} ({NUMBER})")
+
+
+@pytest.fixture(autouse=True)
+def _planted() -> None:
+    # The log guard fails these tests too if the secrets reach any log, a library's included.
+    personal(SECRET_TEXT)
+    personal_phone(NUMBER)
 
 
 def _personal(caplog: pytest.LogCaptureFixture) -> list[str]:

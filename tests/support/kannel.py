@@ -54,6 +54,7 @@ from aiohttp import web
 
 from bot.channels.sms.gateway import GatewayRequest
 from bot.channels.sms.transport import read_request
+from tests.support.log_guard import personal, personal_phone
 
 TEMPLATE = Path(__file__).with_name("kannel.conf.template")
 FAKESMSC = Path("/usr/lib/kannel/test/fakesmsc")
@@ -304,6 +305,8 @@ class KannelOnLoopback:
 
     def inject(self, sender: str, receiver: str, text: str, kind: str = "text") -> None:
         """A resident's message: fakesmsc hands it to Kannel as if from the network."""
+        personal_phone(sender)
+        personal(text)
         line = f"{sender} {receiver} {kind} {text}".encode()
         if b"\n" in line or len(line) + 1 > MAX_LINE:
             raise ValueError(f"fakesmsc takes one line of at most {MAX_LINE - 1} bytes")

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from bot.shutdown import READY
+from tests.support.log_guard import watch_child
 
 # Together under 300 s (the suite's per-test limit), so that a hang fails here, with the output.
 READY_WITHIN = 150.0  # seconds for a process to say it is ready
@@ -52,6 +53,7 @@ class RealProcess:
         ]
         for reader in self._readers:
             reader.start()
+        watch_child(self)  # its stderr is its log: no personal data there either
 
     @classmethod
     def naboskap(cls, *args: str, env: Mapping[str, str], cwd: Path) -> RealProcess:

@@ -14,6 +14,7 @@ from bot.app import App, build_app
 from bot.channels.sms.conversation import Context
 from bot.channels.sms.gateways.memory import MemoryGateway
 from bot.channels.sms.routes import sms_application
+from tests.support.log_guard import personal, personal_phone
 from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 from tests.support.settings import make_settings
 
@@ -51,12 +52,16 @@ class Phone:
     number: str
     seen: int = 0
 
+    def __post_init__(self) -> None:
+        personal_phone(self.number)
+
     @property
     def inbox(self) -> list[str]:
         return [m.text for m in self.network.gateway.sent if m.to == self.number]
 
     async def send(self, text: str) -> list[str]:
         """Text the bot and return the new SMS it sends back (after the worker's round)."""
+        personal(text)
         status = await self.network.post(
             "/sms/memory/inbound", secret=SECRET, to="2000", text=text, **{"from": self.number}
         )
@@ -102,9 +107,10 @@ async def sms_network(
         secret=SECRET,
         region="NO",
     )
-    # No access log: a gateway's query holds the number and the text.
-    server = TestServer(web_app, host="127.0.0.1", access_log=None)
-    await server.start_server()
+    # No access log: a gateway's query holds the number and the text. (TestServer takes the
+    # runner's options in start_server; given to its constructor they were silently dropped.)
+    server = TestServer(web_app, host="127.0.0.1")
+    await server.start_server(access_log=None)
     async with aiohttp.ClientSession() as http:
         yield kind(app, server, http)
     await server.close()

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import IO
 
+from tests.support.log_guard import LogFile, watch_child
+
 
 async def start_worker(
     env: dict[str, str], cwd: Path, log: Path
@@ -20,6 +22,7 @@ async def start_worker(
     }
     # stderr to a file: a pipe nobody reads could fill up and stall the worker.
     stderr = log.open("wb")
+    watch_child(LogFile(log))  # its log: no personal data there either
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
