@@ -21,6 +21,7 @@ import aiohttp
 
 from bot.channels.sms.gateways.memory import MemoryGateway
 from bot.clock import Clock
+from bot.logs import failure
 from bot.sms_segments import count
 
 log = logging.getLogger("naboskap.playground")
@@ -113,8 +114,8 @@ class Phones:
             try:
                 if self.collect():
                     await self._on_change()
-            except Exception:  # the page must keep working whatever happens here
-                log.exception("could not read the SMS gateway's outbox")
+            except Exception as error:  # the page must keep working whatever happens here
+                log.error("could not read the SMS gateway's outbox: %s", failure(error))
 
     async def send(self, phone: str, text: str) -> None:
         """Text the bot from `phone`, through its inbound route; returns once the bot has

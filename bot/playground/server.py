@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import load_settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
 from bot.fake_bot_api.server import DEFAULT_TOKEN
+from bot.logs import failure
 from bot.playground import api
 from bot.playground.clock import ClockControl
 from bot.playground.personas import (
@@ -278,8 +279,8 @@ class Playground:
                         done = await drop_sms_quiet_hours(self.bot_app, persona.phone)
                     else:
                         done = await drop_quiet_hours(self.bot_app, persona_id)
-                except Exception:  # the page must keep working whatever happens here
-                    log.exception("could not set a persona's quiet hours")
+                except Exception as error:  # the page must keep working whatever happens here
+                    log.error("could not set a persona's quiet hours: %s", failure(error))
                     done = False
                 if done:
                     self._onboarding.discard(persona_id)
