@@ -35,7 +35,8 @@ from db.models import (
     SmsConversation,
 )
 
-# Near the real time, which the scheduler's job reads.
+# Near the real time, which the scheduler's job reads (the module is read when the run starts,
+# so what must stay valid for the job is a day away, not minutes).
 NOW = datetime.now(UTC)
 OLD = NOW - timedelta(days=400)  # beyond a year's retention
 RECENT = NOW - timedelta(days=20)
@@ -115,7 +116,7 @@ async def _world(app) -> dict[str, int]:  # type: ignore[no-untyped-def]
                 PhoneCode(resident_id=kari.id, phone="+4791234567", code_hash="x",
                           expires_at=NOW - timedelta(minutes=1)),
                 PhoneCode(resident_id=ola.id, phone="+4791234568", code_hash="y",
-                          expires_at=NOW + timedelta(minutes=5)),
+                          expires_at=NOW + timedelta(days=1)),
             ]
         )  # fmt: skip
         await s.commit()

@@ -37,7 +37,13 @@ def _closed_port() -> int:
 
 
 def _naboskap(command: str, cwd: Path, **env: str) -> RealProcess:
-    settings = {"BOT_TOKEN": DEFAULT_TOKEN, "TELEGRAM_API_BASE": "http://127.0.0.1:9", **env}
+    # At the default level, as an operator sees it (the log guard runs children at DEBUG).
+    settings = {
+        "BOT_TOKEN": DEFAULT_TOKEN,
+        "TELEGRAM_API_BASE": "http://127.0.0.1:9",
+        "LOG_LEVEL": "INFO",
+        **env,
+    }
     return RealProcess.naboskap(command, env=clean_environment(**settings), cwd=cwd)
 
 
