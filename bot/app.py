@@ -28,8 +28,8 @@ from bot.config import TELEGRAM_API, Settings
 from bot.core import Core, SchemaBehind, build_core
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
+from bot.dispatching import GetRawUpdates, NaboskapDispatcher
 from bot.i18n import Catalogs
-from bot.polling import GetRawUpdates, PollingDispatcher
 from db.models import Channel
 from handlers import build_router
 from handlers.middlewares import (
@@ -133,7 +133,7 @@ def build_storage(settings: Settings) -> BaseStorage:
 def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatcher:
     # Keyword arguments become workflow data: handlers ask for `settings`, `catalogs` and
     # `clock` by name.
-    dispatcher = PollingDispatcher(
+    dispatcher = NaboskapDispatcher(
         storage=storage or build_storage(core.settings),
         settings=core.settings,
         catalogs=core.catalogs,

@@ -1,4 +1,6 @@
-"""Long polling that survives an update it cannot read.
+"""The dispatcher, made safe for updates it cannot read or does not know.
+
+Long polling survives an update it cannot read.
 
 aiogram's polling asks `getUpdates` for a list of `Update` objects and validates the whole
 batch at once: one update whose fields do not fit fails the batch, the offset is not moved, and
@@ -8,7 +10,9 @@ is read on its own: one that cannot be read is logged by its id and the number o
 do not fit, and skipped; the others are handled; the offset always moves past both.
 
 An update that fails while being handled is logged by its type and place, never its message
-(`bot.logs.failure`), as the webhook does (`bot.runners.WebhookHandler`).
+(`bot.logs.failure`), as the webhook does (`bot.runners.WebhookHandler`). An update of a kind
+aiogram does not know (Telegram adds kinds; a broken client sends none) is skipped with a log
+line: aiogram would warn with the whole update in the warning, text and names included.
 """
 
 from __future__ import annotations
@@ -23,12 +27,13 @@ from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.exceptions import TelegramAPIError
 from aiogram.methods import TelegramMethod
 from aiogram.types import Update
+from aiogram.types.update import UpdateTypeLookupError
 from aiogram.utils.backoff import Backoff, BackoffConfig
 from pydantic import ValidationError
 
 from bot.logs import failure
 
-log = logging.getLogger("naboskap.polling")
+log = logging.getLogger("naboskap.updates")
 
 
 class GetRawUpdates(TelegramMethod[list[Any]]):
@@ -74,8 +79,17 @@ def _fetch_failure(error: Exception) -> str:
     return failure(error)
 
 
-class PollingDispatcher(Dispatcher):
-    """aiogram's dispatcher, its long polling reading each update on its own."""
+class NaboskapDispatcher(Dispatcher):
+    """aiogram's dispatcher: its long polling reads each update on its own, and nothing of an
+    update reaches the log."""
+
+    async def _listen_update(self, update: Update, **kwargs: Any) -> Any:
+        try:
+            update.event_type  # noqa: B018 - raises for an update of no kind aiogram knows
+        except UpdateTypeLookupError:
+            log.info("update %s of a kind we do not know skipped", update.update_id)
+            return UNHANDLED
+        return await super()._listen_update(update, **kwargs)
 
     @classmethod
     async def _listen_updates(
