@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 
-import aiohttp
 import pytest
 
 from bot.fake_bot_api import FakeBotAPI
@@ -103,9 +102,8 @@ async def test_an_sms_request_too_long_to_read_is_refused_without_logging_it(
     )
     assert status == 200
     params = {"secret": SECRET, "from": "+4791234567", "text": SECRET_TEXT * 4000}
-    async with aiohttp.ClientSession() as http:
-        async with http.get(sms.server.make_url("/sms/memory/inbound"), params=params) as reply:
-            assert 400 <= reply.status < 500
+    async with sms.http.get(sms.server.make_url("/sms/memory/inbound"), params=params) as reply:
+        assert 400 <= reply.status < 500
     assert _errors(caplog) == []
     for private in (SECRET_TEXT, "91234567", SECRET, DEFAULT_TOKEN):
         assert private not in caplog.text
