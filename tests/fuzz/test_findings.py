@@ -108,3 +108,29 @@ async def test_an_sms_request_too_long_to_read_is_refused_without_logging_it(
     for private in (SECRET_TEXT, "91234567", SECRET, DEFAULT_TOKEN):
         assert private not in caplog.text
     assert "Error handling request" in caplog.text  # said, with the error's type only
+
+
+async def test_an_invite_code_with_letters_beyond_ascii_is_just_a_wrong_code(
+    app, resident, caplog: pytest.LogCaptureFixture
+):
+    """Found: the code was compared with `secrets.compare_digest`, which raises TypeError for
+    a str with anything but ASCII in it: typing "BLÅBÆR" as the code failed the update."""
+    from bot.services import networks
+    from bot.services.actors import Actor
+
+    async with app.sessionmaker() as session:
+        await networks.create_network(
+            session, Actor.operator(), name="Langestrand", slug="langestrand", invite_code="LANGE1"
+        )
+    kari = await resident("Kari")
+    caplog.set_level(logging.INFO, logger="naboskap")
+    await kari.send("/start join-langestrand")
+    nb = app.catalogs.translator("nb")
+    for typed in ("BLÅBÆR", "Привіт", "lange1 🙂"):
+        replies = await kari.send(typed)
+        assert replies[-1].text == nb.gettext(
+            "That code doesn't match. Check it and try again, or send /cancel."
+        ), typed
+    replies = await kari.send("lange1")
+    assert "Langestrand" in replies[0].text
+    assert _errors(caplog) == []
