@@ -72,7 +72,6 @@ def _settings(updates: int) -> settings:
         deadline=None,
         database=None,  # a finding is reported with its update; nothing to replay from disk
         derandomize=not RANDOM,
-        print_blob=True,
         suppress_health_check=list(HealthCheck),
     )
 
