@@ -134,3 +134,19 @@ async def test_an_invite_code_with_letters_beyond_ascii_is_just_a_wrong_code(
     replies = await kari.send("lange1")
     assert "Langestrand" in replies[0].text
     assert _errors(caplog) == []
+
+
+async def test_an_sms_of_a_digit_int_cannot_read_is_not_a_choice(
+    sms: SmsNetwork, caplog: pytest.LogCaptureFixture
+):
+    """Found: "²" is a digit to `str.isdigit` but not to `int`, so a resident answering a
+    numbered question with it got a 500 (and the gateway retried). Digits of other scripts
+    that `int` reads (Arabic-Indic "٢") still choose."""
+    caplog.set_level(logging.INFO, logger="naboskap")
+    phone = sms.phone("+4791234567")
+    languages = await phone.send("Hei")
+    assert languages, "a newcomer is asked for a language, by number"
+    assert await phone.send("²")  # answered, not failed
+    replies = await phone.send("٢")  # the second language on the list: English
+    assert replies and replies[-1] != languages[-1]
+    assert _errors(caplog) == []
