@@ -260,11 +260,12 @@ def _chat_ids(raw: Any) -> list[int]:
         for key, value in raw.items():
             if key in ("chat", "from") and isinstance(value, dict):
                 number = value.get("id")
-                # What aiogram reads as a chat id (it takes 5.0 for 5): as Telegram does.
+                # What aiogram reads as a chat id (it takes 5.0 for 5 and False for 0): a
+                # broken update's chat exists as much as any other's.
                 if isinstance(number, float) and number.is_integer():
                     number = int(number)
-                if isinstance(number, int) and not isinstance(number, bool):
-                    found.append(number)
+                if isinstance(number, int):
+                    found.append(int(number))
             found += _chat_ids(value)
     elif isinstance(raw, list):
         for value in raw:
