@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: setup playground run test test-fast lint i18n bench clean
+.PHONY: setup playground run test test-fast fuzz lint i18n bench clean
 
 # An editable install: bot/, handlers/, db/ and locales/ are used in place from the checkout.
 $(STAMP): pyproject.toml
@@ -33,6 +33,14 @@ test: $(STAMP)
 ## All but the `slow` tests (real processes: subprocesses, Kannel, Chromium): for while you work.
 test-fast: $(STAMP)
 	$(BIN)/pytest -q -m "not slow"
+
+## The long fuzz: 100 000 random updates (and 25 000 SMS requests) on SQLite, 10 000 on
+## PostgreSQL when TEST_DATABASE_URL is set; new random examples each run. Prints its figures.
+FUZZ_UPDATES ?= 100000
+FUZZ_PG_UPDATES ?= 10000
+fuzz: $(STAMP)
+	FUZZ_RANDOM=1 FUZZ_UPDATES=$(FUZZ_UPDATES) FUZZ_PG_UPDATES=$(FUZZ_PG_UPDATES) \
+		$(BIN)/pytest -q -s -p no:cacheprovider --timeout=0 tests/fuzz
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -29,6 +29,7 @@ from bot.core import Core, SchemaBehind, build_core
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
 from bot.dependencies import is_unreachable, redis_down
+from bot.dispatching import GetRawUpdates, NaboskapDispatcher
 from bot.i18n import Catalogs
 from db.models import Channel
 from handlers import build_router
@@ -59,7 +60,7 @@ def pin_response_types() -> list[type]:
         api.EditMessageReplyMarkup,
         api.EditMessageText,
         api.GetMe,
-        api.GetUpdates,
+        GetRawUpdates,
         api.SendDocument,
         api.SendMessage,
         api.SetMyCommands,
@@ -147,7 +148,7 @@ def build_storage(settings: Settings) -> BaseStorage:
 def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatcher:
     # Keyword arguments become workflow data: handlers ask for `settings`, `catalogs` and
     # `clock` by name.
-    dispatcher = Dispatcher(
+    dispatcher = NaboskapDispatcher(
         storage=storage or build_storage(core.settings),
         settings=core.settings,
         catalogs=core.catalogs,

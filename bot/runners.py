@@ -26,6 +26,7 @@ from bot.app import App, build_worker
 from bot.channels.telegram.reach import Backoff, reach_telegram
 from bot.logs import failure
 from bot.scheduler import DigestSchedule, build_scheduler, stop_scheduler
+from bot.server_log import server_options
 from bot.shutdown import Ready, announce_ready, settle, settle_all, stop_on_signals
 from handlers.commands import register_command_menus
 
@@ -248,7 +249,9 @@ async def _webhook_serving(app: App, url: str, secret: str) -> AsyncIterator[str
     it closes (requests under way are answered) and the updates it took are handled."""
     path = urlsplit(url).path or "/"
     web_app = webhook_application(app, secret, path)
-    runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=UPDATES_STOP)
+    runner = web.AppRunner(
+        web_app, shutdown_timeout=UPDATES_STOP, **server_options("naboskap.webhook.http")
+    )
     await runner.setup()
     try:
         host, port = app.settings.webhook_host_port

@@ -9,8 +9,19 @@ values are the strings earlier versions used, so buttons on old messages still w
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import Field
+
+from bot.edge_input import ID_MAX
+
+# An id, a page or a choice from a button. The client can send any number back, and one that
+# does not fit a database column (2**63, say) failed the query it reached; outside this range
+# the data does not parse, and the press ends at the fallback like any unknown button's.
+Number = Annotated[int, Field(ge=0, le=ID_MAX)]
+# A choice where -1 means something (the day help is needed: flexible).
+Choice = Annotated[int, Field(ge=-1, le=ID_MAX)]
 
 
 class LanguageCb(CallbackData, prefix="lang"):
@@ -35,8 +46,8 @@ class NetworkAction(StrEnum):
 
 class NetworkCb(CallbackData, prefix="n"):
     action: NetworkAction
-    network_id: int = 0
-    page: int = 0
+    network_id: Number = 0
+    page: Number = 0
 
 
 class ListKind(StrEnum):
@@ -94,8 +105,8 @@ class CoordCb(CallbackData, prefix="c"):
     """Coordinator actions; `arg` is a resident id, a page or a choice depending on `action`."""
 
     action: CoordAction
-    network_id: int = 0
-    arg: int = 0
+    network_id: Number = 0
+    arg: Number = 0
 
 
 class EventAction(StrEnum):
@@ -109,7 +120,7 @@ class EventCb(CallbackData, prefix="ev"):
     (`Rsvp`, `CalendarFile`: `ev:rsvp`, `ev:ics`), matched with `Act`."""
 
     action: EventAction
-    event_id: int = 0
+    event_id: Number = 0
     answer: str = ""  # unused since the answers moved to `Rsvp`; kept so old buttons parse
 
 
@@ -124,7 +135,7 @@ class SettingsAction(StrEnum):
 
 class SettingsCb(CallbackData, prefix="s"):
     action: SettingsAction
-    value: int = 0
+    value: Number = 0
 
 
 class BroadcastAction(StrEnum):
@@ -138,8 +149,8 @@ class HostCb(CallbackData, prefix="h"):
     """A host's (or coordinator's) broadcast; network 0 means everyone."""
 
     action: BroadcastAction
-    network_id: int = 0
-    notice_id: int = 0
+    network_id: Number = 0
+    notice_id: Number = 0
 
 
 class HostEventAction(StrEnum):
@@ -161,8 +172,8 @@ class HostEventCb(CallbackData, prefix="he"):
     """A host creating, changing or cancelling an event."""
 
     action: HostEventAction
-    network_id: int = 0
-    event_id: int = 0
+    network_id: Number = 0
+    event_id: Number = 0
     arg: str = ""
 
 
@@ -189,8 +200,8 @@ class HelpCb(CallbackData, prefix="hr"):
     the two never match each other's buttons."""
 
     action: HelpAction
-    request_id: int = 0
-    arg: int = 0
+    request_id: Number = 0
+    arg: Choice = 0
 
 
 class EnrolAction(StrEnum):
@@ -206,5 +217,5 @@ class EnrolCb(CallbackData, prefix="en"):
     """Enrolling an SMS-only resident."""
 
     action: EnrolAction
-    network_id: int = 0
+    network_id: Number = 0
     arg: str = ""

@@ -12,6 +12,7 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.dispatcher.middlewares.user_context import (
     EVENT_CHAT_KEY,
     EVENT_CONTEXT_KEY,
@@ -132,7 +133,10 @@ class ActorMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         if user is None or user.is_bot:
-            return await handler(event, data)
+            # Nobody we could act for (a channel post, a bot, a message without a sender):
+            # every handler needs an actor, so the update ends here, as one we do not handle.
+            log.debug("update without a person to act for skipped")
+            return UNHANDLED
         actor = await residents.identify(data["session"], user.id, self.coordinator_ids)
         data["actor"] = actor
         data["t"] = self.catalogs.translator(actor.locale or negotiate_locale(user.language_code))

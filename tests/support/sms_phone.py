@@ -14,6 +14,7 @@ from bot.app import App, build_app
 from bot.channels.sms.conversation import Context
 from bot.channels.sms.gateways.memory import MemoryGateway
 from bot.channels.sms.routes import sms_application
+from bot.server_log import server_options
 from tests.support.log_guard import personal, personal_phone
 from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 from tests.support.settings import make_settings
@@ -107,10 +108,11 @@ async def sms_network(
         secret=SECRET,
         region="NO",
     )
-    # No access log: a gateway's query holds the number and the text. (TestServer takes the
-    # runner's options in start_server; given to its constructor they were silently dropped.)
+    # As the bot serves them: no access log (a gateway's query holds the number and the
+    # text), aiohttp's own log without the request.
+    # (TestServer takes them in `start_server`: given to its constructor they are ignored.)
     server = TestServer(web_app, host="127.0.0.1")
-    await server.start_server(access_log=None)
+    await server.start_server(**server_options("naboskap.sms.http"))
     async with aiohttp.ClientSession() as http:
         yield kind(app, server, http)
     await server.close()

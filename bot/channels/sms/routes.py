@@ -22,6 +22,7 @@ from bot.channels.sms.transport import read_request
 from bot.edge_input import row_id
 from bot.logs import failure
 from bot.phone_numbers import normalise
+from bot.server_log import server_options
 from db.queries import outbox as q
 from db.session import session_now
 
@@ -105,7 +106,9 @@ async def serving(
 ) -> AsyncIterator[tuple[str, int]]:
     """Serve the SMS routes on host:port (port 0: any free one); yields the address they
     listen on. On the way out, requests under way get `shutdown_timeout` seconds to finish."""
-    runner = web.AppRunner(application, access_log=None, shutdown_timeout=shutdown_timeout)
+    runner = web.AppRunner(
+        application, shutdown_timeout=shutdown_timeout, **server_options("naboskap.sms.http")
+    )
     await runner.setup()
     try:
         # reuse_address: a restart may find the port in TIME_WAIT from the last run.

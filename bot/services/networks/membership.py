@@ -89,8 +89,10 @@ async def join(
     if network.join_policy is JoinPolicy.INVITE and not actor.is_coordinator:
         if not invite_code:
             raise InviteCodeRequired()
+        # As bytes: compare_digest refuses str with anything but ASCII in it (TypeError),
+        # and a resident may well type "BLÅBÆR".
         if not network.invite_code or not secrets.compare_digest(
-            invite_code.strip().upper(), network.invite_code.upper()
+            invite_code.strip().upper().encode(), network.invite_code.upper().encode()
         ):
             raise InviteCodeWrong()
     try:

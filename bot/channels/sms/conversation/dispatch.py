@@ -64,7 +64,8 @@ async def handle(
         await onboarding.while_stopped(turn, parsed)
     elif conversation.step in neighbour_help.COLLECTING and not asks_for_help:
         await neighbour_help.collect(turn, text)
-    elif text.isdigit() and turn.options:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses; "٣" (Arabic-Indic) it reads.
+    elif text.isdecimal() and turn.options:
         await answers.choose(turn, int(text))
     elif resident.locale is None or resident.privacy_accepted_at is None:
         if (parsed is not None and parsed.command is Command.LANGUAGE) or resident.locale is None:

@@ -164,7 +164,9 @@ class KannelGateway:
         values = request.query()
         delivery_id = parse_delivery_id(values.get("id"))
         raw_status = values.get("status", "")
-        status = DLR_STATUSES.get(int(raw_status)) if raw_status.isdigit() else None
+        # isascii too: "²" is a digit that int() refuses.
+        known = raw_status.isascii() and raw_status.isdigit()
+        status = DLR_STATUSES.get(int(raw_status)) if known else None
         if status is None:
             raise BadRequest("the report's status is not one Kannel sends")
         return DeliveryReport(delivery_id, status, values.get("gw") or None)
