@@ -65,14 +65,16 @@ async def _until(sms: SmsNetwork, delivery_id: int, done: Callable[[Delivery], b
     return delivery
 
 
-GATEWAYS = {
-    # SMS_GATEWAY: (the setting the line names, its path, the method and answer of a working one)
-    "http": ("SMS_HTTP_SEND_URL", "/send", "POST", web.json_response({"id": "m-1"})),
+GATEWAYS: dict[str, tuple[str, str, str, Callable[[], web.Response]]] = {
+    # SMS_GATEWAY: (the setting the line names, its path, the method and answer of a working
+    # one). The answer is made per request: aiohttp sends a response object only once, and a
+    # shared one hung the second backend's run.
+    "http": ("SMS_HTTP_SEND_URL", "/send", "POST", lambda: web.json_response({"id": "m-1"})),
     "kannel": (
         "KANNEL_SENDSMS_URL",
         "/cgi-bin/sendsms",
         "GET",
-        web.Response(status=202, text="0: Accepted for delivery"),
+        lambda: web.Response(status=202, text="0: Accepted for delivery"),
     ),
 }
 
@@ -118,7 +120,7 @@ async def test_the_worker_outlasts_a_gateway_that_is_down(
 
         async def take(request: web.Request) -> web.StreamResponse:
             received.append(request.method)
-            return answer
+            return answer()
 
         gateway_app = web.Application()
         gateway_app.router.add_route(method, path, take)
