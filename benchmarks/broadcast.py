@@ -65,6 +65,7 @@ from processes import (
     ErrorCounter,
     add_arguments,
     cpu_seconds,
+    database_kind,
     naboskap_app,
     peak_rss_kib,
     run_child,
@@ -164,8 +165,9 @@ async def worker(api_base: str, token: str, database_url: str) -> None:
 # ---- the parent: database, enqueue, children, report ---------------------------------------
 
 
-async def seed(database_url: str, residents: int) -> int:
-    """One network with `residents` onboarded members in 9 languages; returns its id."""
+async def seed(database_url: str, residents: int, first_id: int = FIRST_ID) -> int:
+    """One network with `residents` onboarded members in 9 languages, their Telegram ids from
+    `first_id` on; returns its id."""
     from bot.seeding import seed_members
     from bot.services import networks
     from bot.services.actors import Actor
@@ -179,7 +181,7 @@ async def seed(database_url: str, residents: int) -> int:
             )
             await session.commit()
             ids = await seed_members(
-                session, view.id, residents, first_telegram_id=FIRST_ID, now=NOON
+                session, view.id, residents, first_telegram_id=first_id, now=NOON
             )
     finally:
         await engine.dispose()
@@ -188,7 +190,9 @@ async def seed(database_url: str, residents: int) -> int:
     return view.id
 
 
-async def enqueue(database_url: str, network_id: int) -> tuple[float, dict[str, int]]:
+async def enqueue(
+    database_url: str, network_id: int, now: datetime = NOON
+) -> tuple[float, dict[str, int]]:
     """The timed part: the broadcast written to the outbox and committed. Returns the wall
     seconds and the recipients by language."""
     from sqlalchemy import text
@@ -207,7 +211,7 @@ async def enqueue(database_url: str, network_id: int) -> tuple[float, dict[str, 
             await session.commit()
             started = time.perf_counter()
             result = await broadcasts.broadcast(
-                session, Actor.operator(), catalogs, text=TEXT, network_id=network_id, now=NOON
+                session, Actor.operator(), catalogs, text=TEXT, network_id=network_id, now=now
             )
             seconds = time.perf_counter() - started
     finally:
@@ -354,7 +358,7 @@ def main() -> None:
         return
 
     figures = run_parent(args.database, lambda database_url: parent(args.residents, database_url))
-    report(figures, args.residents, args.database)
+    report(figures, args.residents, database_kind(args.database))
 
 
 if __name__ == "__main__":
