@@ -22,6 +22,8 @@ script again, `--role=api`: `bot.fake_bot_api.FakeBotAPI` with simulated residen
 - `worker`, peak: its VmHWM after a broadcast to those members (default 10 000, enqueued by
   this parent while the worker runs, `SEND_RATE=10000` so that Telegram's 30/s is not what is
   waited for) has been drained: every member has their message;
+- with `--code PATH`, `run` and `worker` are another checkout's (PYTHONPATH=PATH), for a
+  before/after; the fake Bot API, the seed and the probe stay this checkout's;
 - what a worker that sends with a thin client would save: a probe (`--role=probe`) that loads
   and builds what `naboskap worker` runs but for aiogram and the bot side (the core, the outbox
   worker, the scheduler, aiohttp), checks the schema and reports its VmRSS; then imports
@@ -266,7 +268,8 @@ class Server:
 def server_env(database_url: str, api: dict[str, str], **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env.update(
-        PYTHONPATH=str(ROOT),
+        # `--code PATH`: another checkout's `naboskap run` and `worker`, for a before/after.
+        PYTHONPATH=os.environ.get("BENCH_CODE", str(ROOT)),
         DATABASE_URL=database_url,
         BOT_TOKEN=api["token"],
         TELEGRAM_API_BASE=api["base"],
@@ -371,7 +374,10 @@ def report(figures: dict[str, Any], database: str) -> None:
     def mib(kib: int) -> str:
         return f"{kib / 1024:6.1f} MiB"
 
-    print(f"database {database}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    code = os.environ.get("BENCH_CODE", str(ROOT))
+    print(
+        f"code {code}, database {database}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
+    )
     print()
     print(f"naboskap run     idle {mib(figures['run_idle_kib'])}")
     print(
@@ -398,8 +404,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--users", type=int, default=1000, help="new residents against `run`")
     parser.add_argument("--broadcast", type=int, default=10_000, help="members the worker sends to")
+    parser.add_argument(
+        "--code",
+        type=Path,
+        help="run another checkout's `naboskap run` and `worker` (e.g. before a change)",
+    )
     add_arguments(parser, roles=("api", "probe"))
     args = parser.parse_args()
+    if args.code is not None:
+        if not (args.code / "bot" / "__main__.py").exists():
+            parser.error(f"{args.code} is not a Naboskap checkout")
+        os.environ["BENCH_CODE"] = str(args.code.resolve())
     if args.role == "api":
         run_child(fake_telegram(args.broadcast), 3600)
         return
