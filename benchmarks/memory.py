@@ -269,7 +269,7 @@ def server_env(database_url: str, api: dict[str, str], **extra: str) -> dict[str
     env = {k: v for k, v in os.environ.items() if k not in CLEARED}
     env.update(
         # `--code PATH`: another checkout's `naboskap run` and `worker`, for a before/after.
-        PYTHONPATH=os.environ.get("BENCH_CODE", str(ROOT)),
+        PYTHONPATH=os.environ.get("BENCH_SERVER_CODE", str(ROOT)),
         DATABASE_URL=database_url,
         BOT_TOKEN=api["token"],
         TELEGRAM_API_BASE=api["base"],
@@ -374,7 +374,7 @@ def report(figures: dict[str, Any], database: str) -> None:
     def mib(kib: int) -> str:
         return f"{kib / 1024:6.1f} MiB"
 
-    code = os.environ.get("BENCH_CODE", str(ROOT))
+    code = os.environ.get("BENCH_SERVER_CODE", str(ROOT))
     print(
         f"code {code}, database {database}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
     )
@@ -414,7 +414,7 @@ def main() -> None:
     if args.code is not None:
         if not (args.code / "bot" / "__main__.py").exists():
             parser.error(f"{args.code} is not a Naboskap checkout")
-        os.environ["BENCH_CODE"] = str(args.code.resolve())
+        os.environ["BENCH_SERVER_CODE"] = str(args.code.resolve())
     if args.role == "api":
         run_child(fake_telegram(args.broadcast), 3600)
         return

@@ -247,12 +247,21 @@ class Child:
         self.step_timeout = step_timeout
 
     @classmethod
-    async def start(cls, name: str, script: str, *arguments: str, step_timeout: float) -> Child:
-        """Run `script` with `arguments` in this Python; `name` is what messages call it."""
+    async def start(
+        cls,
+        name: str,
+        script: str,
+        *arguments: str,
+        step_timeout: float,
+        env: dict[str, str] | None = None,
+    ) -> Child:
+        """Run `script` with `arguments` in this Python (with `env`, if given, as its whole
+        environment); `name` is what messages call it."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             script,
             *arguments,
+            env=env,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             # stderr is the parent's: tracebacks and warnings show up as they happen.
