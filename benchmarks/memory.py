@@ -338,7 +338,7 @@ async def parent(database_url: str, users: int, members: int, scratch: str) -> d
         figures["worker_idle_kib"] = worker.memory()["VmRSS"]
         await api.tell("sent")
         already = json.loads(await api.expect("SENT", STEP_TIMEOUT))["sent"]
-        seconds, _ = await enqueue(database_url, network_id, now=NOON)
+        seconds, _, _ = await enqueue(database_url, network_id, now=NOON)
         figures["enqueue_seconds"] = seconds
         figures["drain_seconds"] = await wait_sent(api, already + members, max(600.0, members / 20))
         figures["worker_peak_kib"] = worker.memory()["VmHWM"]
