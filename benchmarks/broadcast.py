@@ -7,6 +7,7 @@ Run it from the project root:
     .venv/bin/python benchmarks/broadcast.py --residents 5000
     TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/bench \\
         .venv/bin/python benchmarks/broadcast.py --database postgresql
+    .venv/bin/python benchmarks/broadcast.py --enqueue-only --baseline ../other --rounds 2
 
 (Give PostgreSQL a database of its own: the `public` schema of the database in
 TEST_DATABASE_URL is DROPPED and recreated.)
@@ -31,7 +32,9 @@ What happens, in three processes:
 The figures:
 
 - enqueue: wall seconds for `broadcasts.broadcast(...)` including its commit. The aim is
-  50 000 in under 3 s (for another `--residents` the aim is scaled in proportion);
+  50 000 in under 2 s (for another `--residents` the aim is scaled in proportion). It runs
+  in a child process of its own; with `--baseline PATH` another checkout's enqueue is timed
+  in the same run on the same residents, alternating `--rounds` times (best of each);
 - drain: wall seconds from the worker's first claim to an empty outbox, and sends/s. The
   aim is 10 x Telegram's 30/s, i.e. at least 300 sends/s from a single worker;
 - worker CPU ms per 1 000 sends: the worker process's user+sys CPU time (getrusage, all its

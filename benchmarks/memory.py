@@ -129,8 +129,8 @@ async def fake_telegram(members: int) -> None:
                 break
             if word == "sent":
                 sends = [c for c in api.calls if c.method == "sendMessage"]
-                failed = [f"{c.error}" for c in sends if not c.ok]
-                say("SENT", {"sent": len(sends) - len(failed), "failed": failed[:3]})
+                refused = [f"{c.error}" for c in sends if not c.ok]
+                say("SENT", {"sent": len(sends) - len(refused), "failed": refused[:3]})
             elif word.startswith("onboard "):
                 count = int(word.split()[1])
                 gate = asyncio.Semaphore(AT_ONCE)

@@ -301,11 +301,15 @@ class Checkout:
         )
         assert process.stderr is not None
         lines: queue.Queue[str] = queue.Queue()
+        stream = process.stderr
+
+        def read() -> None:
+            for line in stream:
+                lines.put(line)
+            lines.put("")  # the end: it exited
+
         # A thread reads its stderr: select() on a buffered pipe can miss lines already read.
-        threading.Thread(
-            target=lambda: [lines.put(line) for line in process.stderr or ()] + [lines.put("")],
-            daemon=True,
-        ).start()
+        threading.Thread(target=read, daemon=True).start()
         said: list[str] = []
         try:
             deadline = started + TIMEOUT
