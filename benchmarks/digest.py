@@ -4,10 +4,14 @@ Run it from the project root:
 
     .venv/bin/python benchmarks/digest.py
     .venv/bin/python benchmarks/digest.py --residents 10000
-    BENCH_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/bench \\
+    TEST_DATABASE_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/bench \\
         .venv/bin/python benchmarks/digest.py --database postgresql
+    .venv/bin/python benchmarks/digest.py --baseline ../other-checkout
 
-(PostgreSQL needs a database of its own: its `public` schema is DROPPED and recreated.)
+`--database` is the option every benchmark shares (benchmarks/processes.py): `sqlite` (a
+temporary file), `postgresql` (TEST_DATABASE_URL) or a URL, by default TEST_DATABASE_URL when it
+is PostgreSQL. (PostgreSQL needs a database of its own: its `public` schema is DROPPED and
+recreated.)
 
 The parent prepares a migrated database and seeds it, untimed: `--residents` onboarded
 residents, their languages cycling through the shipped locales, each a member of one of 20
@@ -19,10 +23,15 @@ A CHILD process then does what the scheduled job does: `digest.Round(...).run(we
 reads residents a page at a time, makes each digest and writes its notice, rendering, delivery
 and once-only row. It reports:
 
-- seconds: wall time of the whole round, commits included (aim: under 15 s for 50 000);
-- peak RSS: the child's VmHWM, its peak resident memory (aim: under 300 MB); and the same
+- seconds: wall time of the whole round, commits included (aim: under 10 s for 50 000);
+- peak RSS: the child's VmHWM, its peak resident memory (aim: under 200 MB); and the same
   before the round (after imports and connecting), so the round's own share shows;
 - sent / empty / by language, checked against the database: one digest per resident.
+
+With `--baseline PATH` the round is also made by another checkout's code (its child runs with
+PATH first on sys.path), in the same run and on the same seed: the digests of the first round
+are deleted (untimed) before the second. The two alternate (this checkout, the baseline, ...)
+for `--rounds` rounds each (default 1).
 
 Run it with two sizes to see that memory does not grow with the number of residents.
 """
@@ -43,11 +52,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# The code measured: this checkout's, or a baseline's (`--baseline`, given to the child).
+CODE = Path(os.environ.get("BENCH_CODE", ROOT))
+sys.path.insert(0, str(CODE))
+sys.path.insert(1, str(Path(__file__).resolve().parent))  # processes.py, whichever code
 
 NETWORKS = 20
-AIM_SECONDS = 15.0
-AIM_MB = 300.0
+AIM_SECONDS = 10.0
+AIM_MB = 200.0
 FIRST_ID = 2_000_000
 
 
@@ -263,78 +275,132 @@ async def child(url: str, now_iso: str, page: int) -> None:
     )
 
 
+def run_round(url: str, now: datetime, page: int, code: Path) -> dict[str, Any]:
+    """One round in a child running `code`'s digest (this checkout's or a baseline's)."""
+    out = subprocess.run(  # noqa: S603 - this very script, as a child
+        [sys.executable, __file__, "--child", url, now.isoformat(), "--page", str(page)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=900,
+        env={**os.environ, "BENCH_CODE": str(code)},
+    ).stdout
+    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
+    return result
+
+
+async def forget_round(url: str) -> None:
+    """Undo what a round wrote (untimed), so that the next round makes every digest again from
+    the same state: its digests and run, its notices, and the held deliveries it told."""
+    from sqlalchemy import delete, select, update
+
+    from db.models import (
+        Delivery,
+        DeliveryStatus,
+        Digest,
+        DigestRun,
+        Notice,
+        NoticeKind,
+        Rendering,
+    )
+    from db.session import create_engine, create_sessionmaker
+
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            notices = select(Notice.id).where(Notice.kind == NoticeKind.DIGEST)
+            await session.execute(delete(Digest))
+            await session.execute(delete(DigestRun))
+            await session.execute(delete(Delivery).where(Delivery.notice_id.in_(notices)))
+            await session.execute(delete(Rendering).where(Rendering.notice_id.in_(notices)))
+            await session.execute(delete(Notice).where(Notice.kind == NoticeKind.DIGEST))
+            await session.execute(
+                update(Delivery)
+                .where(Delivery.external_id.like("digest:%"))
+                .values(status=DeliveryStatus.HELD, sent_at=None, external_id=None)
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+
+
+def check(result: dict[str, Any], residents: int, label: str) -> None:
+    if result["rows"] != result["sent"] or result["deliveries"] != result["sent"]:
+        sys.exit(f"FAILED ({label}): digests and deliveries do not match: {result}")
+    if result["sent"] + result["empty"] != residents:
+        sys.exit(f"FAILED ({label}): not every resident was handled: {result}")
+
+
 def main() -> None:
+    from processes import add_database_argument, database_kind, prepare_database
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=50_000)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    add_database_argument(parser)
     parser.add_argument("--page", type=int, default=500, help="residents per transaction")
+    parser.add_argument(
+        "--baseline", type=Path, help="another checkout whose round is measured the same way"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="rounds per checkout")
     parser.add_argument("--child", nargs=2, metavar=("URL", "NOW"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         url, now_iso = args.child
-        if os.environ.get("BENCH_PROFILE"):  # where the time goes, on stderr
+        if sort := os.environ.get("BENCH_PROFILE"):  # where the time goes, on stderr
             import cProfile
             import pstats
 
             with cProfile.Profile() as profile:
                 asyncio.run(child(url, now_iso, args.page))
-            pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+            order = sort if sort in ("tottime", "cumulative") else "cumulative"
+            pstats.Stats(profile, stream=sys.stderr).sort_stats(order).print_stats(40)
             return
         asyncio.run(child(url, now_iso, args.page))
         return
+    if args.baseline is not None and not (args.baseline / "bot" / "services" / "digest").exists():
+        parser.error(f"{args.baseline} is not a Naboskap checkout with the weekly digest")
 
-    from db import migrate
-
+    kind = database_kind(args.database)
+    codes = [("this checkout", ROOT)]
+    if args.baseline is not None:
+        codes.append((f"baseline {args.baseline}", args.baseline.resolve()))
     now = datetime.now(UTC)
+    results: dict[str, list[dict[str, Any]]] = {label: [] for label, _ in codes}
     with tempfile.TemporaryDirectory() as tmp:
-        if args.database == "sqlite":
-            url = f"sqlite+aiosqlite:///{tmp}/digest.db"
-        else:
-            url = os.environ.get("BENCH_DATABASE_URL", "")
-            if not url.startswith("postgresql"):
-                sys.exit("set BENCH_DATABASE_URL to a PostgreSQL database of its own")
-            asyncio.run(_reset(url))
-        migrate.upgrade(url)
-        print(f"seeding {args.residents} residents in {NETWORKS} networks ({args.database}) ...")
+        url = prepare_database(args.database, tmp)
+        print(f"seeding {args.residents} residents in {NETWORKS} networks ({kind}) ...")
         started = time.perf_counter()
         asyncio.run(seed(url, args.residents, now))
         print(f"seeded in {time.perf_counter() - started:.1f} s; building this week's digests")
-        out = subprocess.run(  # noqa: S603 - this very script, as a child
-            [sys.executable, __file__, "--child", url, now.isoformat(), "--page", str(args.page)],
-            check=True,
-            stdout=subprocess.PIPE,
-            text=True,
-            timeout=600,
-        ).stdout
-    result = json.loads(out.strip().splitlines()[-1])
-    if result["rows"] != result["sent"] or result["deliveries"] != result["sent"]:
-        sys.exit(f"FAILED: digests and deliveries do not match: {result}")
-    if result["sent"] + result["empty"] != args.residents:
-        sys.exit(f"FAILED: not every resident was handled: {result}")
+        first = True
+        for _ in range(max(1, args.rounds)):
+            for label, code in codes:
+                if not first:
+                    asyncio.run(forget_round(url))
+                first = False
+                result = run_round(url, now, args.page, code)
+                check(result, args.residents, label)
+                results[label].append(result)
     aim = AIM_SECONDS * args.residents / 50_000
-    peak_mb = result["peak_kib"] / 1024
-    print(f"digests: {result['sent']} made, {result['empty']} empty, {result['notices']} notices")
-    print("by language: " + ", ".join(f"{k} {v}" for k, v in sorted(result["by_locale"].items())))
-    print(
-        f"time: {result['seconds']:.2f} s ({result['sent'] / result['seconds']:.0f} digests/s; "
-        f"aim < {aim:.1f} s) {'met' if result['seconds'] < aim else 'MISSED'}"
-    )
-    print(
-        f"peak RSS: {peak_mb:.0f} MB (before the round {result['before_kib'] / 1024:.0f} MB; "
-        f"aim < {AIM_MB:.0f} MB) {'met' if peak_mb < AIM_MB else 'MISSED'}"
-    )
-
-
-async def _reset(url: str) -> None:
-    from sqlalchemy import text
-
-    from db.session import create_engine
-
-    engine = create_engine(url)
-    async with engine.begin() as connection:
-        await connection.execute(text("DROP SCHEMA public CASCADE"))
-        await connection.execute(text("CREATE SCHEMA public"))
-    await engine.dispose()
+    for label, rounds in results.items():
+        result = min(rounds, key=lambda r: r["seconds"])
+        peak_mb = max(r["peak_kib"] for r in rounds) / 1024
+        print()
+        print(f"{label}{f' (best of {len(rounds)})' if len(rounds) > 1 else ''}:")
+        print(
+            f"digests: {result['sent']} made, {result['empty']} empty, {result['notices']} notices"
+        )
+        print(
+            "by language: " + ", ".join(f"{k} {v}" for k, v in sorted(result["by_locale"].items()))
+        )
+        print(
+            f"time: {result['seconds']:.2f} s ({result['sent'] / result['seconds']:.0f} "
+            f"digests/s; aim < {aim:.1f} s) {'met' if result['seconds'] < aim else 'MISSED'}"
+        )
+        print(
+            f"peak RSS: {peak_mb:.0f} MB (before the round {result['before_kib'] / 1024:.0f} MB;"
+            f" aim < {AIM_MB:.0f} MB) {'met' if peak_mb < AIM_MB else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,11 @@ Bot API with `naboskap_app`.
 The figures a process measures about itself: `cpu_seconds` (user + sys, all its threads) and
 `peak_rss_kib` (its own peak resident memory, VmHWM).
 
-The database a benchmark starts from: `prepare_database`, a migrated temporary SQLite file or
-the PostgreSQL database in TEST_DATABASE_URL, whose `public` schema is dropped and recreated
-(`reset_postgres`).
+The database a benchmark starts from, the same `--database` option in every script
+(`add_arguments`, `database_option`): `sqlite` (a migrated temporary file), `postgresql` (the
+database in TEST_DATABASE_URL) or a `postgresql+asyncpg://` URL; by default TEST_DATABASE_URL
+when it names a PostgreSQL database, else `sqlite`. A PostgreSQL database's `public` schema is
+dropped and recreated (`reset_postgres`) before `prepare_database` migrates it.
 
 Only the standard library is imported at the top: a child must load nothing it would not load
 on its own (the updates benchmark's echo bot must not load Naboskap, SQLAlchemy or Alembic, or
@@ -52,8 +54,6 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-DATABASES = ("sqlite", "postgresql")
-
 
 class BenchmarkFailed(Exception):
     """Something did not do what it should; the figures would be meaningless."""
@@ -62,11 +62,55 @@ class BenchmarkFailed(Exception):
 # ---- the command line ---------------------------------------------------------------------------
 
 
+def database_option(value: str) -> str:
+    """`--database`: `sqlite` (a temporary file), or a PostgreSQL URL (`postgresql` is the one
+    in TEST_DATABASE_URL)."""
+    if value == "sqlite":
+        return value
+    if value == "postgresql":
+        value = os.environ.get("TEST_DATABASE_URL", "")
+        if not value.startswith("postgresql+asyncpg://"):
+            raise argparse.ArgumentTypeError(
+                "postgresql needs TEST_DATABASE_URL=postgresql+asyncpg://USER@HOST/DB "
+                "(its public schema is dropped and recreated)"
+            )
+        return value
+    if value.startswith("postgresql+asyncpg://"):
+        return value
+    raise argparse.ArgumentTypeError(
+        "sqlite, postgresql (TEST_DATABASE_URL) or postgresql+asyncpg://USER@HOST/DB"
+    )
+
+
+def default_database() -> str:
+    """TEST_DATABASE_URL when it names a PostgreSQL database (as for the tests), else sqlite."""
+    url = os.environ.get("TEST_DATABASE_URL", "")
+    return url if url.startswith("postgresql+asyncpg://") else "sqlite"
+
+
+def database_kind(database: str) -> str:
+    """What a report calls a `--database` value: `sqlite` or `postgresql` (never the URL,
+    which may hold a password)."""
+    return "sqlite" if database == "sqlite" else "postgresql"
+
+
+def add_database_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database",
+        type=database_option,
+        default=default_database(),
+        metavar="sqlite|postgresql|URL",
+        help="sqlite (a temporary file), postgresql (TEST_DATABASE_URL) or a "
+        "postgresql+asyncpg:// URL, whose public schema is DROPPED and recreated; default: "
+        "TEST_DATABASE_URL if it is PostgreSQL, else sqlite",
+    )
+
+
 def add_arguments(parser: argparse.ArgumentParser, roles: tuple[str, ...]) -> None:
     """The options every benchmark script has: `--database`, and the hidden ones with which the
     parent starts a child: its `--role` (one of `roles`), and the fake Bot API's base URL and
     token and the database URL for those that need them."""
-    parser.add_argument("--database", choices=DATABASES, default="sqlite")
+    add_database_argument(parser)
     parser.add_argument("--role", choices=roles, help=argparse.SUPPRESS)
     parser.add_argument("--api-base", help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
@@ -203,12 +247,21 @@ class Child:
         self.step_timeout = step_timeout
 
     @classmethod
-    async def start(cls, name: str, script: str, *arguments: str, step_timeout: float) -> Child:
-        """Run `script` with `arguments` in this Python; `name` is what messages call it."""
+    async def start(
+        cls,
+        name: str,
+        script: str,
+        *arguments: str,
+        step_timeout: float,
+        env: dict[str, str] | None = None,
+    ) -> Child:
+        """Run `script` with `arguments` in this Python (with `env`, if given, as its whole
+        environment); `name` is what messages call it."""
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             script,
             *arguments,
+            env=env,
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             # stderr is the parent's: tracebacks and warnings show up as they happen.
@@ -265,9 +318,9 @@ class Child:
 
 
 def run_parent(database: str, work: Callable[[str], Coroutine[Any, Any, T]]) -> T:
-    """The parent's run: a migrated database of kind `database` (in a temporary folder, gone
-    when this returns), then `work(database_url)`, whose figures are returned. On
-    BenchmarkFailed, exit with the reason and no figures."""
+    """The parent's run: a migrated database for the `--database` value `database` (SQLite in
+    a temporary folder, gone when this returns), then `work(database_url)`, whose figures are
+    returned. On BenchmarkFailed, exit with the reason and no figures."""
     with tempfile.TemporaryDirectory(prefix="naboskap-bench-") as directory:
         database_url = prepare_database(database, directory)
         try:
@@ -276,21 +329,16 @@ def run_parent(database: str, work: Callable[[str], Coroutine[Any, Any, T]]) -> 
             sys.exit(f"benchmark failed: {failure}")
 
 
-def prepare_database(kind: str, directory: str) -> str:
-    """A migrated, empty database; returns its URL. SQLite: a new file in `directory`.
-    PostgreSQL: the database in TEST_DATABASE_URL, its `public` schema dropped and recreated."""
+def prepare_database(database: str, directory: str) -> str:
+    """A migrated, empty database for the `--database` value `database`; returns its URL.
+    SQLite: a new file in `directory`. PostgreSQL: the database at the URL, its `public`
+    schema dropped and recreated."""
     from db.migrate import upgrade
 
-    if kind == "sqlite":
+    if database == "sqlite":
         url = f"sqlite+aiosqlite:///{Path(directory) / 'naboskap.db'}"
     else:
-        pg_url = os.environ.get("TEST_DATABASE_URL")
-        if not pg_url or not pg_url.startswith("postgresql+asyncpg://"):
-            sys.exit(
-                "--database postgresql needs TEST_DATABASE_URL=postgresql+asyncpg://USER@HOST/DB "
-                "(its public schema is dropped and recreated)"
-            )
-        url = pg_url
+        url = database_option(database)
         asyncio.run(reset_postgres(url))
     upgrade(url)
     return url

@@ -1,14 +1,25 @@
 """How long the entry points take to start, and whether they load aiogram.
 
-For each entry point — `naboskap --help`, `naboskap network list` on a fresh (migrated, empty)
-SQLite database, `naboskap db upgrade` on a new SQLite file, and `import bot.app` (the Telegram
-side, for scale) — it starts a fresh interpreter N times and prints the median wall time, the
-median CPU time of the child (user + sys; less skewed than wall time when other work shares the
-machine) and whether `aiogram` ended up in `sys.modules`.
+For each entry point it starts a fresh interpreter N times and prints the median wall time,
+the median CPU time of the child (user + sys; less skewed than wall time when other work
+shares the machine) and whether `aiogram` ended up in `sys.modules`:
+
+- `naboskap --help`;
+- `naboskap network list`, `naboskap event add` (publishing to 40 members, so the notice goes
+  to the outbox) and `naboskap digest preview` (one member's digest, with that event in it),
+  each on a copy of a migrated SQLite database holding one network, 40 members and one event;
+- `naboskap db upgrade` on a new SQLite file;
+- `naboskap run` until ready: the bot against a fake Bot API (`bot.fake_bot_api`, in a process
+  of its own started once), timed from the start until `naboskap: ready` appears on its stderr
+  (its CPU is read from /proc at that moment), then stopped with SIGTERM;
+- `import bot.app` (the Telegram side, for scale).
+
+The first four are the operator's commands: the aim is under 1 s each on an idle machine.
 
 With `--baseline PATH` it runs the same against another checkout (PYTHONPATH=PATH, the same
 interpreter and packages) and prints both columns side by side. The runs of the two checkouts
-alternate, so that both see the same load.
+alternate, so that both see the same load. The database each checkout starts from is made by
+that checkout's own `db upgrade`, `network add` and `event add`.
 
     .venv/bin/python benchmarks/startup.py [--runs 5] [--baseline ../baseline]
 
@@ -20,13 +31,18 @@ the parent must not warm anything up for its children.
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import queue
 import resource
+import select
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,19 +87,122 @@ class BenchmarkFailed(Exception):
     """A run did not do what it should; its figures would be meaningless."""
 
 
+def _drain(lines: queue.Queue[str]) -> list[str]:
+    got = []
+    while not lines.empty():
+        got.append(lines.get_nowait())
+    return got
+
+
+def _process_cpu(pid: int) -> float:
+    """The user + sys CPU seconds of a running process so far (Linux: /proc/PID/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / ticks
+
+
+class FakeTelegram:
+    """The fake Bot API `naboskap run` talks to, in a process of its own (this checkout's
+    `bot.fake_bot_api`), for as long as the benchmark runs."""
+
+    def __init__(self) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in CLEARED}
+        env["PYTHONPATH"] = str(PROJECT)
+        self.process = subprocess.Popen(  # noqa: S603 - this interpreter with our own code
+            [sys.executable, "-c", FAKE_API],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        readable, _, _ = select.select([self.process.stdout], [], [], TIMEOUT)
+        line = self.process.stdout.readline() if readable else ""
+        if not line:
+            self.close()
+            raise BenchmarkFailed("the fake Bot API did not start")
+        self.address: dict[str, str] = json.loads(line)
+
+    def close(self) -> None:
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# Seeds the template database's members, run with the checkout's own code (its `bot.seeding`).
+SEED = """
+import asyncio, sys
+from sqlalchemy import select
+from bot.seeding import seed_members
+from db.models import Network
+from db.session import create_engine, create_sessionmaker
+
+async def main(url):
+    engine = create_engine(url)
+    async with create_sessionmaker(engine)() as session:
+        network = await session.scalar(select(Network.id))
+        await seed_members(session, network, MEMBERS, first_telegram_id=FIRST_ID)
+    await engine.dispose()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+# A fake Bot API for `naboskap run`, in a process of its own: it says its address and token
+# as one JSON line, then serves until its stdin closes.
+FAKE_API = """
+import asyncio, json, sys
+from bot.fake_bot_api import FakeBotAPI
+
+async def main():
+    async with FakeBotAPI() as api:
+        print(json.dumps({"base": api.base_url, "token": api.token}), flush=True)
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+
+asyncio.run(main())
+"""
+
+MEMBERS = 40
+FIRST_ID = 7_000_000
+NETWORK = ("network", "add", "nabolag", "Nabolaget")
+EVENT = (
+    "event",
+    "add",
+    "--network",
+    "nabolag",
+    "--title",
+    "Dugnad",
+    "--starts",
+    "2099-06-03 11:00",
+    "--place",
+    "Lekeplassen",
+)
+
+
 @dataclass(frozen=True)
 class EntryPoint:
     name: str
     args: tuple[str, ...]
-    database: str  # "none", "new" (a file that does not exist yet) or "migrated" (empty schema)
+    # "none", "new" (a file that does not exist yet) or "seeded" (a network, members, an event)
+    database: str
+    until_ready: bool = False  # a server: timed until it says it is ready, then stopped
 
 
 ENTRY_POINTS = (
     EntryPoint("naboskap --help", ("--help",), "none"),
-    EntryPoint("naboskap network list", ("network", "list"), "migrated"),
+    EntryPoint("naboskap network list", ("network", "list"), "seeded"),
+    EntryPoint("naboskap event add", EVENT, "seeded"),
+    EntryPoint(
+        "naboskap digest preview", ("digest", "preview", "--telegram-id", str(FIRST_ID)), "seeded"
+    ),
     EntryPoint("naboskap db upgrade", ("db", "upgrade"), "new"),
+    EntryPoint("naboskap run (until ready)", ("run",), "seeded", until_ready=True),
     EntryPoint("import bot.app", ("--import", "bot.app"), "none"),
 )
+READY = "naboskap: ready"
 
 
 @dataclass
@@ -103,7 +222,9 @@ class Figures:
 class Checkout:
     """One source tree to run the entry points from, with its own scratch directory."""
 
-    def __init__(self, path: Path, scratch: Path, cache: Path) -> None:
+    def __init__(
+        self, path: Path, scratch: Path, cache: Path, api: dict[str, str] | None = None
+    ) -> None:
         self.path = path.resolve()
         self.scratch = scratch
         self.template = scratch / "template.db"
@@ -113,6 +234,11 @@ class Checkout:
             PYTHONPYCACHEPREFIX=str(cache),
             STARTUP_REPORT=str(scratch / "report"),
         )
+        if api is not None:  # for `run`: the fake Bot API, and nothing else to start
+            self.env.update(
+                BOT_TOKEN=api["token"],
+                TELEGRAM_API_BASE=api["base"],
+            )
         self.runs = 0
 
     @property
@@ -130,27 +256,107 @@ class Checkout:
         return f"{self.path.name} {commit}".strip()
 
     def prepare(self) -> None:
-        """The migrated, empty database `network list` starts from, made by this checkout."""
-        self._child(("db", "upgrade"), self._url(self.template))
+        """The database the commands start from, made by this checkout: migrated, with one
+        network, its members and one event."""
+        url = self._url(self.template)
+        self._child(("db", "upgrade"), url)
+        self._child(NETWORK, url)
+        self._python(SEED.replace("MEMBERS", str(MEMBERS)).replace("FIRST_ID", str(FIRST_ID)), url)
+        self._child(EVENT, url)
 
     def measure(self, entry: EntryPoint) -> tuple[float, float, bool]:
         """One run of `entry` in a fresh interpreter: wall seconds, CPU seconds, aiogram?"""
         self.runs += 1
         database = self.scratch / f"run-{self.runs}.db"
-        if entry.database == "migrated":
+        if entry.database == "seeded":
             shutil.copy(self.template, database)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.perf_counter()
-        self._child(entry.args, self._url(database))
-        wall = time.perf_counter() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        if entry.until_ready:
+            wall, cpu = self._until_ready(entry.args, self._url(database))
+        else:
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            started = time.perf_counter()
+            self._child(entry.args, self._url(database))
+            wall = time.perf_counter() - started
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         for leftover in self.scratch.glob(f"run-{self.runs}.db*"):
             leftover.unlink()
         return wall, cpu, self._read_report()
 
     def _url(self, database: Path) -> str:
         return f"sqlite+aiosqlite:///{database}"
+
+    def _until_ready(self, args: tuple[str, ...], database_url: str) -> tuple[float, float]:
+        """Start a server, wait for its readiness line on stderr, read its CPU time then, and
+        stop it with SIGTERM (it must exit cleanly). Returns wall and CPU seconds to ready."""
+        started = time.perf_counter()
+        process = subprocess.Popen(  # noqa: S603 - this interpreter with our own probe
+            [sys.executable, "-c", PROBE, *args],
+            env={**self.env, "DATABASE_URL": database_url},
+            cwd=self.scratch,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        assert process.stderr is not None
+        lines: queue.Queue[str] = queue.Queue()
+        stream = process.stderr
+
+        def read() -> None:
+            for line in stream:
+                lines.put(line)
+            lines.put("")  # the end: it exited
+
+        # A thread reads its stderr: select() on a buffered pipe can miss lines already read.
+        threading.Thread(target=read, daemon=True).start()
+        said: list[str] = []
+        try:
+            deadline = started + TIMEOUT
+            while True:
+                try:
+                    line = lines.get(timeout=max(0.0, deadline - time.perf_counter()))
+                except queue.Empty:
+                    raise BenchmarkFailed(
+                        f"{self.label}: {' '.join(args)} not ready in {TIMEOUT} s"
+                    ) from None
+                if not line:
+                    raise BenchmarkFailed(
+                        f"{self.label}: {' '.join(args)} exited before it was ready:\n"
+                        + "".join(said[-30:])
+                    )
+                said.append(line)
+                if READY in line:
+                    break
+            wall = time.perf_counter() - started
+            cpu = _process_cpu(process.pid)
+            process.send_signal(signal.SIGTERM)
+            if process.wait(timeout=TIMEOUT) != 0:
+                time.sleep(0.5)  # the reader thread's last lines
+                rest = "".join(said[-5:]) + "".join(_drain(lines))
+                raise BenchmarkFailed(
+                    f"{self.label}: {' '.join(args)} exited with {process.returncode} on "
+                    f"SIGTERM:\n{rest[-2000:]}"
+                )
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        return wall, cpu
+
+    def _python(self, code: str, database_url: str) -> None:
+        done = subprocess.run(  # noqa: S603 - this interpreter with our own code
+            [sys.executable, "-c", code, database_url],
+            env=self.env,
+            cwd=self.scratch,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise BenchmarkFailed(f"{self.label}: seeding failed:\n{done.stderr[-2000:]}")
 
     def _child(self, args: tuple[str, ...], database_url: str) -> None:
         try:
@@ -228,15 +434,22 @@ def main() -> int:
         root = Path(tmp)
         cache = root / "pycache"
         paths = [PROJECT, *([options.baseline] if options.baseline is not None else [])]
-        checkouts = []
-        for index, path in enumerate(paths):
-            (root / str(index)).mkdir()
-            checkouts.append(Checkout(path, root / str(index), cache))
         try:
+            api = FakeTelegram()
+        except BenchmarkFailed as error:
+            print(f"startup benchmark failed: {error}", file=sys.stderr)
+            return 1
+        try:
+            checkouts = []
+            for index, path in enumerate(paths):
+                (root / str(index)).mkdir()
+                checkouts.append(Checkout(path, root / str(index), cache, api.address))
             figures = benchmark(checkouts, max(1, options.runs))
         except BenchmarkFailed as error:
             print(f"startup benchmark failed: {error}", file=sys.stderr)
             return 1
+        finally:
+            api.close()
     print(table(checkouts, figures, max(1, options.runs)))
     return 0
 

@@ -79,7 +79,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from processes import BenchmarkFailed, Child, add_arguments, run_child, run_parent
+from processes import (
+    BenchmarkFailed,
+    Child,
+    add_arguments,
+    database_kind,
+    run_child,
+    run_parent,
+)
 from updates_driver import NETWORKS, TIMED_IDS, UPDATES_PER_RESIDENT
 
 # Project modules are imported inside the functions and the children, never at the top: the
@@ -202,8 +209,8 @@ async def parent(args: argparse.Namespace, database_url: str) -> list[dict[str, 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print(
         f"{args.residents} residents x {UPDATES_PER_RESIDENT} updates, concurrency "
-        f"{args.concurrency}, database {args.database}, Python {sys.version.split()[0]}, "
-        f"{os.cpu_count()} CPUs"
+        f"{args.concurrency}, database {database_kind(args.database)}, "
+        f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
     )
     print()
     print(

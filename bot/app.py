@@ -8,7 +8,6 @@ that never talk to Telegram build only the core.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -21,17 +20,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.registry import load_gateway
-from bot.channels.sms.sender import SmsBudget, SmsSender
 from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock
 from bot.config import TELEGRAM_API, Settings
 from bot.core import Core, SchemaBehind, build_core
-from bot.delivery.pacing import RateLimiter
-from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
+from bot.delivery.worker import DeliveryWorker
 from bot.dependencies import is_unreachable, redis_down
 from bot.dispatching import GetRawUpdates, NaboskapDispatcher
 from bot.i18n import Catalogs
-from db.models import Channel
+from bot.worker_process import delivery_worker
 from handlers import build_router
 from handlers.middlewares import (
     ActorMiddleware,
@@ -163,32 +160,7 @@ def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatch
 
 def build_worker(app: App) -> DeliveryWorker:
     """The outbox worker for this app's database and bot (and SMS gateway, if configured)."""
-    limiter = RateLimiter(app.sessionmaker, rate=app.settings.send_rate)
-    settings = WorkerSettings(lease=timedelta(seconds=app.settings.delivery_lease_seconds))
-    senders: dict[Channel, Sender] = {Channel.TELEGRAM: TelegramSender(app.bot)}
-    limiters: dict[Channel, RateLimiter] = {}
-    if app.sms_gateway is not None:
-        budget = None
-        if app.settings.sms_monthly_segments is not None:
-            budget = SmsBudget(
-                app.settings.sms_monthly_segments,
-                app.settings.zone,
-                frozenset(app.settings.coordinator_ids),
-            )
-        senders[Channel.SMS] = SmsSender(
-            app.sms_gateway, app.catalogs, app.sessionmaker, budget=budget, clock=app.clock.now
-        )
-        limiters[Channel.SMS] = RateLimiter(
-            app.sessionmaker, rate=app.settings.sms_send_rate, name="sms"
-        )
-    return DeliveryWorker(
-        app.sessionmaker,
-        senders,
-        limiter,
-        settings=settings,
-        limiters=limiters,
-        clock=app.clock.now,
-    )
+    return delivery_worker(app.core, TelegramSender(app.bot), app.sms_gateway)
 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> App:

@@ -29,7 +29,15 @@ class Rendered:
     def markup_json(self) -> str | None:
         if not self.buttons:
             return None
-        return json.dumps([[[b.text, actions.pack(b.action)] for b in row] for row in self.buttons])
+        # Kept on the instance (immutable, so it cannot go stale): a digest round asks each
+        # rendering for it twice, to share identical digests and to store the new ones.
+        cached: str | None = self.__dict__.get("_markup_json")
+        if cached is None:
+            cached = json.dumps(
+                [[[b.text, actions.pack(b.action)] for b in row] for row in self.buttons]
+            )
+            object.__setattr__(self, "_markup_json", cached)
+        return cached
 
     @classmethod
     def from_stored(cls, text: str, markup: str | None, attachment: str | None) -> Rendered:

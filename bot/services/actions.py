@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 import typing
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from types import MappingProxyType
 from typing import ClassVar, Final
 
@@ -221,7 +221,10 @@ _LAYOUT: Final = MappingProxyType(
 
 def pack(action: Action) -> str:
     """The action as `tag:field:...`, for callback data and a remembered SMS choice."""
-    return ":".join([action.tag, *(str(value) for value in astuple(action))])
+    # The fields by name, not dataclasses.astuple: that deep-copies every value, and packing
+    # was a third of the time of making a town's weekly digests.
+    values = (str(getattr(action, name)) for name, _ in _LAYOUT[type(action)])
+    return ":".join([action.tag, *values])
 
 
 def parse(data: str) -> Action | None:

@@ -40,8 +40,8 @@ class UTCDateTime(TypeDecorator[datetime]):
     cache_ok = True
 
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
+        if value is None or value.tzinfo is UTC:  # most are UTC already: no conversion
+            return value
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; use UTC-aware values")
         return value.astimezone(UTC)

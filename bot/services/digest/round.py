@@ -241,10 +241,15 @@ class Round:
         written = dict(zip(keys, notice_ids, strict=True))
         deliveries, digests = [], []
         told: list[int] = []
+        releases: dict[tuple[int, int], datetime] = {}  # by quiet window: one zone sum each
         for resident, content, key, existing in todo:
             notice_id = existing if existing is not None else written[key]
-            start = DEFAULT_START if resident.quiet_start is None else resident.quiet_start
-            end = DEFAULT_END if resident.quiet_end is None else resident.quiet_end
+            window = (
+                DEFAULT_START if resident.quiet_start is None else resident.quiet_start,
+                DEFAULT_END if resident.quiet_end is None else resident.quiet_end,
+            )
+            if window not in releases:
+                releases[window] = release_time(self.now, self.catalogs.zone, *window)
             deliveries.append(
                 {
                     "notice_id": notice_id,
@@ -253,7 +258,7 @@ class Round:
                     "locale": resident.locale or self.catalogs.default_locale,
                     "status": DeliveryStatus.PENDING,
                     "attempts": 0,
-                    "not_before": release_time(self.now, self.catalogs.zone, start, end),
+                    "not_before": releases[window],
                 }
             )
             digests.append(

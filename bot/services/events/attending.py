@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Catalogs
 from bot.services.actors import Actor
-from bot.services.calendar_files import CalendarEvent, event_file
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.events.views import EventView, has_happened, load_view, make_view
 from db.models import Answer, EventStatus
@@ -84,6 +83,10 @@ async def calendar(
     session: AsyncSession, actor: Actor, event_id: int, catalogs: Catalogs
 ) -> tuple[str, bytes]:
     """The event as an .ics file for the member's own calendar."""
+    # icalendar (with its recurrence helpers) is imported only when a file is made: a
+    # command that publishes or lists events need not pay for it (issue 12, start-up).
+    from bot.services.calendar_files import CalendarEvent, event_file
+
     view = await get(session, actor, event_id)
     entry = CalendarEvent(
         uid=f"naboskap-event-{view.id}",

@@ -7,18 +7,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Catalogs
 from bot.services.actors import Actor
-from bot.services.calendar_files import CalendarEvent
 from bot.services.events.drafts import DESCRIPTION_MAX, PLACE_MAX, TITLE_MAX, EventDraft
 from bot.services.events.hosting import cancel, publish, require_host, update
 from bot.services.events.views import has_happened
 from db.models import EventStatus
 from db.queries import events as q
 from db.session import session_now
+
+if TYPE_CHECKING:
+    from bot.services.calendar_files import CalendarEvent
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,122 @@
+"""Sending the outbox's messages to Telegram with plain HTTP and JSON: the sender of
+`naboskap worker`, which has no other use for aiogram.
+
+aiogram's bot loads its whole type tree (pydantic models for every Bot API object): measured
+by benchmarks/memory.py, a worker built around it held about 205 MiB where the same worker
+without aiogram held 77 MiB. The outbox needs one method, `sendMessage` (the worker's Telegram
+sender sends no attachments), so this sender posts it itself and reads Telegram's answer the
+way aiogram does, giving the same outcome for every answer as `TelegramSender`:
+
+- ok → `Sent` with the message id;
+- any answer with `parameters.retry_after` (429, flood control) → `RetryAfter`;
+- 403 (blocked, kicked, deactivated) → `Unreachable`;
+- 400 "chat not found" / "user is deactivated" → `Unreachable`; any other 400 → `Permanent`;
+- 5xx, any other error code, an answer that is not the Bot API's JSON, a network error or a
+  timeout → `Transient`.
+
+`naboskap run` keeps `TelegramSender` on its aiogram bot: it loads aiogram anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+
+from bot.delivery.messages import Rendered
+from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
+from bot.services import actions
+
+# aiogram's default for a request to the Bot API.
+REQUEST_TIMEOUT = 60.0
+# What aiogram calls each kind of failure; a Transient's reason names it the same way, so the
+# worker's log reads alike whichever sender it has.
+_KINDS = {
+    401: "TelegramUnauthorizedError",
+    404: "TelegramNotFound",
+    409: "TelegramConflictError",
+    413: "TelegramEntityTooLarge",
+}
+
+
+def reply_markup(message: Rendered) -> dict[str, Any] | None:
+    """The inline keyboard, as `bot.channels.telegram.sender.markup` makes it."""
+    if not message.buttons:
+        return None
+    return {
+        "inline_keyboard": [
+            [{"text": b.text, "callback_data": actions.pack(b.action)} for b in row]
+            for row in message.buttons
+        ]
+    }
+
+
+def outcome(status: int, answer: object) -> Outcome:
+    """What Telegram's answer (HTTP status, decoded JSON body) means for a delivery."""
+    if not isinstance(answer, dict):
+        return Transient(f"TelegramNetworkError: HTTP {status}, not the Bot API's answer")
+    if answer.get("ok") is True:
+        result = answer.get("result")
+        if isinstance(result, dict) and "message_id" in result:
+            return Sent(str(result["message_id"]))
+        return Transient("TelegramAPIError: an answer without a message id")
+    code = answer.get("error_code", status)
+    description = str(answer.get("description", ""))
+    parameters = answer.get("parameters") or {}
+    if isinstance(parameters, dict):
+        if parameters.get("retry_after") is not None:
+            return RetryAfter(float(parameters["retry_after"]))
+        if parameters.get("migrate_to_chat_id") is not None:
+            return Transient(f"TelegramMigrateToChat: {description}")
+    if code == 403:
+        return Unreachable(description)
+    if code == 400:
+        lowered = description.lower()
+        if "chat not found" in lowered or "user is deactivated" in lowered:
+            return Unreachable(description)
+        return Permanent(description)
+    if isinstance(code, int) and code >= 500:
+        return Transient(f"TelegramServerError: {description}")
+    kind = _KINDS.get(code, "TelegramAPIError") if isinstance(code, int) else "TelegramAPIError"
+    return Transient(f"{kind}: {description}")
+
+
+class HttpTelegramSender:
+    """The outbox's Telegram sender over an aiohttp session the caller owns (and closes)."""
+
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        token: str,
+        api_base: str = "https://api.telegram.org",
+        timeout: float = REQUEST_TIMEOUT,
+    ) -> None:
+        self.http = http
+        self.url = f"{api_base.rstrip('/')}/bot{token}/sendMessage"
+        self.timeout = aiohttp.ClientTimeout(total=timeout)
+
+    async def send(self, address: int | str, message: Rendered, item: object = None) -> Outcome:
+        payload: dict[str, Any] = {
+            "chat_id": address,
+            "text": message.text,
+            # The bot's defaults (bot.app.build_bot): HTML, no link previews.
+            "parse_mode": "HTML",
+            "link_preview_options": {"is_disabled": True},
+        }
+        markup = reply_markup(message)
+        if markup is not None:
+            payload["reply_markup"] = markup
+        try:
+            async with self.http.post(self.url, json=payload, timeout=self.timeout) as response:
+                status = response.status
+                body = await response.read()
+        except (aiohttp.ClientError, OSError) as error:
+            return Transient(f"TelegramNetworkError: {type(error).__name__}")
+        except TimeoutError:
+            return Transient("TimeoutError: ")
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            answer = None
+        return outcome(status, answer)

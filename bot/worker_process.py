@@ -1,0 +1,123 @@
+"""`naboskap worker`: the outbox worker and the scheduler in a process of their own, without
+aiogram.
+
+The worker sends with `HttpTelegramSender` (plain HTTP and JSON) instead of an aiogram bot, so
+this process never loads aiogram's type tree: benchmarks/memory.py measured about 205 MiB for
+the worker built on `bot.app` and 77 MiB for the same parts without aiogram. Otherwise it does
+what `bot.runners.run_worker` does for an app: the schema checked, the worker and the
+scheduler started (`delivering`, which mirrors `bot.runners.delivering`), `naboskap: ready` on
+stderr, and on SIGINT/SIGTERM the same ordered stop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
+
+import aiohttp
+
+from bot.channels.sms.gateway import SmsGateway
+from bot.channels.sms.registry import load_gateway
+from bot.channels.sms.sender import SmsBudget, SmsSender
+from bot.channels.telegram.http_sender import HttpTelegramSender
+from bot.clock import Clock
+from bot.config import Settings
+from bot.core import Core, build_core
+from bot.delivery.pacing import RateLimiter
+from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
+from bot.scheduler import DigestSchedule, build_scheduler, stop_scheduler
+from bot.shutdown import Ready, announce_ready, settle, stop_on_signals
+from db.models import Channel
+
+log = logging.getLogger("naboskap")
+
+# As in bot.runners: generous bounds that only matter when a step hangs.
+JOBS_STOP = 20.0  # a scheduled round under way (a digest round may take a while)
+WORKER_STOP = 15.0  # the outbox worker's round (it hands back what it has not begun)
+
+
+def delivery_worker(core: Core, telegram: Sender, sms_gateway: SmsGateway | None) -> DeliveryWorker:
+    """The outbox worker for this core's database, sending to Telegram with `telegram` (and
+    by SMS when a gateway is configured): what `bot.app.build_worker` builds for an app."""
+    settings = core.settings
+    limiter = RateLimiter(core.sessionmaker, rate=settings.send_rate)
+    worker_settings = WorkerSettings(lease=timedelta(seconds=settings.delivery_lease_seconds))
+    senders: dict[Channel, Sender] = {Channel.TELEGRAM: telegram}
+    limiters: dict[Channel, RateLimiter] = {}
+    if sms_gateway is not None:
+        budget = None
+        if settings.sms_monthly_segments is not None:
+            budget = SmsBudget(
+                settings.sms_monthly_segments, settings.zone, frozenset(settings.coordinator_ids)
+            )
+        senders[Channel.SMS] = SmsSender(
+            sms_gateway, core.catalogs, core.sessionmaker, budget=budget, clock=core.clock.now
+        )
+        limiters[Channel.SMS] = RateLimiter(
+            core.sessionmaker, rate=settings.sms_send_rate, name="sms"
+        )
+    return DeliveryWorker(
+        core.sessionmaker,
+        senders,
+        limiter,
+        settings=worker_settings,
+        limiters=limiters,
+        clock=core.clock.now,
+    )
+
+
+@contextlib.asynccontextmanager
+async def delivering(core: Core, worker: DeliveryWorker) -> AsyncIterator[None]:
+    """The outbox worker and the scheduler. On the way out the scheduler lets its running jobs
+    finish and hands its lease back, then the worker finishes its round."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop), name="delivery-worker")
+    settings = core.settings
+    weekday, at = settings.digest_at
+    scheduler, leadership = build_scheduler(
+        core.sessionmaker,
+        core.catalogs,
+        reminder_hours=settings.reminder_hours,
+        digest=DigestSchedule(weekday, at, settings.municipality),
+        retention_days=settings.retention_days,
+    )
+    try:
+        await leadership.renew()
+        scheduler.start()
+        yield
+    finally:
+        try:
+            await stop_scheduler(scheduler, leadership, JOBS_STOP)
+        finally:
+            stop.set()
+            await settle(task, WORKER_STOP, "the outbox worker")
+
+
+async def run_worker_process(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    on_ready: Callable[[Ready], None] = announce_ready,
+    clock: Clock | None = None,
+) -> None:
+    """Only the outbox worker (and the scheduler), until SIGINT/SIGTERM or `stop`."""
+    core = build_core(settings, clock)
+    gateway = load_gateway(settings) if settings.sms_gateway else None
+    try:
+        async with stop_on_signals(stop) as stopping:
+            await core.check_schema()
+            log.info("delivery worker started")
+            async with aiohttp.ClientSession() as http:
+                telegram = HttpTelegramSender(
+                    http, settings.require_token(), settings.telegram_api_base
+                )
+                async with delivering(core, delivery_worker(core, telegram, gateway)):
+                    on_ready(Ready("delivery worker"))
+                    await stopping.wait()
+        log.info("delivery worker stopped")
+    finally:
+        if gateway is not None:
+            await gateway.close()
+        await core.close()
