@@ -1,0 +1,92 @@
+"""A burst: a whole room scans a poster's QR code at once. Long polling against a fake Bot API
+that enforces Telegram's flood limits (1 message a second to a chat, 30 in all, 429 beyond):
+every resident is answered, onboarded and joined, and nobody is shown an error.
+
+(`benchmarks/burst.py` does the same with thousands and reports the times.)"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import build_app
+from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
+from bot.fake_bot_api.crowd import Crowd, onboard_by_link
+from bot.runners import run_polling
+from bot.services import networks
+from bot.services.actors import Actor
+from bot.shutdown import Ready
+from db.models import Resident
+from db.models.networks import Membership
+from tests.support.settings import make_settings
+
+RESIDENTS = 200
+# Telegram's limits, as the fake Bot API enforces them when asked to.
+TELEGRAM_LIMITS = RateLimit(per_chat=1, total=30)
+
+
+@pytest.mark.slow
+async def test_a_burst_of_new_residents_is_answered_and_joined(
+    database_url: str, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.WARNING)
+    async with FakeBotAPI(rate_limit=TELEGRAM_LIMITS) as api:
+        # Few at a time, so that the burst queues in the poller rather than in handlers.
+        app = build_app(make_settings(database_url, api.base_url, update_concurrency=8))
+        async with app.sessionmaker() as session:
+            await networks.create_network(
+                session, Actor.operator(), name="Torstrand", slug="torstrand"
+            )
+        stop = asyncio.Event()
+        ready = asyncio.Event()
+
+        def on_ready(_: Ready) -> None:
+            ready.set()
+
+        polling = asyncio.create_task(run_polling(app, stop, on_ready))
+        try:
+            await asyncio.wait_for(ready.wait(), 60)
+            crowd = Crowd(api, timeout=240)
+            users = [FakeUser(api, 10_000 + i, "Kari", "nb") for i in range(RESIDENTS)]
+
+            async def script(crowd: Crowd, user: FakeUser) -> list[float]:
+                return await onboard_by_link(crowd, user, "Norsk (bokmål)", "join-torstrand")
+
+            result = await crowd.run(users, script)
+        finally:
+            stop.set()
+            await asyncio.wait_for(polling, 60)
+            await app.close()
+
+        assert result.failures == []
+        assert result.unanswered == []
+        assert len(result.reply_seconds) == RESIDENTS * 3
+        # The limits were on, and the bot kept within them (or waited out what it did not).
+        assert api.rate_limit == TELEGRAM_LIMITS
+        assert [c for c in api.calls if not c.ok and "Too Many" not in (c.error or "")] == []
+        sorry = app.catalogs.translator("nb").gettext(
+            "Sorry, something went wrong on our side. Please try again in a moment."
+        )
+        for user in users:
+            texts = [m.text for m in user.messages]
+            assert not any(sorry in text for text in texts)
+            assert "Torstrand" in user.last.text
+        assert not any(a.get("show_alert") for u in users for a in u.answers)
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+        app = build_app(make_settings(database_url, api.base_url))
+        try:
+            async with app.sessionmaker() as session:
+                onboarded = await session.scalar(
+                    select(func.count())
+                    .select_from(Resident)
+                    .where(Resident.privacy_accepted_at.is_not(None))
+                )
+                members = await session.scalar(select(func.count()).select_from(Membership))
+        finally:
+            await app.close()
+        assert onboarded == RESIDENTS
+        assert members == RESIDENTS
