@@ -90,3 +90,28 @@ async def test_a_burst_of_new_residents_is_answered_and_joined(
             await app.close()
         assert onboarded == RESIDENTS
         assert members == RESIDENTS
+
+
+async def test_a_429_is_waited_out_and_the_reply_arrives(fake_api: FakeBotAPI, make_user):
+    fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    user = make_user()
+    await user.send("/start")
+    assert "Norsk" in " ".join(user.last.button_texts)
+    assert [c.ok for c in fake_api.calls if c.method == "sendMessage"] == [False, True]
+
+
+async def test_a_reply_telegram_refuses_too_long_is_dropped_quietly(
+    fake_api: FakeBotAPI, make_user, caplog: pytest.LogCaptureFixture
+):
+    # FLOOD_WAIT_MAX is 30 s: a 429 asking for 60 is not waited for.
+    fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 60", retry_after=60)
+    user = make_user("Kari")
+    await user.send("/start")
+    assert user.messages == []  # nothing got through, and no "something went wrong" after it
+    assert [c.ok for c in fake_api.calls if c.method == "sendMessage"] == [False]
+    dropped = [r.getMessage() for r in caplog.records if "dropped" in r.getMessage()]
+    assert len(dropped) == 1 and dropped[0].startswith("sendMessage dropped")
+    assert not any(
+        "Kari" in r.getMessage() or str(user.id) in r.getMessage() for r in caplog.records
+    )
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
