@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from bot.app import build_app
 from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
-from bot.fake_bot_api.crowd import Crowd, onboard_by_link
+from bot.fake_bot_api.crowd import Crowd, onboard_by_link, rsvp
 from bot.runners import run_polling
-from bot.services import networks
+from bot.seeding import seed_members
+from bot.services import events, networks
+from bot.services.actions import Rsvp, pack
 from bot.services.actors import Actor
 from bot.shutdown import Ready
-from db.models import Resident
+from db.models import Answer, Delivery, Resident
+from db.models import Rsvp as RsvpRow
 from db.models.networks import Membership
+from tests.support.events import event_draft
 from tests.support.settings import make_settings
 
 RESIDENTS = 200
@@ -74,7 +79,7 @@ async def test_a_burst_of_new_residents_is_answered_and_joined(
             texts = [m.text for m in user.messages]
             assert not any(sorry in text for text in texts)
             assert "Torstrand" in user.last.text
-        assert not any(a.get("show_alert") for u in users for a in u.answers)
+        assert not any(a["show_alert"] for toasts in api.toasts.values() for a in toasts)
         assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
         app = build_app(make_settings(database_url, api.base_url))
@@ -90,6 +95,72 @@ async def test_a_burst_of_new_residents_is_answered_and_joined(
             await app.close()
         assert onboarded == RESIDENTS
         assert members == RESIDENTS
+
+
+@pytest.mark.slow
+async def test_a_burst_of_rsvp_presses_on_one_notice_is_answered(
+    database_url: str, caplog: pytest.LogCaptureFixture
+):
+    caplog.set_level(logging.WARNING)
+    async with FakeBotAPI(rate_limit=TELEGRAM_LIMITS) as api:
+        app = build_app(make_settings(database_url, api.base_url, update_concurrency=8))
+        async with app.sessionmaker() as session:
+            view = await networks.create_network(
+                session, Actor.operator(), name="Torstrand", slug="torstrand"
+            )
+            await seed_members(
+                session, view.id, RESIDENTS, first_telegram_id=10_000, locales=("nb",)
+            )
+            soon = datetime.now(UTC) + timedelta(days=3)
+            draft = event_draft(view.id, starts_at=soon, ends_at=soon + timedelta(hours=2))
+            event, _ = await events.publish(session, Actor.operator(), app.catalogs, draft)
+            # The notices the outbox holds are not what this test is about.
+            await session.execute(delete(Delivery))
+            await session.commit()
+        data = pack(Rsvp(event.id, Answer.YES))
+        users = [FakeUser(api, 10_000 + i, "Kari", "nb") for i in range(RESIDENTS)]
+        for user in users:
+            api.open_chat(user.id)
+            await api.api_sendmessage(
+                {
+                    "chat_id": user.id,
+                    "text": "Språkkafé på biblioteket",
+                    "reply_markup": {
+                        "inline_keyboard": [[{"text": "Kommer", "callback_data": data}]]
+                    },
+                }
+            )
+        stop = asyncio.Event()
+        ready = asyncio.Event()
+        polling = asyncio.create_task(run_polling(app, stop, lambda _: ready.set()))
+        try:
+            await asyncio.wait_for(ready.wait(), 60)
+            crowd = Crowd(api, timeout=240)
+
+            async def script(crowd: Crowd, user: FakeUser) -> list[float]:
+                return await rsvp(crowd, user, data)
+
+            result = await crowd.run(users, script)
+        finally:
+            stop.set()
+            await asyncio.wait_for(polling, 60)
+
+        assert result.failures == []
+        assert result.unanswered == []
+        toast = app.catalogs.translator("nb").gettext("Great, see you there!")
+        for user in users:
+            assert [(a["text"], a["show_alert"]) for a in api.toasts[user.id]] == [(toast, False)]
+        assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+        try:
+            async with app.sessionmaker() as session:
+                coming = await session.scalar(
+                    select(func.count())
+                    .select_from(RsvpRow)
+                    .where(RsvpRow.event_id == event.id, RsvpRow.answer == Answer.YES)
+                )
+        finally:
+            await app.close()
+        assert coming == RESIDENTS
 
 
 async def test_a_429_is_waited_out_and_the_reply_arrives(fake_api: FakeBotAPI, make_user):
