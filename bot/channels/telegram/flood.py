@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
 
 from aiogram import Bot
@@ -117,27 +117,29 @@ class FloodControl(BaseRequestMiddleware):
             return await make_request(bot, method)
         started = self.clock()
         while True:
-            if chat is not None:
-                await self._wait_for_slot(chat)
-            try:
-                return await make_request(bot, method)
-            except TelegramRetryAfter as error:
-                retry_at = self.clock() + error.retry_after
-                if retry_at - started > self.max_wait:
-                    self.dropped += 1
-                    # The method's name only: its chat and text are personal data.
-                    log.warning(
-                        "%s dropped: Telegram still asked to wait %s s after %.0f s of waiting",
-                        method.__api_method__,
-                        error.retry_after,
-                        self.clock() - started,
-                    )
-                    raise
-                self.retried += 1
-                if chat is not None:
-                    self._pause_chat(chat, retry_at)
-                else:
-                    await self.sleep(error.retry_after)
+            wait = 0.0
+            async with self._turn(chat):
+                try:
+                    return await make_request(bot, method)
+                except TelegramRetryAfter as error:
+                    retry_at = self.clock() + error.retry_after
+                    if retry_at - started > self.max_wait:
+                        self.dropped += 1
+                        # The method's name only: its chat and text are personal data.
+                        log.warning(
+                            "%s dropped: Telegram still asked to wait %s s after %.0f s",
+                            method.__api_method__,
+                            error.retry_after,
+                            self.clock() - started,
+                        )
+                        raise
+                    self.retried += 1
+                    if chat is not None:
+                        self._pause_chat(chat, retry_at)
+                    else:
+                        wait = error.retry_after
+            if wait:
+                await self.sleep(wait)
 
     def _take_global_slot(self) -> float:
         """The next free moment in the global budget (now or later), reserved."""
@@ -146,9 +148,15 @@ class FloodControl(BaseRequestMiddleware):
         self._next_slot = at + self.interval
         return at - now
 
-    async def _wait_for_slot(self, chat: int | str) -> None:
-        """Wait until the chat may get a message and the global budget has room. A chat's
-        messages go one after another, in the order they were made."""
+    @contextlib.asynccontextmanager
+    async def _turn(self, chat: int | str | None) -> AsyncIterator[None]:
+        """Wait until the chat may get a message and the global budget has room, and hold
+        the chat until the call is answered: a chat's messages go one after another, in the
+        order they were made, and its pace counts from when Telegram took the last one (a
+        message held up on the way cannot arrive right behind the one before)."""
+        if chat is None:
+            yield
+            return
         state = self._chats.get(chat)
         if state is None:
             if len(self._chats) >= _SWEEP_AT:
@@ -168,9 +176,13 @@ class FloodControl(BaseRequestMiddleware):
                 delay = self._take_global_slot()
                 if delay > 0:
                     await self.sleep(delay)
-                # The token is spent when the message leaves, not when it was asked for.
-                state.tokens -= 1.0
-                state.stamp = self.clock()
+                try:
+                    yield
+                finally:
+                    now = self.clock()
+                    refill = (now - state.stamp) / self.chat_interval
+                    state.tokens = min(float(self.chat_burst), state.tokens + refill) - 1.0
+                    state.stamp = now
         finally:
             state.waiting -= 1
 
