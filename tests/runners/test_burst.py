@@ -11,12 +11,13 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from aiohttp import web
 from sqlalchemy import delete, func, select
 
 from bot.app import build_app
 from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
 from bot.fake_bot_api.crowd import Crowd, onboard_by_link, rsvp
-from bot.runners import run_polling
+from bot.runners import run_polling, webhook_application
 from bot.seeding import seed_members
 from bot.services import events, networks
 from bot.services.actions import Rsvp, pack
@@ -186,3 +187,31 @@ async def test_a_reply_telegram_refuses_too_long_is_dropped_quietly(
         "Kari" in r.getMessage() or str(user.id) in r.getMessage() for r in caplog.records
     )
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_the_webhook_answers_at_once_and_handles_a_burst_a_few_at_a_time(database_url: str):
+    async with FakeBotAPI(rate_limit=TELEGRAM_LIMITS) as api:
+        app = build_app(make_settings(database_url, api.base_url, update_concurrency=4))
+        async with app.sessionmaker() as session:
+            await networks.create_network(
+                session, Actor.operator(), name="Torstrand", slug="torstrand"
+            )
+        runner = web.AppRunner(webhook_application(app, "s3cret", "/telegram"))
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        port = runner.addresses[0][1]
+        try:
+            await app.bot.set_webhook(f"http://127.0.0.1:{port}/telegram", secret_token="s3cret")
+            crowd = Crowd(api, timeout=120)
+            users = [FakeUser(api, 20_000 + i, "Kari", "nb") for i in range(12)]
+
+            async def script(crowd: Crowd, user: FakeUser) -> list[float]:
+                return await onboard_by_link(crowd, user, "Norsk (bokmål)", "join-torstrand")
+
+            result = await crowd.run(users, script)
+        finally:
+            await runner.cleanup()
+            await app.close()
+    assert result.failures == [] and result.unanswered == []
+    assert all("Torstrand" in user.last.text for user in users)
+    assert api.webhook is not None and api.webhook["last_status"] == 200
