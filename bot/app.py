@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.registry import load_gateway
+from bot.channels.telegram.flood import FloodControl
 from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock
 from bot.config import TELEGRAM_API, Settings
@@ -125,7 +126,16 @@ def build_bot(settings: Settings) -> Bot:
         if settings.telegram_api_base == TELEGRAM_API
         else AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     )
+    # Outermost first: the update's database connection goes back to the pool before the
+    # call waits for its turn under Telegram's flood limits.
     session.middleware(ReleaseConnectionMiddleware())
+    session.middleware(
+        FloodControl(
+            settings.reply_rate,
+            chat_burst=settings.chat_burst,
+            max_wait=settings.flood_wait_max,
+        )
+    )
     return Bot(
         settings.require_token(),
         session=session,

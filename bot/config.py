@@ -150,6 +150,17 @@ class Settings(BaseSettings):
     max_text_length: int = Field(default=1000, ge=16, le=4096)
     # Notices per second across all workers; Telegram allows about 30.
     send_rate: float = Field(default=25, gt=0, le=10_000)
+    # Updates handled at once (long polling and webhook alike); the rest wait their turn in
+    # memory, so a burst queues instead of exhausting the database pool.
+    update_concurrency: int = Field(default=64, ge=1, le=10_000)
+    # Direct replies (answers, edits) per second from this process; the outbox worker's sends
+    # in the same process count against it too. Telegram allows about 30 in all.
+    reply_rate: float = Field(default=25, gt=0, le=10_000)
+    # Messages one chat may get at once before the one-a-second pace applies (Telegram lets
+    # private chats burst a little, but documents one a second).
+    chat_burst: int = Field(default=1, ge=1, le=20)
+    # How long (seconds) a reply may wait out Telegram's 429s before it is dropped.
+    flood_wait_max: float = Field(default=30.0, ge=0, le=600)
     reminder_hours: int = Field(default=24, ge=1, le=168)
     help_expiry_days: int = Field(default=14, ge=1, le=365)
     # How long history (notices sent, past events and their answers, finished help requests,

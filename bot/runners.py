@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -154,6 +155,9 @@ async def run_polling(
                     handle_signals=False,
                     close_bot_session=False,
                     allowed_updates=app.dispatcher.resolve_used_update_types(),
+                    # A burst waits in the poller (which stops fetching) instead of
+                    # becoming thousands of tasks that fight over the database pool.
+                    tasks_concurrency_limit=app.settings.update_concurrency,
                 ),
                 name="long-polling",
             )
@@ -192,7 +196,16 @@ class WebhookHandler(SimpleRequestHandler):
     exception was never retrieved" for a background update whose validation failed (the
     error quotes the message text and the sender's name). An update that fails while being
     handled is logged by its type and place only; none reaches asyncio's default handler.
+
+    Telegram gets its 200 at once; at most `concurrency` updates are handled at a time and
+    the rest wait their turn, so a burst queues instead of exhausting the database pool.
     """
+
+    def __init__(
+        self, dispatcher: Dispatcher, bot: Bot, *, concurrency: int, **kwargs: Any
+    ) -> None:
+        super().__init__(dispatcher, bot, **kwargs)
+        self._gate = asyncio.Semaphore(concurrency)
 
     async def handle(self, request: web.Request) -> web.Response:
         bot = await self.resolve_bot(request)
@@ -213,7 +226,8 @@ class WebhookHandler(SimpleRequestHandler):
             task.add_done_callback(self._background_feed_update_tasks.discard)
             return web.json_response({}, dumps=bot.session.json_dumps)
         try:
-            result = await self.dispatcher.feed_update(bot, update, **self.data)
+            async with self._gate:
+                result = await self.dispatcher.feed_update(bot, update, **self.data)
         except Exception as error:
             log.error("update %s failed: %s", update.update_id, failure(error))
             return web.json_response({})
@@ -221,9 +235,10 @@ class WebhookHandler(SimpleRequestHandler):
 
     async def _feed(self, bot: Bot, update: Update) -> None:
         try:
-            result = await self.dispatcher.feed_update(bot, update, **self.data)
-            if isinstance(result, TelegramMethod):
-                await self.dispatcher.silent_call_request(bot=bot, result=result)
+            async with self._gate:
+                result = await self.dispatcher.feed_update(bot, update, **self.data)
+                if isinstance(result, TelegramMethod):
+                    await self.dispatcher.silent_call_request(bot=bot, result=result)
         except Exception as error:
             log.error("update %s failed: %s", update.update_id, failure(error))
 
@@ -235,7 +250,11 @@ def webhook_application(
     cannot be read gets 200 and a log line without content (`WebhookHandler`)."""
     web_app = web.Application()
     handler = WebhookHandler(
-        app.dispatcher, app.bot, secret_token=secret, handle_in_background=background
+        app.dispatcher,
+        app.bot,
+        concurrency=app.settings.update_concurrency,
+        secret_token=secret,
+        handle_in_background=background,
     )
     handler.register(web_app, path=path)
     web_app[UPDATE_HANDLER] = handler

@@ -22,7 +22,8 @@ Now = Callable[[], datetime]
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """An async engine; SQLite gets foreign keys, WAL, a busy timeout and one connection."""
+    """An async engine; SQLite gets foreign keys, WAL, a busy timeout and one connection; a
+    connection is waited for (up to a minute) rather than refused."""
     if url.startswith("sqlite"):
         # SQLite has one writer at a time, and every aiosqlite connection is a thread that
         # fights the event loop for the GIL: one connection is both enough and fastest
@@ -37,6 +38,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         # busy moments reuse connections instead of opening and closing overflow ones.
         kwargs.setdefault("pool_size", 20)
         kwargs.setdefault("max_overflow", 10)
+    # Updates are handled a bounded number at a time (UPDATE_CONCURRENCY), so a burst queues
+    # for a connection for moments; the generous bound is for a slow disk or a long digest
+    # round beside it, so that work waits rather than fails.
+    kwargs.setdefault("pool_timeout", 60)
     # A database error's message would otherwise quote its SQL parameters: residents' texts,
     # names and numbers, into any log or traceback that shows it.
     kwargs.setdefault("hide_parameters", True)
@@ -49,7 +54,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # Cascading deletes (/forget) rely on foreign keys, which SQLite leaves off.
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            # Another process (a second worker, a CLI command) may hold the write lock: wait.
+            cursor.execute("PRAGMA busy_timeout=15000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 

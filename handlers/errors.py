@@ -12,7 +12,7 @@ import logging
 import traceback
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest, TelegramRetryAfter
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import ErrorEvent, User
@@ -97,9 +97,17 @@ async def on_error(event: ErrorEvent, catalogs: Catalogs, t: Translator | None =
     return True
 
 
+async def on_flood(event: ErrorEvent) -> bool:
+    """Telegram kept refusing a reply for flood control past the bot's bounded wait: the
+    session middleware logged it and gave up on that reply. Nothing is said to the resident
+    (it could not get through either), and this is not an error of ours."""
+    return True
+
+
 def build_router() -> Router:
     """This concern's handlers on a fresh router (a router can join only one dispatcher)."""
     router = Router(name="errors")
     router.errors.register(on_refusal, ExceptionTypeFilter(ServiceError))
+    router.errors.register(on_flood, ExceptionTypeFilter(TelegramRetryAfter))
     router.errors.register(on_error)
     return router

@@ -76,6 +76,9 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
         self.host, self.port = host, port
         # Called with the method name as each request arrives (tests observe the bot with it).
         self.on_request: Callable[[str], None] | None = None
+        # Called with each call once it is answered, refused ones too (a burst driver watches
+        # thousands of chats with it, where waiting on `changed` would wake them all each time).
+        self.on_call: Callable[[Call], None] | None = None
         self.calls: list[Call] = []
         self.errors: deque[tuple[str, BotApiError]] = deque()
         self.rate_limit = rate_limit or RateLimit()
@@ -149,14 +152,19 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
                 self._flood.check(params.get("chat_id"))
             result = await handler(params)
         except BotApiError as error:
-            self.calls.append(Call(method, params, ok=False, error=error.description))
+            self._record(Call(method, params, ok=False, error=error.description))
             return web.json_response(error.as_response(), status=error.code)
-        self.calls.append(Call(method, params, ok=True))
+        self._record(Call(method, params, ok=True))
         if method.lower() in _CHANGING:
             self.touch()
         async with self.changed:
             self.changed.notify_all()
         return web.json_response({"ok": True, "result": result})
+
+    def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        if self.on_call is not None:
+            self.on_call(call)
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
         params: dict[str, Any] = dict(request.query)

@@ -15,6 +15,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.channels.telegram.flood import already_paced
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
 from bot.services import actions
@@ -40,12 +41,18 @@ class TelegramSender:
 
     async def send(self, address: int | str, message: Rendered, item: object = None) -> Outcome:
         try:
-            sent = await self.bot.send_message(address, message.text, reply_markup=markup(message))
-            if message.attachment and self.attachments is not None:
-                found = await self.attachments(message.attachment)
-                if found is not None:
-                    name, content = found
-                    await self.bot.send_document(address, BufferedInputFile(content, filename=name))
+            # The worker has paced this send and turns a 429 into a later retry itself.
+            with already_paced():
+                sent = await self.bot.send_message(
+                    address, message.text, reply_markup=markup(message)
+                )
+                if message.attachment and self.attachments is not None:
+                    found = await self.attachments(message.attachment)
+                    if found is not None:
+                        name, content = found
+                        await self.bot.send_document(
+                            address, BufferedInputFile(content, filename=name)
+                        )
         except TelegramRetryAfter as error:
             return RetryAfter(float(error.retry_after))
         except TelegramForbiddenError as error:
