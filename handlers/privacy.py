@@ -73,9 +73,15 @@ def _fitted(header: str, networks: list[str], footer: str, t: Translator) -> str
     if fits_telegram()(everything):
         return everything
     widest = t.ngettext("…and {n} more", "…and {n} more", len(networks))
-    first = text_pages(header, networks, widest + "\n" + footer, fits_telegram())[0]
-    more = t.ngettext("…and {n} more", "…and {n} more", len(networks) - len(first.rows))
-    return join(header, [*first.rows, more], footer)
+    rows = list(text_pages(header, networks, widest + "\n" + footer, fits_telegram())[0].rows)
+    while True:
+        # Plural forms differ in length ("…i 5 więcej" vs "…i jeszcze 2"): the count of the
+        # rows left out is checked in its own form, one row fewer until it fits.
+        more = t.ngettext("…and {n} more", "…and {n} more", len(networks) - len(rows))
+        text = join(header, [*rows, more], footer)
+        if fits_telegram()(text) or not rows:
+            return text
+        rows.pop()
 
 
 async def _send_record(

@@ -321,3 +321,30 @@ def test_mydata_fits_with_hundreds_of_networks_and_its_caption_1024(catalogs, na
     if named < len(names):
         assert t.ngettext("…and {n} more", "…and {n} more", len(names) - named) in text
     sendable(caption(t.gettext("Everything Naboskap stores about you")), field="caption")
+
+
+@pytest.mark.parametrize(
+    ("code", "width", "networks"),
+    [("lt", 29, 80), ("ar", 38, 160), ("ar", 59, 146), ("pl", 64, 135)],
+)
+def test_mydata_fits_whatever_the_plural_form_of_the_rest(catalogs, code, width, networks):
+    """Found cases: "…and N more" is longer in some plural forms than in others, so the record
+    once came out one character over (4097) when the count of the rest changed form."""
+    t = catalogs.translator(code)
+    name = ("aæøåÆØÅąęłńśźżĄĘŁėįųūž" * 3)[: width - 4]
+    record = ResidentRecord(
+        resident_id=1,
+        telegram_id=2**62,
+        phone="+4791234567",
+        first_name=("ሀሁሂ" * 30)[:TELEGRAM_NAME],
+        locale=code,
+        is_coordinator=True,
+        privacy_accepted_at=WHEN,
+        reachable=True,
+        created_at=WHEN,
+        memberships=[
+            MembershipRecord(f"net-{n}", f"{name}{n:04d}", "host" if n % 2 else "member", WHEN)
+            for n in range(networks)
+        ],
+    )
+    sendable(privacy.record_text(t, record))
