@@ -23,10 +23,10 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_applicati
 from aiohttp import web
 from pydantic import ValidationError
 
+from bot import worker_process
 from bot.app import App, build_worker
 from bot.channels.telegram.reach import Backoff, reach_telegram
 from bot.logs import failure
-from bot.scheduler import DigestSchedule, build_scheduler, stop_scheduler
 from bot.server_log import server_options
 from bot.shutdown import Ready, announce_ready, settle, settle_all, stop_on_signals
 from handlers.commands import register_command_menus
@@ -36,8 +36,6 @@ log = logging.getLogger("naboskap")
 # Bounds for each step of a shutdown, in seconds. Generous: they only matter when a step hangs.
 UPDATES_STOP = 15.0  # Telegram's updates: the long poll ends, the webhook server closes
 HANDLERS_STOP = 15.0  # updates already being handled
-JOBS_STOP = 20.0  # a scheduled round under way (a digest round may take a while)
-WORKER_STOP = 15.0  # the outbox worker's round (it hands back what it has not begun)
 SMS_STOP = 10.0  # the SMS routes
 
 OnReady = Callable[[Ready], None]
@@ -61,30 +59,10 @@ async def _prepare(app: App, stopping: asyncio.Event) -> str | None:
     return f"@{me.username}"
 
 
-@contextlib.asynccontextmanager
-async def delivering(app: App) -> AsyncIterator[None]:
-    """The outbox worker and the scheduler run beside the bot. On the way out the scheduler
-    lets its running jobs finish and hands its lease back, then the worker finishes its round."""
-    stop = asyncio.Event()
-    task = asyncio.create_task(build_worker(app).run(stop), name="delivery-worker")
-    weekday, at = app.settings.digest_at
-    scheduler, leadership = build_scheduler(
-        app.sessionmaker,
-        app.catalogs,
-        reminder_hours=app.settings.reminder_hours,
-        digest=DigestSchedule(weekday, at, app.settings.municipality),
-        retention_days=app.settings.retention_days,
-    )
-    try:
-        await leadership.renew()
-        scheduler.start()
-        yield
-    finally:
-        try:
-            await stop_scheduler(scheduler, leadership, JOBS_STOP)
-        finally:
-            stop.set()
-            await settle(task, WORKER_STOP, "the outbox worker")
+def delivering(app: App) -> contextlib.AbstractAsyncContextManager[None]:
+    """The outbox worker and the scheduler beside the bot: what `naboskap worker` runs, with
+    the bot's own Telegram sender (`run` loads aiogram anyway)."""
+    return worker_process.delivering(app.core, build_worker(app))
 
 
 @contextlib.asynccontextmanager

@@ -5,7 +5,7 @@ The worker sends with `HttpTelegramSender` (plain HTTP and JSON) instead of an a
 this process never loads aiogram's type tree: benchmarks/memory.py measured about 205 MiB for
 the worker built on `bot.app` and 77 MiB for the same parts without aiogram. Otherwise it does
 what `bot.runners.run_worker` does for an app: the schema checked, the worker and the
-scheduler started (`delivering`, which mirrors `bot.runners.delivering`), `naboskap: ready` on
+scheduler started (`delivering`, which `naboskap run` uses too), `naboskap: ready` on
 stderr, and on SIGINT/SIGTERM the same ordered stop.
 """
 
@@ -34,7 +34,7 @@ from db.models import Channel
 
 log = logging.getLogger("naboskap")
 
-# As in bot.runners: generous bounds that only matter when a step hangs.
+# Generous bounds (for `run` too) that only matter when a step hangs.
 JOBS_STOP = 20.0  # a scheduled round under way (a digest round may take a while)
 WORKER_STOP = 15.0  # the outbox worker's round (it hands back what it has not begun)
 
