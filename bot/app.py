@@ -129,13 +129,14 @@ def build_bot(settings: Settings) -> Bot:
     # Outermost first: the update's database connection goes back to the pool before the
     # call waits for its turn under Telegram's flood limits.
     session.middleware(ReleaseConnectionMiddleware())
-    session.middleware(
-        FloodControl(
-            settings.reply_rate,
-            chat_burst=settings.chat_burst,
-            max_wait=settings.flood_wait_max,
+    if settings.flood_control:
+        session.middleware(
+            FloodControl(
+                settings.reply_rate,
+                chat_burst=settings.chat_burst,
+                max_wait=settings.flood_wait_max,
+            )
         )
-    )
     return Bot(
         settings.require_token(),
         session=session,

@@ -161,6 +161,9 @@ class Settings(BaseSettings):
     chat_burst: int = Field(default=1, ge=1, le=20)
     # How long (seconds) a reply may wait out Telegram's 429s before it is dropped.
     flood_wait_max: float = Field(default=30.0, ge=0, le=600)
+    # Pace direct replies below Telegram's limits (above). Off only against a Bot API without
+    # limits, such as the tests' fake server, where pacing would only make every test wait.
+    flood_control: bool = True
     reminder_hours: int = Field(default=24, ge=1, le=168)
     help_expiry_days: int = Field(default=14, ge=1, le=365)
     # How long history (notices sent, past events and their answers, finished help requests,

@@ -15,6 +15,7 @@ from aiohttp import web
 from sqlalchemy import delete, func, select
 
 from bot.app import build_app
+from bot.config import Settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
 from bot.fake_bot_api.crowd import Crowd, onboard_by_link, rsvp
 from bot.runners import run_polling, webhook_application
@@ -43,7 +44,9 @@ async def test_a_burst_of_new_residents_is_answered_and_joined(
     caplog.set_level(logging.WARNING)
     async with FakeBotAPI(rate_limit=TELEGRAM_LIMITS) as api:
         # Few at a time, so that the burst queues in the poller rather than in handlers.
-        app = build_app(make_settings(database_url, api.base_url, update_concurrency=8))
+        app = build_app(
+            make_settings(database_url, api.base_url, update_concurrency=8, flood_control=True)
+        )
         async with app.sessionmaker() as session:
             await networks.create_network(
                 session, Actor.operator(), name="Torstrand", slug="torstrand"
@@ -85,7 +88,7 @@ async def test_a_burst_of_new_residents_is_answered_and_joined(
         assert not any(a["show_alert"] for toasts in api.toasts.values() for a in toasts)
         assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
-        app = build_app(make_settings(database_url, api.base_url))
+        app = build_app(make_settings(database_url, api.base_url, flood_control=True))
         try:
             async with app.sessionmaker() as session:
                 onboarded = await session.scalar(
@@ -106,7 +109,9 @@ async def test_a_burst_of_rsvp_presses_on_one_notice_is_answered(
 ):
     caplog.set_level(logging.WARNING)
     async with FakeBotAPI(rate_limit=TELEGRAM_LIMITS) as api:
-        app = build_app(make_settings(database_url, api.base_url, update_concurrency=8))
+        app = build_app(
+            make_settings(database_url, api.base_url, update_concurrency=8, flood_control=True)
+        )
         async with app.sessionmaker() as session:
             view = await networks.create_network(
                 session, Actor.operator(), name="Torstrand", slug="torstrand"
@@ -166,6 +171,12 @@ async def test_a_burst_of_rsvp_presses_on_one_notice_is_answered(
         assert coming == RESIDENTS
 
 
+@pytest.fixture
+def settings(database_url: str, fake_api: FakeBotAPI) -> Settings:
+    """The app of this module's `fake_api` tests paces and waits out 429s, as in production."""
+    return make_settings(database_url, fake_api.base_url, flood_control=True)
+
+
 async def test_a_429_is_waited_out_and_the_reply_arrives(fake_api: FakeBotAPI, make_user):
     fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
     user = make_user()
@@ -193,7 +204,9 @@ async def test_a_reply_telegram_refuses_too_long_is_dropped_quietly(
 
 async def test_the_webhook_answers_at_once_and_handles_a_burst_a_few_at_a_time(database_url: str):
     async with FakeBotAPI(rate_limit=TELEGRAM_LIMITS) as api:
-        app = build_app(make_settings(database_url, api.base_url, update_concurrency=4))
+        app = build_app(
+            make_settings(database_url, api.base_url, update_concurrency=4, flood_control=True)
+        )
         async with app.sessionmaker() as session:
             await networks.create_network(
                 session, Actor.operator(), name="Torstrand", slug="torstrand"
