@@ -194,9 +194,12 @@ async def naboskap_app(api_base: str, token: str, database_url: str) -> AsyncIte
         await app.close()
 
 
-def run_child(work: Awaitable[None], timeout: float) -> None:
-    """Run a child's `work` for at most `timeout` seconds; on BenchmarkFailed (one, or several
-    from a task group) print why to stderr and exit with status 1."""
+def run_child(
+    work: Awaitable[None], timeout: float, loop_factory: Callable[[], Any] | None = None
+) -> None:
+    """Run a child's `work` for at most `timeout` seconds, on the loop `loop_factory` makes
+    (asyncio's default when None); on BenchmarkFailed (one, or several from a task group)
+    print why to stderr and exit with status 1."""
     # aiogram logs every handled update at INFO; that would be timed too.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
@@ -204,7 +207,8 @@ def run_child(work: Awaitable[None], timeout: float) -> None:
         await asyncio.wait_for(work, timeout)
 
     try:
-        asyncio.run(bounded())
+        with asyncio.Runner(loop_factory=loop_factory) as runner:
+            runner.run(bounded())
     except* BenchmarkFailed as failures:
         for failure in failures.exceptions:
             print(f"benchmark failed: {failure}", file=sys.stderr)

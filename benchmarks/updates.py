@@ -22,7 +22,9 @@ Then, for each bot in turn (Naboskap first, then echo), it runs two child proces
   `bot.runners.webhook_application(..., background=False)`; for `echo`, a bare aiogram
   Dispatcher that answers every message with its text, behind the same aiogram webhook
   handler. It serves the webhook on a free 127.0.0.1 port, registers it with `setWebhook`
-  (with a secret token) and prints READY.
+  (with a secret token) and prints READY. Naboskap runs on the event loop `naboskap run`
+  would use (uvloop where installed; `EVENT_LOOP=asyncio` measures without it), the echo
+  bot always on asyncio's default loop, so that the yardstick does not move.
 
 The parent then says `go` to the driver, which runs an untimed warm-up (one resident per
 language: Babel loads a locale's data when it is first used) and prints WARMED. The parent says
@@ -260,10 +262,12 @@ def main() -> None:
         run_child(driver(args.bot, args.residents, args.concurrency), CHILD_TIMEOUT)
         return
     if args.role == "bot":
-        from updates_bot import bot_process
+        from updates_bot import bot_process, event_loop
 
         run_child(
-            bot_process(args.bot, args.api_base, args.token, args.database_url), CHILD_TIMEOUT
+            bot_process(args.bot, args.api_base, args.token, args.database_url),
+            CHILD_TIMEOUT,
+            event_loop(args.bot),
         )
         return
 

@@ -11,11 +11,13 @@ imported inside the functions.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import os
 import secrets
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from processes import (
@@ -33,6 +35,24 @@ if TYPE_CHECKING:
     from aiohttp import web
 
 WEBHOOK_PATH = "/webhook"
+
+
+def event_loop(bot: str) -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """The loop factory for the bot process (None: asyncio's default loop).
+
+    Naboskap runs on the loop `naboskap run` would choose (`bot.event_loop`: uvloop where it is
+    installed; EVENT_LOOP=asyncio in the environment measures without it), so the figure is
+    production's. The echo bot stays on asyncio's default loop: it is the fixed yardstick the
+    CPU ratio is read against, and must not move when Naboskap's choices do.
+    """
+    if bot != "naboskap":
+        return None
+    from bot.event_loop import loop_factory
+
+    choice = os.environ.get("EVENT_LOOP", "auto")
+    if choice not in ("auto", "asyncio", "uvloop"):
+        raise SystemExit(f"EVENT_LOOP must be auto, asyncio or uvloop, not {choice!r}")
+    return loop_factory(choice)  # type: ignore[arg-type]
 
 
 @contextlib.asynccontextmanager

@@ -164,6 +164,9 @@ class Settings(BaseSettings):
     # Pace direct replies below Telegram's limits (above). Off only against a Bot API without
     # limits, such as the tests' fake server, where pacing would only make every test wait.
     flood_control: bool = True
+    # The event loop of `naboskap run` and `naboskap worker` (bot.event_loop): uvloop when it
+    # is installed (`auto`), asyncio's own (`asyncio`), or uvloop or a one-line failure.
+    event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
     reminder_hours: int = Field(default=24, ge=1, le=168)
     help_expiry_days: int = Field(default=14, ge=1, le=365)
     # How long history (notices sent, past events and their answers, finished help requests,

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
     from bot.config import Settings
     from bot.core import Core
+    from bot.event_loop import EventLoopChoice
     from bot.services.errors import ServiceError
 
 T = TypeVar("T")
@@ -73,16 +74,25 @@ def setup_logging(settings: Settings) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
-def run(coroutine: Coroutine[Any, Any, T]) -> T:
+def run(coroutine: Coroutine[Any, Any, T], event_loop: EventLoopChoice | None = None) -> T:
     """Run a command's work; a refusal from a service, or a database or Redis out of reach,
-    becomes a Failure."""
+    becomes a Failure. The long-running commands pass their EVENT_LOOP setting
+    (`bot.event_loop`); the others run on asyncio's own loop."""
     import asyncio
 
     from bot.dependencies import DependencyDown
     from bot.services.errors import ServiceError
 
     try:
-        return asyncio.run(coroutine)
+        if event_loop is None:
+            return asyncio.run(coroutine)
+        from bot.event_loop import EventLoopUnavailable
+        from bot.event_loop import run as run_on
+
+        try:
+            return run_on(coroutine, event_loop)
+        except EventLoopUnavailable as error:
+            raise Failure(str(error)) from None
     except ServiceError as error:
         raise Failure(explain(error)) from None
     except DependencyDown as error:

@@ -43,7 +43,7 @@ def run_command(webhook: bool) -> None:
             await app.close()
 
     try:
-        run(go())
+        run(go(), config.event_loop)
     except (SettingsError, SchemaBehind) as error:
         raise Failure(str(error)) from None
     except KeyboardInterrupt:
@@ -146,6 +146,6 @@ def worker() -> None:
     from bot.worker_process import run_worker_process
 
     try:
-        run(run_worker_process(config))
+        run(run_worker_process(config), config.event_loop)
     except SchemaBehind as error:
         raise Failure(str(error)) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import importlib.util
 import json
 import logging
 import os
@@ -35,14 +36,29 @@ def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> RealProcess:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize(
+    ("how", "loop"),
+    [
+        pytest.param(
+            signal.SIGTERM,
+            "uvloop",
+            id="SIGTERM-uvloop",
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("uvloop") is None, reason="uvloop is not installed here"
+            ),
+        ),
+        pytest.param(signal.SIGINT, "asyncio", id="SIGINT-asyncio"),
+    ],
+)
 async def test_long_polling_answers_and_stops_cleanly(
-    database_url: str, fake_api: FakeBotAPI, tmp_path: Path, how: signal.Signals
+    database_url: str, fake_api: FakeBotAPI, tmp_path: Path, how: signal.Signals, loop: str
 ):
     env = {
         "BOT_TOKEN": DEFAULT_TOKEN,
         "TELEGRAM_API_BASE": fake_api.base_url,
         "DATABASE_URL": database_url,
+        # Both loops start, answer and stop on both signals' paths (bot.event_loop).
+        "EVENT_LOOP": loop,
     }
     process = _start_bot(env, tmp_path)
     try:
@@ -62,6 +78,7 @@ async def test_long_polling_answers_and_stops_cleanly(
     finally:
         code, stderr = await process.stopped(how)
     assert code == 0, stderr
+    assert f"event loop: {loop}" in stderr
     assert "Traceback" not in stderr
     assert "Olena" not in stderr
 
