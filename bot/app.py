@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.registry import load_gateway
+from bot.channels.telegram import wire_json
 from bot.channels.telegram.flood import FloodControl
 from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock
@@ -121,10 +122,13 @@ class App:
 
 
 def build_bot(settings: Settings) -> Bot:
-    session = (
-        AiohttpSession()
+    # orjson for every JSON the session reads and writes, the webhook's too (wire_json).
+    session = AiohttpSession(
+        api=PRODUCTION
         if settings.telegram_api_base == TELEGRAM_API
-        else AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+        else TelegramAPIServer.from_base(settings.telegram_api_base),
+        json_loads=wire_json.loads,
+        json_dumps=wire_json.dumps,
     )
     # Outermost first: the update's database connection goes back to the pool before the
     # call waits for its turn under Telegram's flood limits.

@@ -19,15 +19,16 @@ way aiogram does, giving the same outcome for every answer as `TelegramSender`:
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aiohttp
 
+from bot.channels.telegram import wire_json
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
 from bot.services import actions
 
+JSON = {"Content-Type": "application/json"}
 # aiogram's default for a request to the Bot API.
 REQUEST_TIMEOUT = 60.0
 # What aiogram calls each kind of failure; a Transient's reason names it the same way, so the
@@ -108,7 +109,9 @@ class HttpTelegramSender:
         if markup is not None:
             payload["reply_markup"] = markup
         try:
-            async with self.http.post(self.url, json=payload, timeout=self.timeout) as response:
+            async with self.http.post(
+                self.url, data=wire_json.dumps_bytes(payload), headers=JSON, timeout=self.timeout
+            ) as response:
                 status = response.status
                 body = await response.read()
         except (aiohttp.ClientError, OSError) as error:
@@ -116,7 +119,7 @@ class HttpTelegramSender:
         except TimeoutError:
             return Transient("TimeoutError: ")
         try:
-            answer = json.loads(body)
+            answer = wire_json.loads(body)
         except ValueError:
             answer = None
         return outcome(status, answer)

@@ -1,0 +1,72 @@
+"""The JSON to and from the Bot API (orjson, `bot.channels.telegram.wire_json`): text in every
+script we speak, emoji beyond the BMP and characters JSON must escape reach Telegram exactly,
+with their buttons, from the bot's aiogram session and from the worker's plain-HTTP sender."""
+
+from __future__ import annotations
+
+import json
+
+import aiohttp
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.app import App
+from bot.channels.telegram import wire_json
+from bot.channels.telegram.http_sender import HttpTelegramSender
+from bot.delivery.messages import Button, Rendered
+from bot.fake_bot_api import FakeBotAPI
+from bot.services import actions
+from bot.services.actions import MenuItem, OpenMenu
+
+CHAT = 5151
+# Arabic (right to left), Ethiopic (Tigrinya), Dari, Ukrainian, Norwegian, emoji outside the
+# BMP (a surrogate pair in \u escapes), a flag (two code points), a zero-width joiner
+# sequence, and what JSON must escape: quotes, a backslash, a newline, a tab, U+2028.
+TEXT = 'مرحبا بكم ሰላም ንኹልኹም سلام Привіт blåbær 🗓🏠 🇳🇴 👩‍👧 "quoted" back\\slash\nline\ttab\u2028end'
+LABEL = "ሓገዝ 🆘 مساعدة"
+
+
+async def test_the_bots_session_sends_every_script_and_its_buttons_exactly(
+    app: App, fake_api: FakeBotAPI
+):
+    fake_api.chats[CHAT] = []
+    data = "x:ሰላም:🏠"
+    markup = InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=LABEL, callback_data=data)]]
+    )
+    sent = await app.bot.send_message(CHAT, TEXT, reply_markup=markup, parse_mode=None)
+
+    [shown] = [m for m in fake_api.chats[CHAT] if m.from_bot]
+    assert shown.text == TEXT
+    assert shown.reply_markup == {"inline_keyboard": [[{"text": LABEL, "callback_data": data}]]}
+    # ...and Telegram's answer is read back exactly too.
+    assert sent.text == TEXT
+    assert sent.reply_markup is not None
+    [[button]] = sent.reply_markup.inline_keyboard
+    assert (button.text, button.callback_data) == (LABEL, data)
+
+
+async def test_the_workers_sender_sends_every_script_and_its_buttons_exactly(
+    fake_api: FakeBotAPI,
+):
+    fake_api.chats[CHAT] = []
+    message = Rendered(TEXT, ((Button(LABEL, OpenMenu(MenuItem.EVENTS)),),))
+    async with aiohttp.ClientSession() as http:
+        await HttpTelegramSender(http, fake_api.token, fake_api.base_url).send(CHAT, message)
+
+    [shown] = [m for m in fake_api.chats[CHAT] if m.from_bot]
+    assert shown.text == TEXT
+    assert shown.reply_markup == {
+        "inline_keyboard": [
+            [{"text": LABEL, "callback_data": actions.pack(OpenMenu(MenuItem.EVENTS))}]
+        ]
+    }
+
+
+def test_wire_json_is_the_standard_librarys_json_in_other_bytes() -> None:
+    value = {"text": TEXT, "n": [1, 2.5, True, None], "chat_id": 2**52 - 1}
+    # aiogram's session puts `dumps` into form fields and responses: it must be text.
+    assert isinstance(wire_json.dumps(value), str)
+    assert json.loads(wire_json.dumps(value)) == value
+    assert json.loads(wire_json.dumps_bytes(value)) == value
+    assert wire_json.loads(json.dumps(value)) == value
+    assert wire_json.loads(json.dumps(value).encode()) == value
