@@ -32,12 +32,7 @@ from bot.dispatching import GetRawUpdates, NaboskapDispatcher
 from bot.i18n import Catalogs
 from bot.worker_process import delivery_worker
 from handlers import build_router
-from handlers.middlewares import (
-    ActorMiddleware,
-    CleanTextMiddleware,
-    ReleaseConnectionMiddleware,
-    SessionMiddleware,
-)
+from handlers.middlewares import ReleaseConnectionMiddleware, UpdateContextMiddleware
 
 __all__ = ["App", "SchemaBehind", "build_app", "build_worker"]
 
@@ -166,9 +161,9 @@ def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatch
         catalogs=core.catalogs,
         clock=core.clock,
     )
-    dispatcher.update.outer_middleware(CleanTextMiddleware())
-    dispatcher.update.outer_middleware(SessionMiddleware(core.sessionmaker))
-    dispatcher.update.outer_middleware(ActorMiddleware(core.settings, core.catalogs))
+    dispatcher.update.outer_middleware(
+        UpdateContextMiddleware(core.settings, core.catalogs, core.sessionmaker)
+    )
     dispatcher.include_router(build_router())
     return dispatcher
 

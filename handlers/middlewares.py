@@ -63,10 +63,31 @@ def _cleaned(value: Any, name: bool = False) -> Any:
     return value
 
 
-class CleanTextMiddleware(BaseMiddleware):
-    """Every text in an update (messages, captions, callback data, names) cleaned once, here,
-    before any handler reads it: no NUL or other control character reaches a service, text is
-    in Unicode NFC, and names carry no bidi overrides (`bot.edge_input`)."""
+class UpdateContextMiddleware(BaseMiddleware):
+    """Everything a handler needs to know about its update, in one pass:
+
+    - every text in the update (messages, captions, callback data, names) cleaned once, here,
+      before any handler reads it: no NUL or other control character reaches a service, text
+      is in Unicode NFC, and names carry no bidi overrides (`bot.edge_input`);
+    - `session`: one database session per update, closed (and rolled back if uncommitted)
+      when handling ends, and known to `ReleaseConnectionMiddleware` below;
+    - `actor` (who this is, their roles) and `t` (their translator). Before a resident has
+      chosen a language we speak the one their Telegram app uses, if we ship it, and
+      otherwise the default.
+
+    One middleware rather than three: each layer of aiogram's middleware chain costs a
+    partial and a call per update, measurable in benchmarks/updates.py.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        catalogs: Catalogs,
+        sessionmaker: async_sessionmaker[AsyncSession],
+    ) -> None:
+        self.coordinator_ids = settings.coordinator_ids
+        self.catalogs = catalogs
+        self.sessionmaker = sessionmaker
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         cleaned = _cleaned(event)
@@ -78,21 +99,22 @@ class CleanTextMiddleware(BaseMiddleware):
                 data[EVENT_FROM_USER_KEY] = context.user
             if context.chat is not None:
                 data[EVENT_CHAT_KEY] = context.chat
-        return await handler(cleaned, data)
-
-
-class SessionMiddleware(BaseMiddleware):
-    """One session per update, closed (and rolled back if uncommitted) when handling ends."""
-
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self.sessionmaker = sessionmaker
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get(EVENT_FROM_USER_KEY)
+        if user is None or user.is_bot:
+            # Nobody we could act for (a channel post, a bot, a message without a sender):
+            # every handler needs an actor, so the update ends here, as one we do not handle.
+            log.debug("update without a person to act for skipped")
+            return UNHANDLED
         async with self.sessionmaker() as session:
             data["session"] = session
             token = _update_session.set(session)
             try:
-                return await handler(event, data)
+                actor = await residents.identify(session, user.id, self.coordinator_ids)
+                data["actor"] = actor
+                data["t"] = self.catalogs.translator(
+                    actor.locale or negotiate_locale(user.language_code)
+                )
+                return await handler(cleaned, data)
             finally:
                 _update_session.reset(token)
 
@@ -117,27 +139,3 @@ class ReleaseConnectionMiddleware(BaseRequestMiddleware):
                 log.warning("uncommitted changes dropped before a Bot API call")
             await session.close()
         return await make_request(bot, method)
-
-
-class ActorMiddleware(BaseMiddleware):
-    """Puts `actor` (who this is, their roles) and `t` (their translator) into handler data.
-
-    Before a resident has chosen a language we speak the one their Telegram app uses, if we
-    ship it, and otherwise the default.
-    """
-
-    def __init__(self, settings: Settings, catalogs: Catalogs) -> None:
-        self.coordinator_ids = settings.coordinator_ids
-        self.catalogs = catalogs
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        user: User | None = data.get("event_from_user")
-        if user is None or user.is_bot:
-            # Nobody we could act for (a channel post, a bot, a message without a sender):
-            # every handler needs an actor, so the update ends here, as one we do not handle.
-            log.debug("update without a person to act for skipped")
-            return UNHANDLED
-        actor = await residents.identify(data["session"], user.id, self.coordinator_ids)
-        data["actor"] = actor
-        data["t"] = self.catalogs.translator(actor.locale or negotiate_locale(user.language_code))
-        return await handler(event, data)
