@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage
@@ -22,6 +21,7 @@ from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.registry import load_gateway
 from bot.channels.telegram import wire_json
 from bot.channels.telegram.flood import FloodControl
+from bot.channels.telegram.json_session import JsonBodySession
 from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock
 from bot.config import TELEGRAM_API, Settings
@@ -117,8 +117,9 @@ class App:
 
 
 def build_bot(settings: Settings) -> Bot:
-    # orjson for every JSON the session reads and writes, the webhook's too (wire_json).
-    session = AiohttpSession(
+    # Requests as JSON bodies (json_session), and orjson for every JSON the session reads and
+    # writes, the webhook's too (wire_json).
+    session = JsonBodySession(
         api=PRODUCTION
         if settings.telegram_api_base == TELEGRAM_API
         else TelegramAPIServer.from_base(settings.telegram_api_base),
