@@ -1,7 +1,8 @@
 """Which asyncio event loop the long-running processes (`naboskap run`, `naboskap worker`) use.
 
-uvloop (libuv underneath) makes each update cheaper: about a sixth less CPU per update in
-benchmarks/updates.py, most of it in the sockets to Telegram and the database. It is an
+uvloop (libuv underneath) makes the loop's own work (sockets, callbacks) cheaper: issue 12
+measured about a sixth less CPU per update with it in benchmarks/updates.py on a quiet
+machine (on a loaded one the gain is within the noise). It is an
 optional speed-up, not a requirement: it is not built for Windows or PyPy, so the dependency
 carries a platform marker and `auto` (the default of EVENT_LOOP) falls back to asyncio's own
 loop wherever it cannot be imported. `asyncio` turns it off, e.g. to rule it out when

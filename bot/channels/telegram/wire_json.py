@@ -2,7 +2,7 @@
 
 Every update and every reply goes through JSON twice or more (the update in, each request's
 nested fields such as `reply_markup` out, each answer in); orjson does that several times
-faster than `json`, about a fifth of Naboskap's CPU per update in benchmarks/updates.py.
+faster than `json` (issue 12 measured a fifth less CPU per update in benchmarks/updates.py).
 orjson has no PyPy build, hence the fallback; the output is equivalent JSON either way (orjson
 writes non-ASCII text as UTF-8 rather than `\\u` escapes, which Telegram reads the same).
 
