@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.registry import load_gateway
-from bot.channels.telegram.flood import FloodControl
+from bot.channels.telegram.flood import FloodControl, Pace
 from bot.channels.telegram.sender import TelegramSender
 from bot.clock import Clock
 from bot.config import TELEGRAM_API, Settings
@@ -120,7 +120,9 @@ class App:
         await self.core.close()
 
 
-def build_bot(settings: Settings) -> Bot:
+def build_bot(settings: Settings, pace: Pace | None = None) -> Bot:
+    """The aiogram bot; its flood control waits by `pace` (the real time unless a test gives
+    the fake Bot API's own, which its limits are counted in)."""
     session = (
         AiohttpSession()
         if settings.telegram_api_base == TELEGRAM_API
@@ -130,13 +132,12 @@ def build_bot(settings: Settings) -> Bot:
     # call waits for its turn under Telegram's flood limits.
     session.middleware(ReleaseConnectionMiddleware())
     if settings.flood_control:
-        session.middleware(
-            FloodControl(
-                settings.reply_rate,
-                chat_burst=settings.chat_burst,
-                max_wait=settings.flood_wait_max,
-            )
+        flood = FloodControl(
+            settings.reply_rate, chat_burst=settings.chat_burst, max_wait=settings.flood_wait_max
         )
+        if pace is not None:
+            flood.clock, flood.sleep = pace.monotonic, pace.sleep
+        session.middleware(flood)
     return Bot(
         settings.require_token(),
         session=session,
@@ -174,11 +175,11 @@ def build_worker(app: App) -> DeliveryWorker:
     return delivery_worker(app.core, TelegramSender(app.bot), app.sms_gateway)
 
 
-def build_app(settings: Settings, clock: Clock | None = None) -> App:
+def build_app(settings: Settings, clock: Clock | None = None, *, pace: Pace | None = None) -> App:
     core = build_core(settings, clock)
     return App(
         core=core,
-        bot=build_bot(settings),
+        bot=build_bot(settings, pace),
         dispatcher=build_dispatcher(core),
         sms_gateway=load_gateway(settings) if settings.sms_gateway else None,
     )

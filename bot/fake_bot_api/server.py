@@ -19,7 +19,7 @@ from aiohttp import web
 from bot.fake_bot_api.callbacks import CallbackAnswers
 from bot.fake_bot_api.commands import CommandMenu
 from bot.fake_bot_api.errors import BotApiError, bad_request
-from bot.fake_bot_api.limits import COUNTED_METHODS, FloodControl, RateLimit
+from bot.fake_bot_api.limits import COUNTED_METHODS, FloodControl, RateLimit, RealTime, WarpTime
 from bot.fake_bot_api.messages import MessageMethods
 from bot.fake_bot_api.state import Call, Document
 from bot.fake_bot_api.updates import UpdateDelivery
@@ -61,6 +61,7 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
         port: int = 0,
         clock: Callable[[], float] = time.time,
         rate_limit: RateLimit | None = None,
+        pace: RealTime | WarpTime | None = None,
     ) -> None:
         bot_user = {
             "id": int(token.split(":")[0]),
@@ -81,8 +82,9 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
         self.on_call: Callable[[Call], None] | None = None
         self.calls: list[Call] = []
         self.errors: deque[tuple[str, BotApiError]] = deque()
-        self.rate_limit = rate_limit or RateLimit()
-        self._flood = FloodControl(self.rate_limit)
+        # Telegram's flood limits unless told otherwise, counted in `pace` (see `limits`).
+        self.pace = pace or RealTime()
+        self._flood = FloodControl(RateLimit() if rate_limit is None else rate_limit, self.pace)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -115,6 +117,21 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        return self._flood.limit
+
+    @rate_limit.setter
+    def rate_limit(self, limit: RateLimit) -> None:
+        """Other limits from now on (a test of something else at a speed Telegram would not
+        take switches them off, and says why)."""
+        self._flood.limit = limit
+
+    @property
+    def flood_refusals(self) -> int:
+        """Sends refused with 429 because the bot went past a flood limit (not `fail_next`'s)."""
+        return self._flood.refused
 
     def fail_next(
         self, method: str, code: int, description: str, retry_after: int | None = None

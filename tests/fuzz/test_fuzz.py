@@ -41,6 +41,7 @@ from pydantic import ValidationError
 
 from bot.dispatching import read_update
 from bot.fake_bot_api import FakeBotAPI, FakeUser
+from bot.fake_bot_api.limits import WarpTime
 from bot.i18n import SHIPPED_LOCALES
 from bot.logs import failure
 from bot.runners import webhook_application
@@ -132,9 +133,11 @@ class World:
 
 @contextlib.asynccontextmanager
 async def _world(database_url: str) -> AsyncIterator[World]:
-    async with FakeBotAPI() as fake_api:
+    # Telegram's flood limits, in warp time: however the fuzz drives it, the bot stays within.
+    async with FakeBotAPI(pace=WarpTime()) as fake_api:
         async for world in _build_world(database_url, fake_api):
             yield world
+        assert fake_api.flood_refusals == 0, "the bot went past Telegram's flood limits"
 
 
 async def _build_world(database_url: str, fake_api: FakeBotAPI) -> AsyncIterator[World]:
