@@ -54,7 +54,7 @@ from db.queries import residents as q
 log = logging.getLogger(__name__)
 
 # The columns `q.identity` reads (and keys on): a change to any other column changes nothing here.
-_TABLE = Resident.__table__
+_TABLE_NAME: str = Resident.__tablename__
 IDENTITY_COLUMNS = frozenset(
     {"id", "telegram_id", "locale", "is_coordinator", "privacy_accepted_at"}
 )
@@ -239,7 +239,7 @@ def _caches_of(session: Session) -> Iterable[IdentityCache]:
 
 def _is_residents(table: object) -> bool:
     # Statements built from the model hold an annotated copy of the table, not the table.
-    return getattr(table, "name", None) == _TABLE.name
+    return bool(getattr(table, "name", None) == _TABLE_NAME)
 
 
 def _column_name(key: object) -> str | None:
