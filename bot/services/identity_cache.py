@@ -40,7 +40,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import URL, BindParameter, BooleanClauseList, Column, event, inspect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +50,9 @@ from sqlalchemy.sql.elements import BinaryExpression, ClauseElement, TextClause
 
 from db.models import Resident
 from db.queries import residents as q
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -330,7 +333,7 @@ def _statement_targets(state: ORMExecuteState) -> Invalidation | None:
         if not values and rows:
             # A bulk UPDATE by primary key: one dict per row, with its id.
             ids = [row.get("id") for row in rows]
-            if all(isinstance(i, int) for i in ids) and not statement.whereclause:  # type: ignore[attr-defined]
+            if all(isinstance(i, int) for i in ids) and statement.whereclause is None:  # type: ignore[attr-defined]
                 if not (changed - {"id"}) & IDENTITY_COLUMNS:
                     return None
                 return Invalidation(set(), {int(i) for i in ids if i is not None})
@@ -406,17 +409,31 @@ class _RedisLink:
     """
 
     def __init__(self, cache: IdentityCache, url: str) -> None:
-        from redis.asyncio import Redis
-
         self.cache = cache
-        self.redis: Redis = Redis.from_url(url)
-        database = self.redis.connection_pool.connection_kwargs.get("db", 0)
-        self.channel = f"naboskap:identity-invalidations:{database}"
+        self.url = url
+        self._redis: Redis | None = None
         self.origin = uuid.uuid4().hex  # our own messages are already applied
         self._listener: asyncio.Task[None] | None = None
         self._outbox: list[Invalidation] = []
         self._publisher: asyncio.Task[None] | None = None
         self._listening = False
+
+    @property
+    def redis(self) -> Redis:
+        """The client, made at first use: a CLI command that writes nothing does not import
+        redis for it."""
+        if self._redis is None:
+            from redis.asyncio import Redis
+
+            # The health check pings a quiet subscription, so that a dead link is noticed
+            # (and caching stops) within seconds rather than at the next message.
+            self._redis = Redis.from_url(self.url, health_check_interval=10)
+        return self._redis
+
+    @property
+    def channel(self) -> str:
+        database = self.redis.connection_pool.connection_kwargs.get("db", 0)
+        return f"naboskap:identity-invalidations:{database}"
 
     def listening(self) -> bool:
         return self._listening
@@ -438,7 +455,7 @@ class _RedisLink:
                 self._listening = True
                 delay = 0.5
                 while True:
-                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=30.0)
+                    message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
                     if message is not None:
                         self._apply(message.get("data"))
             except asyncio.CancelledError:
@@ -505,7 +522,8 @@ class _RedisLink:
             self._listener.cancel()
             with contextlib.suppress(BaseException):
                 await self._listener
-        await self.redis.aclose()
+        if self._redis is not None:
+            await self._redis.aclose()
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
