@@ -174,7 +174,7 @@ class IdentityCache:
             self._telegram_of.pop(entry[1].id, None)
 
     def drop(self, invalidation: Invalidation) -> None:
-        """Forget these residents here (not in other processes: see `published`)."""
+        """Forget these residents here (not in other processes: see `publish`)."""
         self._generation += 1
         if invalidation.everyone:
             self._entries.clear()
@@ -330,15 +330,31 @@ def _statement_targets(state: ORMExecuteState) -> Invalidation | None:
         changed = {_column_name(k) for k in values} | {k for row in rows for k in row}
         if values and not (changed & IDENTITY_COLUMNS):
             return None  # e.g. reachable, first_name: identify reads none of these
+        # A Telegram id given to a resident: whoever had it cached as unknown must go too.
+        given: set[int] = set()
+        for key, element in values.items():
+            if _column_name(key) == "telegram_id":
+                found = _ids(_value(element, rows[0] if len(rows) == 1 else {}))
+                if found is None:
+                    return Invalidation(set(), set(), everyone=True)
+                given |= found
+        for row in rows:
+            if isinstance(row.get("telegram_id"), int):
+                given.add(row["telegram_id"])
         if not values and rows:
             # A bulk UPDATE by primary key: one dict per row, with its id.
             ids = [row.get("id") for row in rows]
             if all(isinstance(i, int) for i in ids) and statement.whereclause is None:  # type: ignore[attr-defined]
                 if not (changed - {"id"}) & IDENTITY_COLUMNS:
                     return None
-                return Invalidation(set(), {int(i) for i in ids if i is not None})
+                return Invalidation(given, {int(i) for i in ids if i is not None})
+    else:
+        given = set()
     pinned = _pinned(statement.whereclause, rows[0] if len(rows) == 1 else {})  # type: ignore[attr-defined]
-    return pinned if pinned is not None else Invalidation(set(), set(), everyone=True)
+    if pinned is None:
+        return Invalidation(set(), set(), everyone=True)
+    pinned.telegram_ids |= given
+    return pinned
 
 
 def _pending(session: Session) -> Invalidation:

@@ -148,6 +148,21 @@ async def test_every_shape_of_write_invalidates(resident, app, write):
     assert app_text(app, "pl", "What I can do") in (await user.send("/help"))[-1].text
 
 
+async def test_a_telegram_id_given_to_a_resident_drops_its_unknown_entry(resident, make_user, app):
+    kari = await resident("Kari")
+    stranger = make_user("Per", "nb")
+    await stranger.send("/start")  # not known: cached as no one
+    assert stranger.id in _cache(app) and _cache(app).snapshot()[stranger.id] is None
+    async with app.sessionmaker() as session:
+        actor = await residents.identify(session, kari.id, ())
+        await session.execute(
+            update(Resident).where(Resident.id == actor.resident_id).values(telegram_id=stranger.id)
+        )
+        await session.commit()
+    assert stranger.id not in _cache(app)
+    assert kari.id not in _cache(app)
+
+
 async def test_a_write_to_other_columns_keeps_the_entry(resident, app):
     user = await resident("Kari")
     await user.send("/help")
