@@ -49,7 +49,7 @@ from bot.server_log import server_options
 from bot.services import networks
 from bot.services.actors import Actor
 from tests.support import fuzz_updates as fz
-from tests.support.consistency import inconsistencies
+from tests.support.consistency import inconsistencies, stale_identities
 from tests.support.outbox import outbox_worker
 from tests.support.residents import onboard
 from tests.support.settings import COORDINATOR_ID, PG_URL
@@ -404,9 +404,14 @@ async def _example(world: World, data: st.DataObject) -> None:
     for _ in range(BATCH):
         raw = _draw_update(data, world)
         await _feed(world, raw, world.figures.updates + 1)
+        # The identity cache never outlives a change: each entry still matches the database.
+        for line in await stale_identities(world.app.core.identity_cache, world.app.sessionmaker):
+            world.figures.fail(line, raw)
     for _ in range(SMS_BATCH):
         await _sms(world, data.draw(world.strategies.sms, label="sms"))
     await _drain(world)
+    for line in await stale_identities(world.app.core.identity_cache, world.app.sessionmaker):
+        world.figures.fail(line, "after the SMS requests and the outbox")
     # What the fake server remembers of each call is not needed once looked at.
     world.fake_api.calls.clear()
 
