@@ -18,6 +18,7 @@ from bot.fake_bot_api import FakeBotAPI, FakeUser
 from bot.fake_bot_api.limits import RateLimit
 from bot.fake_bot_api.state import Call
 from bot.runners import webhook_application
+from bot.services.errors import NotFound
 from tests.support.settings import make_settings
 
 # Long enough for a loaded machine: the tests that need the bound to pass set a short one.
@@ -121,6 +122,33 @@ async def test_in_the_background_the_spinner_stops_before_the_handler_finishes(
         await runner.cleanup()
     assert [call.via for call in _answers(fake_api)] == ["response"]
     assert fake_api.response_errors == []
+
+
+@pytest.mark.parametrize("background", [True, False], ids=["background", "in-request"])
+async def test_a_refusal_after_the_answer_is_said_in_the_chat_as_before(
+    webhook_app: App, fake_api: FakeBotAPI, background: bool
+):
+    """The error handler answers a refused press with an alert, or, when the handler has
+    answered it already, with a message: a second answer is refused at once, as Telegram
+    would, rather than racing the first in the response."""
+
+    async def refused(query: CallbackQuery) -> None:
+        await query.answer()
+        raise NotFound()
+
+    webhook_app.dispatcher.callback_query.register(refused, F.data == "refused")
+    runner = await _serve(webhook_app, background=background)
+    try:
+        user = FakeUser(fake_api, 7008, "Hodan", "en")
+        await _started(fake_api, user)
+        before = len(user.messages)
+        await user.press_data("refused")
+        await _until(fake_api, lambda: len(user.messages) > before)
+    finally:
+        await runner.cleanup()
+    assert [call.via for call in _answers(fake_api)] == ["response"]
+    assert all(call.ok for call in fake_api.calls)
+    assert "something went wrong" not in user.last.text.lower()
 
 
 async def test_past_the_bound_the_answer_is_an_api_call_and_is_not_lost(

@@ -12,8 +12,9 @@ What goes there, and why that is safe:
 - **The answer to the update's own button press** (`answerCallbackQuery`). Its result is always
   True and Telegram's flood limits do not count it, so nothing is lost when `WebhookReply` (a
   session middleware) puts the first such call into the update's `ResponseSlot` and hands True
-  back to the handler at once. Only that query's answer is deferred: anything else, and a second
-  answer, goes through the API as before.
+  back to the handler at once. Only that query's answer is deferred; a second answer to it is
+  refused at once with Telegram's error (the first is already on its way), anything else goes
+  through the API as before.
 - **A method the handler returns** (aiogram's convention for "put it in the webhook response"):
   by returning it the handler said it does not need the result (a message's id). A message
   counts against Telegram's flood limits, so it goes in the response only when `FloodControl`
@@ -50,6 +51,7 @@ from aiogram.client.session.middlewares.base import (
     BaseRequestMiddleware,
     NextRequestMiddlewareType,
 )
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.methods import AnswerCallbackQuery, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
@@ -57,6 +59,8 @@ from aiogram.types import InputFile
 from bot.channels.telegram.flood import FloodControl, counted_chat
 
 Method = TelegramMethod[Any]
+# What Telegram says to a second answer to one button press.
+SECOND_ANSWER = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 class ResponseSlot:
@@ -130,13 +134,18 @@ class WebhookReply(BaseRequestMiddleware):
             slot is not None
             and isinstance(method, AnswerCallbackQuery)
             and method.callback_query_id == slot.query_id
-            and slot.free()
-            and (body := response_body(bot, method)) is not None
-            and slot.offer(method, body)
         ):
-            # The session's chain passes the bare result along (aiogram's annotation says
-            # Response); answerCallbackQuery's result is always True.
-            return cast("Response[TelegramType]", True)
+            if isinstance(slot.method, AnswerCallbackQuery):
+                # A second answer to the press: Telegram refuses it, as the first is on its
+                # way in the response. Refused here and now, so that what the handlers do then
+                # (the error handler says a refusal in the chat instead) is what it was, and
+                # not a race between the response and a request.
+                raise TelegramBadRequest(method=method, message=SECOND_ANSWER)
+            if slot.free() and (body := response_body(bot, method)) is not None:
+                slot.offer(method, body)
+                # The session's chain passes the bare result along (aiogram's annotation
+                # says Response); answerCallbackQuery's result is always True.
+                return cast("Response[TelegramType]", True)
         return await make_request(bot, method)
 
 
