@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 
+import aiohttp
 import pytest
 from aiogram import F
 from aiogram.methods import SendMessage
@@ -175,6 +176,51 @@ async def test_past_the_bound_the_answer_is_an_api_call_and_is_not_lost(
         await runner.cleanup()
     # Exactly one answer, sent by the bot itself once the response had gone without it.
     assert [(call.via, call.ok) for call in _answers(fake_api)] == [("request", True)]
+
+
+async def test_an_answer_whose_response_cannot_be_written_is_sent_through_the_api(
+    webhook_app: App, fake_api: FakeBotAPI
+):
+    """Telegram hung up before the answer was ready: the bot sends it itself."""
+    release = asyncio.Event()
+
+    async def late(query: CallbackQuery) -> None:
+        await release.wait()
+        await query.answer("Late")
+
+    webhook_app.dispatcher.callback_query.register(late, F.data == "late")
+    runner = await _serve(webhook_app)
+    try:
+        user = FakeUser(fake_api, 7009, "Senait", "ti")
+        await _started(fake_api, user)
+        query_id = "hung-up"
+        fake_api.expect_callback(query_id, user.id)
+        update = {
+            "update_id": 9001,
+            "callback_query": {
+                "id": query_id,
+                "from": user.profile,
+                "message": user.last.as_api(fake_api.bot_user, user.profile),
+                "chat_instance": str(user.id),
+                "data": "late",
+            },
+        }
+        assert fake_api.webhook is not None
+        async with aiohttp.ClientSession() as client:
+            with pytest.raises(TimeoutError):
+                async with client.post(
+                    fake_api.webhook["url"],
+                    json=update,
+                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+                    timeout=aiohttp.ClientTimeout(total=0.3),
+                ) as reply:
+                    await reply.read()
+        await asyncio.sleep(0.2)  # the server has seen the connection go
+        release.set()
+        await _until(fake_api, lambda: fake_api.callback_answers[query_id] is not None)
+    finally:
+        await runner.cleanup()
+    assert [(call.via, call.ok) for call in _answers(fake_api, query_id)] == [("request", True)]
 
 
 async def test_a_returned_reply_rides_in_the_response_and_the_fake_validates_it(
