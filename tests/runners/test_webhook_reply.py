@@ -297,16 +297,27 @@ async def test_fed_updates_and_polling_answer_through_the_api_as_before(
     assert all(call.via == "request" for call in fake_api.calls)
 
 
-async def test_an_unreadable_or_empty_response_body_is_ignored_as_telegram_does(
-    fake_api: FakeBotAPI,
-):
+async def test_the_fake_executes_a_response_body_as_telegram_does(fake_api: FakeBotAPI):
+    """JSON or a multipart form (aiogram's own writer) is executed; an empty or unreadable
+    body is ignored, and recorded as an error a test can see."""
+
+    def form(**fields: str) -> aiohttp.MultipartWriter:
+        writer = aiohttp.MultipartWriter("form-data")
+        for name, value in fields.items():
+            writer.append(value).set_content_disposition("form-data", name=name)
+        return writer
+
     async def hook(request: web.Request) -> web.Response:
         update = await request.json()
         if update["update_id"] == 1:
             return web.json_response({})
         if update["update_id"] == 2:
             return web.Response(body=b"{not json", content_type="application/json")
-        return web.json_response({"method": "sendMessage", "chat_id": 7007, "text": "x"})
+        if update["update_id"] == 3:
+            return web.json_response({"method": "sendMessage", "chat_id": 7007, "text": "x"})
+        return web.Response(
+            body=form(method="sendMessage", chat_id="7007", text="<i>y</i>", parse_mode="HTML")
+        )
 
     web_app = web.Application()
     web_app.router.add_post("/hook", hook)
@@ -316,12 +327,13 @@ async def test_an_unreadable_or_empty_response_body_is_ignored_as_telegram_does(
     try:
         fake_api.webhook = {"url": f"http://127.0.0.1:{runner.addresses[0][1]}/hook"}
         fake_api.open_chat(7007)
-        for _ in range(3):
+        for _ in range(4):
             await fake_api.push_update({"message": {"text": "hi"}})
     finally:
         await runner.cleanup()
-    assert [(call.method, call.ok) for call in fake_api.calls] == [
-        ("(webhook response)", False),
-        ("sendMessage", True),
+    assert [(call.method, call.ok, call.via) for call in fake_api.calls] == [
+        ("(webhook response)", False, "response"),
+        ("sendMessage", True, "response"),
+        ("sendMessage", True, "response"),
     ]
-    assert fake_api.calls[1].via == "response"
+    assert [m.text for m in fake_api.chats[7007]] == ["x", "y"]
