@@ -238,10 +238,24 @@ class WebhookHandler(SimpleRequestHandler):
         self._background_feed_update_tasks.add(task)
         task.add_done_callback(self._background_feed_update_tasks.discard)
         if not slot.closed:
-            with contextlib.suppress(TimeoutError):
+            try:
                 async with asyncio.timeout(self._reply_wait):
                     await slot.ready.wait()
+            except TimeoutError:
+                pass
+            except asyncio.CancelledError:
+                # The server is going away without this response: an answer already in the
+                # slot is sent by the bot instead, later ones go through the API.
+                if (method := slot.close()) is not None:
+                    self._send_later(bot, method)
+                raise
         return await self._respond(request, bot, slot)
+
+    def _send_later(self, bot: Bot, method: TelegramMethod[Any]) -> None:
+        """Send `method` through the API in a task the shutdown waits for."""
+        task = asyncio.create_task(self.dispatcher.silent_call_request(bot=bot, result=method))
+        self._background_feed_update_tasks.add(task)
+        task.add_done_callback(self._background_feed_update_tasks.discard)
 
     async def _feed(self, bot: Bot, update: Update, slot: ResponseSlot) -> None:
         try:
