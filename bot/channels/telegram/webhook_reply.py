@@ -3,8 +3,8 @@
 Telegram lets a bot answer a webhook POST with one Bot API method in the response body
 (`{"method": "answerCallbackQuery", "callback_query_id": ..., ...}` as application/json) and
 executes it as if the bot had called it, but the bot never learns the result, nor an error.
-That saves the bot an HTTP request and its form encoding: measured on a clone, -15 % CPU per
-update for a button press's answer, -11 % for a reply. The body is JSON, never aiogram's
+That saves the bot an HTTP request and its form encoding: -11 % CPU per update in the updates
+benchmark, where 4 of a resident's 6 updates are button presses (docs/performance.md). The body is JSON, never aiogram's
 multipart writer, which costs about what the saved request would.
 
 What goes there, and why that is safe:
@@ -25,8 +25,8 @@ Exactly once. A slot holds at most one method and is closed when the webhook wri
 response; closing takes what the slot holds in the same step (there is no `await` between the
 check and the taking on either side), so a method offered before the close is in the response,
 and one offered after it is refused and sent through the API by the caller. A response that
-cannot be written (Telegram hung up) has its method sent through the API instead (`handle` in
-`bot.runners`). The update itself is handled once either way: the slot only changes how its
+cannot be written (Telegram hung up, or the server stops) has its method sent through the API
+instead (`WebhookHandler` in `bot.runners`). The update itself is handled once either way: the slot only changes how its
 answer travels.
 
 Only while a webhook request waits for its response is there a slot (`answering_in_response`
