@@ -4,8 +4,8 @@ Telegram lets a bot answer a webhook POST with one Bot API method in the respons
 (`{"method": "answerCallbackQuery", "callback_query_id": ..., ...}` as application/json) and
 executes it as if the bot had called it, but the bot never learns the result, nor an error.
 That saves the bot an HTTP request and its form encoding: -11 % CPU per update in the updates
-benchmark, where 4 of a resident's 6 updates are button presses (docs/performance.md). The body is JSON, never aiogram's
-multipart writer, which costs about what the saved request would.
+benchmark, where 4 of a resident's 6 updates are button presses (docs/performance.md). The
+body is JSON, never aiogram's multipart writer, which costs about what the saved request would.
 
 What goes there, and why that is safe:
 
@@ -26,8 +26,8 @@ response; closing takes what the slot holds in the same step (there is no `await
 check and the taking on either side), so a method offered before the close is in the response,
 and one offered after it is refused and sent through the API by the caller. A response that
 cannot be written (Telegram hung up, or the server stops) has its method sent through the API
-instead (`WebhookHandler` in `bot.runners`). The update itself is handled once either way: the slot only changes how its
-answer travels.
+instead (`WebhookHandler` in `bot.runners`). The update itself is handled once either way:
+the slot only changes how its answer travels.
 
 Only while a webhook request waits for its response is there a slot (`answering_in_response`
 sets it for the update being handled); long polling, the outbox worker, the scheduler and a
