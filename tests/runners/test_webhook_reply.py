@@ -42,7 +42,7 @@ async def _serve(
 @pytest.fixture
 async def webhook_app(database_url: str, fake_api: FakeBotAPI) -> AsyncIterator[App]:
     """The real bot, not yet serving (each test serves it its way); closed afterwards."""
-    app = build_app(make_settings(database_url, fake_api.base_url))
+    app = build_app(make_settings(database_url, fake_api.base_url), pace=fake_api.pace)
     yield app
     await app.close()
 
@@ -240,7 +240,10 @@ async def test_a_returned_reply_rides_in_the_response_and_the_fake_validates_it(
         await user.send("good")
         assert user.last.text == "Fine"
         assert user.last.entities and user.last.entities[0]["type"] == "bold"
-        await user.send("bad")
+        # Another chat, after the global budget's interval: a message rides in the response
+        # only if flood control lets it through at once.
+        await fake_api.pace.sleep(0.1)
+        await FakeUser(fake_api, 7010, "Farid", "fa").send("bad")
     finally:
         await runner.cleanup()
     sends = [call for call in fake_api.calls if call.method == "sendMessage"]
@@ -273,7 +276,7 @@ async def test_a_returned_reply_waits_its_turn_when_the_chat_has_just_had_one(
             first = FakeUser(api, 7005, "Tom", "en")
             await first.send("twice")
             second = FakeUser(api, 7006, "Rasa", "lt")
-            await asyncio.sleep(0.1)  # the global budget's interval (25 a second)
+            await api.pace.sleep(0.1)  # the global budget's interval (25 a second)
             await second.send("once")
         finally:
             await runner.cleanup()
@@ -316,7 +319,7 @@ async def test_the_fake_executes_a_response_body_as_telegram_does(fake_api: Fake
         if update["update_id"] == 3:
             return web.json_response({"method": "sendMessage", "chat_id": 7007, "text": "x"})
         return web.Response(
-            body=form(method="sendMessage", chat_id="7007", text="<i>y</i>", parse_mode="HTML")
+            body=form(method="sendMessage", chat_id="7011", text="<i>y</i>", parse_mode="HTML")
         )
 
     web_app = web.Application()
@@ -327,6 +330,7 @@ async def test_the_fake_executes_a_response_body_as_telegram_does(fake_api: Fake
     try:
         fake_api.webhook = {"url": f"http://127.0.0.1:{runner.addresses[0][1]}/hook"}
         fake_api.open_chat(7007)
+        fake_api.open_chat(7011)  # two chats: Telegram takes one message a second to a chat
         for _ in range(4):
             await fake_api.push_update({"message": {"text": "hi"}})
     finally:
@@ -336,4 +340,4 @@ async def test_the_fake_executes_a_response_body_as_telegram_does(fake_api: Fake
         ("sendMessage", True, "response"),
         ("sendMessage", True, "response"),
     ]
-    assert [m.text for m in fake_api.chats[7007]] == ["x", "y"]
+    assert [m.text for m in fake_api.chats[7007] + fake_api.chats[7011]] == ["x", "y"]
