@@ -22,6 +22,7 @@ from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.registry import load_gateway
 from bot.channels.telegram.flood import FloodControl, Pace
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.webhook_reply import WebhookReply
 from bot.clock import Clock
 from bot.config import TELEGRAM_API, Settings
 from bot.core import Core, SchemaBehind, build_core
@@ -130,6 +131,7 @@ def build_bot(settings: Settings, pace: Pace | None = None) -> Bot:
     )
     # Outermost first: the update's database connection goes back to the pool before the
     # call waits for its turn under Telegram's flood limits.
+    session.middleware(WebhookReply())  # a button's answer may ride in the webhook response
     session.middleware(ReleaseConnectionMiddleware())
     if settings.flood_control:
         flood = FloodControl(

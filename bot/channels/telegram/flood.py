@@ -152,6 +152,30 @@ class FloodControl(BaseRequestMiddleware):
             if wait:
                 await self.sleep(wait)
 
+    def take_now(self, chat: int | str) -> bool:
+        """Reserve a message to `chat` if it may go right now, without waiting: nothing is
+        queued for the chat, its bucket has a token and the global budget has room. For a
+        reply carried in a webhook response (`bot.channels.telegram.webhook_reply`), which
+        Telegram sends when it reads the response and which this middleware never sees; when
+        it cannot go at once it is sent through the API instead, paced as any reply."""
+        now = self.clock()
+        if self._next_slot > now:
+            return False
+        state = self._chats.get(chat)
+        if state is None:
+            if len(self._chats) >= _SWEEP_AT:
+                self._sweep()
+            state = self._chats[chat] = _Chat(self.chat_burst, now)
+        elif state.waiting or state.lock.locked():
+            return False
+        refill = (now - state.stamp) / self.chat_interval
+        tokens = min(float(self.chat_burst), state.tokens + refill)
+        if tokens < 1.0:
+            return False
+        state.tokens, state.stamp = tokens - 1.0, now
+        self._next_slot = now + self.interval
+        return True
+
     def _take_global_slot(self) -> float:
         """The next free moment in the global budget (now or later), reserved."""
         now = self.clock()
