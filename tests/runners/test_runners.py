@@ -119,6 +119,9 @@ async def test_run_webhook_registers_itself_and_stops_cleanly(
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+# A restart is a new process: its flood control cannot know what the old one sent the chat a
+# moment before, so Telegram may refuse its first reply, which it waits out.
+@pytest.mark.meets_flood_limits
 async def test_conversation_state_lives_in_redis(database_url: str, fake_api: FakeBotAPI):
     """With REDIS_URL the pending deep link survives a restart of the bot between steps."""
     from tests.support.settings import make_settings
