@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 ## Set up and start the playground: the real bot, an embedded Telegram, a page to chat in.
-## e.g. make playground PLAYGROUND_ARGS="--db playground.db --rate-limit 1"
+## e.g. make playground PLAYGROUND_ARGS="--db playground.db --quiet-hours"
 playground: $(STAMP)
 	$(BIN)/naboskap playground $(PLAYGROUND_ARGS)
 

@@ -104,10 +104,12 @@ def drain_timeout(residents: int) -> float:
 
 
 async def fake_telegram(residents: int) -> None:
-    from bot.fake_bot_api import FakeBotAPI
+    from bot.fake_bot_api import FakeBotAPI, RateLimit
 
     control = await Control().start()
-    async with FakeBotAPI() as api:
+    # How fast one worker could send, past Telegram's limits: the fake enforces none here, and
+    # the worker's bot does not pace (`flood_control=False`). Pacing is `burst.py`'s subject.
+    async with FakeBotAPI(rate_limit=RateLimit.off()) as api:
         for telegram_id in range(FIRST_ID, FIRST_ID + residents):
             api.chats[telegram_id] = []
         say("API", {"base": api.base_url, "token": api.token})
@@ -142,7 +144,7 @@ async def worker(api_base: str, token: str, database_url: str) -> None:
     errors = ErrorCounter()
     logging.getLogger().addHandler(errors)
     control = await Control().start()
-    async with naboskap_app(api_base, token, database_url) as app:
+    async with naboskap_app(api_base, token, database_url, flood_control=False) as app:
         delivery = DeliveryWorker(
             app.sessionmaker,
             {Channel.TELEGRAM: TelegramSender(app.bot)},

@@ -49,7 +49,8 @@ The figures:
 
 - updates/s: updates handled end to end per second of wall time in the timed part. The driver
   and the bot share the machine's cores, so this also depends on how fast the driver is;
-- API calls/update: Bot API requests the bot made in the timed part, per update (Naboskap
+- API calls/update: Bot API requests the bot made in the timed part, per update, not counting
+  the methods carried in webhook responses, which are printed below the table (Naboskap
   answers button presses and sets each resident's command menu, so it makes more than one);
 - bot CPU ms/update: the bot process's user+sys CPU time (getrusage, all its threads, e.g.
   aiosqlite's) from `mark` to `stop`, per timed update. Between the two the bot does nothing
@@ -236,6 +237,10 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print()
     print(f"naboskap/echo updates/s: {ratio:.2f} ({verdict} the aim of {AIM:.2f} or better)")
     print(f"naboskap/echo by bot CPU per update (echo ms / naboskap ms): {cpu_ratio:.2f}")
+    print(
+        "methods carried in webhook responses (not API calls), per update: "
+        + ", ".join(f"{r['bot']} {r['response_methods'] / r['updates']:.2f}" for r in results)
+    )
     print(
         "driver (fake Telegram + residents, not counted above) CPU ms/update: "
         + ", ".join(

@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.channels.sms.gateway import SmsGateway
 from bot.channels.sms.registry import load_gateway
 from bot.channels.telegram import wire_json
-from bot.channels.telegram.flood import FloodControl
+from bot.channels.telegram.flood import FloodControl, Pace
 from bot.channels.telegram.json_session import JsonBodySession
 from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.webhook_reply import WebhookReply
 from bot.clock import Clock
 from bot.config import TELEGRAM_API, Settings
 from bot.core import Core, SchemaBehind, build_core
@@ -116,7 +117,9 @@ class App:
         await self.core.close()
 
 
-def build_bot(settings: Settings) -> Bot:
+def build_bot(settings: Settings, pace: Pace | None = None) -> Bot:
+    """The aiogram bot; its flood control waits by `pace` (the real time unless a test gives
+    the fake Bot API's own, which its limits are counted in)."""
     # Requests as JSON bodies (json_session), and orjson for every JSON the session reads and
     # writes, the webhook's too (wire_json).
     session = JsonBodySession(
@@ -128,15 +131,15 @@ def build_bot(settings: Settings) -> Bot:
     )
     # Outermost first: the update's database connection goes back to the pool before the
     # call waits for its turn under Telegram's flood limits.
+    session.middleware(WebhookReply())  # a button's answer may ride in the webhook response
     session.middleware(ReleaseConnectionMiddleware())
     if settings.flood_control:
-        session.middleware(
-            FloodControl(
-                settings.reply_rate,
-                chat_burst=settings.chat_burst,
-                max_wait=settings.flood_wait_max,
-            )
+        flood = FloodControl(
+            settings.reply_rate, chat_burst=settings.chat_burst, max_wait=settings.flood_wait_max
         )
+        if pace is not None:
+            flood.clock, flood.sleep = pace.monotonic, pace.sleep
+        session.middleware(flood)
     return Bot(
         settings.require_token(),
         session=session,
@@ -174,11 +177,11 @@ def build_worker(app: App) -> DeliveryWorker:
     return delivery_worker(app.core, TelegramSender(app.bot), app.sms_gateway)
 
 
-def build_app(settings: Settings, clock: Clock | None = None) -> App:
+def build_app(settings: Settings, clock: Clock | None = None, *, pace: Pace | None = None) -> App:
     core = build_core(settings, clock)
     return App(
         core=core,
-        bot=build_bot(settings),
+        bot=build_bot(settings, pace),
         dispatcher=build_dispatcher(core),
         sms_gateway=load_gateway(settings) if settings.sms_gateway else None,
     )

@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.dependencies import reaching_database
 from bot.i18n import Catalogs
+from bot.services.identity_cache import IdentityCache
 from db.migrate import schema_status
 from db.session import create_engine, create_sessionmaker
 
@@ -32,6 +33,8 @@ class Core:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     clock: Clock
+    # Who each Telegram user is, shared by every App and worker built on this core.
+    identity_cache: IdentityCache
 
     @cached_property
     def catalogs(self) -> Catalogs:
@@ -54,6 +57,7 @@ class Core:
             )
 
     async def close(self) -> None:
+        await self.identity_cache.close()
         await self.engine.dispose()
 
 
@@ -61,9 +65,11 @@ def build_core(settings: Settings, clock: Clock | None = None) -> Core:
     """One core from one Settings; `clock` lets a caller (the playground, a test) bring its own."""
     clock = clock or Clock()
     engine = create_engine(settings.database_url)
+    identity_cache = IdentityCache(engine.url, settings.redis_url)
     return Core(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine, clock.now),
+        sessionmaker=create_sessionmaker(engine, clock.now, identity_cache=identity_cache),
         clock=clock,
+        identity_cache=identity_cache,
     )

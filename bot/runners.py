@@ -26,6 +26,12 @@ from pydantic import ValidationError
 from bot import worker_process
 from bot.app import App, build_worker
 from bot.channels.telegram.reach import Backoff, reach_telegram
+from bot.channels.telegram.webhook_reply import (
+    ResponseSlot,
+    answering_in_response,
+    flood_control_of,
+    offer_returned,
+)
 from bot.logs import failure
 from bot.server_log import server_options
 from bot.shutdown import Ready, announce_ready, settle, settle_all, stop_on_signals
@@ -37,6 +43,9 @@ log = logging.getLogger("naboskap")
 UPDATES_STOP = 15.0  # Telegram's updates: the long poll ends, the webhook server closes
 HANDLERS_STOP = 15.0  # updates already being handled
 SMS_STOP = 10.0  # the SMS routes
+# How long a background webhook update may hold Telegram's request for an answer to carry in
+# the response (`WebhookHandler`): about what a reply through the API would take anyway.
+REPLY_WAIT = 0.5
 
 OnReady = Callable[[Ready], None]
 
@@ -166,7 +175,7 @@ async def run_worker(
 
 
 class WebhookHandler(SimpleRequestHandler):
-    """aiogram's webhook handler, made safe for what it cannot read.
+    """aiogram's webhook handler, made safe for what it cannot read, answering in its response.
 
     Telegram sends an update again until it gets a 200, so an update we cannot read (bad JSON,
     an empty body, fields that do not fit) is answered 200 and logged without its content. Its
@@ -175,15 +184,35 @@ class WebhookHandler(SimpleRequestHandler):
     error quotes the message text and the sender's name). An update that fails while being
     handled is logged by its type and place only; none reaches asyncio's default handler.
 
-    Telegram gets its 200 at once; at most `concurrency` updates are handled at a time and
-    the rest wait their turn, so a burst queues instead of exhausting the database pool.
+    At most `concurrency` updates are handled at a time and the rest wait their turn, so a
+    burst queues instead of exhausting the database pool.
+
+    The response may carry one Bot API method as JSON (`bot.channels.telegram.webhook_reply`):
+    the answer to the update's button press, or a method the handler returned. When it is
+    written:
+
+    - in the background (production): as soon as the answer to the button press is waiting
+      or the update has been handled, whichever comes first, but after `reply_wait` seconds
+      at most, so that a spinner stops at once and Telegram's connection is never held long;
+      past the bound the response is an empty 200 and any later answer is an ordinary API
+      call. An update that has to queue behind `concurrency` others gets its empty 200 at
+      once (holding Telegram's connection would only slow its deliveries in a burst);
+    - otherwise (the updates benchmark): once the update has been handled.
     """
 
     def __init__(
-        self, dispatcher: Dispatcher, bot: Bot, *, concurrency: int, **kwargs: Any
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        *,
+        concurrency: int,
+        reply_wait: float = REPLY_WAIT,
+        **kwargs: Any,
     ) -> None:
         super().__init__(dispatcher, bot, **kwargs)
         self._gate = asyncio.Semaphore(concurrency)
+        self._reply_wait = reply_wait
+        self._flood = flood_control_of(bot)
 
     async def handle(self, request: web.Request) -> web.Response:
         bot = await self.resolve_bot(request)
@@ -198,31 +227,68 @@ class WebhookHandler(SimpleRequestHandler):
         except (ValueError, UnicodeDecodeError) as error:
             log.warning("webhook update not readable: %s", type(error).__name__)
             return web.json_response({})
-        if self.handle_in_background:
-            task = asyncio.create_task(self._feed(bot, update))
-            self._background_feed_update_tasks.add(task)
-            task.add_done_callback(self._background_feed_update_tasks.discard)
-            return web.json_response({}, dumps=bot.session.json_dumps)
-        try:
-            async with self._gate:
-                result = await self.dispatcher.feed_update(bot, update, **self.data)
-        except Exception as error:
-            log.error("update %s failed: %s", update.update_id, failure(error))
-            return web.json_response({})
-        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+        query = update.callback_query
+        slot = ResponseSlot(query.id if query is not None else None)
+        if not self.handle_in_background:
+            await self._feed(bot, update, slot)
+            return await self._respond(request, bot, slot)
+        if self._gate.locked():
+            slot.close()  # it queues: its answers go through the API
+        task = asyncio.create_task(self._feed(bot, update, slot))
+        self._background_feed_update_tasks.add(task)
+        task.add_done_callback(self._background_feed_update_tasks.discard)
+        if not slot.closed:
+            try:
+                async with asyncio.timeout(self._reply_wait):
+                    await slot.ready.wait()
+            except TimeoutError:
+                pass
+            except asyncio.CancelledError:
+                # The server is going away without this response: an answer already in the
+                # slot is sent by the bot instead, later ones go through the API.
+                if (method := slot.close()) is not None:
+                    self._send_later(bot, method)
+                raise
+        return await self._respond(request, bot, slot)
 
-    async def _feed(self, bot: Bot, update: Update) -> None:
+    def _send_later(self, bot: Bot, method: TelegramMethod[Any]) -> None:
+        """Send `method` through the API in a task the shutdown waits for."""
+        task = asyncio.create_task(self.dispatcher.silent_call_request(bot=bot, result=method))
+        self._background_feed_update_tasks.add(task)
+        task.add_done_callback(self._background_feed_update_tasks.discard)
+
+    async def _feed(self, bot: Bot, update: Update, slot: ResponseSlot) -> None:
         try:
             async with self._gate:
-                result = await self.dispatcher.feed_update(bot, update, **self.data)
-                if isinstance(result, TelegramMethod):
+                with answering_in_response(slot):
+                    result = await self.dispatcher.feed_update(bot, update, **self.data)
+                if isinstance(result, TelegramMethod) and not offer_returned(
+                    slot, bot, result, self._flood
+                ):
                     await self.dispatcher.silent_call_request(bot=bot, result=result)
         except Exception as error:
             log.error("update %s failed: %s", update.update_id, failure(error))
+        finally:
+            slot.finish()
+
+    async def _respond(self, request: web.Request, bot: Bot, slot: ResponseSlot) -> web.Response:
+        """Close the slot and write the response: empty, or the method it holds as JSON. A
+        method whose response cannot be written (Telegram hung up) is sent through the API,
+        so that it is not lost."""
+        method = slot.close()
+        if method is None:
+            return web.json_response({})
+        response = web.Response(body=slot.body, content_type="application/json")
+        try:
+            await response.prepare(request)
+            await response.write_eof()
+        except ConnectionError:
+            await self.dispatcher.silent_call_request(bot=bot, result=method)
+        return response
 
 
 def webhook_application(
-    app: App, secret: str, path: str, background: bool = True
+    app: App, secret: str, path: str, background: bool = True, reply_wait: float = REPLY_WAIT
 ) -> web.Application:
     """The aiohttp app that receives Telegram's POSTs; wrong or missing secret gets 401, what
     cannot be read gets 200 and a log line without content (`WebhookHandler`)."""
@@ -231,6 +297,7 @@ def webhook_application(
         app.dispatcher,
         app.bot,
         concurrency=app.settings.update_concurrency,
+        reply_wait=reply_wait,
         secret_token=secret,
         handle_in_background=background,
     )

@@ -62,10 +62,16 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return engine
 
 
-def create_sessionmaker(engine: AsyncEngine, now: Now = utcnow) -> async_sessionmaker[AsyncSession]:
+def create_sessionmaker(
+    engine: AsyncEngine, now: Now = utcnow, identity_cache: object | None = None
+) -> async_sessionmaker[AsyncSession]:
     """Sessions that carry the core's clock (`now`): services read the time from it with
-    `session_now`, and new rows get their timestamps from it."""
-    return async_sessionmaker(engine, expire_on_commit=False, info={"now": now})
+    `session_now`, and new rows get their timestamps from it. They carry the core's identity
+    cache too (`bot.services.identity_cache`), for `residents.identify`."""
+    info: dict[str, object] = {"now": now}
+    if identity_cache is not None:
+        info["identity_cache"] = identity_cache
+    return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def session_now(session: AsyncSession | Session) -> datetime:

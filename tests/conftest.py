@@ -16,6 +16,7 @@ from bot.app import App, build_app
 from bot.cli import main
 from bot.config import Settings
 from bot.fake_bot_api import FakeBotAPI, FakeUser
+from bot.fake_bot_api.limits import WarpTime
 from db import migrate
 from db.models import Base
 from db.session import create_engine
@@ -75,9 +76,16 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-async def fake_api() -> AsyncIterator[FakeBotAPI]:
-    async with FakeBotAPI() as server:
+async def fake_api(request: pytest.FixtureRequest) -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API with Telegram's flood limits, counted in warp time: the app below
+    waits by the same time, so pacing costs the test nothing, and a send that comes too soon
+    for that time is refused as Telegram would refuse it. A well-paced bot meets no refusal:
+    every test is held to that (a test that provokes 429s on purpose is marked
+    `meets_flood_limits`)."""
+    async with FakeBotAPI(pace=WarpTime()) as server:
         yield server
+        if request.node.get_closest_marker("meets_flood_limits") is None:
+            assert server.flood_refusals == 0, "the bot went past Telegram's flood limits"
 
 
 @pytest.fixture
@@ -88,7 +96,7 @@ def settings(database_url: str, fake_api: FakeBotAPI) -> Settings:
 @pytest.fixture
 async def app(settings: Settings, fake_api: FakeBotAPI) -> AsyncIterator[App]:
     """The real bot, its updates handed straight to the dispatcher so tests can await them."""
-    application = build_app(settings)
+    application = build_app(settings, pace=fake_api.pace)
 
     async def deliver(update: dict[str, object]) -> object:
         return await application.dispatcher.feed_raw_update(application.bot, update)

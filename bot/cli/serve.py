@@ -63,14 +63,21 @@ def run_command(webhook: bool) -> None:
 @click.option(
     "--rate-limit",
     type=click.IntRange(1, 1000),
-    default=None,
-    help="Answer 429 past N messages a second to one chat, as Telegram does (about 1).",
+    default=1,
+    show_default=True,
+    help="Answer 429 past N messages a second to one chat, as Telegram does.",
 )
 @click.option(
     "--rate-limit-total",
     type=click.IntRange(1, 100_000),
-    default=None,
-    help="Answer 429 past N messages a second in all (Telegram: about 30).",
+    default=30,
+    show_default=True,
+    help="Answer 429 past N messages a second in all, as Telegram does.",
+)
+@click.option(
+    "--no-rate-limit",
+    is_flag=True,
+    help="Answer every message at once, however fast the bot sends (Telegram would not).",
 )
 @click.option(
     "--quiet-hours",
@@ -81,8 +88,9 @@ def playground(
     db_path: Path | None,
     host: str,
     port: int,
-    rate_limit: int | None,
-    rate_limit_total: int | None,
+    rate_limit: int,
+    rate_limit_total: int,
+    no_rate_limit: bool,
     quiet_hours: bool,
 ) -> None:
     """Try the real bot in a browser, with an embedded Telegram and no token."""
@@ -101,7 +109,9 @@ def playground(
         db=db_path,
         host=host,
         port=port,
-        rate_limit=RateLimit(per_chat=rate_limit, total=rate_limit_total),
+        rate_limit=RateLimit.off()
+        if no_rate_limit
+        else RateLimit(per_chat=rate_limit, total=rate_limit_total),
         quiet_hours=quiet_hours,
     )
 

@@ -8,18 +8,20 @@ call, and runs the server.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from bot.fake_bot_api.callbacks import CallbackAnswers
 from bot.fake_bot_api.commands import CommandMenu
 from bot.fake_bot_api.errors import BotApiError, bad_request
-from bot.fake_bot_api.limits import COUNTED_METHODS, FloodControl, RateLimit
+from bot.fake_bot_api.limits import COUNTED_METHODS, FloodControl, RateLimit, RealTime, WarpTime
 from bot.fake_bot_api.messages import MessageMethods
 from bot.fake_bot_api.state import Call, Document
 from bot.fake_bot_api.updates import UpdateDelivery
@@ -61,6 +63,7 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
         port: int = 0,
         clock: Callable[[], float] = time.time,
         rate_limit: RateLimit | None = None,
+        pace: RealTime | WarpTime | None = None,
     ) -> None:
         bot_user = {
             "id": int(token.split(":")[0]),
@@ -81,8 +84,9 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
         self.on_call: Callable[[Call], None] | None = None
         self.calls: list[Call] = []
         self.errors: deque[tuple[str, BotApiError]] = deque()
-        self.rate_limit = rate_limit or RateLimit()
-        self._flood = FloodControl(self.rate_limit)
+        # Telegram's flood limits unless told otherwise, counted in `pace` (see `limits`).
+        self.pace = pace or RealTime()
+        self._flood = FloodControl(RateLimit() if rate_limit is None else rate_limit, self.pace)
         self._runner: web.AppRunner | None = None
 
     @property
@@ -116,6 +120,21 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
 
+    @property
+    def rate_limit(self) -> RateLimit:
+        return self._flood.limit
+
+    @rate_limit.setter
+    def rate_limit(self, limit: RateLimit) -> None:
+        """Other limits from now on (a test of something else at a speed Telegram would not
+        take switches them off, and says why)."""
+        self._flood.limit = limit
+
+    @property
+    def flood_refusals(self) -> int:
+        """Sends refused with 429 because the bot went past a flood limit (not `fail_next`'s)."""
+        return self._flood.refused
+
     def fail_next(
         self, method: str, code: int, description: str, retry_after: int | None = None
     ) -> None:
@@ -131,15 +150,17 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
     async def api_logout(self, params: dict[str, Any]) -> bool:
         return True
 
-    async def _handle(self, request: web.Request) -> web.Response:
-        if request.match_info["token"] != self.token:
-            return web.json_response(
-                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
-            )
-        method = request.match_info["method"]
-        if self.on_request is not None:
-            self.on_request(method)
-        params = await self._params(request)
+    @property
+    def response_errors(self) -> list[Call]:
+        """Methods from webhook responses that failed: Telegram tells no one, tests should
+        assert there are none."""
+        return [call for call in self.calls if call.via == "response" and not call.ok]
+
+    async def execute(self, method: str, params: dict[str, Any], via: str = "request") -> Any:
+        """Run one Bot API method as Telegram does (the failures a test asked for, flood
+        limits, validation) and record it in `calls`; returns its result or raises
+        `BotApiError` (recorded too). `via` says how it came: an API request, or the body of
+        a webhook response (`answer_from_webhook`)."""
         handler = getattr(self, f"api_{method.lower()}", None)
         try:
             for index, (name, error) in enumerate(self.errors):
@@ -152,13 +173,70 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
                 self._flood.check(params.get("chat_id"))
             result = await handler(params)
         except BotApiError as error:
-            self._record(Call(method, params, ok=False, error=error.description))
-            return web.json_response(error.as_response(), status=error.code)
-        self._record(Call(method, params, ok=True))
+            self._record(Call(method, params, ok=False, error=error.description, via=via))
+            raise
+        self._record(Call(method, params, ok=True, via=via))
         if method.lower() in _CHANGING:
             self.touch()
         async with self.changed:
             self.changed.notify_all()
+        return result
+
+    async def answer_from_webhook(self, reply: aiohttp.ClientResponse) -> None:
+        """What Telegram does with the response to a webhook POST: a Bot API method in its body
+        (JSON, or a multipart form as aiogram's own writer sends) is executed like a request,
+        with the same validation and flood limits. Its errors go nowhere, as there is no one
+        to tell, but are recorded (`response_errors`)."""
+        if reply.status != 200:
+            await reply.read()
+            return
+        params: dict[str, Any] = {}
+        try:
+            if reply.content_type.startswith("multipart/"):
+                reader = aiohttp.MultipartReader.from_response(reply)
+                while (part := await reader.next()) is not None:
+                    if not isinstance(part, aiohttp.BodyPartReader) or not part.name:
+                        continue
+                    if part.filename:
+                        content = bytes(await part.read())
+                        mime = part.headers.get("Content-Type", "application/octet-stream")
+                        params[part.name] = Document(part.filename, content, mime)
+                    else:
+                        params[part.name] = await part.text()
+                _decode_json_fields(params)
+            else:
+                body = await reply.read()
+                if not body.strip():
+                    return
+                decoded = json.loads(body)
+                if not isinstance(decoded, dict):
+                    return
+                params = decoded
+        except (ValueError, BotApiError, aiohttp.ClientPayloadError):
+            # Telegram ignores a body it cannot read.
+            self._record(
+                Call("(webhook response)", {}, ok=False, error="unreadable", via="response")
+            )
+            return
+        method = params.pop("method", None)
+        if not isinstance(method, str) or not method:
+            return
+        with contextlib.suppress(BotApiError):
+            await self.execute(method, params, via="response")
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != self.token:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        method = request.match_info["method"]
+        if self.on_request is not None:
+            self.on_request(method)
+        params = await self._params(request)
+        try:
+            result = await self.execute(method, params)
+        except BotApiError as error:
+            return web.json_response(error.as_response(), status=error.code)
         return web.json_response({"ok": True, "result": result})
 
     def _record(self, call: Call) -> None:
@@ -180,10 +258,15 @@ class FakeBotAPI(MessageMethods, CallbackAnswers, CommandMenu, UpdateDelivery):
                     )
                 else:
                     params[key] = value
-        for key in _JSON_FIELDS & params.keys():
-            if isinstance(params[key], str):
-                try:
-                    params[key] = json.loads(params[key])
-                except ValueError:
-                    raise bad_request(f"can't parse {key} JSON object") from None
+        _decode_json_fields(params)
         return params
+
+
+def _decode_json_fields(params: dict[str, Any]) -> None:
+    """Parameters that arrive as JSON text in a form or query string, decoded in place."""
+    for key in _JSON_FIELDS & params.keys():
+        if isinstance(params[key], str):
+            try:
+                params[key] = json.loads(params[key])
+            except ValueError:
+                raise bad_request(f"can't parse {key} JSON object") from None

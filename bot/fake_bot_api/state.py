@@ -96,3 +96,5 @@ class Call:
     params: dict[str, Any]
     ok: bool
     error: str | None = None
+    # "request": an API request; "response": a method in the body of a webhook's response.
+    via: str = "request"

@@ -1,4 +1,5 @@
-"""How updates reach the bot, as with Telegram: by POST to a registered webhook, through
+"""How updates reach the bot, as with Telegram: by POST to a registered webhook (whose response
+may carry a Bot API method, executed as Telegram executes it: `answer_from_webhook`), through
 `getUpdates` (long polling), or, in tests that want to await the bot's handling, through
 `deliver` (e.g. a dispatcher's feed). A bot with a webhook may not poll.
 """
@@ -61,7 +62,11 @@ class UpdateDelivery(Chats):
             headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook["secret_token"]
         async with self._client.post(self.webhook["url"], json=update, headers=headers) as reply:
             self.webhook["last_status"] = reply.status
-            await reply.read()
+            await self.answer_from_webhook(reply)
+
+    async def answer_from_webhook(self, reply: aiohttp.ClientResponse) -> None:
+        """Execute the Bot API method in a webhook's response body (the server does)."""
+        await reply.read()
 
     async def api_setwebhook(self, params: dict[str, Any]) -> bool:
         url = str(params.get("url", ""))

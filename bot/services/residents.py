@@ -16,6 +16,7 @@ from bot.services.digest.writer import quoted_request
 from bot.services.enrolment import parse_phone
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.help.views import shown_name
+from bot.services.identity_cache import cache_of
 from db.queries import privacy as pq
 from db.queries import residents as q
 from db.session import session_now
@@ -26,8 +27,11 @@ async def identify(
 ) -> Actor:
     """Who this Telegram user is to us; nothing is stored for someone we don't know.
 
-    Runs for every update, so it reads three columns rather than a whole resident."""
-    found = await q.identity(session, telegram_id)
+    Runs for every update, so it reads four columns rather than a whole resident, and from the
+    identity cache of the session's core when it has one (`bot.services.identity_cache`, kept
+    right by invalidation after every committed write to those columns)."""
+    cache = cache_of(session)
+    found = await (q.identity if cache is None else cache.identity)(session, telegram_id)
     if found is None:
         return Actor(None, telegram_id, None, telegram_id in coordinator_ids, onboarded=False)
     return Actor(

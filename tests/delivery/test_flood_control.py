@@ -1,11 +1,13 @@
 """The Bot API session's flood control on a clock of its own: messages to a chat a second
 apart, all messages within the global rate, nothing else held up, and the outbox worker's sends
-not held (it paces them itself) but counted."""
+paced with them but their 429s handed back to it."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import AnswerCallbackQuery, SendMessage, TelegramMethod
 
 from bot.channels.telegram.flood import FloodControl, already_paced
@@ -73,10 +75,28 @@ async def test_answers_to_buttons_are_not_held():
     assert await sent_at(flood, time, answers) == [0.0, 0.0, 0.0]
 
 
-async def test_the_outbox_workers_sends_go_at_once_but_use_up_the_budget():
+async def test_the_outbox_workers_sends_take_their_turn_and_the_budget():
     time = VirtualTime()
     flood = control(time, rate=10.0)
     with already_paced():
-        assert await sent_at(flood, time, [SendMessage(chat_id=1, text="x")] * 3) == [0, 0, 0]
-    # The next reply waits for the slots the worker took.
-    assert await sent_at(flood, time, [SendMessage(chat_id=2, text="x")]) == [0.3]
+        # A chat's notices a second apart, as its replies: the worker and the replies share
+        # the chat (a notice right behind a reply would meet a 429).
+        assert await sent_at(flood, time, [SendMessage(chat_id=1, text="x")] * 2) == [0.0, 1.0]
+    # The next reply waits for the global slots the worker took.
+    assert await sent_at(flood, time, [SendMessage(chat_id=2, text="x")]) == [1.1]
+
+
+async def test_a_429_on_the_outbox_workers_send_goes_back_to_it_at_once():
+    time = VirtualTime()
+    flood = control(time)
+    tries = 0
+
+    async def refused(bot: object, method: TelegramMethod[Any]) -> Any:
+        nonlocal tries
+        tries += 1
+        raise TelegramRetryAfter(method, "Too Many Requests: retry after 5", 5)
+
+    with already_paced(), pytest.raises(TelegramRetryAfter):
+        await flood(refused, None, SendMessage(chat_id=1, text="x"))  # type: ignore[arg-type]
+    assert tries == 1
+    assert time.now == 0.0

@@ -129,6 +129,9 @@ async def test_an_answer_that_is_not_the_bot_apis_is_transient(fake_api: FakeBot
     assert isinstance(outcome, Transient)
 
 
+# The worker process cannot know of the replies just sent to the same chats by the bot: Telegram
+# may refuse its first try with a 429, which it waits out.
+@pytest.mark.meets_flood_limits
 async def test_the_worker_process_delivers_a_broadcast(
     app: App, settings: Settings, fake_api: FakeBotAPI, hosted_network
 ):  # type: ignore[no-untyped-def]

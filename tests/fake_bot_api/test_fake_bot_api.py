@@ -11,14 +11,20 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramRetryAfter
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.fake_bot_api import FakeBotAPI, FakeUser
+from bot.channels.telegram.flood import FloodControl, already_paced
+from bot.fake_bot_api import FakeBotAPI, FakeUser, RateLimit
+from bot.fake_bot_api.errors import BotApiError
 from bot.fake_bot_api.html import ParseError, parse
+from bot.fake_bot_api.limits import FloodControl as FloodLimits
+from bot.fake_bot_api.limits import WarpTime
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 
 
 @pytest.fixture
 async def bot(fake_api: FakeBotAPI):
+    """A bare aiogram bot, paced as the app's is: the fake refuses what Telegram would."""
     session = AiohttpSession(api=TelegramAPIServer.from_base(fake_api.base_url))
+    session.middleware(FloodControl(clock=fake_api.pace.monotonic, sleep=fake_api.pace.sleep))
     client = Bot(DEFAULT_TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
     yield client
     await client.session.close()
@@ -66,7 +72,7 @@ async def test_limits_and_errors_reach_the_bot_as_telegram_errors(fake_api: Fake
     with pytest.raises(TelegramBadRequest, match="chat not found"):
         await bot.send_message(424242, "hei")
     fake_api.fail_next("sendMessage", 429, "Too Many Requests: retry after 3", retry_after=3)
-    with pytest.raises(TelegramRetryAfter) as retry:
+    with already_paced(), pytest.raises(TelegramRetryAfter) as retry:  # handed back, not waited
         await bot.send_message(user.id, "hei")
     assert retry.value.retry_after == 3
     await user.block()
@@ -86,9 +92,8 @@ async def test_edits_follow_telegram_rules(fake_api: FakeBotAPI, bot: Bot):
         await bot.edit_message_text("tredje", chat_id=user.id, message_id=999)
 
 
-async def test_flood_limits_answer_429_with_retry_after_when_switched_on():
-    from bot.fake_bot_api import RateLimit
-
+async def test_telegrams_flood_limits_are_on_by_default():
+    assert FakeBotAPI().rate_limit == RateLimit(per_chat=1, total=30, per_group_minute=20)
     async with FakeBotAPI(rate_limit=RateLimit(per_chat=1, total=2)) as server:
         session = AiohttpSession(api=TelegramAPIServer.from_base(server.base_url))
         bot = Bot(DEFAULT_TOKEN, session=session)
@@ -103,8 +108,32 @@ async def test_flood_limits_answer_429_with_retry_after_when_switched_on():
             await bot.send_message(olena.id, "1")  # another chat: its own allowance
             with pytest.raises(TelegramRetryAfter, match="retry after"):
                 await bot.send_message(ahmed.id, "1")  # but 2 a second in all
+            assert server.flood_refusals == 2
         finally:
             await session.close()
+
+
+async def test_a_group_gets_twenty_messages_a_minute():
+    time = WarpTime()
+    limits = FloodLimits(RateLimit(), time)
+    for _ in range(20):
+        limits.check(-100123)
+        await time.sleep(1.1)  # slower than a private chat's limit
+    with pytest.raises(BotApiError) as refused:
+        limits.check(-100123)
+    assert refused.value.code == 429 and refused.value.retry_after is not None
+    assert refused.value.retry_after >= 30  # the first of the twenty leaves the minute later
+    await time.sleep(60)
+    limits.check(-100123)
+
+
+async def test_warp_time_moves_by_waits_and_by_the_clock():
+    time = WarpTime()
+    before = time.monotonic()
+    await time.sleep(3600)
+    assert 3600 <= time.monotonic() - before < 3660
+    await time.sleep(-5)  # time never goes back
+    assert time.monotonic() - before >= 3600
 
 
 async def test_the_page_side_what_a_user_sees(fake_api: FakeBotAPI, bot: Bot):

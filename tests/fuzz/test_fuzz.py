@@ -41,6 +41,7 @@ from pydantic import ValidationError
 
 from bot.dispatching import read_update
 from bot.fake_bot_api import FakeBotAPI, FakeUser
+from bot.fake_bot_api.limits import WarpTime
 from bot.i18n import SHIPPED_LOCALES
 from bot.logs import failure
 from bot.runners import webhook_application
@@ -48,7 +49,7 @@ from bot.server_log import server_options
 from bot.services import networks
 from bot.services.actors import Actor
 from tests.support import fuzz_updates as fz
-from tests.support.consistency import inconsistencies
+from tests.support.consistency import inconsistencies, stale_identities
 from tests.support.outbox import outbox_worker
 from tests.support.residents import onboard
 from tests.support.settings import COORDINATOR_ID, PG_URL
@@ -132,9 +133,11 @@ class World:
 
 @contextlib.asynccontextmanager
 async def _world(database_url: str) -> AsyncIterator[World]:
-    async with FakeBotAPI() as fake_api:
+    # Telegram's flood limits, in warp time: however the fuzz drives it, the bot stays within.
+    async with FakeBotAPI(pace=WarpTime()) as fake_api:
         async for world in _build_world(database_url, fake_api):
             yield world
+        assert fake_api.flood_refusals == 0, "the bot went past Telegram's flood limits"
 
 
 async def _build_world(database_url: str, fake_api: FakeBotAPI) -> AsyncIterator[World]:
@@ -401,9 +404,14 @@ async def _example(world: World, data: st.DataObject) -> None:
     for _ in range(BATCH):
         raw = _draw_update(data, world)
         await _feed(world, raw, world.figures.updates + 1)
+        # The identity cache never outlives a change: each entry still matches the database.
+        for line in await stale_identities(world.app.core.identity_cache, world.app.sessionmaker):
+            world.figures.fail(line, raw)
     for _ in range(SMS_BATCH):
         await _sms(world, data.draw(world.strategies.sms, label="sms"))
     await _drain(world)
+    for line in await stale_identities(world.app.core.identity_cache, world.app.sessionmaker):
+        world.figures.fail(line, "after the SMS requests and the outbox")
     # What the fake server remembers of each call is not needed once looked at.
     world.fake_api.calls.clear()
 

@@ -538,3 +538,38 @@ def test_the_next_digest_slot_keeps_its_local_time_across_dst():
     assert next_slot(at, zone, 6, sunday_six) == datetime(2026, 10, 25, 17, 0, tzinfo=UTC)
     monday = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     assert next_slot(monday, zone, 6, sunday_six) == datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ((), RateLimit(per_chat=1, total=30)),
+        (("--rate-limit", "2", "--rate-limit-total", "50"), RateLimit(per_chat=2, total=50)),
+        (("--no-rate-limit",), RateLimit.off()),
+    ],
+)
+def test_the_playground_holds_the_bot_to_telegrams_limits_unless_told(
+    args: tuple[str, ...], expected: RateLimit, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+    from bot.playground import server
+
+    seen: list[PlaygroundOptions] = []
+
+    class Stopped(Playground):
+        def __init__(self, options: PlaygroundOptions) -> None:
+            seen.append(options)
+
+        async def start(self) -> str:
+            raise KeyboardInterrupt  # as Ctrl-C would: the command ends quietly
+
+        async def stop(self) -> None:
+            return None
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(server, "Playground", Stopped)
+    result = CliRunner().invoke(main, ["playground", "--port", "0", *args])
+    assert result.exit_code == 0, result.output
+    assert seen[0].rate_limit == expected

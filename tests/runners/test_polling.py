@@ -69,7 +69,7 @@ async def test_polling_skips_an_update_it_cannot_read_and_answers_the_others(
     await fake_api.push_update(_malformed(6009, "Ingrid"))
     await olena.send("/start")
     offsets = _record_polls(fake_api)
-    app = build_app(settings)
+    app = build_app(settings, pace=fake_api.pace)
     stop = asyncio.Event()
     polling = asyncio.create_task(run_polling(app, stop, on_ready=lambda _ready: None))
     try:

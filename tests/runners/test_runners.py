@@ -84,7 +84,7 @@ async def test_long_polling_answers_and_stops_cleanly(
 
 
 async def test_webhook_checks_the_secret_and_handles_updates(settings, fake_api: FakeBotAPI):
-    app = build_app(settings)
+    app = build_app(settings, pace=fake_api.pace)
     runner = web.AppRunner(webhook_application(app, "s3cret", "/telegram"))
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -136,6 +136,9 @@ async def test_run_webhook_registers_itself_and_stops_cleanly(
 
 
 @pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+# A restart is a new process: its flood control cannot know what the old one sent the chat a
+# moment before, so Telegram may refuse its first reply, which it waits out.
+@pytest.mark.meets_flood_limits
 async def test_conversation_state_lives_in_redis(database_url: str, fake_api: FakeBotAPI):
     """With REDIS_URL the pending deep link survives a restart of the bot between steps."""
     from tests.support.settings import make_settings
@@ -147,7 +150,7 @@ async def test_conversation_state_lives_in_redis(database_url: str, fake_api: Fa
     from bot.services import networks
     from bot.services.actors import Actor
 
-    first = build_app(settings)
+    first = build_app(settings, pace=fake_api.pace)
     try:
         async with first.sessionmaker() as session:
             await networks.create_network(
@@ -158,7 +161,8 @@ async def test_conversation_state_lives_in_redis(database_url: str, fake_api: Fa
         await user.press("Українська")
     finally:
         await first.close()
-    second = build_app(settings)  # a restart: a new process would start just like this
+    # A restart: a new process would start just like this.
+    second = build_app(settings, pace=fake_api.pace)
     try:
         fake_api.deliver = lambda update: second.dispatcher.feed_raw_update(second.bot, update)
         t = second.catalogs.translator("uk")
@@ -214,7 +218,7 @@ async def test_the_webhook_answers_what_it_cannot_read_with_200_and_logs_no_cont
     unhandled: list[dict[str, object]] = []
     loop.set_exception_handler(lambda _loop, context: unhandled.append(context))
     caplog.set_level(logging.DEBUG)
-    app = build_app(settings)
+    app = build_app(settings, pace=fake_api.pace)
     runner = web.AppRunner(webhook_application(app, "s3cret", "/telegram"))
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()

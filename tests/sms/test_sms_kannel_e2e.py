@@ -96,7 +96,7 @@ async def town(kannel: KannelOnLoopback, database_url: str, fake_api) -> AsyncIt
         sms_sender="Naboskap",
         sms_listen=f"127.0.0.1:{kannel.receiver_port}",
     )
-    app = build_app(settings)
+    app = build_app(settings, pace=fake_api.pace)
     assert app.sms_gateway is not None
     web_app = sms_application(
         app.sessionmaker,

@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import SHIPPED_LOCALES
+from bot.services.identity_cache import IdentityCache
+from db.queries import residents as q
 
 # Each rule: a query for the ids of the rows that break it.
 RULES: dict[str, str] = {
@@ -134,3 +136,17 @@ def _json_list(value: str | None) -> bool:
         return isinstance(json.loads(value), list)
     except ValueError:
         return False
+
+
+async def stale_identities(
+    cache: IdentityCache, sessionmaker: async_sessionmaker[AsyncSession]
+) -> list[str]:
+    """Entries of the identity cache that differ from what the database says now: after any
+    sequence of updates, none may (`bot.services.identity_cache`). Lines name Telegram ids."""
+    found: list[str] = []
+    async with sessionmaker() as session:
+        for telegram_id, cached in cache.snapshot().items():
+            fresh = await q.identity(session, telegram_id)
+            if fresh != cached:
+                found.append(f"identity cache: stale entry for Telegram id {telegram_id}")
+    return found

@@ -19,9 +19,6 @@ def make_settings(database_url: str, api_base: str, **overrides: object) -> Sett
         "database_url": database_url,
         "coordinator_ids": frozenset({COORDINATOR_ID}),
         "redis_url": None,
-        # The fake Bot API enforces no limits unless a test asks it to (then that test turns
-        # flood control on): pacing replies to it would only make every test wait.
-        "flood_control": False,
         "_env_file": None,
     }
     values.update(overrides)

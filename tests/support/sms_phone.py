@@ -95,7 +95,7 @@ async def sms_network(
         sms_inbound_secret=SECRET,
         **overrides,
     )
-    app = build_app(settings)
+    app = build_app(settings, pace=fake_api.pace)
 
     async def deliver(update: dict[str, object]) -> object:
         return await app.dispatcher.feed_raw_update(app.bot, update)

@@ -9,8 +9,10 @@ one log line (no chat, no text) and `TelegramRetryAfter` is raised; the error ha
 from reaching the resident as an error.
 
 The outbox worker paces its sends itself (`bot.delivery.pacing`, shared across workers through
-the database) and handles its own 429s, so its calls are not held here (`already_paced`); they
-do take their slot in the global budget, so replies slow down while a broadcast runs.
+the database) and handles its own 429s (`already_paced`): a 429 on its calls goes back to it at
+once. In a process that also answers residents, its sends still take their chat's turn and their
+slot in the global budget here: a notice and a reply to the same person in the same second would
+otherwise meet a 429, and replies and notices together must stay under the global limit.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
+from typing import Protocol
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
@@ -46,10 +49,19 @@ _COUNTED_PREFIXES = ("send", "edit", "copy", "forward")
 _SWEEP_AT = 10_000
 
 
+class Pace(Protocol):
+    """The time flood control waits by: the real one in production; in tests, the fake Bot
+    API's own, which its limits are counted in (`bot.fake_bot_api.limits.WarpTime`)."""
+
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
 @contextlib.contextmanager
 def already_paced() -> Iterator[None]:
-    """Calls made inside are sent at once (their caller paces them) but still use up the
-    global budget; a 429 is handed back to the caller rather than waited out."""
+    """Calls made inside are paced by their caller and take their chat's turn and a global
+    slot here as any other; a 429 is handed back to the caller rather than waited out."""
     token = _already_paced.set(True)
     try:
         yield
@@ -112,9 +124,8 @@ class FloodControl(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         chat = counted_chat(method)
         if _already_paced.get():
-            if chat is not None:
-                self._take_global_slot()
-            return await make_request(bot, method)
+            async with self._turn(chat):
+                return await make_request(bot, method)
         started = self.clock()
         while True:
             wait = 0.0
@@ -140,6 +151,30 @@ class FloodControl(BaseRequestMiddleware):
                         wait = error.retry_after
             if wait:
                 await self.sleep(wait)
+
+    def take_now(self, chat: int | str) -> bool:
+        """Reserve a message to `chat` if it may go right now, without waiting: nothing is
+        queued for the chat, its bucket has a token and the global budget has room. For a
+        reply carried in a webhook response (`bot.channels.telegram.webhook_reply`), which
+        Telegram sends when it reads the response and which this middleware never sees; when
+        it cannot go at once it is sent through the API instead, paced as any reply."""
+        now = self.clock()
+        if self._next_slot > now:
+            return False
+        state = self._chats.get(chat)
+        if state is None:
+            if len(self._chats) >= _SWEEP_AT:
+                self._sweep()
+            state = self._chats[chat] = _Chat(self.chat_burst, now)
+        elif state.waiting or state.lock.locked():
+            return False
+        refill = (now - state.stamp) / self.chat_interval
+        tokens = min(float(self.chat_burst), state.tokens + refill)
+        if tokens < 1.0:
+            return False
+        state.tokens, state.stamp = tokens - 1.0, now
+        self._next_slot = now + self.interval
+        return True
 
     def _take_global_slot(self) -> float:
         """The next free moment in the global budget (now or later), reserved."""

@@ -5,15 +5,15 @@ be caught up once."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Delivery, DeliveryStatus, Digest, DigestRun, Preferences
 from db.queries.outbox import CHUNK
-from db.queries.outbox.enqueue import DELIVERY_BATCH
+from db.queries.outbox.enqueue import DELIVERY_BATCH, utc
 
 
 async def count_done(session: AsyncSession, week: str) -> int:
@@ -21,12 +21,35 @@ async def count_done(session: AsyncSession, week: str) -> int:
     return int(await session.scalar(query) or 0)
 
 
-async def add_digests(session: AsyncSession, rows: list[dict[str, object]]) -> None:
+async def add_digests(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     """Insert `digests` rows: an executemany through the table (no limit on parameters, and
-    none of the ORM's per-row bookkeeping, which nothing here needs)."""
+    none of the ORM's per-row bookkeeping, which nothing here needs); on PostgreSQL one
+    statement per batch with each column as an array, as for deliveries (asyncpg's executemany
+    runs the INSERT once per row)."""
+    postgresql = session.get_bind().dialect.name == "postgresql"
     table = cast(Table, Digest.__table__)
     for start in range(0, len(rows), DELIVERY_BATCH):
-        await session.execute(insert(table), rows[start : start + DELIVERY_BATCH])
+        batch = rows[start : start + DELIVERY_BATCH]
+        if postgresql and all(r.keys() == _DIGEST_COLUMNS for r in batch):
+            await session.execute(
+                _UNNEST_DIGESTS,
+                {
+                    "resident_id": [r["resident_id"] for r in batch],
+                    "week": [r["week"] for r in batch],
+                    "notice_id": [r["notice_id"] for r in batch],
+                    "created_at": [utc(r["created_at"]) for r in batch],
+                },
+            )
+        else:
+            await session.execute(insert(table), batch)
+
+
+_DIGEST_COLUMNS = frozenset({"resident_id", "week", "notice_id", "created_at"})
+_UNNEST_DIGESTS = text(
+    "INSERT INTO digests (resident_id, week, notice_id, created_at) "
+    "SELECT * FROM unnest(CAST(:resident_id AS INTEGER[]), CAST(:week AS VARCHAR[]), "
+    "CAST(:notice_id AS INTEGER[]), CAST(:created_at AS TIMESTAMP WITH TIME ZONE[]))"
+)
 
 
 async def mark_held_sent(

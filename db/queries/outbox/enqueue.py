@@ -117,12 +117,14 @@ _UNNEST = text(
 )
 
 
-async def _unnest_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    def utc(moment: datetime) -> datetime:
-        if moment.tzinfo is None:
-            raise ValueError("naive datetime given to the database; use UTC-aware values")
-        return moment.astimezone(UTC)
+def utc(moment: datetime) -> datetime:
+    """A moment for an array parameter, which bypasses the column type's own conversion."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the database; use UTC-aware values")
+    return moment.astimezone(UTC)
 
+
+async def _unnest_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     await session.execute(
         _UNNEST,
         {
