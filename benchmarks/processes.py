@@ -172,11 +172,12 @@ class Control:
 
 @contextlib.asynccontextmanager
 async def naboskap_app(
-    api_base: str, token: str, database_url: str, *, flood_control: bool = True
+    api_base: str, token: str, database_url: str, *, flood_control: bool | None = None
 ) -> AsyncIterator[App]:
     """The real app (`bot.app.build_app`) as a Naboskap child runs it: talking to the fake Bot
     API at `api_base` with its `token`, on `database_url`, with no Redis, no coordinators and
-    no .env file read (`flood_control=False` for a benchmark of how fast it could send). Its
+    no .env file read (`flood_control=False` for a benchmark of how fast it could send; by
+    default FLOOD_CONTROL from the environment, else on). Its
     schema is checked first, and it is closed on the way out."""
     from bot.app import build_app
     from bot.config import Settings
@@ -187,8 +188,8 @@ async def naboskap_app(
         database_url=database_url,
         redis_url=None,
         coordinator_ids=frozenset(),
-        flood_control=flood_control,
         _env_file=None,
+        **({} if flood_control is None else {"flood_control": flood_control}),
     )
     app = build_app(settings)
     try:

@@ -20,7 +20,7 @@ from bot.fake_bot_api.limits import WarpTime
 from db import migrate
 from db.models import Base
 from db.session import create_engine
-from tests.support.residents import onboard
+from tests.support.residents import UserFactory, onboard, user_factory
 from tests.support.settings import PG_URL, make_settings
 
 # A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
@@ -106,19 +106,9 @@ async def app(settings: Settings, fake_api: FakeBotAPI) -> AsyncIterator[App]:
     await application.close()
 
 
-UserFactory = Callable[..., FakeUser]
-
-
 @pytest.fixture
 def make_user(fake_api: FakeBotAPI, app: App) -> UserFactory:
-    ids = iter(range(1000, 100000))
-
-    def factory(
-        first_name: str = "Kari", language_code: str | None = "nb", user_id: int | None = None
-    ) -> FakeUser:
-        return FakeUser(fake_api, user_id or next(ids), first_name, language_code)
-
-    return factory
+    return user_factory(fake_api)
 
 
 @pytest.fixture
