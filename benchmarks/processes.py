@@ -182,6 +182,8 @@ async def naboskap_app(
     from bot.app import build_app
     from bot.config import Settings
 
+    # Left out, FLOOD_CONTROL comes from the environment (Settings reads it), else on.
+    overrides: dict[str, Any] = {} if flood_control is None else {"flood_control": flood_control}
     settings = Settings(
         bot_token=token,
         telegram_api_base=api_base,
@@ -189,7 +191,7 @@ async def naboskap_app(
         redis_url=None,
         coordinator_ids=frozenset(),
         _env_file=None,
-        **({} if flood_control is None else {"flood_control": flood_control}),
+        **overrides,
     )
     app = build_app(settings)
     try:
