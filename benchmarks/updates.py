@@ -101,6 +101,8 @@ sys.path.insert(0, str(ROOT))
 LARVIK = ROOT / "examples" / "larvik.toml"
 SCRIPT = str(Path(__file__).resolve())
 AIM = 0.5
+# Telegram ids per round (`--rounds`): each round's residents are new to the bot.
+ROUND_IDS = 100_000
 
 # Parent-side timeouts (seconds) for each step; a child gives up on its own after CHILD_TIMEOUT.
 START_TIMEOUT = 60.0  # process start, imports, server up, webhook registered
@@ -146,9 +148,16 @@ async def count_memberships(database_url: str, first_id: int, count: int) -> int
     return int(joined or 0)
 
 
-async def run_pair(bot: str, args: argparse.Namespace, database_url: str) -> dict[str, Any]:
+def first_id(round_: int) -> int:
+    """The first timed resident's Telegram id in a round: every round has new residents."""
+    return TIMED_IDS + round_ * ROUND_IDS
+
+
+async def run_pair(
+    bot: str, args: argparse.Namespace, database_url: str, round_: int = 0
+) -> dict[str, Any]:
     """One bot under load: its driver and its bot process; returns their figures, merged."""
-    print(f"running {bot}...", file=sys.stderr, flush=True)
+    print(f"running {bot} (round {round_ + 1})...", file=sys.stderr, flush=True)
     children: list[Child] = []
     try:
         driver = await Child.start(
@@ -158,6 +167,7 @@ async def run_pair(bot: str, args: argparse.Namespace, database_url: str) -> dic
             f"--bot={bot}",
             f"--residents={args.residents}",
             f"--concurrency={args.concurrency}",
+            f"--first-id={first_id(round_)}",
             step_timeout=STEP_TIMEOUT,
         )
         children.append(driver)
@@ -196,23 +206,43 @@ async def run_pair(bot: str, args: argparse.Namespace, database_url: str) -> dic
 
 async def parent(args: argparse.Namespace, database_url: str) -> list[dict[str, Any]]:
     await import_larvik(database_url)
-    results = []
-    for bot in ("naboskap", "echo"):
-        result = await run_pair(bot, args, database_url)
-        if bot == "naboskap":
-            joined = await count_memberships(database_url, TIMED_IDS, args.residents)
-            if joined != args.residents:
-                raise BenchmarkFailed(
-                    f"{joined} memberships in the database, expected {args.residents}"
-                )
-        results.append(result)
-    return results
+    rounds: dict[str, list[dict[str, Any]]] = {"naboskap": [], "echo": []}
+    for round_ in range(args.rounds):
+        for bot in ("naboskap", "echo"):
+            result = await run_pair(bot, args, database_url, round_)
+            if bot == "naboskap":
+                joined = await count_memberships(database_url, first_id(round_), args.residents)
+                if joined != args.residents:
+                    raise BenchmarkFailed(
+                        f"{joined} memberships in the database, expected {args.residents}"
+                    )
+            rounds[bot].append(result)
+    if args.rounds > 1:
+        for bot, results in rounds.items():
+            print(
+                f"{bot} bot CPU ms/update by round: "
+                + ", ".join(f"{cpu_ms(r):.3f}" for r in results),
+                file=sys.stderr,
+            )
+    return [median_round(results) for results in rounds.values()]
+
+
+def cpu_ms(result: dict[str, Any]) -> float:
+    return float(result["cpu_seconds"]) * 1000 / int(result["updates"])
+
+
+def median_round(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The round with the median CPU per update (of an even number, the lower middle one)."""
+    ordered = sorted(results, key=cpu_ms)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print(
         f"{args.residents} residents x {UPDATES_PER_RESIDENT} updates, concurrency "
-        f"{args.concurrency}, database {database_kind(args.database)}, "
+        f"{args.concurrency}, "
+        + (f"median of {args.rounds} alternating rounds, " if args.rounds > 1 else "")
+        + f"database {database_kind(args.database)}, "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
     )
     print()
@@ -255,16 +285,26 @@ def main() -> None:
     parser.add_argument(
         "--concurrency", type=int, default=30, help="residents at once (default 30)"
     )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="run the two bots alternately this many times and report each one's median round"
+        " by CPU per update (default 1)",
+    )
     add_arguments(parser, roles=("driver", "bot"))
     parser.add_argument("--bot", choices=("naboskap", "echo"), help=argparse.SUPPRESS)
+    parser.add_argument("--first-id", type=int, default=TIMED_IDS, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.residents < 1 or args.concurrency < 1:
-        parser.error("--residents and --concurrency must be at least 1")
+    if args.residents < 1 or args.concurrency < 1 or args.rounds < 1:
+        parser.error("--residents, --concurrency and --rounds must be at least 1")
+    if args.residents > ROUND_IDS:
+        parser.error(f"--residents must be at most {ROUND_IDS}")
 
     if args.role == "driver":
         from updates_driver import driver
 
-        run_child(driver(args.bot, args.residents, args.concurrency), CHILD_TIMEOUT)
+        run_child(driver(args.bot, args.residents, args.concurrency, args.first_id), CHILD_TIMEOUT)
         return
     if args.role == "bot":
         from updates_bot import bot_process, event_loop

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import logging
 import os
 import secrets
+import signal
 import socket
+import subprocess
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
@@ -117,6 +121,31 @@ async def serve(web_app: web.Application) -> AsyncIterator[str]:
         sock.close()
 
 
+def _sampler(bot: str) -> subprocess.Popen[bytes] | None:
+    """With BENCH_PYSPY=PATH in the environment, py-spy (installed separately: `pip install
+    py-spy`) samples this process during the timed part only and writes collapsed stacks to
+    PATH.naboskap / PATH.echo. Sampling barely slows the process, so its shares are truer
+    than cProfile's."""
+    if not os.environ.get("BENCH_PYSPY"):
+        return None
+    command = ["py-spy", "record", "--nonblocking", "-r", "250", "-f", "raw", "-p"]
+    output = f"{os.environ['BENCH_PYSPY']}.{bot}"
+    sampler = subprocess.Popen([*command, str(os.getpid()), "-o", output])  # noqa: S603
+    time.sleep(1)  # py-spy attaches before the timed part begins
+    return sampler
+
+
+def _profiler() -> cProfile.Profile | None:
+    """With BENCH_PROFILE=PATH in the environment, the timed part runs under cProfile and its
+    statistics go to PATH.naboskap / PATH.echo (read them with `python -m pstats`). The CPU
+    figure is then cProfile's, not the bot's: use it for shares, not for the table."""
+    if not os.environ.get("BENCH_PROFILE"):
+        return None
+    profiler = cProfile.Profile(time.thread_time)
+    profiler.enable()
+    return profiler
+
+
 async def bot_process(bot: str, api_base: str, token: str, database_url: str | None) -> None:
     errors = ErrorCounter()
     logging.getLogger().addHandler(errors)
@@ -135,10 +164,18 @@ async def bot_process(bot: str, api_base: str, token: str, database_url: str | N
         )
         say("READY")
         await control.expect("mark")
+        profiler = _profiler()
+        sampler = _sampler(bot)
         cpu_before = cpu_seconds()
         say("MARKED")
         await control.expect("stop", last=True)
         cpu = cpu_seconds() - cpu_before
+        if sampler is not None:
+            sampler.send_signal(signal.SIGINT)
+            sampler.wait()
+        if profiler is not None:
+            profiler.disable()
+            profiler.dump_stats(f"{os.environ['BENCH_PROFILE']}.{bot}")
     say(
         "RESULT",
         {

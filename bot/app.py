@@ -29,7 +29,7 @@ from bot.config import TELEGRAM_API, Settings
 from bot.core import Core, SchemaBehind, build_core
 from bot.delivery.worker import DeliveryWorker
 from bot.dependencies import is_unreachable, redis_down
-from bot.dispatching import GetRawUpdates, NaboskapDispatcher
+from bot.dispatching import GetRawUpdates, NaboskapDispatcher, run_sync_callbacks_inline
 from bot.i18n import Catalogs
 from bot.worker_process import delivery_worker
 from handlers import build_router
@@ -169,6 +169,7 @@ def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatch
         UpdateContextMiddleware(core.settings, core.catalogs, core.sessionmaker)
     )
     dispatcher.include_router(build_router())
+    run_sync_callbacks_inline(dispatcher)
     return dispatcher
 
 
