@@ -32,6 +32,7 @@ from bot.channels.telegram.webhook_reply import (
     flood_control_of,
     offer_returned,
 )
+from bot.dispatching import parse_update
 from bot.logs import failure
 from bot.server_log import server_options
 from bot.shutdown import Ready, announce_ready, settle, settle_all, stop_on_signals
@@ -220,7 +221,7 @@ class WebhookHandler(SimpleRequestHandler):
             return web.Response(body="Unauthorized", status=401)
         try:
             raw = bot.session.json_loads(await request.text())
-            update = Update.model_validate(raw, context={"bot": bot})
+            update = parse_update(raw, bot)
         except ValidationError as error:
             log.warning("webhook update not readable: %d fields do not fit", error.error_count())
             return web.json_response({})
