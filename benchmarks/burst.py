@@ -10,8 +10,9 @@ Run it from the project root:
     .venv/bin/python benchmarks/burst.py --bot-checkout ../main   # the bot of another checkout
     .venv/bin/python benchmarks/burst.py --rsvp   # 5 000 members press "coming" on one notice
 
-The parent process migrates the database (`--database`, default TEST_DATABASE_URL, else a
-temporary SQLite file; a PostgreSQL database's `public` schema is DROPPED and recreated),
+The parent process migrates the database (`--database sqlite|postgresql|URL`, as in every
+benchmark: by default TEST_DATABASE_URL when it is PostgreSQL, else a temporary SQLite file; a
+PostgreSQL database's `public` schema is DROPPED and recreated),
 creates the network, runs the fake Bot API with its limits on and starts the bot as a child
 (`python -m bot run`: long polling, the outbox worker beside it, as in production). Once the
 bot says it is ready, every resident sends `/start join-torstrand` at once and then, as a
@@ -37,7 +38,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from processes import BenchmarkFailed, reset_postgres
+from processes import BenchmarkFailed, add_database_argument, database_kind, prepare_database
 
 ROOT = Path(__file__).resolve().parent.parent
 NETWORK = "Torstrand"
@@ -223,11 +224,7 @@ async def run(args: argparse.Namespace, url: str, log_path: Path) -> dict[str, o
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=5000)
-    parser.add_argument(
-        "--database",
-        default=os.environ.get("TEST_DATABASE_URL"),
-        help="database URL (default TEST_DATABASE_URL, else a temporary SQLite file)",
-    )
+    add_database_argument(parser)
     parser.add_argument(
         "--rsvp",
         action="store_true",
@@ -240,18 +237,13 @@ def main() -> None:
     args = parser.parse_args()
     args.checkout = Path(args.bot_checkout).resolve() if args.bot_checkout else ROOT
     with tempfile.TemporaryDirectory(prefix="naboskap-burst-") as directory:
-        from db.migrate import upgrade
-
-        url = args.database or f"sqlite+aiosqlite:///{Path(directory) / 'naboskap.db'}"
-        if url.startswith("postgresql"):
-            asyncio.run(reset_postgres(url))
-        upgrade(url)
+        url = prepare_database(args.database, directory)
         args.event_id = asyncio.run(prepare(url, args.residents if args.rsvp else 0))
         try:
             figures = asyncio.run(run(args, url, Path(directory) / "bot.log"))
         except BenchmarkFailed as failure:
             sys.exit(f"benchmark failed: {failure}")
-    kind = url.split(":")[0].split("+")[0]
+    kind = database_kind(args.database)
     what = "RSVP presses" if args.rsvp else "new residents"
     print(
         f"burst of {figures['residents']} {what} on {kind}"

@@ -128,7 +128,7 @@ def _sampler(bot: str) -> subprocess.Popen[bytes] | None:
     than cProfile's."""
     if not os.environ.get("BENCH_PYSPY"):
         return None
-    command = ["py-spy", "record", "--nonblocking", "-r", "250", "-f", "raw", "-p"]
+    command = ["py-spy", "record", "--gil", "-r", "250", "-f", "raw", "-p"]
     output = f"{os.environ['BENCH_PYSPY']}.{bot}"
     sampler = subprocess.Popen([*command, str(os.getpid()), "-o", output])  # noqa: S603
     time.sleep(1)  # py-spy attaches before the timed part begins
