@@ -9,7 +9,8 @@ import os
 import socket
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
@@ -18,12 +19,13 @@ from bot.app import App
 from bot.catalog_maintenance import PROJECT
 from bot.channels.telegram.http_sender import HttpTelegramSender
 from bot.channels.telegram.sender import TelegramSender
-from bot.config import Settings
+from bot.config import WEEKDAYS, Settings
 from bot.delivery.messages import Button, Rendered
 from bot.delivery.outcomes import Permanent, RetryAfter, Sent, Transient, Unreachable
 from bot.fake_bot_api import FakeBotAPI
 from bot.services import actions
 from bot.services.actions import MenuItem, OpenMenu
+from bot.services.digest.schedule import CATCH_UP
 from bot.worker_process import run_worker_process
 
 CHAT = 4242
@@ -148,6 +150,13 @@ async def test_the_worker_process_delivers_a_broadcast(
             session, Actor.operator(), app.catalogs, text="Vannet stenges i kveld",
             network_id=view.id, now=noon,
         )  # fmt: skip
+    # The worker also runs the scheduler, which would catch up a weekly digest whose slot passed
+    # within CATCH_UP and send it first: put the slot three days ahead, the last one four behind.
+    ahead = datetime.now(UTC).astimezone(ZoneInfo("Europe/Oslo")) + timedelta(days=3)
+    assert timedelta(days=4) > CATCH_UP
+    settings = settings.model_copy(
+        update={"digest_weekday": WEEKDAYS[ahead.weekday()], "digest_time": ahead.strftime("%H:%M")}
+    )
     before = {u.id: len(u.messages) for u in (host, olena)}
     stop = asyncio.Event()
     ready: list[object] = []
