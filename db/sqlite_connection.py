@@ -159,6 +159,20 @@ class OneTripConnection(aiosqlite.Connection):
     def cursor(self) -> _Opened:  # type: ignore[override]
         return _Opened(OneTripCursor(self))
 
+    # sqlite3 itself does nothing on a commit or rollback outside a transaction, but aiosqlite
+    # would still make the trip to find that out. SQLAlchemy ends every session with one and
+    # resets every connection it takes back with a rollback: for a session that only read
+    # (sqlite3 begins a transaction at the first write, not at a SELECT) both are such
+    # no-ops. `in_transaction` reads SQLite's autocommit flag, safe from this thread while no
+    # call of this connection is running in its own, and none is: SQLAlchemy awaits each.
+    async def commit(self) -> None:
+        if self.in_transaction:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        if self.in_transaction:
+            await super().rollback()
+
     async def trip(self, function: Callable[[], _T]) -> _T:
         """`function` run in the connection's thread (aiosqlite's queue, untyped there)."""
         result: _T = await self._execute(function)  # type: ignore[no-untyped-call]

@@ -118,8 +118,15 @@ class IdentityCache:
         self._monotonic = monotonic
         self._entries: OrderedDict[int, tuple[float, q.Identity | None]] = OrderedDict()
         self._telegram_of: dict[int, int] = {}  # resident id -> Telegram id, of cached entries
-        # Bumped by every invalidation: a read that started before one is not stored.
+        # Bumped by every invalidation. A read is not stored if its resident was dropped (or
+        # everyone was) after it began: the generation of each drop made while reads were in
+        # flight is kept by key, so that a busy bot's writes for one resident do not stop
+        # everyone else's reads from being stored (with one counter for all, at 30 residents
+        # onboarding at once a third of the reads were thrown away).
         self._generation = 0
+        self._reads = 0  # reads in flight
+        self._dropped: dict[tuple[str, int], int] = {}  # ("t"|"r", id) -> generation
+        self._everyone_dropped = 0
         self._redis = _RedisLink(self, redis_url) if redis_url else None
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop of its first read
         _register(self)
@@ -154,10 +161,28 @@ class IdentityCache:
         # keeps a transaction's first snapshot), and nothing uncommitted of ours.
         fresh = not session.in_transaction()
         generation = self._generation
-        found = await q.identity(session, telegram_id)
-        if fresh and generation == self._generation and self.active:
-            self._store(telegram_id, found, now + self.ttl)
+        self._reads += 1
+        try:
+            found = await q.identity(session, telegram_id)
+            if fresh and self.active and not self._dropped_since(generation, telegram_id, found):
+                self._store(telegram_id, found, now + self.ttl)
+        finally:
+            self._reads -= 1
+            if not self._reads:
+                self._dropped.clear()  # no read began before any of these drops
         return found
+
+    def _dropped_since(self, generation: int, telegram_id: int, found: q.Identity | None) -> bool:
+        """Whether an invalidation that may concern this read came after it began. A write
+        that gives a resident a Telegram id names that id, so a read that found no one is
+        covered by its Telegram id; one that found a resident, by either id."""
+        if self._generation == generation:
+            return False
+        if self._everyone_dropped > generation:
+            return True
+        if self._dropped.get(("t", telegram_id), -1) > generation:
+            return True
+        return found is not None and self._dropped.get(("r", found.id), -1) > generation
 
     def _store(self, telegram_id: int, found: q.Identity | None, expires: float) -> None:
         self._forget(telegram_id)
@@ -176,6 +201,8 @@ class IdentityCache:
     def drop(self, invalidation: Invalidation) -> None:
         """Forget these residents here (not in other processes: see `publish`)."""
         self._generation += 1
+        if self._reads:
+            self._note_drop(invalidation)
         if invalidation.everyone:
             self._entries.clear()
             self._telegram_of.clear()
@@ -186,6 +213,18 @@ class IdentityCache:
             telegram_id = self._telegram_of.get(resident_id)  # type: ignore[assignment]
             if telegram_id is not None:
                 self._forget(telegram_id)
+
+    def _note_drop(self, invalidation: Invalidation) -> None:
+        generation = self._generation
+        if invalidation.everyone or len(self._dropped) > self.size:
+            # Bounded: past `size` keys, count it as everyone's (only costs a few stores).
+            self._everyone_dropped = generation
+            self._dropped.clear()
+            return
+        for telegram_id in invalidation.telegram_ids:
+            self._dropped["t", telegram_id] = generation
+        for resident_id in invalidation.resident_ids:
+            self._dropped["r", resident_id] = generation
 
     def clear(self) -> None:
         self.drop(Invalidation(set(), set(), everyone=True))

@@ -68,6 +68,41 @@ async def test_a_query_is_one_trip(engine: AsyncEngine, monkeypatch: pytest.Monk
         assert len(trips) == 1
 
 
+async def test_a_session_that_only_read_ends_without_a_trip(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with AsyncSession(engine) as session:
+        session.add(Row(name="Kari"))
+        await session.commit()
+    trips = count_trips(monkeypatch)
+    async with AsyncSession(engine) as session:
+        assert (await session.scalar(select(Row.name))) == "Kari"
+        await session.commit()
+    # The query only: no COMMIT, and no ROLLBACK when the pool takes the connection back.
+    assert len(trips) == 1
+
+
+async def test_commit_and_rollback_still_reach_sqlite_inside_a_transaction(
+    engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trips = count_trips(monkeypatch)
+    async with AsyncSession(engine) as session:
+        session.add(Row(name="Kari"))
+        await session.commit()
+    assert len(trips) == 2  # the INSERT, the COMMIT
+    async with AsyncSession(engine) as session:
+        session.add(Row(name="Ola"))
+        await session.flush()
+        await session.rollback()
+    async with AsyncSession(engine) as session:
+        assert (await session.scalars(select(Row.name))).all() == ["Kari"]
+    # A connection given back in the middle of a write is rolled back by the pool.
+    async with engine.connect() as connection:
+        await connection.execute(insert(Row).values(name="Per"))
+    async with AsyncSession(engine) as session:
+        assert (await session.scalars(select(Row.name))).all() == ["Kari"]
+
+
 @pytest.mark.parametrize("count", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 7])
 async def test_results_of_every_size_come_back_whole(engine: AsyncEngine, count: int) -> None:
     async with AsyncSession(engine) as session:

@@ -183,6 +183,49 @@ async def test_entries_expire_and_the_least_recent_goes_first():
     assert cache.snapshot() == {}
 
 
+class _Session:
+    """What `IdentityCache.identity` asks of a session, for the reads below."""
+
+    def __init__(self) -> None:
+        self.info: dict[str, object] = {}
+
+    def in_transaction(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("dropped", "kept"),
+    [
+        (identity_cache.Invalidation({22}, {2}), True),  # someone else's write
+        (identity_cache.Invalidation({11}, set()), False),  # hers, by Telegram id
+        (identity_cache.Invalidation(set(), {1}), False),  # hers, by resident id
+        (identity_cache.Invalidation(set(), set(), everyone=True), False),
+    ],
+)
+async def test_a_read_that_raced_a_write_is_kept_only_if_the_write_was_someone_elses(
+    monkeypatch: pytest.MonkeyPatch, dropped: identity_cache.Invalidation, kept: bool
+) -> None:
+    cache = IdentityCache("sqlite+aiosqlite:///unused")
+    reading, answer = asyncio.Event(), asyncio.Event()
+    found = q.Identity(1, "uk", False, True)
+
+    async def slow_identity(_session: object, telegram_id: int) -> q.Identity:
+        assert telegram_id == 11
+        reading.set()
+        await answer.wait()
+        return found
+
+    monkeypatch.setattr(identity_cache.q, "identity", slow_identity)
+    read = asyncio.create_task(cache.identity(_Session(), 11))  # type: ignore[arg-type]
+    await reading.wait()
+    cache.drop(dropped)  # committed while the read ran
+    answer.set()
+    assert await read == found
+    assert (11 in cache) is kept
+    # Nothing is remembered of the drop once no read is in flight.
+    assert not cache._dropped
+
+
 # --- Two processes sharing one database and Redis ----------------------------------------------
 
 needs_redis = pytest.mark.skipif(
