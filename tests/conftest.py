@@ -21,7 +21,7 @@ from db import migrate
 from db.models import Base
 from db.session import create_engine
 from tests.support.residents import UserFactory, onboard, user_factory
-from tests.support.settings import PG_URL, make_settings
+from tests.support.settings import PG_URL, XDIST_WORKER, create_database, make_settings
 
 # A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
 # Every test runs at DEBUG and fails if the log carries a resident's data (log_guard).
@@ -41,6 +41,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_migrated() -> str:
     assert PG_URL is not None
+    if XDIST_WORKER:  # this worker's own database, <db>_gwN, may not be there yet
+        asyncio.run(create_database(PG_URL))
     asyncio.run(_reset_postgres(PG_URL))
     migrate.upgrade(PG_URL)
     return PG_URL

@@ -6,7 +6,6 @@ attempt, starts once Telegram answers, and stops at once on SIGTERM while it wai
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
 import socket
@@ -20,7 +19,7 @@ from bot.dependencies import DependencyDown, where
 from bot.fake_bot_api import FakeBotAPI
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from tests.support.processes import RealProcess, clean_environment
-from tests.support.settings import make_settings
+from tests.support.settings import REDIS_URL, make_settings
 
 PASSWORD = "pw-Do-Not-Print"
 ATTEMPT = re.compile(
@@ -174,11 +173,9 @@ async def test_the_redis_check_names_redis_url_and_not_its_password(database_url
     )
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
 async def test_a_redis_that_answers_passes_the_check(database_url: str):
-    settings = make_settings(
-        database_url, "http://127.0.0.1:9", redis_url=os.environ["TEST_REDIS_URL"]
-    )
+    settings = make_settings(database_url, "http://127.0.0.1:9", redis_url=REDIS_URL)
     app = build_app(settings)
     try:
         await app.check_storage()

@@ -8,7 +8,6 @@ import gc
 import importlib.util
 import json
 import logging
-import os
 import signal
 import socket
 from pathlib import Path
@@ -22,6 +21,7 @@ from bot.fake_bot_api import FakeBotAPI, FakeUser
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from bot.runners import webhook_application
 from tests.support.processes import RealProcess, clean_environment
+from tests.support.settings import REDIS_URL, make_settings
 
 
 def _free_port() -> int:
@@ -135,17 +135,13 @@ async def test_run_webhook_registers_itself_and_stops_cleanly(
     assert "Traceback" not in stderr
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
 # A restart is a new process: its flood control cannot know what the old one sent the chat a
 # moment before, so Telegram may refuse its first reply, which it waits out.
 @pytest.mark.meets_flood_limits
 async def test_conversation_state_lives_in_redis(database_url: str, fake_api: FakeBotAPI):
     """With REDIS_URL the pending deep link survives a restart of the bot between steps."""
-    from tests.support.settings import make_settings
-
-    settings = make_settings(
-        database_url, fake_api.base_url, redis_url=os.environ["TEST_REDIS_URL"]
-    )
+    settings = make_settings(database_url, fake_api.base_url, redis_url=REDIS_URL)
     user = FakeUser(fake_api, 5004, "Olena", "uk")
     from bot.services import networks
     from bot.services.actors import Actor
