@@ -1,12 +1,17 @@
 """The tests' own isolation under pytest-xdist (`pytest -n auto`): each worker gwN has a
 PostgreSQL database and a Redis database number of its own, derived from TEST_DATABASE_URL and
 TEST_REDIS_URL (tests/support/settings.py); outside xdist both are used as
-given."""
+given. And a reserved port (tests/support/ports.py) refuses connections, yet can be served on,
+and is no one else's."""
 
 from __future__ import annotations
 
+import asyncio
+import socket
+
 import pytest
 
+from tests.support.ports import reserved_ports
 from tests.support.settings import (
     worker_database_url,
     worker_number,
@@ -58,3 +63,26 @@ def test_each_worker_has_a_redis_number_of_its_own_below_the_given_one():
     assert worker_redis_url("redis://127.0.0.1:6379", "gw0") == "redis://127.0.0.1:6379/0"
     with pytest.raises(ValueError, match="leaves none for xdist worker gw1"):
         worker_redis_url("redis://127.0.0.1:6379/0", "gw1")
+
+
+def test_a_reserved_port_refuses_connections_and_is_no_one_elses():
+    with reserved_ports(2) as (port, other):
+        assert port != other
+        with socket.socket() as client, pytest.raises(ConnectionRefusedError):
+            client.connect(("127.0.0.1", port))
+        # A bind without SO_REUSEADDR (anyone else's) fails...
+        with socket.socket() as stranger, pytest.raises(OSError, match="in use"):
+            stranger.bind(("127.0.0.1", port))
+
+        # ...while a server that binds it as servers do (SO_REUSEADDR) serves there.
+        async def serve() -> bytes:
+            server = await asyncio.start_server(
+                lambda _reader, writer: writer.close(), "127.0.0.1", port
+            )
+            async with server:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                data = await reader.read()
+                writer.close()
+                return data
+
+        assert asyncio.run(serve()) == b""

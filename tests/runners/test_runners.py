@@ -9,7 +9,6 @@ import importlib.util
 import json
 import logging
 import signal
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -22,13 +21,6 @@ from bot.fake_bot_api.server import DEFAULT_TOKEN
 from bot.runners import webhook_application
 from tests.support.processes import RealProcess, clean_environment
 from tests.support.settings import REDIS_URL, make_settings
-
-
-def _free_port() -> int:
-    """A port for the webhook test, whose URL (given before the start) must name it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> RealProcess:
@@ -107,9 +99,11 @@ async def test_webhook_checks_the_secret_and_handles_updates(settings, fake_api:
 
 @pytest.mark.slow
 async def test_run_webhook_registers_itself_and_stops_cleanly(
-    database_url: str, fake_api: FakeBotAPI, tmp_path: Path
+    database_url: str, fake_api: FakeBotAPI, tmp_path: Path, reserved_port: int
 ):
-    port = _free_port()
+    # The webhook's URL, given before the start, must name the port: it is held for the bot
+    # (which binds it with SO_REUSEADDR), so that no other process takes it meanwhile.
+    port = reserved_port
     env = {
         "BOT_TOKEN": DEFAULT_TOKEN,
         "TELEGRAM_API_BASE": fake_api.base_url,
