@@ -26,13 +26,14 @@ run: $(STAMP)
 	$(BIN)/naboskap network import --only-new examples/larvik.toml
 	$(BIN)/naboskap run
 
-## Set up and run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set).
+## Set up and run the whole test suite (PostgreSQL too when TEST_DATABASE_URL is set), on every
+## core with pytest-xdist: PYTEST_XDIST_AUTO_NUM_WORKERS=N chooses the number of workers.
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 ## All but the `slow` tests (real processes: subprocesses, Kannel, Chromium): for while you work.
 test-fast: $(STAMP)
-	$(BIN)/pytest -q -m "not slow"
+	$(BIN)/pytest -q -n auto -m "not slow"
 
 ## The long fuzz: 100 000 random updates (and 25 000 SMS requests) on SQLite, 10 000 on
 ## PostgreSQL when TEST_DATABASE_URL is set; new random examples each run. Prints its figures.

@@ -20,8 +20,9 @@ from bot.fake_bot_api.limits import WarpTime
 from db import migrate
 from db.models import Base
 from db.session import create_engine
+from tests.support.ports import reserved_ports
 from tests.support.residents import UserFactory, onboard, user_factory
-from tests.support.settings import PG_URL, make_settings
+from tests.support.settings import PG_URL, XDIST_WORKER, create_database, make_settings
 
 # A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
 # Every test runs at DEBUG and fails if the log carries a resident's data (log_guard).
@@ -41,6 +42,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_migrated() -> str:
     assert PG_URL is not None
+    if XDIST_WORKER:  # this worker's own database, <db>_gwN, may not be there yet
+        asyncio.run(create_database(PG_URL))
     asyncio.run(_reset_postgres(PG_URL))
     migrate.upgrade(PG_URL)
     return PG_URL
@@ -60,6 +63,15 @@ async def _truncate(url: str) -> None:
     async with engine.begin() as connection:
         await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     await engine.dispose()
+
+
+@pytest.fixture
+def reserved_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that is this test's alone (tests/support/ports.py): a connection to
+    it is refused until something the test starts listens on it, and no other process — say
+    another pytest-xdist worker — is handed it in the meantime."""
+    with reserved_ports(1) as (port,):
+        yield port
 
 
 @pytest.fixture(params=BACKENDS)

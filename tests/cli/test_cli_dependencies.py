@@ -4,7 +4,6 @@ points and why, and a non-zero exit: never a traceback, never the password. (`ru
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,6 @@ from click.testing import CliRunner
 from bot.cli import main
 
 PASSWORD = "pw-Do-Not-Print"
-
-
-def _closed_port() -> int:
-    """A port nothing listens on (bound for a moment, then let go)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _naboskap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, url: str, *args: str):  # type: ignore[no-untyped-def]
@@ -42,9 +34,9 @@ def _one_line(result) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("args", COMMANDS, ids=" ".join)
 def test_a_postgresql_nobody_answers_is_one_line(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: tuple[str, ...]
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, args: tuple[str, ...], reserved_port: int
 ):
-    port = _closed_port()
+    port = reserved_port  # refused: nothing listens there
     url = f"postgresql+asyncpg://naboskap:{PASSWORD}@127.0.0.1:{port}/naboskap"
     line = _one_line(_naboskap(monkeypatch, tmp_path, url, *args))
     assert line == (

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -112,12 +111,9 @@ async def test_an_unknown_chat_is_unreachable(fake_api: FakeBotAPI):
     assert isinstance(outcome, Unreachable)
 
 
-async def test_telegram_out_of_reach_is_transient():
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    async with aiohttp.ClientSession() as http:
-        sender = HttpTelegramSender(http, "123:" + "a" * 30, f"http://127.0.0.1:{port}")
+async def test_telegram_out_of_reach_is_transient(reserved_port: int):
+    async with aiohttp.ClientSession() as http:  # nothing listens on the reserved port
+        sender = HttpTelegramSender(http, "123:" + "a" * 30, f"http://127.0.0.1:{reserved_port}")
         outcome = await sender.send(CHAT, MESSAGE)
     assert isinstance(outcome, Transient)
     assert outcome.reason.startswith("TelegramNetworkError")

@@ -5,7 +5,6 @@ Redis) in another one."""
 from __future__ import annotations
 
 import asyncio
-import os
 
 import pytest
 from sqlalchemy import text, update
@@ -17,7 +16,7 @@ from bot.services.identity_cache import IdentityCache
 from db.models import Resident
 from db.queries import residents as q
 from tests.support.residents import onboard
-from tests.support.settings import make_settings
+from tests.support.settings import REDIS_URL, make_settings
 
 NATIVE_NORSK = "Norsk (bokmål)"
 
@@ -228,9 +227,7 @@ async def test_a_read_that_raced_a_write_is_kept_only_if_the_write_was_someone_e
 
 # --- Two processes sharing one database and Redis ----------------------------------------------
 
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set"
-)
+needs_redis = pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
 
 
 @pytest.fixture
@@ -267,9 +264,7 @@ def _route(fake_api: FakeBotAPI, app: App) -> None:
 async def test_a_change_through_one_instance_is_seen_by_the_other(
     database_url: str, fake_api: FakeBotAPI, separate_processes: None
 ):
-    settings = make_settings(
-        database_url, fake_api.base_url, redis_url=os.environ["TEST_REDIS_URL"]
-    )
+    settings = make_settings(database_url, fake_api.base_url, redis_url=REDIS_URL)
     first = build_app(settings, pace=fake_api.pace)
     second = build_app(settings, pace=fake_api.pace)
     try:

@@ -6,10 +6,8 @@ attempt, starts once Telegram answers, and stops at once on SIGTERM while it wai
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
-import socket
 from pathlib import Path
 
 import pytest
@@ -20,20 +18,13 @@ from bot.dependencies import DependencyDown, where
 from bot.fake_bot_api import FakeBotAPI
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from tests.support.processes import RealProcess, clean_environment
-from tests.support.settings import make_settings
+from tests.support.settings import REDIS_URL, make_settings
 
 PASSWORD = "pw-Do-Not-Print"
 ATTEMPT = re.compile(
     r" WARNING naboskap: TELEGRAM_API_BASE: cannot reach Telegram at 127\.0\.0\.1:(\d+) "
     r"\(connection refused\); attempt (\d+), trying again in [0-9.]+ s$"
 )
-
-
-def _closed_port() -> int:
-    """A port nothing listens on (bound for a moment, then let go)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _naboskap(command: str, cwd: Path, **env: str) -> RealProcess:
@@ -59,8 +50,10 @@ def _exits_with_one_line(process: RealProcess) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["run", "worker"])
-def test_a_postgresql_nobody_answers_ends_run_and_worker_in_one_line(tmp_path: Path, command: str):
-    port = _closed_port()
+def test_a_postgresql_nobody_answers_ends_run_and_worker_in_one_line(
+    tmp_path: Path, command: str, reserved_port: int
+):
+    port = reserved_port  # refused: nothing listens there
     url = f"postgresql+asyncpg://naboskap:{PASSWORD}@127.0.0.1:{port}/naboskap"
     line = _exits_with_one_line(_naboskap(command, tmp_path, DATABASE_URL=url))
     assert line == (
@@ -85,10 +78,12 @@ def test_an_sqlite_file_in_a_missing_directory_ends_run_and_worker_in_one_line(
 
 
 @pytest.mark.slow
-def test_redis_out_of_reach_ends_run_in_one_line(database_url: str, tmp_path: Path):
+def test_redis_out_of_reach_ends_run_in_one_line(
+    database_url: str, tmp_path: Path, reserved_port: int
+):
     """Only `run` keeps conversation state (in Redis when REDIS_URL is set); it checks Redis
     before it takes updates, rather than failing every update in turn."""
-    port = _closed_port()
+    port = reserved_port  # refused: nothing listens there
     process = _naboskap(
         "run",
         tmp_path,
@@ -102,8 +97,10 @@ def test_redis_out_of_reach_ends_run_in_one_line(database_url: str, tmp_path: Pa
 
 
 @pytest.mark.slow
-async def test_run_waits_for_telegram_and_starts_once_it_answers(database_url: str, tmp_path: Path):
-    port = _closed_port()
+async def test_run_waits_for_telegram_and_starts_once_it_answers(
+    database_url: str, tmp_path: Path, reserved_port: int
+):
+    port = reserved_port  # refused until the fake Bot API below listens there
     process = _naboskap(
         "run",
         tmp_path,
@@ -137,14 +134,14 @@ async def test_run_waits_for_telegram_and_starts_once_it_answers(database_url: s
 @pytest.mark.slow
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_stop_while_waiting_for_telegram_is_clean(
-    database_url: str, tmp_path: Path, how: signal.Signals
+    database_url: str, tmp_path: Path, how: signal.Signals, reserved_port: int
 ):
     """Even in the middle of an hour's pause: the test's deadline for the exit is far below it."""
     process = _naboskap(
         "run",
         tmp_path,
         DATABASE_URL=database_url,
-        TELEGRAM_API_BASE=f"http://127.0.0.1:{_closed_port()}",
+        TELEGRAM_API_BASE=f"http://127.0.0.1:{reserved_port}",  # refused
         TELEGRAM_RETRY_FIRST="3600",
         TELEGRAM_RETRY_MAX="3600",
     )
@@ -158,8 +155,10 @@ def test_a_stop_while_waiting_for_telegram_is_clean(
 # ---- The same checks in-process: quick, and with a Redis that answers.
 
 
-async def test_the_redis_check_names_redis_url_and_not_its_password(database_url: str):
-    port = _closed_port()
+async def test_the_redis_check_names_redis_url_and_not_its_password(
+    database_url: str, reserved_port: int
+):
+    port = reserved_port  # refused: nothing listens there
     settings = make_settings(
         database_url, "http://127.0.0.1:9", redis_url=f"redis://:{PASSWORD}@127.0.0.1:{port}/9"
     )
@@ -174,11 +173,9 @@ async def test_the_redis_check_names_redis_url_and_not_its_password(database_url
     )
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
 async def test_a_redis_that_answers_passes_the_check(database_url: str):
-    settings = make_settings(
-        database_url, "http://127.0.0.1:9", redis_url=os.environ["TEST_REDIS_URL"]
-    )
+    settings = make_settings(database_url, "http://127.0.0.1:9", redis_url=REDIS_URL)
     app = build_app(settings)
     try:
         await app.check_storage()

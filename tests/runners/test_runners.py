@@ -8,9 +8,7 @@ import gc
 import importlib.util
 import json
 import logging
-import os
 import signal
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -22,13 +20,7 @@ from bot.fake_bot_api import FakeBotAPI, FakeUser
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from bot.runners import webhook_application
 from tests.support.processes import RealProcess, clean_environment
-
-
-def _free_port() -> int:
-    """A port for the webhook test, whose URL (given before the start) must name it."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.support.settings import REDIS_URL, make_settings
 
 
 def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> RealProcess:
@@ -107,9 +99,11 @@ async def test_webhook_checks_the_secret_and_handles_updates(settings, fake_api:
 
 @pytest.mark.slow
 async def test_run_webhook_registers_itself_and_stops_cleanly(
-    database_url: str, fake_api: FakeBotAPI, tmp_path: Path
+    database_url: str, fake_api: FakeBotAPI, tmp_path: Path, reserved_port: int
 ):
-    port = _free_port()
+    # The webhook's URL, given before the start, must name the port: it is held for the bot
+    # (which binds it with SO_REUSEADDR), so that no other process takes it meanwhile.
+    port = reserved_port
     env = {
         "BOT_TOKEN": DEFAULT_TOKEN,
         "TELEGRAM_API_BASE": fake_api.base_url,
@@ -135,17 +129,13 @@ async def test_run_webhook_registers_itself_and_stops_cleanly(
     assert "Traceback" not in stderr
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_REDIS_URL"), reason="TEST_REDIS_URL is not set")
+@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
 # A restart is a new process: its flood control cannot know what the old one sent the chat a
 # moment before, so Telegram may refuse its first reply, which it waits out.
 @pytest.mark.meets_flood_limits
 async def test_conversation_state_lives_in_redis(database_url: str, fake_api: FakeBotAPI):
     """With REDIS_URL the pending deep link survives a restart of the bot between steps."""
-    from tests.support.settings import make_settings
-
-    settings = make_settings(
-        database_url, fake_api.base_url, redis_url=os.environ["TEST_REDIS_URL"]
-    )
+    settings = make_settings(database_url, fake_api.base_url, redis_url=REDIS_URL)
     user = FakeUser(fake_api, 5004, "Olena", "uk")
     from bot.services import networks
     from bot.services.actors import Actor

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,12 +23,6 @@ NUMBER = "+4791234567"
 PASSWORD = "pw-Do-Not-Print"
 # Bounds a hang only: the outbox's first retry comes about five seconds after a failure.
 SENT_WITHIN = 120.0
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _reply_waiting(sms: SmsNetwork) -> tuple[int, datetime]:
@@ -82,11 +75,11 @@ GATEWAYS: dict[str, tuple[str, str, str, Callable[[], web.Response]]] = {
 @pytest.mark.slow
 @pytest.mark.parametrize("gateway", list(GATEWAYS))
 async def test_the_worker_outlasts_a_gateway_that_is_down(
-    sms: SmsNetwork, database_url: str, fake_api, tmp_path: Path, gateway: str
+    sms: SmsNetwork, database_url: str, fake_api, tmp_path: Path, gateway: str, reserved_port: int
 ):  # type: ignore[no-untyped-def]
     setting, path, method, answer = GATEWAYS[gateway]
     delivery_id, due = await _reply_waiting(sms)
-    port = _closed_port()
+    port = reserved_port  # refused until the gateway below listens there
     url = f"http://127.0.0.1:{port}{path}"
     env = {
         "BOT_TOKEN": DEFAULT_TOKEN,

@@ -213,9 +213,9 @@ async def test_kannel_timeout_is_transient(provider: Provider):
     assert outcome == Transient("timeout")
 
 
-async def test_kannel_unreachable_is_transient(unused_tcp_port: int):
+async def test_kannel_unreachable_is_transient(reserved_port: int):
     gateway = KannelGateway(
-        f"http://127.0.0.1:{unused_tcp_port}/cgi-bin/sendsms",
+        f"http://127.0.0.1:{reserved_port}/cgi-bin/sendsms",  # nothing listens there
         "u",
         "p",
         sender=None,

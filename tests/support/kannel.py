@@ -37,7 +37,6 @@ import re
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -55,6 +54,7 @@ from aiohttp import web
 from bot.channels.sms.gateway import GatewayRequest
 from bot.channels.sms.transport import read_request
 from tests.support.log_guard import personal, personal_phone
+from tests.support.ports import reserved_ports
 
 TEMPLATE = Path(__file__).with_name("kannel.conf.template")
 FAKESMSC = Path("/usr/lib/kannel/test/fakesmsc")
@@ -67,20 +67,6 @@ _SENT = re.compile(rb"fakesmsc: sent message (\d+)")
 def _binary(name: str) -> str | None:
     found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/bin")
     return found
-
-
-def _free_ports(count: int) -> list[int]:
-    """Distinct free ports: all are held open until all are chosen."""
-    sockets = []
-    try:
-        for _ in range(count):
-            s = socket.socket()
-            s.bind(("127.0.0.1", 0))
-            sockets.append(s)
-        return [s.getsockname()[1] for s in sockets]
-    finally:
-        for s in sockets:
-            s.close()
 
 
 # Loaded here, in the parent: the child, between fork and exec, should only call into it.
@@ -157,6 +143,10 @@ class KannelOnLoopback:
     _sent: int = 0
     _changed: threading.Condition = field(default_factory=threading.Condition)
     _write: threading.Lock = field(default_factory=threading.Lock)
+    # The ports stay reserved while Kannel runs (tests/support/ports.py): Kannel binds them with
+    # SO_REUSEADDR, and the receiver port, served only while a test runs, is no one else's
+    # in between (another pytest-xdist worker's server, say).
+    _reservation: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
     @property
     def sendsms_url(self) -> str:
@@ -173,9 +163,10 @@ class KannelOnLoopback:
     # ---- starting and stopping
 
     def start(self, bearerbox: str, smsbox: str) -> None:
-        for attempt in range(3):  # a port taken between choosing and binding: choose again
+        for attempt in range(3):  # a Kannel that does not come up: try again on new ports
             names = ("admin_port", "smsbox_port", "smsc_port", "sendsms_port", "receiver_port")
-            self.ports = dict(zip(names, _free_ports(len(names)), strict=True))
+            ports = self._reservation.enter_context(reserved_ports(len(names)))
+            self.ports = dict(zip(names, ports, strict=True))
             config = self.directory / "kannel.conf"
             config.write_text(
                 Template(TEMPLATE.read_text()).substitute(
@@ -300,6 +291,7 @@ class KannelOnLoopback:
                 process.wait(timeout=3)
             if process.stderr is not None:
                 process.stderr.close()
+        self._reservation.close()
 
     # ---- playing the phone network
 
