@@ -62,7 +62,14 @@ The figures:
   peak (the parent has run the Alembic migrations). The fake server, the residents and their
   chat history live in the driver and are not counted;
 - ratio: Naboskap's updates/s over the echo bot's. The aim is 0.5 or better. The CPU ratio is
-  printed too: it does not depend on the driver.
+  printed too: it does not depend on the driver, but it does depend on how fast updates come.
+  Naboskap paces its replies below Telegram's limits (about 25 a second), so its residents,
+  who wait for each answer, send about 25 updates a second; the echo bot's send hundreds. A
+  process spends more CPU per update when its updates come further apart (its caches go cold
+  in between; the echo bot's CPU per update doubles at 24 a second), so by default the CPU
+  ratio also compares the two rates. `--rate 24` has the residents send at most 24 updates a
+  second to either bot, which compares the code alone; `FLOOD_CONTROL=false` runs Naboskap
+  unpaced, at full speed like the echo bot.
 
 The three roles live in three files: this one is the parent (the command line, the database,
 the children, the table), `updates_driver.py` the driver and `updates_bot.py` the bot process;
@@ -168,6 +175,7 @@ async def run_pair(
             f"--residents={args.residents}",
             f"--concurrency={args.concurrency}",
             f"--first-id={first_id(round_)}",
+            f"--rate={args.rate}",
             step_timeout=STEP_TIMEOUT,
         )
         children.append(driver)
@@ -241,6 +249,7 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print(
         f"{args.residents} residents x {UPDATES_PER_RESIDENT} updates, concurrency "
         f"{args.concurrency}, "
+        + (f"at most {args.rate:g} updates/s, " if args.rate > 0 else "")
         + (f"median of {args.rounds} alternating rounds, " if args.rounds > 1 else "")
         + f"database {database_kind(args.database)}, "
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs"
@@ -267,6 +276,14 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print()
     print(f"naboskap/echo updates/s: {ratio:.2f} ({verdict} the aim of {AIM:.2f} or better)")
     print(f"naboskap/echo by bot CPU per update (echo ms / naboskap ms): {cpu_ratio:.2f}")
+    rates = sorted(r["updates"] / r["seconds"] for r in results)
+    if args.rate <= 0 and rates[1] > 2 * rates[0]:
+        # A process's CPU per update rises when its updates come further apart (its caches
+        # go cold in between): the echo bot's doubles at 24 a second.
+        print(
+            "  (the bots ran at different rates, so this ratio also compares those rates;"
+            " --rate 24 gives both Naboskap's pace)"
+        )
     print(
         "methods carried in webhook responses (not API calls), per update: "
         + ", ".join(f"{r['bot']} {r['response_methods'] / r['updates']:.2f}" for r in results)
@@ -292,19 +309,33 @@ def main() -> None:
         help="run the two bots alternately this many times and report each one's median round"
         " by CPU per update (default 1)",
     )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="updates a second the residents send at most, to both bots alike (default: as"
+        " fast as each bot answers). Naboskap paces its replies below Telegram's limits (about"
+        " 25 a second) and the echo bot does not, so by default the echo bot's updates come"
+        " 12 times closer together; --rate 24 gives both the same arrival rate",
+    )
     add_arguments(parser, roles=("driver", "bot"))
     parser.add_argument("--bot", choices=("naboskap", "echo"), help=argparse.SUPPRESS)
     parser.add_argument("--first-id", type=int, default=TIMED_IDS, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.residents < 1 or args.concurrency < 1 or args.rounds < 1:
         parser.error("--residents, --concurrency and --rounds must be at least 1")
+    if args.rate < 0:
+        parser.error("--rate must be 0 (no limit) or more")
     if args.residents > ROUND_IDS:
         parser.error(f"--residents must be at most {ROUND_IDS}")
 
     if args.role == "driver":
         from updates_driver import driver
 
-        run_child(driver(args.bot, args.residents, args.concurrency, args.first_id), CHILD_TIMEOUT)
+        run_child(
+            driver(args.bot, args.residents, args.concurrency, args.first_id, args.rate),
+            CHILD_TIMEOUT,
+        )
         return
     if args.role == "bot":
         from updates_bot import bot_process, event_loop

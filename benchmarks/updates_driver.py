@@ -106,7 +106,26 @@ def echo_resident(api: FakeBotAPI) -> Callable[[int, int], Awaitable[None]]:
     return resident
 
 
-async def driver(bot: str, residents: int, concurrency: int, first_id: int = TIMED_IDS) -> None:
+class Pacer:
+    """At most `rate` updates a second in all (0: no limit), evenly spaced."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_slot = 0.0
+
+    async def wait(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        at = max(now, self.next_slot)
+        self.next_slot = at + self.interval
+        if at > now:
+            await asyncio.sleep(at - now)
+
+
+async def driver(
+    bot: str, residents: int, concurrency: int, first_id: int = TIMED_IDS, rate: float = 0.0
+) -> None:
     import aiohttp
 
     from bot.fake_bot_api import FakeBotAPI, RateLimit
@@ -127,6 +146,7 @@ async def driver(bot: str, residents: int, concurrency: int, first_id: int = TIM
             hook = api.webhook
             if hook is None:
                 raise BenchmarkFailed("the bot has not registered a webhook")
+            await pacer.wait()
             headers = {}
             if hook.get("secret_token"):
                 headers["X-Telegram-Bot-Api-Secret-Token"] = str(hook["secret_token"])
@@ -137,6 +157,7 @@ async def driver(bot: str, residents: int, concurrency: int, first_id: int = TIM
                 if reply.status != 200:
                     raise BenchmarkFailed(f"the webhook answered {reply.status} to {update!r}")
 
+        pacer = Pacer(rate)
         api.deliver = post_to_webhook
         resident = naboskap_resident(api) if bot == "naboskap" else echo_resident(api)
         say("API", {"base": api.base_url, "token": api.token})
