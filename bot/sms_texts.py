@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.delivery.messages import Rendered
 from bot.i18n import Translator
 from bot.services.actions import Action
-from bot.sms_segments import count, fit, is_gsm7
+from bot.sms_segments import count, fit, gsm_safe, gsm_stand_ins, is_gsm7
 
 NOTICE_SEGMENTS = 3  # a notice may take three segments; replies to keywords take at most two
 REPLY_SEGMENTS = 2
@@ -64,8 +64,12 @@ def to_sms(message: Rendered, t: Translator, segments: int = NOTICE_SEGMENTS) ->
 
 
 def fit_with_tail(body: str, tail: str, segments: int) -> str:
-    """`body`, shortened as needed, then `tail` whole: the choices are never cut off."""
+    """`body`, shortened as needed, then `tail` whole: the choices are never cut off. The
+    two are made `gsm_safe` as one text: a dash in the body must not leave the whole UCS-2."""
     whole = f"{body}\n{tail}"
+    if gsm_safe(whole) != whole:
+        body, tail = gsm_stand_ins(body), gsm_stand_ins(tail)
+        whole = f"{body}\n{tail}"
     if count(whole).segments <= segments:
         return whole
 

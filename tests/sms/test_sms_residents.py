@@ -299,14 +299,25 @@ async def test_sms_residents_get_the_compact_weekly_digest(sms):
     now = datetime.now(UTC)
     async with sms.app.sessionmaker() as session:
         for day, title in ((1, "Språkkafé på biblioteket"), (2, "Strikkekafé"), (3, "Dugnad")):
+            starts = now + timedelta(day)
             await events.publish(
                 session,
                 Actor.operator(),
                 sms.app.catalogs,
-                EventDraft(network_id=network_id, title=title, starts_at=now + timedelta(day)),
+                EventDraft(
+                    network_id=network_id,
+                    title=title,
+                    starts_at=starts,
+                    # A time range (Babel writes it with an en dash) and a host's typography.
+                    ends_at=starts + timedelta(hours=2),
+                    description="Kaffe og «noe godt» – ta med en venn … alle er velkomne",
+                ),
                 now=now,
             )
-    await phone.receive()  # the three event notices
+    notices = await phone.receive()
+    assert len(notices) == 3
+    for notice in notices:
+        assert "ta med en venn" in notice and count(notice).encoding == "gsm7", notice
     round_ = digest.Round(sms.app.sessionmaker, sms.app.catalogs, municipality="Larvik", now=now)
     summary = await round_.run(digest.week_of(now, sms.app.catalogs.zone))
     assert summary.sent == 1

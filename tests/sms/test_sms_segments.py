@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.sms_segments import GSM7_BASIC, GSM7_EXTENSION, Segments, count, fit, is_gsm7
+from bot.sms_segments import (
+    GSM7_BASIC,
+    GSM7_EXTENSION,
+    Segments,
+    count,
+    fit,
+    gsm_safe,
+    is_gsm7,
+)
 
 GSM_CHARS = sorted(GSM7_BASIC | GSM7_EXTENSION)
 gsm_text = st.text(alphabet=st.sampled_from(GSM_CHARS), max_size=400)
@@ -106,6 +114,7 @@ def test_segments_bound_the_units(text: str):
 def test_fit_fits_and_keeps_the_start(text: str, max_segments: int):
     fitted = fit(text, max_segments)
     assert count(fitted).segments <= max_segments
+    text = gsm_safe(text)  # what is fitted: typography as GSM where that makes the text GSM
     if count(text).segments <= max_segments:
         assert fitted == text
     else:
@@ -142,3 +151,72 @@ def test_fit_does_not_leave_half_an_emoji_or_a_bare_letter():
 def test_fit_needs_at_least_one_segment():
     with pytest.raises(ValueError, match="at least 1"):
         fit("hei", 0)
+
+
+# --- Typography in an otherwise GSM text ----------------------------------------------------
+
+TYPOGRAPHY = "–—‐‑−…‘’‚“”„«»‹›\u00a0\u202f\u2009\u00ad\u200b•·→×≈"
+
+
+def test_norwegian_with_typography_is_sent_as_gsm():
+    text = "Kaffe og vafler 18:00–21:00 i «Bakgården» – ta med noe\u00a0godt … Det blir ‘koselig’"
+    safe = gsm_safe(text)
+    assert safe == (
+        "Kaffe og vafler 18:00-21:00 i \"Bakgården\" - ta med noe godt ... Det blir 'koselig'"
+    )
+    assert count(safe) == Segments("gsm7", len(safe), 1)
+    assert count(text).encoding == "ucs2"  # what it would have cost: UCS-2, two segments
+    assert fit(text, 1) == safe
+
+
+def test_a_text_that_is_ucs2_anyway_keeps_its_typography():
+    text = "Кава 18:00–21:00 у «Бібліотеці» …"
+    assert gsm_safe(text) == text
+    assert fit(text, 1) == text
+
+
+@relaxed
+@given(st.text(alphabet=st.sampled_from(GSM_CHARS + list(TYPOGRAPHY)), max_size=300))
+def test_gsm_letters_with_any_typography_are_gsm(text: str):
+    safe = gsm_safe(text)
+    assert is_gsm7(safe)
+    if is_gsm7(text):
+        assert safe == text
+
+
+@relaxed
+@given(
+    st.text(alphabet=st.sampled_from(GSM_CHARS + list(TYPOGRAPHY)), max_size=200),
+    st.sampled_from("ЖąėšأሰőŁ😀"),
+)
+def test_a_text_with_a_letter_outside_gsm_is_left_as_it_is(text: str, letter: str):
+    mixed = text + letter
+    assert gsm_safe(mixed) == mixed
+
+
+@pytest.mark.parametrize("locale", ["nb", "en"])
+def test_every_catalog_message_with_gsm_letters_goes_as_gsm(locale: str):
+    """Every nb and en message of the catalogs, its placeholders filled with GSM values, is
+    sent as GSM when its letters are GSM: no dash, ellipsis or quote of ours makes it UCS-2."""
+    import re
+    import unicodedata
+
+    from babel.messages.pofile import read_po
+
+    from bot.catalog_maintenance import PROJECT
+    from bot.sms_texts import plain
+
+    with (PROJECT / "locales" / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    checked = 0
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            text = plain(re.sub(r"\{[^{}]*\}", "3", string))
+            letters = [c for c in text if unicodedata.category(c).startswith("L")]
+            if all(c in GSM7_BASIC for c in letters):
+                checked += 1
+                assert is_gsm7(fit(text, 10)), text
+    assert checked > 300
