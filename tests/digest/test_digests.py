@@ -351,7 +351,66 @@ def test_the_sms_digest_fits_two_segments(app, locale):
     assert size.segments <= 2, (locale, text)
     if size.encoding == "gsm7":
         assert len(text) > 160  # it uses the room it has
-    assert "\n" not in text and "<" not in text
+    # One line of the week, then the instruction on its own line.
+    assert text.count("\n") == 1 and "<" not in text
+
+
+def _sms_content(now: datetime) -> digest.Content:
+    from types import SimpleNamespace
+
+    def event(n: int, title: str) -> digest.WeekEvent:
+        return digest.WeekEvent(
+            SimpleNamespace(  # type: ignore[arg-type]
+                id=n,
+                title=title,
+                starts_at=now + timedelta(days=n, hours=1),
+                network_id=1,
+                no_norwegian_needed=False,
+            ),
+            {},
+            0,
+            0,
+        )
+
+    return digest.Content(
+        events=[event(1, "Språkkafé på biblioteket"), event(2, "Strikkekafé")],
+        requests=[
+            SimpleNamespace(id=1, category="errands", network_id=1, description="Handling")  # type: ignore[list-item]
+        ],
+        news=[("Torstrand", 2, 0)],
+    )
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+def test_the_sms_digest_carries_events_help_and_news_and_ends_with_what_to_send(app, locale):
+    from bot.sms_keywords import Command, shown
+    from bot.sms_segments import GSM7_BASIC, is_gsm7
+
+    now = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
+    week = digest.Week("2026-W49", now, {1: "Torstrand"}, {}, {}, {}, "Larvik")
+    t = app.catalogs.translator(locale)
+    text = digest.Writer(app.catalogs).sms(t, week, _sms_content(now)).text
+    assert count(text).segments <= 2, text
+    week_line, instruction = text.split("\n")
+    # The instruction whole, with the resident's own keyword for events.
+    assert shown(Command.EVENTS, locale) in instruction
+    assert week_line.startswith("Naboskap")
+    assert "Språkkafé på biblioteket" in week_line  # the first event, by its title
+    assert "Torstrand" in week_line or "Strikkekafé" in week_line
+    letters = [c for c in text if c.isalpha()]
+    if all(c in GSM7_BASIC for c in letters):
+        assert is_gsm7(text), text
+
+
+@pytest.mark.parametrize("locale", ["nb", "uk"])
+def test_an_sms_digest_with_only_network_news_says_it(app, locale):
+    now = datetime(2026, 12, 6, 17, 0, tzinfo=UTC)
+    week = digest.Week("2026-W49", now, {1: "Torstrand"}, {}, {}, {}, "Larvik")
+    t = app.catalogs.translator(locale)
+    content = digest.Content(news=[("Torstrand", 2, 1)])
+    text = digest.Writer(app.catalogs).sms(t, week, content).text
+    assert "Torstrand: " + t.ngettext("{n} new member", "{n} new members", 2) in text
+    assert t.ngettext("{n} neighbour got help", "{n} neighbours got help", 1) in text
 
 
 async def test_cli_previews_and_sends_this_weeks_digest(app, cli, week):

@@ -328,6 +328,20 @@ async def test_sms_residents_get_the_compact_weekly_digest(sms):
     assert (size.encoding, size.segments <= 2) == ("gsm7", True)
 
 
+async def test_an_sms_digest_with_nothing_to_tell_is_not_sent(sms):
+    from bot.services import digest
+
+    await _network(sms)
+    phone = await _onboarded(sms)
+    await phone.send("BLI MED TORSTRAND")
+    # A week later: no events, no requests, no one new, no messages.
+    now = datetime.now(UTC) + timedelta(days=7)
+    round_ = digest.Round(sms.app.sessionmaker, sms.app.catalogs, municipality="Larvik", now=now)
+    summary = await round_.run(digest.week_of(now, sms.app.catalogs.zone))
+    assert (summary.sent, summary.empty) == (0, 1)
+    assert await phone.receive() == []
+
+
 async def test_an_sms_resident_can_delete_everything_by_sms(sms):
     await _network(sms)
     phone = await _onboarded(sms)

@@ -17,7 +17,9 @@ from bot.services.actions import MenuItem, OpenMenu
 from bot.services.digest.content import Content
 from bot.services.digest.week import WINDOW, Week, WeekEvent
 from bot.services.help import category_label
-from bot.sms_segments import fit
+from bot.sms_keywords import Command, shown
+from bot.sms_segments import count, fit, gsm_safe
+from bot.sms_texts import plain
 from db.models import HelpCategory, HelpRequest
 
 EXCERPT = 160
@@ -173,23 +175,71 @@ class Writer:
         return Rendered(text, buttons)
 
     def sms(self, t: Translator, week: Week, content: Content) -> Rendered:
-        """Plain text in two segments at most: the events first, then what else there is."""
-        bits = []
-        for item in content.events + content.later:
+        """Plain text in two segments at most: as many of the week's events as fit (day, time
+        and title), then how many more; the requests the resident could help with, by kind;
+        the networks' news; the hosts' messages counted; and, never cut, what to send for more.
+        Items are left out whole rather than cut, and counted where they go."""
+        # Short: in Ukrainian or Arabic two segments hold 134 characters, and every one the
+        # instruction takes is one fewer for the week.
+        tail = t.gettext("Send {events} for more.", events=shown(Command.EVENTS, t.locale))
+        head = t.gettext("Naboskap this week:")
+        bits: list[str] = []
+
+        def text(candidate: list[str]) -> str:
+            return gsm_safe(_plain(" ".join([head, "; ".join(candidate)])) + "\n" + _plain(tail))
+
+        def fits(candidate: list[str]) -> bool:
+            return count(text(candidate)).segments <= SMS_SEGMENTS
+
+        def add(bit: str) -> bool:
+            if fits([*bits, bit]):
+                bits.append(bit)
+                return True
+            return False
+
+        events = content.events + content.later
+        listed = 0
+        for item in events:
             when = format_skeleton("EEEHm", item.event.starts_at, tzinfo=t.zone, locale=t.locale)
-            bits.append(f"{when} {item.title_for(t.locale)}")
-        counts = []
-        if content.more_events:
-            counts.append(t.ngettext("{n} more event", "{n} more events", content.more_events))
+            if not add(f"{when} {_short(item.title_for(t.locale))}"):
+                break
+            listed += 1
+        more = len(events) - listed + content.more_events
+        while more and not add(t.ngettext("{n} more event", "{n} more events", more)):
+            if not listed:  # even the count alone does not fit: nothing of it
+                break
+            bits.pop()  # make room for the count by one event fewer
+            listed -= 1
+            more += 1
         if content.requests:
             n = len(content.requests) + content.more_requests
-            counts.append(t.ngettext("{n} asks for help", "{n} ask for help", n))
+            kinds = list(
+                dict.fromkeys(
+                    plain(category_label(t, HelpCategory(r.category))) for r in content.requests
+                )
+            )
+            asking = t.ngettext("{n} asks for help", "{n} ask for help", n)
+            if not add(f"{asking} ({', '.join(kinds)})"):
+                add(asking)
+        for name, joined, helped in content.news:
+            add(plain(self._news(t, name, joined, helped)).lstrip("•- "))
         if content.messages:
             n = len(content.messages) + content.more_messages
-            counts.append(t.ngettext("{n} message", "{n} messages", n))
-        head = t.gettext("Naboskap this week:")
-        text = " ".join([head, "; ".join(bits + counts)]) if bits or counts else head
-        return Rendered(fit(_plain(text), SMS_SEGMENTS))
+            add(t.ngettext("{n} message", "{n} messages", n))
+        if not bits:
+            return Rendered(fit(_plain(f"{head}\n{tail}"), SMS_SEGMENTS))
+        return Rendered(text(bits))
+
+
+def _short(title: str, limit: int = 40) -> str:
+    """A title as a list shows it: whole, or its start to a word and "…" (made "..." where the
+    text is GSM): by SMS every character counts, and the resident can ask for the event."""
+    title = " ".join(title.split())
+    if len(title) <= limit:
+        return title
+    cut = title[: limit - 1]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit // 2 else cut).rstrip(" ,.;:") + "…"
 
 
 def _plain(text: str) -> str:
