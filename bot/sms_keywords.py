@@ -25,6 +25,7 @@ class Command(StrEnum):
     DELETE = "delete"
     MYDATA = "mydata"
     MORE = "more"
+    QUIET = "quiet"
 
 
 # The first word(s) of a message, per command. Norwegian and English first: those are what the
@@ -37,8 +38,11 @@ WORDS: dict[Command, dict[str, tuple[str, ...]]] = {
         "pl": ("POMOC",),
         "lt": ("PAGALBA",),
         "ar": ("مساعدة",),
-        "so": ("CAAWIMO",),
-        "ti": ("ሓገዝ",),
+        # "Caawimo" is what a Somali speaker writes who needs help: that is ASK below. The
+        # list of commands is "amarrada", the commands.
+        "so": ("AMARRADA",),
+        # Not "ሓገዝ" (help): it begins the words for asking for and offering help.
+        "ti": ("ትእዛዛት",),
         "fa_AF": ("راهنما",),
     },
     Command.STOP: {
@@ -114,7 +118,7 @@ WORDS: dict[Command, dict[str, tuple[str, ...]]] = {
         "pl": ("POTRZEBUJE POMOCY",),
         "lt": ("REIKIA PAGALBOS",),
         "ar": ("أحتاج مساعدة",),
-        "so": ("CAAWIMO U BAAHAN",),
+        "so": ("CAAWIMO U BAAHAN", "CAAWIMO"),
         "ti": ("ሓገዝ የድልየኒ",),
         "fa_AF": ("کمک می‌خواهم", "کمک میخواهم"),
     },
@@ -172,6 +176,17 @@ WORDS: dict[Command, dict[str, tuple[str, ...]]] = {
         "so": ("WAX KALE", "INTAA KALE"),
         "ti": ("ተወሳኺ",),
         "fa_AF": ("بیشتر",),
+    },
+    Command.QUIET: {  # quiet hours: when instant notices wait
+        "nb": ("STILLETID", "STILLE"),
+        "en": ("QUIET", "QUIET HOURS"),
+        "uk": ("ТИША",),
+        "pl": ("CISZA",),
+        "lt": ("TYLA",),
+        "ar": ("هدوء",),
+        "so": ("AAMUSNAAN",),
+        "ti": ("ህድኣት",),
+        "fa_AF": ("سکوت",),
     },
 }
 

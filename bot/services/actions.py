@@ -190,6 +190,16 @@ class OfferCategory:
     category: HelpCategory
 
 
+@dataclass(frozen=True)
+class ChooseQuietHours:
+    """Quiet hours by SMS: `choice` is the number of one of `preferences.QUIET_CHOICES`,
+    counted from 1 as the SMS lists them."""
+
+    tag: ClassVar[str] = "quiet"
+    by_sms: ClassVar[bool] = True
+    choice: int
+
+
 Action = (
     Rsvp
     | CalendarFile
@@ -207,6 +217,7 @@ Action = (
     | AskCategory
     | AskInNetwork
     | OfferCategory
+    | ChooseQuietHours
 )
 ACTION_TYPES: Final[tuple[type[Action], ...]] = typing.get_args(Action)
 _BY_TAG: Final = MappingProxyType({kind.tag: kind for kind in ACTION_TYPES})

@@ -43,6 +43,7 @@ from bot.services.actions import (
     BlockMatch,
     CalendarFile,
     ChooseLanguage,
+    ChooseQuietHours,
     ConfirmForget,
     JoinNetwork,
     LeaveNetwork,
@@ -144,6 +145,7 @@ def _action_subject(kind: type[Action], w: W) -> Action:
         AskCategory: lambda: AskCategory(HelpCategory.LANGUAGE),
         AskInNetwork: lambda: AskInNetwork(w.network_a),
         OfferCategory: lambda: OfferCategory(HelpCategory.LANGUAGE),
+        ChooseQuietHours: lambda: ChooseQuietHours(2),
     }
     return subjects[kind]()
 
@@ -335,6 +337,7 @@ SMS_ONLY: dict[Keyword, str] = {
     Keyword.JOIN: "BLI MED NANSET",
     Keyword.LEAVE: "FORLAT TORSTRAND",
     Keyword.MORE: "MER",
+    Keyword.QUIET: "STILLETID",
 }
 SMS_TEXT: dict[Keyword, str] = {
     Keyword.START: "START",
@@ -470,6 +473,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "action BlockMatch":                      (R,  R,  R,  R,  A,  A,  R,  R,  R,  R,  N),
     "action CalendarFile":                    (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
     "action ChooseLanguage":                  (A,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
+    "action ChooseQuietHours":                (R,  R,  R,  R,  R,  R,  R,  R,  R,  R,  A),
     "action ConfirmForget":                   (R,  R,  R,  R,  R,  R,  R,  R,  R,  R,  A),
     "action JoinNetwork":                     (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
     "action LeaveNetwork":                    (R,  R,  R,  R,  R,  R,  R,  R,  R,  R,  A),
@@ -584,6 +588,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "sms JOIN":                               (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
     "sms LEAVE":                              (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
     "sms MORE":                               (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
+    "sms QUIET":                              (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
     "sms STOP":                               (N,  N,  N,  N,  N,  N,  N,  N,  N,  N,  A),
     "state BroadcastFlow:text":               (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "state EditNetworkFlow:description":      (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),

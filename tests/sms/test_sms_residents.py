@@ -342,6 +342,34 @@ async def test_an_sms_digest_with_nothing_to_tell_is_not_sent(sms):
     assert await phone.receive() == []
 
 
+async def test_quiet_hours_are_set_by_sms_in_the_residents_language(sms):
+    from db.models import Preferences
+
+    phone = await _onboarded(sms)
+    [menu] = await phone.send("stilletid")
+    # The quiet hours now (the default), then the choices /settings offers, numbered.
+    assert menu.startswith("Stilletid: 22:00-08:00.")  # GSM: no en dash
+    assert "1 22:00-08:00, 2 21:00-07:00, 3 23:00-09:00, 4 Ingen stilletid" in menu
+    assert count(menu).encoding == "gsm7"
+    [done] = await phone.send("2")
+    assert done.startswith("Stilletid: 21:00-07:00.")
+    resident = await _resident(sms)
+    async with sms.app.sessionmaker() as session:
+        prefs = await session.get(Preferences, resident.id)
+        assert prefs is not None and (prefs.quiet_start, prefs.quiet_end) == (21 * 60, 7 * 60)
+    await phone.send("STILLE")
+    [off] = await phone.send("4")
+    assert off == "Ingen stilletid: Meldinger kommer når som helst."
+    # In Ukrainian, with its own word, and a number out of range is answered, not obeyed.
+    ukrainian = await _onboarded(sms, "+4790000002", choice="3")
+    [menu] = await ukrainian.send("тиша")
+    assert menu.startswith("Тихі години: 22:00–08:00.")
+    [wrong] = await ukrainian.send("7")
+    assert "1" in wrong and "4" in wrong
+    helps = await ukrainian.send("ДОПОМОГА")
+    assert any("ТИША" in text for text in helps)
+
+
 async def test_an_sms_resident_can_delete_everything_by_sms(sms):
     await _network(sms)
     phone = await _onboarded(sms)

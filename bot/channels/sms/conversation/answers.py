@@ -5,10 +5,10 @@ answered in the resident's language."""
 
 from __future__ import annotations
 
-from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
+from bot.channels.sms.conversation import commands, memberships, neighbour_help, onboarding
 from bot.channels.sms.conversation.texts import refusal, short_help
 from bot.channels.sms.conversation.turn import Turn
-from bot.services import actions, events, residents
+from bot.services import actions, events, preferences, residents
 from bot.services.actions import (
     AcceptHelper,
     AcceptPrivacy,
@@ -16,6 +16,7 @@ from bot.services.actions import (
     AskCategory,
     AskInNetwork,
     ChooseLanguage,
+    ChooseQuietHours,
     ConfirmForget,
     JoinNetwork,
     LeaveNetwork,
@@ -72,6 +73,11 @@ async def act(turn: Turn, action: Action | None) -> None:
                 await neighbour_help.ask_in_network(turn, network_id)
             case OfferCategory(category=category):
                 await neighbour_help.offer_category(turn, category)
+            case ChooseQuietHours(choice=choice) if choice <= len(preferences.QUIET_CHOICES):
+                prefs = await preferences.update(
+                    turn.session, turn.actor, quiet=preferences.QUIET_CHOICES[choice - 1]
+                )
+                await turn.reply(commands.quiet_hours_text(turn.t, prefs))
             case _:
                 # Not a choice an SMS can make (or a stored choice that no longer parses).
                 raise NotFound()

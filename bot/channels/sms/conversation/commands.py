@@ -1,20 +1,20 @@
 """Keyword commands by SMS (see `bot.sms_keywords`): HELP, LANGUAGE, DELETE, MY DATA, NETWORKS,
-JOIN, LEAVE, EVENTS, ASK, OFFER and MORE (the rest of a list), in any shipped language, once the
-resident is onboarded."""
+JOIN, LEAVE, EVENTS, ASK, OFFER, QUIET (quiet hours) and MORE (the rest of a list), in any
+shipped language, once the resident is onboarded."""
 
 from __future__ import annotations
 
 from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
 from bot.channels.sms.conversation.texts import help_texts, refusal
 from bot.channels.sms.conversation.turn import MAX_LISTED, Turn
-from bot.i18n import NATIVE_NAMES
-from bot.services import events, residents
+from bot.i18n import NATIVE_NAMES, Translator
+from bot.services import events, preferences, residents
 from bot.services import help as helping
-from bot.services.actions import ConfirmForget, Rsvp
+from bot.services.actions import ChooseQuietHours, ConfirmForget, Rsvp
 from bot.services.errors import RateLimited
 from bot.sms_keywords import Command, shown
 from bot.sms_segments import count
-from bot.sms_texts import REPLY_SEGMENTS
+from bot.sms_texts import REPLY_SEGMENTS, choices_line
 from db.models import Answer
 
 
@@ -41,6 +41,8 @@ async def command(turn: Turn, command: Command, argument: str) -> None:
         await memberships.by_keyword(turn, command, argument)
     elif command is Command.EVENTS:
         await _events(turn)
+    elif command is Command.QUIET:
+        await quiet_hours_menu(turn)
     elif command is Command.MORE:
         if not await turn.more():
             await turn.reply(t.gettext("There is nothing more to show."))
@@ -103,3 +105,30 @@ async def _events(turn: Turn) -> None:
         ],
         [Rsvp(v.id, Answer.YES) for v in views],
     )
+
+
+def quiet_hours_text(t: Translator, prefs: preferences.NoticePreferences) -> str:
+    """The resident's quiet hours in a sentence, as /settings says them."""
+    if not prefs.quiet:
+        return t.gettext("No quiet hours: notices come at any time.")
+    return t.gettext(
+        "Quiet hours: {start}–{end}. Notices wait until the morning.",
+        start=_clock(prefs.quiet_start),
+        end=_clock(prefs.quiet_end),
+    )
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+async def quiet_hours_menu(turn: Turn) -> None:
+    """The quiet hours now, and the choices /settings offers, by number."""
+    t = turn.t
+    prefs = await preferences.get(turn.session, turn.actor)
+    labels = [
+        f"{_clock(start)}-{_clock(end)}" if start != end else t.gettext("No quiet hours")
+        for start, end in preferences.QUIET_CHOICES
+    ]
+    turn.ask([ChooseQuietHours(n) for n in range(1, len(labels) + 1)])
+    await turn.reply(f"{quiet_hours_text(t, prefs)}\n{choices_line(t, labels)}")

@@ -49,7 +49,9 @@ def help_texts(t: Translator) -> list[str]:
             stop=k(Command.STOP),
         ),
         t.gettext(
-            "Send {mydata} to see what we keep about you, {delete} to delete it all.",
+            "Send {quiet} for quiet hours, {mydata} to see what we keep about you, {delete} "
+            "to delete it all.",
+            quiet=k(Command.QUIET),
             mydata=k(Command.MYDATA),
             delete=k(Command.DELETE),
         ),
