@@ -157,11 +157,17 @@ async def _post(
         limits=settings.rate_limits,
     )
     await state.clear()
-    text = t.ngettext(
-        "Posted! {n} helper will hear about it. You'll get a message when someone can help.",
-        "Posted! {n} helpers will hear about it. You'll get a message when someone can help.",
-        reached,
-    )
+    if reached:
+        text = t.ngettext(
+            "Posted! {n} helper will hear about it. You'll get a message when someone can help.",
+            "Posted! {n} helpers will hear about it. You'll get a message when someone can help.",
+            reached,
+        )
+    else:  # not "0 helpers will hear about it": say what happens instead
+        text = t.gettext(
+            "Posted! No one has offered this kind of help yet, but everyone in the network can "
+            "see it under /requests. You'll get a message when someone can help."
+        )
     await show(target, text + "\n\n" + request_line(t, view))
 
 

@@ -99,3 +99,27 @@ def test_the_pre_commit_check_lists_what_is_missing_and_fails(tmp_path: Path, ca
     listed = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in listed] == list(SHIPPED_LOCALES)
     assert all("no catalog" in line for line in listed)
+
+
+def _catalog(locale: str):  # type: ignore[no-untyped-def]
+    with (LOCALES / locale / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        return read_po(handle, locale=locale)
+
+
+def test_arabic_dual_forms_do_not_repeat_the_number():
+    """Arabic's dual is a number in itself: "عضوان جديدان" is "two new members", and
+    "2 عضوان جديدان" reads "2 two new members"."""
+    import re
+
+    dual_after_number = re.compile(r"\{n\} [^\s{]*(?:ان|ين)(?:\s|$|[.:،])")
+    for message in _catalog("ar"):
+        if message.id and isinstance(message.id, tuple):
+            assert not dual_after_number.search(message.string[2]), message.string[2]
+    t = Catalogs(LOCALES).translator("ar")
+    assert t.ngettext("{n} new member", "{n} new members", 2) == "عضوان جديدان"
+    assert "3" in t.ngettext("{n} new member", "{n} new members", 3)
+
+
+def test_lithuanian_asks_for_another_choice_in_the_accusative():
+    t = Catalogs(LOCALES).translator("lt")
+    assert t.gettext("That is already taken. Please choose another.").endswith("ką nors kitą.")

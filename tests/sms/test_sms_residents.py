@@ -279,6 +279,20 @@ async def test_offering_help_by_sms(sms):
     assert answer == t.gettext("Join a network first.")
 
 
+async def test_a_request_no_one_can_help_with_yet_says_what_happens_next_by_sms(sms):
+    await _network(sms)
+    phone = await _onboarded(sms)
+    await phone.send("BLI MED TORSTRAND")
+    await phone.send("Be om hjelp")
+    await phone.send("1")  # errands: no one in Torstrand offers them
+    [posted] = await phone.send("Handle melk og brød til fredag")
+    nb = sms.app.catalogs.translator("nb")
+    assert posted == nb.gettext(
+        "Your request is saved. No one has offered this kind of help yet: we will tell you when "
+        "someone can help."
+    )
+
+
 async def test_a_first_message_that_asks_to_join_joins_after_onboarding(sms):
     await _network(sms)
     phone = sms.phone(NUMBER)

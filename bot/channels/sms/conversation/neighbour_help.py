@@ -105,6 +105,14 @@ async def ask_in_network(turn: Turn, network_id: int) -> None:
         now=turn.now,
         limits=turn.context.limits,
     )
+    if not reached:
+        await turn.reply(
+            turn.t.gettext(
+                "Your request is saved. No one has offered this kind of help yet: we will tell "
+                "you when someone can help."
+            )
+        )
+        return
     await turn.reply(
         turn.t.ngettext(
             "Your request is sent to {n} neighbour who can help.",
