@@ -87,6 +87,8 @@ def main_menu(t: Translator, actor: Actor) -> InlineKeyboardMarkup:
     buttons = [
         button(t.gettext("🗓 Events"), OpenMenu(MenuItem.EVENTS)),
         button(t.gettext("🏘 Networks"), OpenMenu(MenuItem.NETWORKS)),
+        button(t.gettext("🙋 Ask for help"), OpenMenu(MenuItem.ASK)),
+        button(t.gettext("🤝 Offer help"), OpenMenu(MenuItem.OFFER)),
         button(t.gettext("🌐 Language"), OpenMenu(MenuItem.LANGUAGE)),
         button(t.gettext("⚙️ Settings"), OpenMenu(MenuItem.SETTINGS)),
         button(t.gettext("🔒 My data"), OpenMenu(MenuItem.MYDATA)),

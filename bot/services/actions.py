@@ -45,6 +45,8 @@ class MenuItem(enum.StrEnum):
     FORGET = "forget"
     HELP = "help"
     COORDINATOR = "coord"
+    ASK = "ask"  # ask neighbours for help
+    OFFER = "offer"  # offer neighbours help
 
 
 # A shipped locale code (`nb`, `fa_AF`, ...): the field type of a language choice.

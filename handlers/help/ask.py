@@ -15,11 +15,12 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.services import help as helping
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput
 from bot.services.help import SENSITIVE, category_label
 from handlers.callbacks import HelpAction, HelpCb
-from handlers.filters import FreeText
+from handlers.filters import Act, FreeText
 from handlers.help.screens import CATEGORIES, my_networks, request_line
 from handlers.keyboards import button, markup, rows
 from handlers.replies import show, stale
@@ -29,6 +30,31 @@ DAYS_AHEAD = 7  # the day buttons: today and the six days after it
 
 
 async def ask_command(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    await _start(message, state, session, actor, t, settings)
+
+
+async def ask_button(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    """The main menu's "Ask for help": the same first step as /ask, in a new message."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _start(query.message, state, session, actor, t, settings)
+
+
+async def _start(
     message: Message,
     state: FSMContext,
     session: AsyncSession,
@@ -173,6 +199,7 @@ async def _post(
 
 def register(router: Router) -> None:
     router.message.register(ask_command, Command("ask"))
+    router.callback_query.register(ask_button, Act(OpenMenu, F.item == MenuItem.ASK))
     router.message.register(ask_description, HelpFlow.description, FreeText())
     router.callback_query.register(
         ask_category,

@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import Translator
 from bot.services import help as helping
 from bot.services import networks
+from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.help import category_label
 from handlers.callbacks import HelpAction, HelpCb
+from handlers.filters import Act
 from handlers.help.screens import CATEGORIES, FREQUENCIES, frequency_label, my_networks
 from handlers.keyboards import button, markup, rows
 from handlers.replies import quote, show
@@ -61,6 +63,21 @@ async def _offer_screen(
 
 
 async def offer_command(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    await _start(message, state, session, actor, t)
+
+
+async def offer_button(
+    query: CallbackQuery, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+) -> None:
+    """The main menu's "Offer help": the same first step as /offer, in a new message."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await _start(query.message, state, session, actor, t)
+
+
+async def _start(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
 ) -> None:
     await state.clear()
@@ -115,6 +132,7 @@ async def pause(
 
 def register(router: Router) -> None:
     router.message.register(offer_command, Command("offer"))
+    router.callback_query.register(offer_button, Act(OpenMenu, F.item == MenuItem.OFFER))
     router.callback_query.register(
         offer_network, HelpCb.filter(F.action == HelpAction.OFFER_NETWORK)
     )

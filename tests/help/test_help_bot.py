@@ -226,3 +226,22 @@ async def test_a_name_with_control_and_bidi_characters_is_stored_clean(app, make
     async with app.sessionmaker() as session:
         [name] = (await session.scalars(select(Resident.first_name))).all()
     assert name == "Kari Nord"
+
+
+async def test_the_main_menu_asks_and_offers_help(app, resident):
+    _olena, kari, _host = await _setup(app, resident)
+    nb = app.catalogs.translator("nb")
+    await kari.send("/start")
+    assert nb.gettext("🙋 Ask for help") in kari.last.button_texts
+    assert nb.gettext("🤝 Offer help") in kari.last.button_texts
+    replies = await kari.press(nb.gettext("🙋 Ask for help"))
+    assert replies[-1].text == nb.gettext("What do you need help with?")
+    assert helping.category_label(nb, HelpCategory.ERRANDS) in replies[-1].button_texts
+    await kari.send("/start")
+    replies = await kari.press(nb.gettext("🤝 Offer help"))
+    assert helping.category_label(nb, HelpCategory.ERRANDS) in replies[-1].button_texts
+    # Someone in no network is told what to do first, in the menu as with /ask.
+    newcomer = await resident("Per")
+    await newcomer.send("/start")
+    replies = await newcomer.press(nb.gettext("🙋 Ask for help"))
+    assert replies[-1].text == nb.gettext("Join a network first: /networks")
