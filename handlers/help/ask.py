@@ -84,6 +84,10 @@ async def ask_category(
     await state.update_data(category=callback_data.arg)
     await state.set_state(HelpFlow.description)
     await query.answer()
+    # The choice stays on the question, its buttons go: pressed again after the request is
+    # posted, they would start a second one.
+    chosen = category_label(t, CATEGORIES[callback_data.arg])
+    await show(query, t.gettext("What do you need help with?") + "\n✓ " + chosen)
     intro = t.gettext(
         "Describe briefly what you need. Don't write your address or phone number; "
         "you'll talk through the bot."

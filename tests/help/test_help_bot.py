@@ -3,6 +3,7 @@ Norwegian neighbour offers, they talk through the bot, and it ends with a thank-
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.services import actions, networks
@@ -245,3 +246,18 @@ async def test_the_main_menu_asks_and_offers_help(app, resident):
     await newcomer.send("/start")
     replies = await newcomer.press(nb.gettext("🙋 Ask for help"))
     assert replies[-1].text == nb.gettext("Join a network first: /networks")
+
+
+async def test_the_category_buttons_go_once_one_is_chosen(app, resident):
+    olena, _kari, _host = await _setup(app, resident)
+    uk = app.catalogs.translator("uk")
+    await olena.send("/ask")
+    question = olena.last
+    label = helping.category_label(uk, HelpCategory.LANGUAGE)
+    await olena.press(label)
+    edited = next(m for m in olena.messages if m.message_id == question.message_id)
+    assert edited.buttons == [] and edited.text.endswith("✓ " + label)
+    await olena.send("Хочу практикувати норвезьку")
+    await olena.press(uk.gettext("Flexible"))
+    with pytest.raises(LookupError):  # nothing left to press that would start a second request
+        await olena.press(label)
