@@ -19,7 +19,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time, get_day_names
+from babel.dates import format_date, format_datetime, format_skeleton, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -93,10 +93,30 @@ def _day_pattern(locale: str) -> str:
     return re.sub(r"\s*y+(\s*'[^']*')?[\s.,،]*", " ", pattern).strip(" ,،.")
 
 
+# The digits of CLDR's numbering systems that our locales default to, where they are not
+# 0-9: Dari (fa_AF) writes ۱۲ for 12. Babel knows each locale's numbering system but formats
+# every number, date and time with 0-9, so we put the locale's own digits in.
+_DIGITS = MappingProxyType({"arabext": "۰۱۲۳۴۵۶۷۸۹", "arab": "٠١٢٣٤٥٦٧٨٩"})
+
+
+@functools.lru_cache(maxsize=32)
+def _digit_table(locale: str) -> dict[int, int] | None:
+    digits = _DIGITS.get(Locale.parse(locale).default_numbering_system)
+    return str.maketrans("0123456789", digits) if digits else None
+
+
+def native_digits(text: str, locale: str) -> str:
+    """`text` with 0-9 written in `locale`'s own digits (unchanged where those are 0-9)."""
+    table = _digit_table(locale)
+    return text.translate(table) if table else text
+
+
 @functools.lru_cache(maxsize=4096)
 def _number(value: int | float, locale: str) -> str:
     # Babel's number formatting is slow next to everything else in a message; counts repeat.
-    return str(format_decimal(value, locale=locale))
+    # The numbering system's own separators too: Dari groups with "٬", not ",".
+    text = format_decimal(value, locale=locale, numbering_system="default")
+    return native_digits(str(text), locale)
 
 
 @dataclass(frozen=True)
@@ -120,23 +140,35 @@ class Translator:
 
     def format_datetime(self, moment: datetime, fmt: str = "medium") -> str:
         """A UTC (or aware) moment shown in the configured zone, in this locale."""
-        return format_datetime(moment, fmt, tzinfo=self.zone, locale=self.locale)
+        text = format_datetime(moment, fmt, tzinfo=self.zone, locale=self.locale)
+        return native_digits(text, self.locale)
 
     def format_date(self, moment: datetime, fmt: str = "long") -> str:
-        return format_date(moment.astimezone(self.zone), fmt, locale=self.locale)
+        text = format_date(moment.astimezone(self.zone), fmt, locale=self.locale)
+        return native_digits(text, self.locale)
 
     def format_day(self, moment: datetime) -> str:
         """Weekday, day and month the way the locale writes them ("четвер, 3 грудня")."""
-        return format_datetime(
+        text = format_datetime(
             moment, _day_pattern(self.locale), tzinfo=self.zone, locale=self.locale
         )
+        return native_digits(text, self.locale)
 
     def weekday_name(self, weekday: int) -> str:
         """The name of a weekday (Monday is 0) as it stands alone ("søndag", "неділя")."""
         return str(get_day_names("wide", "stand-alone", locale=self.locale)[weekday])
 
     def format_time(self, moment: datetime) -> str:
-        return format_time(moment, "short", tzinfo=self.zone, locale=self.locale)
+        """The time of day on the 24-hour clock, in every language: Norway's clock, the one
+        events are announced in and /settings shows quiet hours in (CLDR's "short" time is
+        12-hour for en, ar, so and ti: "6:30 م" next to "22:00–08:00")."""
+        text = format_skeleton("Hm", moment, tzinfo=self.zone, locale=self.locale)
+        return native_digits(text, self.locale)
+
+    def clock(self, minutes: int) -> str:
+        """A time of day given in minutes after midnight ("22:00"), as `format_time` writes
+        times: 24-hour, in the locale's digits."""
+        return native_digits(f"{minutes // 60:02d}:{minutes % 60:02d}", self.locale)
 
     @property
     def rtl(self) -> bool:

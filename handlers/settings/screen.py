@@ -19,10 +19,6 @@ from handlers.keyboards import button, markup, rows
 from handlers.replies import show
 
 
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def settings_text(
     t: Translator,
     prefs: NoticePreferences,
@@ -45,8 +41,8 @@ def settings_text(
     if prefs.quiet:
         quiet = t.gettext(
             "Quiet hours: {start}–{end}. Notices wait until the morning.",
-            start=_clock(prefs.quiet_start),
-            end=_clock(prefs.quiet_end),
+            start=t.clock(prefs.quiet_start),
+            end=t.clock(prefs.quiet_end),
         )
     else:
         quiet = t.gettext("No quiet hours: notices come at any time.")
@@ -95,7 +91,7 @@ def settings_keyboard(
     ]
     quiet = []
     for index, (start, end) in enumerate(QUIET_CHOICES):
-        label = f"{_clock(start)}–{_clock(end)}" if start != end else t.gettext("No quiet hours")
+        label = f"{t.clock(start)}–{t.clock(end)}" if start != end else t.gettext("No quiet hours")
         quiet.append(
             button(
                 mark((prefs.quiet_start, prefs.quiet_end) == (start, end), label),

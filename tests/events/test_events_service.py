@@ -39,6 +39,9 @@ async def test_members_get_the_event_in_their_language_with_their_dates(app, net
 
     ar = app.catalogs.translator("ar")
     assert "الخميس" in amal.last.text  # Thursday, in Arabic
+    # On the 24-hour clock, as /settings shows quiet hours: not "6:00 م".
+    assert "18:00" in amal.last.text and "م" not in amal.last.text.split("18:00")[1][:3]
+    assert "6:00" not in amal.last.text
     assert "Språkkafé på biblioteket" in amal.last.text  # no Arabic version: the original...
     norwegian = Locale.parse("nb").get_display_name(Locale.parse("ar"))
     assert ar.gettext("Written in {language}.", language=norwegian) in amal.last.text

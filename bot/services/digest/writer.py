@@ -12,7 +12,7 @@ from datetime import timedelta
 from babel.dates import format_skeleton
 
 from bot.delivery.messages import Button, Rendered
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, native_digits
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.digest.content import Content
 from bot.services.digest.week import WINDOW, Week, WeekEvent
@@ -200,7 +200,10 @@ class Writer:
         events = content.events + content.later
         listed = 0
         for item in events:
-            when = format_skeleton("EEEHm", item.event.starts_at, tzinfo=t.zone, locale=t.locale)
+            when = native_digits(
+                format_skeleton("EEEHm", item.event.starts_at, tzinfo=t.zone, locale=t.locale),
+                t.locale,
+            )
             if not add(f"{when} {_short(item.title_for(t.locale))}"):
                 break
             listed += 1

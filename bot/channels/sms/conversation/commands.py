@@ -113,13 +113,9 @@ def quiet_hours_text(t: Translator, prefs: preferences.NoticePreferences) -> str
         return t.gettext("No quiet hours: notices come at any time.")
     return t.gettext(
         "Quiet hours: {start}–{end}. Notices wait until the morning.",
-        start=_clock(prefs.quiet_start),
-        end=_clock(prefs.quiet_end),
+        start=t.clock(prefs.quiet_start),
+        end=t.clock(prefs.quiet_end),
     )
-
-
-def _clock(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 async def quiet_hours_menu(turn: Turn) -> None:
@@ -127,7 +123,7 @@ async def quiet_hours_menu(turn: Turn) -> None:
     t = turn.t
     prefs = await preferences.get(turn.session, turn.actor)
     labels = [
-        f"{_clock(start)}-{_clock(end)}" if start != end else t.gettext("No quiet hours")
+        f"{t.clock(start)}-{t.clock(end)}" if start != end else t.gettext("No quiet hours")
         for start, end in preferences.QUIET_CHOICES
     ]
     turn.ask([ChooseQuietHours(n) for n in range(1, len(labels) + 1)])
