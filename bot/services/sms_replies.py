@@ -26,9 +26,11 @@ async def queue_reply(
     text: str,
     now: datetime,
     kind: NoticeKind = NoticeKind.SMS_REPLY,
+    segments: int = REPLY_SEGMENTS,
 ) -> None:
-    """Queue an SMS to this resident (already in their language), cut to two segments."""
-    message = fit(plain(text), REPLY_SEGMENTS)
+    """Queue an SMS to this resident (already in their language), cut to two segments (or
+    `segments`, for the few texts whose message says it may take more)."""
+    message = fit(plain(text), segments)
     await outbox.enqueue(
         session,
         kind=kind,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.services import broadcasts, events, networks, residents
@@ -382,6 +383,30 @@ async def test_quiet_hours_are_set_by_sms_in_the_residents_language(sms):
     assert "1" in wrong and "4" in wrong
     helps = await ukrainian.send("ДОПОМОГА")
     assert any("ТИША" in text for text in helps)
+
+
+@pytest.mark.parametrize("choice", range(1, 10))
+async def test_the_privacy_notice_reaches_its_reply_1_whole_in_every_language(sms, choice):
+    """Three segments for this one: in Ukrainian, Polish, Lithuanian or Dari two would cut off
+    the very words that say how to accept."""
+    from bot.i18n import SHIPPED_LOCALES
+    from bot.sms_keywords import Command, shown
+    from bot.sms_segments import gsm_safe
+
+    locale = SHIPPED_LOCALES[choice - 1]
+    t = sms.app.catalogs.translator(locale)
+    phone = sms.phone(f"+479000001{choice}")
+    await phone.send("Hei")
+    [notice] = await phone.send(str(choice))
+    whole = t.gettext(
+        "{municipality} keeps your number, language, networks and what you send us, to run "
+        "Naboskap. {stop} stops SMS, {delete} deletes it all. Reply 1 to accept.",
+        municipality=sms.app.settings.municipality,
+        stop=shown(Command.STOP, locale),
+        delete=shown(Command.DELETE, locale),
+    )
+    assert notice == gsm_safe(whole)
+    assert count(notice).segments <= 3
 
 
 async def test_an_sms_resident_can_delete_everything_by_sms(sms):

@@ -16,6 +16,8 @@ from bot.sms_keywords import Command, Parsed, shown
 from db.models import NoticeKind
 from db.queries import outbox as oq
 
+PRIVACY_SEGMENTS = 3
+
 
 async def offer_languages(turn: Turn) -> None:
     turn.ask([ChooseLanguage(LocaleCode(loc)) for loc in SHIPPED_LOCALES], step="language")
@@ -25,7 +27,10 @@ async def offer_languages(turn: Turn) -> None:
 async def offer_privacy(turn: Turn) -> None:
     t = turn.t
     turn.ask([AcceptPrivacy()], step="privacy")
-    await turn.reply(
+    # Three segments, once per resident: the notice is read whole before "1" accepts it, and
+    # in Ukrainian or Dari two would cut off "Reply 1 to accept".
+    text = (
+        # Translators: by SMS, at most 3 segments.
         t.gettext(
             "{municipality} keeps your number, language, networks and what you send us, to "
             "run Naboskap. {stop} stops SMS, {delete} deletes it all. Reply 1 to accept.",
@@ -34,6 +39,7 @@ async def offer_privacy(turn: Turn) -> None:
             delete=shown(Command.DELETE, t.locale),
         )
     )
+    await turn.reply(text, segments=PRIVACY_SEGMENTS)
 
 
 async def welcome_or_continue(turn: Turn) -> None:

@@ -25,6 +25,7 @@ from bot.services.rate_limits import DEFAULT_LIMITS
 from bot.services.sms_replies import queue_reply, sms_pages
 from bot.sms_keywords import Command as SmsCommand
 from bot.sms_keywords import shown
+from bot.sms_texts import REPLY_SEGMENTS
 from db.models import NoticeKind, Resident, SmsConversation
 
 MAX_LISTED = 60  # networks or events offered by number; MORE walks them a reply at a time
@@ -70,9 +71,14 @@ class Turn:
         """Answer in `locale` from now on."""
         self.t = self.context.catalogs.translator(locale)
 
-    async def reply(self, text: str, kind: NoticeKind = NoticeKind.SMS_REPLY) -> None:
-        """Queue an SMS to the resident (already in their language), cut to two segments."""
-        await queue_reply(self.session, self.context.catalogs, self.resident, text, self.now, kind)
+    async def reply(
+        self, text: str, kind: NoticeKind = NoticeKind.SMS_REPLY, segments: int = REPLY_SEGMENTS
+    ) -> None:
+        """Queue an SMS to the resident (already in their language), cut to two segments
+        unless the text's message allows more (see `bot.catalog_review`)."""
+        await queue_reply(
+            self.session, self.context.catalogs, self.resident, text, self.now, kind, segments
+        )
 
     @property
     def options(self) -> list[str]:
