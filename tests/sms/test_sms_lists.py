@@ -85,3 +85,73 @@ async def test_more_in_norwegian_and_a_new_question_ends_the_list(sms):
     [nothing] = await phone.send("MER")
     nb = sms.app.catalogs.translator("nb")
     assert nothing == nb.gettext("There is nothing more to show.")
+
+
+# Long event titles as hosts write them, in each language's script.
+LONG_TITLES = {
+    "nb": "Språkkafé og leksehjelp for store og små på Torstrand bibliotek",
+    "en": "Community language café and homework help for children and parents",
+    "uk": "Мовне кафе та допомога з домашніми завданнями для дітей і батьків",
+    "pl": "Kawiarnia językowa i pomoc w odrabianiu lekcji dla dzieci i rodziców",
+    "lt": "Kalbų kavinė ir pagalba ruošiant namų darbus vaikams bei tėvams",
+    "ar": "مقهى اللغة والمساعدة في الواجبات المنزلية للأطفال وأولياء الأمور",
+    "so": "Maqaaxida luqadda iyo caawinta casharrada guriga ee carruurta iyo waalidka",
+    "ti": "ናይ ቋንቋ ቤት ቡን ከምኡውን ንቆልዑን ወለድን ሓገዝ ዕዮ ገዛ ኣብ ቤተ መጻሕፍቲ",
+    "fa_AF": "کافه زبان و کمک به کارخانگی برای کودکان و والدین در کتابخانه",
+}
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+async def test_a_long_event_list_keeps_its_instructions_whole_in_every_language(
+    sms_unlimited, locale
+):
+    """Twelve events with long titles: each reply fits two segments, starts (the first) with
+    what to reply and ends (all but the last) with the word for MORE, whole; no title is cut."""
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services import events
+    from bot.services.events import EventDraft
+
+    sms = sms_unlimited
+    async with sms.app.sessionmaker() as session:
+        view = await networks.create_network(
+            session, Actor.operator(), name="Torstrand", slug="torstrand"
+        )
+    phone = await _onboarded(sms, str(SHIPPED_LOCALES.index(locale) + 1))
+    await phone.send(f"{shown(Command.JOIN, locale)} Torstrand")
+    now = datetime.now(UTC)
+    titles = [f"{LONG_TITLES[locale]} #{n + 1:02d}" for n in range(12)]
+    async with sms.app.sessionmaker() as session:
+        for n, title in enumerate(titles):
+            await events.publish(
+                session,
+                Actor.operator(),
+                sms.app.catalogs,
+                EventDraft(
+                    network_id=view.id,
+                    title=title,
+                    starts_at=now + timedelta(days=1, hours=n),
+                    locale=locale,
+                ),
+                now=now,
+            )
+    await phone.receive()  # the notices of the twelve events
+    t = sms.app.catalogs.translator(locale)
+    more = t.gettext("Reply {more} for the rest.", more=shown(Command.MORE, locale))
+    header = t.gettext("Reply with a number to say you are coming.")
+    [first] = await phone.send(shown(Command.EVENTS, locale))
+    parts = [first]
+    while parts[-1].endswith(more):
+        [part] = await phone.send(shown(Command.MORE, locale))
+        parts.append(part)
+        assert len(parts) < 20
+    assert first.startswith(header)
+    assert len(parts) > 1
+    for part in parts:
+        assert count(part).segments <= 2, part
+    # Every event once, by its number, with its own title or its shortened start; none split.
+    rows = [line for part in parts for line in part.splitlines() if line[:1].isdigit()]
+    assert [row.split(".")[0] for row in rows] == [str(n) for n in range(1, 13)]
+    for row, title in zip(rows, titles, strict=True):
+        rest = row.split(". ", 1)[1].replace("...", "…")
+        assert rest.startswith(title + ",") or title.startswith(rest.split("…,")[0]), row
