@@ -192,8 +192,11 @@ async def leave_button(
     actor: Actor,
     t: Translator,
 ) -> None:
-    view = await networks.leave(session, actor, callback_data.network_id)
-    await query.answer(t.gettext("You have left {network}.", network=view.name))
+    view, left = await networks.leave(session, actor, callback_data.network_id)
+    if left:
+        await query.answer(t.gettext("You have left {network}.", network=view.name))
+    else:
+        await query.answer(t.gettext("You are not a member of {network}.", network=view.name))
     await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page))
 
 

@@ -73,6 +73,22 @@ async def test_join_and_leave_by_button(resident, larvik, app):
     assert kari.last_answer["text"] == t.gettext("You have left {network}.", network="Stavern")
 
 
+async def test_leaving_a_network_one_is_not_in_says_so(resident, larvik, app):
+    """A stale Leave button (pressed twice, or kept from another phone) does not claim that
+    anything happened."""
+    t = app.catalogs.translator("nb")
+    kari = await resident("Kari")
+    await kari.send("/networks")
+    await kari.press("Stavern")
+    await kari.press(t.gettext("➕ Join"))
+    leave = next(b["callback_data"] for b in kari.last.buttons if b["text"] == t.gettext("Leave"))
+    await kari.press_data(leave)
+    await kari.press_data(leave)  # again, from the same old message
+    assert kari.last_answer["text"] == t.gettext(
+        "You are not a member of {network}.", network="Stavern"
+    )
+
+
 async def test_invite_only_network_asks_for_the_code(resident, larvik, app):
     t = app.catalogs.translator("nb")
     kari = await resident("Kari")

@@ -409,6 +409,21 @@ async def test_the_privacy_notice_reaches_its_reply_1_whole_in_every_language(sm
     assert count(notice).segments <= 3
 
 
+async def test_leaving_by_an_old_number_says_one_is_not_a_member(sms):
+    await _network(sms)
+    phone = await _onboarded(sms)
+    await phone.send("BLI MED TORSTRAND")
+    [listed] = await phone.send("FORLAT")
+    assert "1 Torstrand" in listed
+    nb = sms.app.catalogs.translator("nb")
+    [left] = await phone.send("FORLAT TORSTRAND")
+    assert left == nb.gettext("You left {network}.", network="Torstrand")
+    [stale] = await phone.send("1")  # the list's number, after leaving by name
+    assert stale == nb.gettext("You are not a member of {network}.", network="Torstrand")
+    [again] = await phone.send("FORLAT TORSTRAND")
+    assert again == nb.gettext("You are not in any network.")
+
+
 async def test_an_sms_resident_can_delete_everything_by_sms(sms):
     await _network(sms)
     phone = await _onboarded(sms)

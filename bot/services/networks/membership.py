@@ -108,13 +108,14 @@ async def join(
     return JoinResult(view_of(joined, actor), already_member=False)
 
 
-async def leave(session: AsyncSession, actor: Actor, network_id: int) -> NetworkView:
-    """Remove the acting resident from a network (a host stops being its host too)."""
+async def leave(session: AsyncSession, actor: Actor, network_id: int) -> tuple[NetworkView, bool]:
+    """Remove the acting resident from a network (a host stops being its host too); the flag
+    says whether they were a member (a stale button or number may ask someone who is not)."""
     resident_id = actor.require_resident()
     membership = await q.membership(session, resident_id, network_id)
     if membership is None:
         row = await network_row(session, actor, network_id)
-        return view_of(row, actor)
+        return view_of(row, actor), False
     await session.delete(membership)
     await session.commit()
-    return view_of(await network_row(session, actor, network_id), actor)
+    return view_of(await network_row(session, actor, network_id), actor), True

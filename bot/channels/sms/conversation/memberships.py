@@ -48,8 +48,12 @@ async def by_keyword(turn: Turn, command: Command, argument: str) -> None:
                     return
                 text = t.gettext("You are now a member of {network}.", network=result.network.name)
             else:
-                await networks.leave(turn.session, actor, found.id)
-                text = t.gettext("You left {network}.", network=found.name)
+                _view, left = await networks.leave(turn.session, actor, found.id)
+                text = (
+                    t.gettext("You left {network}.", network=found.name)
+                    if left
+                    else t.gettext("You are not a member of {network}.", network=found.name)
+                )
             await turn.reply(text)
             return
     listed = views[:MAX_LISTED]
@@ -79,6 +83,10 @@ async def join(turn: Turn, network_id: int) -> None:
 
 async def leave(turn: Turn, network_id: int) -> None:
     """A network chosen by number to leave."""
-    view = await networks.leave(turn.session, turn.actor, network_id)
+    view, left = await networks.leave(turn.session, turn.actor, network_id)
     turn.ask([])
-    await turn.reply(turn.t.gettext("You left {network}.", network=view.name))
+    t = turn.t
+    if left:
+        await turn.reply(t.gettext("You left {network}.", network=view.name))
+    else:
+        await turn.reply(t.gettext("You are not a member of {network}.", network=view.name))
