@@ -70,6 +70,12 @@ def configure_logging(level: str = "INFO") -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     # APScheduler logs every run of every job at INFO: once a minute, forever.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, logging.getLogger().level))
+    # aiogram logs a line for every update it handles ("Update id=… is handled. Duration …"):
+    # thousands an evening that say nothing an operator acts on. LOG_LEVEL=DEBUG shows them.
+    root = logging.getLogger().level
+    logging.getLogger("aiogram.event").setLevel(
+        root if root <= logging.DEBUG else max(logging.WARNING, root)
+    )
 
 
 def failure(error: BaseException) -> str:

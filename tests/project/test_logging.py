@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 import aiohttp
+import pytest
 from aiohttp import web
 
 from bot.logs import PersonalDataFilter, configure_logging
@@ -140,3 +141,17 @@ def test_the_guard_reads_an_exception_and_its_traceback():
             logger.removeHandler(handler)
             logger.propagate = True
     assert guard.leaks() == [("guard-self-test", "Olena Secretenko")]
+
+
+@pytest.mark.parametrize(("level", "updates_logged"), [("INFO", False), ("DEBUG", True)])
+def test_each_handled_update_is_logged_only_when_debugging(level: str, updates_logged: bool):
+    """aiogram's "Update id=… is handled" line comes for every update: not at INFO."""
+    root = logging.getLogger()
+    saved = root.handlers
+    root.handlers = []
+    try:
+        configure_logging(level)
+    finally:
+        root.handlers = saved
+    assert logging.getLogger("aiogram.event").isEnabledFor(logging.INFO) is updates_logged
+    assert logging.getLogger("aiogram.event").isEnabledFor(logging.WARNING)
