@@ -39,6 +39,7 @@ from bot.sms_keywords import WORDS, fold
 NOISY = (
     "",
     "aiogram",
+    "aiogram.event",
     "aiohttp",
     "aiohttp.access",
     "aiohttp.client",
