@@ -29,17 +29,6 @@ from handlers.states import HelpFlow
 DAYS_AHEAD = 7  # the day buttons: today and the six days after it
 
 
-async def ask_command(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    t: Translator,
-    settings: Settings,
-) -> None:
-    await _start(message, state, session, actor, t, settings)
-
-
 async def ask_button(
     query: CallbackQuery,
     state: FSMContext,
@@ -51,10 +40,10 @@ async def ask_button(
     """The main menu's "Ask for help": the same first step as /ask, in a new message."""
     await query.answer()
     if isinstance(query.message, Message):
-        await _start(query.message, state, session, actor, t, settings)
+        await ask_command(query.message, state, session, actor, t, settings)
 
 
-async def _start(
+async def ask_command(
     message: Message,
     state: FSMContext,
     session: AsyncSession,

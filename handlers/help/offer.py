@@ -62,22 +62,16 @@ async def _offer_screen(
     await show(target, text, markup(rows(cats, 1), rows(freq, 1), [[pause]]))
 
 
-async def offer_command(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
-) -> None:
-    await _start(message, state, session, actor, t)
-
-
 async def offer_button(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
 ) -> None:
     """The main menu's "Offer help": the same first step as /offer, in a new message."""
     await query.answer()
     if isinstance(query.message, Message):
-        await _start(query.message, state, session, actor, t)
+        await offer_command(query.message, state, session, actor, t)
 
 
-async def _start(
+async def offer_command(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
 ) -> None:
     await state.clear()
