@@ -79,7 +79,11 @@ async def page(tmp_path: Path) -> AsyncIterator[Any]:
         )
         try:
             page = context.pages[0] if context.pages else await context.new_page()
-            page.set_default_timeout(15_000)
+            # Generous: with a test worker per core beside it, Chromium and the playground's
+            # server share two cores with another test; these waits are for things to appear,
+            # not a measure of speed.
+            page.set_default_timeout(60_000)
+            async_api.expect.set_options(timeout=30_000)
             yield page
         finally:
             await context.close()
