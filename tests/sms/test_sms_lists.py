@@ -155,3 +155,40 @@ async def test_a_long_event_list_keeps_its_instructions_whole_in_every_language(
     for row, title in zip(rows, titles, strict=True):
         rest = row.split(". ", 1)[1].replace("...", "…")
         assert rest.startswith(title + ",") or title.startswith(rest.split("…,")[0]), row
+
+
+@pytest.mark.parametrize("locale", SHIPPED_LOCALES)
+async def test_the_longest_network_names_are_shortened_never_split(sms_unlimited, locale):
+    """Network names at their 64-character limit, in the reader's script: each row stays in
+    one reply (its name shortened if the reply would not fit it, never split over two), the
+    instructions stay whole, and a shortened name's number still joins that network."""
+    sms = sms_unlimited
+    base = LONG_TITLES[locale]
+    names = [f"{n:02d} {base}"[:64] for n in range(8)]
+    async with sms.app.sessionmaker() as session:
+        for n, name in enumerate(names):
+            await networks.create_network(session, Actor.operator(), name=name, slug=f"l{n}")
+    phone = await _onboarded(sms, str(SHIPPED_LOCALES.index(locale) + 1))
+    t = sms.app.catalogs.translator(locale)
+    more = t.gettext("Reply {more} for the rest.", more=shown(Command.MORE, locale))
+    [first] = await phone.send(shown(Command.NETWORKS, locale))
+    parts = [first]
+    while parts[-1].endswith(more):
+        [part] = await phone.send(shown(Command.MORE, locale))
+        parts.append(part)
+        assert len(parts) < 20
+    rows: list[str] = []
+    for part in parts:
+        assert count(part).segments <= 2, part
+        rows += [line for line in part.splitlines() if line[:1].isdigit()]
+    assert [row.split(" ", 1)[0] for row in rows] == [str(n) for n in range(1, 9)]
+    for row, name in zip(rows, names, strict=True):
+        shown_name = row.split(" ", 1)[1].replace("...", "…")
+        assert shown_name == name or (
+            shown_name.endswith("…") and name.startswith(shown_name[:-1])
+        ), row
+    [joined] = await phone.send("8")
+    assert names[7][:20] in joined
+    async with sms.app.sessionmaker() as session:
+        [membership] = list(await session.scalars(select(Membership)))
+    assert membership.network_id is not None

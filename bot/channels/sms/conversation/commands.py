@@ -4,8 +4,6 @@ shipped language, once the resident is onboarded."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
 from bot.channels.sms.conversation.texts import help_texts, refusal
 from bot.channels.sms.conversation.turn import MAX_LISTED, Turn
@@ -15,8 +13,8 @@ from bot.services import help as helping
 from bot.services.actions import ChooseQuietHours, ConfirmForget, Rsvp
 from bot.services.errors import RateLimited
 from bot.sms_keywords import Command, shown
-from bot.sms_segments import count, gsm_safe
-from bot.sms_texts import REPLY_SEGMENTS, choices_line, plain
+from bot.sms_segments import count
+from bot.sms_texts import REPLY_SEGMENTS, choices_line
 from db.models import Answer
 
 
@@ -100,31 +98,16 @@ async def _events(turn: Turn) -> None:
         await turn.reply(t.gettext("No events coming up in your networks."))
         return
     header = t.gettext("Reply with a number to say you are coming.")
-    more = t.gettext("Reply {more} for the rest.", more=shown(Command.MORE, t.locale))
-
-    def fits(row: str) -> bool:  # alone on a page, with the instructions around it
-        return count(gsm_safe(plain(f"{header}\n{row}\n{more}"))).segments <= REPLY_SEGMENTS
-
     await turn.reply_list(
         header,
         [
-            _row(n, view.text_for(t.locale)[0], events.when_text(t, view), fits)
+            turn.fitted_row(
+                header, f"{n}. ", view.text_for(t.locale)[0], f", {events.when_text(t, view)}"
+            )
             for n, view in enumerate(views, 1)
         ],
         [Rsvp(v.id, Answer.YES) for v in views],
     )
-
-
-def _row(number: int, title: str, when: str, fits: Callable[[str], bool]) -> str:
-    """A numbered list row whose title is shortened (never its number or time) until the row
-    fits a reply with its instructions: a row split over two replies would cost a reply more
-    and read as two."""
-    row = f"{number}. {title}, {when}"
-    keep = len(title)
-    while not fits(row) and keep > 3:
-        keep = max(3, keep - 3)
-        row = f"{number}. {title[:keep].rstrip(' ,.;:')}…, {when}"
-    return row
 
 
 def quiet_hours_text(t: Translator, prefs: preferences.NoticePreferences) -> str:

@@ -67,7 +67,7 @@ async def by_keyword(turn: Turn, command: Command, argument: str) -> None:
     )
     await turn.reply_list(
         ask,
-        [f"{n} {v.name}" for n, v in enumerate(listed, 1)],
+        [turn.fitted_row(ask, f"{n} ", v.name) for n, v in enumerate(listed, 1)],
         [LeaveNetwork(v.id) if command is Command.LEAVE else JoinNetwork(v.id) for v in listed],
     )
 

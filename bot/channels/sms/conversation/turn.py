@@ -25,7 +25,8 @@ from bot.services.rate_limits import DEFAULT_LIMITS
 from bot.services.sms_replies import queue_reply, sms_pages
 from bot.sms_keywords import Command as SmsCommand
 from bot.sms_keywords import shown
-from bot.sms_texts import REPLY_SEGMENTS
+from bot.sms_segments import count, gsm_safe
+from bot.sms_texts import REPLY_SEGMENTS, plain
 from db.models import NoticeKind, Resident, SmsConversation
 
 MAX_LISTED = 60  # networks or events offered by number; MORE walks them a reply at a time
@@ -103,9 +104,7 @@ class Turn:
         MORE (the rest is kept with the conversation). The numbers run on across the replies,
         so every number of the list keeps its meaning."""
         self.ask(options, step)
-        more = self.t.gettext(
-            "Reply {more} for the rest.", more=shown(SmsCommand.MORE, self.t.locale)
-        )
+        more = self._more_line()
         pages = sms_pages(header, rows, more)
         texts = [
             join(header if p.number == 0 else "", p.rows, more if p.has_next else "") for p in pages
@@ -113,6 +112,28 @@ class Turn:
         if len(texts) > 1:
             self.set_data(**self.data(), **{_MORE: texts[1:]})
         await self.reply(texts[0])
+
+    def _more_line(self) -> str:
+        return self.t.gettext(
+            "Reply {more} for the rest.", more=shown(SmsCommand.MORE, self.t.locale)
+        )
+
+    def fitted_row(self, header: str, lead: str, title: str, trail: str = "") -> str:
+        """`lead + title + trail` as a row of a list under `header`, the title shortened
+        (never the lead's number or the trail's time) until the row fits one reply with the
+        list's instructions: a row split over two replies reads as two and costs one more."""
+        more = self._more_line()
+
+        def fits(row: str) -> bool:
+            page = join(header, [row], more)
+            return count(gsm_safe(plain(page))).segments <= REPLY_SEGMENTS
+
+        row = f"{lead}{title}{trail}"
+        keep = len(title)
+        while not fits(row) and keep > 3:
+            keep = max(3, keep - 3)
+            row = f"{lead}{title[:keep].rstrip(' ,.;:')}…{trail}"
+        return row
 
     async def more(self) -> bool:
         """Send the next part of the last list, if there is one."""
