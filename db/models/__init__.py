@@ -20,7 +20,14 @@ from db.models.help import (
     RequestStatus,
     Suspension,
 )
-from db.models.networks import JoinPolicy, MemberRole, Membership, Network, NetworkKind
+from db.models.networks import (
+    JoinPolicy,
+    MemberRole,
+    Membership,
+    Network,
+    NetworkKind,
+    NetworkText,
+)
 from db.models.outbox import (
     Channel,
     Delivery,
@@ -33,6 +40,7 @@ from db.models.outbox import (
 )
 from db.models.rate_limits import RateEvent, RateKind
 from db.models.residents import NotifyMode, PhoneCode, Preferences, Resident, SmsConversation
+from db.models.translations import MachineTranslation, TranslationUsage
 
 __all__ = [
     "NAMING",
@@ -55,10 +63,12 @@ __all__ = [
     "HelperSettings",
     "JoinPolicy",
     "Lease",
+    "MachineTranslation",
     "MemberRole",
     "Membership",
     "Network",
     "NetworkKind",
+    "NetworkText",
     "Notice",
     "NoticeKind",
     "NotifyMode",
@@ -74,6 +84,7 @@ __all__ = [
     "Rsvp",
     "SmsConversation",
     "Suspension",
+    "TranslationUsage",
     "UTCDateTime",
     "enum_column",
     "utcnow",

@@ -50,6 +50,20 @@ class Network(Base):
     )
 
 
+class NetworkText(Base):
+    """A network's name and description in another language, given by a host or coordinator
+    (or the TOML import): a newcomer reads "Батьки малюків", not "Småbarnsforeldre"."""
+
+    __tablename__ = "network_texts"
+
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True
+    )
+    locale: Mapped[str] = mapped_column(String(8), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
 class Membership(Base):
     """A resident in a network, as a member or as one of its hosts."""
 
