@@ -381,6 +381,55 @@ class Settings(BaseSettings):
 
     # ---- end of the SMS gateway block
 
+    # ---- Machine translation (issue 13). One block, fields with their validators, to ease
+    # merging. Which adapter translates what residents and hosts write for readers of other
+    # languages: none (the default: nothing leaves the bot), libretranslate, or the name a
+    # third-party package registers under the `naboskap.machine_translators` entry point.
+    machine_translation: str = "none"
+    # The LibreTranslate server (one the municipality hosts itself, typically), and its API
+    # key if it asks for one. Declared after MACHINE_TRANSLATION: the URL's check reads it.
+    libretranslate_url: str | None = Field(default=None, validate_default=True)
+    libretranslate_api_key: SecretStr | None = None
+    # How long one call may wait for the translator before the reader gets the original.
+    machine_translation_timeout: float = Field(default=10.0, gt=0, le=60)
+    # How long a translation is kept and reused before it is asked for again; the daily
+    # clean-up deletes older ones.
+    machine_translation_cache_days: int = Field(default=30, ge=1, le=365)
+
+    @field_validator("machine_translation")
+    @classmethod
+    def _machine_translation(cls, value: str | None) -> str:
+        name = (value or "none").strip().lower()
+        if not _NAME.match(name):
+            raise ValueError("a translator name such as none or libretranslate")
+        # Imported here: the registry imports this module. The built-in names are known
+        # without reading the installed packages' metadata, so the default costs nothing.
+        from bot.machine_translation import registry
+
+        if name not in registry.BUILT_IN and name not in registry.available():
+            known = ", ".join(sorted(registry.available()))
+            raise ValueError(f"no translator named {name!r} (known: {known})")
+        return name
+
+    @field_validator("libretranslate_url")
+    @classmethod
+    def _libretranslate_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value:
+            return _sms_http_url(value)
+        if info.data.get("machine_translation") == "libretranslate":
+            raise ValueError(
+                "missing: MACHINE_TRANSLATION=libretranslate needs the server's URL, "
+                "e.g. http://127.0.0.1:5000"
+            )
+        return None
+
+    def require_libretranslate_url(self) -> str:
+        if not self.libretranslate_url:
+            raise SettingsError("LIBRETRANSLATE_URL is not set: the LibreTranslate server's URL")
+        return self.libretranslate_url
+
+    # ---- end of the machine translation block
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:

@@ -1,5 +1,6 @@
 """`naboskap reach` and `naboskap stats`: what the operator reads about the networks — who can be
-reached in which language, the month's SMS use, and neighbour help by category."""
+reached in which language, the month's SMS use and machine translation, and neighbour help by
+category."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.cli.command import run, settings, with_session
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
+    from bot.machine_translation.service import UsageRow
     from bot.services import help as helping
     from bot.services import networks, sms_cost
 
@@ -20,22 +22,27 @@ if TYPE_CHECKING:
 @click.command()
 @click.option("--csv", "as_csv", is_flag=True, help="One row per network and language, as CSV.")
 def reach(as_csv: bool) -> None:
-    """Members per network by language, and how many have blocked the bot."""
+    """Members per network by language, and how many have blocked the bot; this month's SMS
+    and machine translation (not in the CSV, whose columns stay as they are)."""
     import csv
 
+    from bot.machine_translation import service as machine_translation
     from bot.services import networks, sms_cost
     from bot.services.actors import Actor
+    from db.session import session_now
 
     config = settings()
     costs = sms_cost.SmsCosts.from_settings(config)
 
     async def work(
         session: AsyncSession,
-    ) -> tuple[list[networks.ReachRow], sms_cost.Usage | None]:
+    ) -> tuple[list[networks.ReachRow], sms_cost.Usage | None, list[UsageRow]]:
         usage = await sms_cost.month_usage(session, costs) if costs.enabled else None
-        return await networks.reach(session, Actor.operator()), usage
+        month = session_now(session).astimezone(config.zone).date().replace(day=1)
+        translated = await machine_translation.usage(session, month)
+        return await networks.reach(session, Actor.operator()), usage, translated
 
-    rows, usage = run(with_session(config, work))
+    rows, usage, translated = run(with_session(config, work))
     if as_csv:
         out = csv.writer(sys.stdout)
         out.writerow(["network", "name", "language", "members", "unreachable_in_network"])
@@ -53,6 +60,38 @@ def reach(as_csv: bool) -> None:
         else:
             reached = "  - budget reached, non-essential SMS wait" if usage.reached else ""
             click.echo(f"SMS this month: {usage.used} of {usage.budget} segments{reached}")
+    for line in translation_lines(config.machine_translation, translated):
+        click.echo(line)
+
+
+def translation_lines(configured: str, rows: list[UsageRow]) -> list[str]:
+    """What each translator translated this month, in all and by language: the configured
+    one even when it had nothing to do, another (one used earlier in the month) when it did.
+    Nothing when machine translation is off and was not used."""
+    from bot.machine_translation.registry import OFF
+
+    names = [] if configured == OFF else [configured]
+    for row in rows:
+        if row.translator not in names:
+            names.append(row.translator)
+    lines = []
+    for name in names:
+        mine = [row for row in rows if row.translator == name]
+        texts, characters = sum(r.texts for r in mine), sum(r.characters for r in mine)
+        lines.append(
+            f"Machine translation this month ({name}): {texts} {_texts(texts)}, "
+            f"{characters} characters"
+        )
+        for row in mine:
+            texts_word = _texts(row.texts)
+            lines.append(
+                f"  {row.target:<6} {row.texts:>6} {texts_word:<5} {row.characters:>9} characters"
+            )
+    return lines
+
+
+def _texts(count: int) -> str:
+    return "text" if count == 1 else "texts"
 
 
 @click.command()

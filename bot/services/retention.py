@@ -6,11 +6,14 @@ old conversations don't linger): notices with what was sent to whom, past events
 answered, finished help requests with who offered and what was reported about them, handled
 reports and digest marks. Short-lived state goes sooner: an SMS menu nobody answered for
 30 days, a phone code once it can no longer be used, the times of a resident's reports, requests
-and messages (counted for the rate limits) once older than the longest window.
+and messages (counted for the rate limits) once older than the longest window, machine
+translations once older than MACHINE_TRANSLATION_CACHE_DAYS (30 by default: a cache, not a
+record; the translations of what a resident erases go with it at once).
 
 Kept while the resident is with us, whatever its age: the resident, their networks, open help
 requests, suspensions and blocks (they protect people), and STOP (so that a number that said
-stop never gets an SMS again).
+stop never gets an SMS again). Kept whatever their age, as they hold no personal data: the
+daily counts of machine translation (`translation_usage`: texts and characters per language).
 """
 
 from __future__ import annotations
@@ -21,12 +24,15 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import MAX_RATE_WINDOW
+from db.queries import machine_translations as translation_q
 from db.queries import rate_limits as rate_q
 from db.queries import retention as q
 from db.session import session_now
 
 # An SMS menu ("reply 1, 2 or 3") older than this is stale: a late "1" gets the help text.
 CONVERSATION_IDLE = timedelta(days=30)
+# MACHINE_TRANSLATION_CACHE_DAYS' default.
+TRANSLATION_CACHE = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -41,13 +47,20 @@ class Pruned:
     conversations: int = 0
     phone_codes: int = 0
     rate_events: int = 0
+    machine_translations: int = 0
 
     def total(self) -> int:
         return sum(asdict(self).values())
 
 
-async def prune(session: AsyncSession, retention: timedelta, now: datetime | None = None) -> Pruned:
-    """Delete what is older than `retention` (and stale short-lived state), in one transaction."""
+async def prune(
+    session: AsyncSession,
+    retention: timedelta,
+    now: datetime | None = None,
+    translation_cache: timedelta = TRANSLATION_CACHE,
+) -> Pruned:
+    """Delete what is older than `retention` (and stale short-lived state, machine translations
+    older than `translation_cache` among it), in one transaction."""
     now = now or session_now(session)
     before = now - retention
     # Events first: their notices go with them by cascade, so they are not counted twice.
@@ -60,6 +73,7 @@ async def prune(session: AsyncSession, retention: timedelta, now: datetime | Non
         conversations=await q.idle_conversations(session, now - CONVERSATION_IDLE),
         phone_codes=await q.expired_phone_codes(session, now),
         rate_events=await rate_q.forget_all_before(session, now - MAX_RATE_WINDOW),
+        machine_translations=await translation_q.expire(session, now - translation_cache),
     )
     await session.commit()
     return pruned

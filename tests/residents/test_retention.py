@@ -193,10 +193,13 @@ def test_every_table_is_either_pruned_or_kept_on_purpose():
     bot/services/retention.py and docs/privacy.md)."""
     pruned = {"notices", "deliveries", "renderings", "events", "event_texts", "rsvps",
               "help_requests", "help_responses", "reports", "digests", "sms_conversations",
-              "phone_codes", "rate_events"}  # fmt: skip
+              "phone_codes", "rate_events",
+              "machine_translations"}  # expire after MACHINE_TRANSLATION_CACHE_DAYS  # fmt: skip
     kept = {
         "residents", "networks", "memberships", "preferences", "help_offers", "helper_settings",
         "blocks", "suspensions",  # the resident's own choices and protections: until /forget
         "digest_runs", "leases", "rate_slots",  # machinery without personal data
+        "network_texts",  # a network's own texts, like `networks`
+        "translation_usage",  # counts only: no text, no resident
     }  # fmt: skip
     assert {t.name for t in Base.metadata.sorted_tables} == pruned | kept
