@@ -50,6 +50,24 @@ class NetworkCb(CallbackData, prefix="n"):
     page: Number = 0
 
 
+class NetworkTextAction(StrEnum):
+    MENU = "menu"  # the languages of network `network_id`'s texts
+    LANGUAGE = "lang"  # give or change its texts in `locale`: the name is asked next
+    KEEP = "keep"  # at the description step: keep the one given before in `locale`
+    REMOVE = "remove"  # take away its texts in `locale`
+
+
+class NetworkTextCb(CallbackData, prefix="nt"):
+    """A network's name and description in other languages (its hosts and coordinators).
+    `locale` is checked against the languages offered before any handler sees it;
+    `coordinator` says whether « Back leads to the coordinator's card or the network's own."""
+
+    action: NetworkTextAction
+    network_id: Number = 0
+    locale: str = ""
+    coordinator: bool = False
+
+
 class ListKind(StrEnum):
     """The lists that grow with data and are shown a page at a time (`handlers.paging`)."""
 

@@ -17,6 +17,11 @@ class EditNetworkFlow(StatesGroup):
     description = State()
 
 
+class NetworkTextFlow(StatesGroup):
+    name = State()
+    description = State()
+
+
 class BroadcastFlow(StatesGroup):
     text = State()
 

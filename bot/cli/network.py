@@ -74,22 +74,27 @@ def network_add(slug: str, name: str, kind: str, description: str, invite_code: 
 @network.command("list")
 @click.option("--all", "include_archived", is_flag=True, help="Include archived networks.")
 def network_list(include_archived: bool) -> None:
-    """List networks with their member counts."""
+    """List networks with their member counts and the languages their texts are also in."""
     from bot.services import networks
     from bot.services.actors import Actor
 
-    async def work(session: AsyncSession) -> list[networks.NetworkView]:
-        return await networks.list_networks(session, Actor.operator(), include_archived=True)
+    async def work(
+        session: AsyncSession,
+    ) -> tuple[list[networks.NetworkView], dict[int, list[str]]]:
+        actor = Actor.operator()
+        views = await networks.list_networks(session, actor, include_archived=True)
+        return views, await networks.text_locales(session, actor)
 
-    views = run(with_session(settings(), work))
+    views, languages = run(with_session(settings(), work))
     shown = [v for v in views if include_archived or not v.archived]
     if not shown:
         click.echo("no networks yet: `naboskap network add` or `naboskap network import`")
     for v in shown:
         flags = [v.kind.value, v.join_policy.value] + (["archived"] if v.archived else [])
         code = f" code={v.invite_code}" if v.invite_code else ""
+        also = f" texts={','.join(languages[v.id])}" if languages.get(v.id) else ""
         click.echo(
-            f"{v.slug:<20} {v.name:<28} {v.member_count:>6} members  {', '.join(flags)}{code}"
+            f"{v.slug:<20} {v.name:<28} {v.member_count:>6} members  {', '.join(flags)}{code}{also}"
         )
 
 
@@ -97,7 +102,8 @@ def network_list(include_archived: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--only-new", is_flag=True, help="Add missing networks; leave existing ones alone.")
 def network_import(file: Path, only_new: bool) -> None:
-    """Create or update networks from a TOML FILE ([[network]] tables, keyed by slug)."""
+    """Create or update networks from a TOML FILE ([[network]] tables, keyed by slug, with
+    [network.texts.<language>] tables for their name and description in other languages)."""
     from bot.services import networks
     from bot.services.actors import Actor
 

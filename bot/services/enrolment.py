@@ -13,7 +13,7 @@ whose a number is, whether it is with us, or whether it sent STOP.
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,6 +26,7 @@ from bot.phone_numbers import normalise
 from bot.services.actions import JoinNetwork
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NetworkArchived, NotFound, PermissionDenied
+from bot.services.networks.views import NetworkName, network_names
 from bot.services.sms_replies import queue_reply
 from bot.sms_keywords import Command, shown
 from db.models import Channel, JoinPolicy, MemberRole, Membership, Network, NoticeKind, Resident
@@ -76,6 +77,11 @@ async def enrollable_networks(
     return found
 
 
+def _name(names: Mapping[int, NetworkName], network: Network, locale: str | None) -> str:
+    found = names.get(network.id)
+    return found.in_locale(locale) if found else network.name
+
+
 def welcome_text(t: Translator, municipality: str, names: Sequence[str]) -> str:
     return t.gettext(
         "{municipality}: welcome to Naboskap! You are now in {networks}. Send {help} for the "
@@ -99,36 +105,42 @@ def invitation_text(
     )
 
 
-def _invitation(catalogs: Catalogs, municipality: str, chosen: Sequence[Network]) -> outbox.Render:
+def _invitation(
+    catalogs: Catalogs,
+    municipality: str,
+    chosen: Sequence[Network],
+    names: Mapping[int, NetworkName],
+) -> outbox.Render:
     """The invitation in each language and channel: a Join button per network on Telegram
     (a numbered choice by SMS); an invite-only network's code goes with it, as the host would
-    have given it, since the buttons do no more than the resident could do themselves."""
+    have given it, since the buttons do no more than the resident could do themselves. Each
+    network is named in the reader's language where its hosts gave a name in it."""
 
     def render(locale: str, channel: Channel) -> Rendered:
         t = catalogs.translator(locale)
         by_sms = channel is Channel.SMS
-        lines = [invitation_text(t, municipality, [n.name for n in chosen], escape=not by_sms)]
+        shown_names = {n.id: _name(names, n, locale) for n in chosen}
+        lines = [invitation_text(t, municipality, list(shown_names.values()), escape=not by_sms)]
         buttons: list[tuple[Button, ...]] = []
         for network in chosen:
+            name = shown_names[network.id]
             code = network.invite_code if network.join_policy is JoinPolicy.INVITE else None
             if code and by_sms:  # a numbered choice cannot carry the code: the keyword can
                 # Built outside the call: the catalog extractor skips calls holding an f-string.
                 command = f"{shown(Command.JOIN, locale)} {network.slug} {code}"
                 lines.append(
-                    t.gettext(
-                        "To join {network}, send {command}", network=network.name, command=command
-                    )
+                    t.gettext("To join {network}, send {command}", network=name, command=command)
                 )
                 continue
             if code:
                 lines.append(
                     t.gettext(
                         "🔒 The invite code for {network} is {code}.",
-                        network=html.escape(network.name),
+                        network=html.escape(name),
                         code=html.escape(code),
                     )
                 )
-            buttons.append((Button(f"➕ {network.name}", JoinNetwork(network.id)),))
+            buttons.append((Button(f"➕ {name}", JoinNetwork(network.id)),))
         return Rendered("\n".join(lines), tuple(buttons))
 
     return render
@@ -149,11 +161,12 @@ async def _invite(
     recipients = await oq.residents(session, [resident.id])
     if not missing or not recipients:
         return
+    names = await network_names(session, [n.id for n in missing])
     await outbox.enqueue(
         session,
         kind=NoticeKind.INVITATION,
         recipients=recipients,
-        render=_invitation(catalogs, municipality, missing),
+        render=_invitation(catalogs, municipality, missing, names),
         zone=catalogs.zone,
         default_locale=catalogs.default_locale,
         digest_hold=False,
@@ -185,7 +198,8 @@ async def enrol_by_sms(
         raise InvalidInput("locale", "format")
     phone = parse_phone(phone_raw, region)
     chosen = await enrollable_networks(session, actor, network_ids)
-    names = [n.name for n in chosen]
+    by_id = await network_names(session, [n.id for n in chosen])
+    names = [_name(by_id, n, actor.locale) for n in chosen]  # for the one who enrols
     name = " ".join((first_name or "").split())[:NAME_MAX] or None
 
     resident = await rq.by_phone(session, phone)
@@ -230,11 +244,12 @@ async def _enrol_new(
             )
         )
     t = catalogs.translator(locale)
+    names = await network_names(session, [n.id for n in chosen])
     await queue_reply(
         session,
         catalogs,
         resident,
-        welcome_text(t, municipality, [n.name for n in chosen]),
+        welcome_text(t, municipality, [_name(names, n, locale) for n in chosen]),
         now,
         kind=NoticeKind.SMS_WELCOME,
     )

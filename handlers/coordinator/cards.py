@@ -3,13 +3,15 @@ hosts, and a new name or description."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Translator
+from bot.i18n import NATIVE_NAMES, Translator
 from bot.services import networks
 from bot.services.actors import Actor
 from bot.services.networks import NetworkView
@@ -39,16 +41,25 @@ async def card_text(
 ) -> str:
     page = await networks.members(session, actor, view.id, 0, HOSTS_READ)
     hosts = [m.first_name or "–" for m in page.members if m.is_host]
+    languages = list((await networks.network_texts(session, actor, view.id)).translations)
     me = await bot.me()
-    return card_screen(t, view, hosts, me.username)
+    return card_screen(t, view, hosts, me.username, languages)
 
 
-def card_screen(t: Translator, view: NetworkView, hosts: list[str], username: str | None) -> str:
+def card_screen(
+    t: Translator,
+    view: NetworkView,
+    hosts: list[str],
+    username: str | None,
+    languages: Sequence[str] = (),
+) -> str:
     """The card's text: name, kind and size, hosts (as many as fit `HOSTS_LINE`, the rest
-    counted), description, how to join."""
-    title = f"<b>{quote(view.name)}</b>" + (
-        " 📦 " + t.gettext("(archived)") if view.archived else ""
-    )
+    counted), description, the languages it is also given in, how to join. The name and
+    description are the originals, as ✏️ Name and ✏️ Description change them."""
+    name, description = view.original_name, view.original_description
+    if not name:  # a view made without its originals (a test's): what it has
+        name, description = view.name, view.description
+    title = f"<b>{quote(name)}</b>" + (" 📦 " + t.gettext("(archived)") if view.archived else "")
     names = [quote(name) for name in hosts]
     lines = [
         title,
@@ -59,8 +70,11 @@ def card_screen(t: Translator, view: NetworkView, hosts: list[str], username: st
         if hosts
         else t.gettext("No hosts yet."),
     ]
-    if view.description:
-        lines += ["", quote(view.description)]
+    if description:
+        lines += ["", quote(description)]
+    if languages:
+        given = ", ".join(NATIVE_NAMES.get(loc, loc) for loc in languages)
+        lines += ["", t.gettext("🌍 Also in: {languages}", languages=given)]
     lines.append("")
     if view.join_policy is JoinPolicy.INVITE:
         code = f"<code>{view.invite_code}</code>"
@@ -181,7 +195,9 @@ async def _host_picker(
     page = await networks.members(session, actor, nid, page_no * HOSTS_PER_PAGE, HOSTS_PER_PAGE)
     text = "\n".join(
         [
-            "<b>" + t.gettext("Hosts of {network}", network=quote(page.network.name)) + "</b>",
+            "<b>"
+            + t.gettext("Hosts of {network}", network=quote(page.network.original_name))
+            + "</b>",
             t.gettext("Tap a member to make them a host, or tap a host (⭐) to end their role."),
         ]
     )

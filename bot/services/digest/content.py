@@ -42,7 +42,9 @@ def gather(
     offers: set[tuple[int, HelpCategory]],
     blocked: set[int],
     held: list[q.HeldRow],
+    locale: str | None = None,
 ) -> Content:
+    """What of the week concerns the resident, networks named for a reader of `locale`."""
     content = Content()
     mine = set(networks)
     events = sorted(
@@ -67,7 +69,7 @@ def gather(
     for row in held:
         content.held.append(row.delivery_id)
         if row.kind is NoticeKind.BROADCAST and row.body:
-            sender = week.names.get(row.network_id or 0, week.municipality)
+            sender = week.name(row.network_id or 0, locale, week.municipality)
             messages.append((sender, row.body))
         elif row.kind is NoticeKind.EVENT and row.event_id is not None:
             later = week.later.get(row.event_id)
@@ -81,8 +83,8 @@ def gather(
     )
     content.later = sorted(content.later, key=lambda e: e.event.starts_at)[:MAX_LATER]
     content.news = [
-        (week.names.get(n, ""), *week.news[n])
-        for n in sorted(mine, key=lambda n: week.names.get(n, ""))
+        (week.name(n, locale), *week.news[n])
+        for n in sorted(mine, key=lambda n: week.name(n, locale))
         if n in week.news
     ]
     return content

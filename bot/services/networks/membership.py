@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +26,7 @@ async def list_networks(
     """Live networks with member counts and the actor's role; coordinators may see archived."""
     if include_archived:
         actor.require_coordinator()
-    rows = await q.listing(session, actor.resident_id, include_archived)
+    rows = await q.listing(session, actor.resident_id, include_archived, actor.locale)
     return [view_of(r, actor) for r in rows]
 
 
@@ -104,7 +104,7 @@ async def join(
         return JoinResult(
             view_of(await network_row(session, actor, network_id), actor), already_member=True
         )
-    joined = q.NetworkRow(network, row.member_count + 1, MemberRole.MEMBER)
+    joined = replace(row, member_count=row.member_count + 1, my_role=MemberRole.MEMBER)
     return JoinResult(view_of(joined, actor), already_member=False)
 
 

@@ -28,7 +28,6 @@ from db.queries.digests.rounds import (
 from db.queries.digests.week import (
     events_between,
     events_by_id,
-    network_names,
     news,
     open_requests,
 )
@@ -48,7 +47,6 @@ __all__ = [
     "held",
     "mark_held_sent",
     "memberships",
-    "network_names",
     "news",
     "offers",
     "open_requests",

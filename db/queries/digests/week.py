@@ -1,5 +1,6 @@
 """What the week holds for every digest: the coming events, the open help requests, the
-networks' names and news. Read once per round, however many residents there are."""
+networks' news (their names in every language come from `db.queries.networks.names`). Read
+once per round, however many residents there are."""
 
 from __future__ import annotations
 
@@ -46,10 +47,6 @@ async def open_requests(session: AsyncSession, now: datetime) -> list[HelpReques
         .order_by(HelpRequest.created_at.desc())
     )
     return list(rows)
-
-
-async def network_names(session: AsyncSession) -> dict[int, str]:
-    return {i: n for i, n in await session.execute(select(Network.id, Network.name))}
 
 
 async def news(session: AsyncSession, since: datetime) -> dict[int, tuple[int, int]]:

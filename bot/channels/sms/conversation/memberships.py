@@ -18,9 +18,12 @@ async def my_networks(turn: Turn) -> list[networks.NetworkView]:
 
 
 def _match(views: list[networks.NetworkView], name: str) -> networks.NetworkView | None:
+    """The network the resident named: by the name they were shown (their language's, where
+    the hosts gave one), by the original Norwegian one (on a poster, say) or by its slug."""
     wanted = fold(name)
     for view in views:
-        if wanted in (fold(view.name), fold(view.slug), fold(view.slug.replace("-", " "))):
+        names = (view.name, view.original_name, view.slug, view.slug.replace("-", " "))
+        if wanted in (fold(n) for n in names):
             return view
     return None
 
