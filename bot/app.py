@@ -31,6 +31,7 @@ from bot.delivery.worker import DeliveryWorker
 from bot.dependencies import is_unreachable, redis_down
 from bot.dispatching import GetRawUpdates, NaboskapDispatcher, run_sync_callbacks_inline
 from bot.i18n import Catalogs
+from bot.machine_translation import MachineTranslator
 from bot.worker_process import delivery_worker
 from handlers import build_router
 from handlers.middlewares import ReleaseConnectionMiddleware, UpdateContextMiddleware
@@ -157,13 +158,14 @@ def build_storage(settings: Settings) -> BaseStorage:
 
 
 def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatcher:
-    # Keyword arguments become workflow data: handlers ask for `settings`, `catalogs` and
-    # `clock` by name.
+    # Keyword arguments become workflow data: handlers ask for `settings`, `catalogs`,
+    # `clock` and `machine` (the machine translation) by name.
     dispatcher = NaboskapDispatcher(
         storage=storage or build_storage(core.settings),
         settings=core.settings,
         catalogs=core.catalogs,
         clock=core.clock,
+        machine=core.machine_translation,
     )
     dispatcher.update.outer_middleware(
         UpdateContextMiddleware(core.settings, core.catalogs, core.sessionmaker)
@@ -178,8 +180,14 @@ def build_worker(app: App) -> DeliveryWorker:
     return delivery_worker(app.core, TelegramSender(app.bot), app.sms_gateway)
 
 
-def build_app(settings: Settings, clock: Clock | None = None, *, pace: Pace | None = None) -> App:
-    core = build_core(settings, clock)
+def build_app(
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    pace: Pace | None = None,
+    translator: MachineTranslator | None = None,
+) -> App:
+    core = build_core(settings, clock, translator)
     return App(
         core=core,
         bot=build_bot(settings, pace),

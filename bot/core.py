@@ -1,5 +1,5 @@
 """The core every entry point shares: settings, the database engine and its sessions, the
-catalogs and the clock.
+catalogs, the clock and machine translation.
 
 `naboskap run` and `naboskap worker` (through `bot.app`), every CLI command, the playground and
 the tests build one with `build_core` and add only their own parts on top: a dispatcher and a
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -21,6 +22,10 @@ from bot.i18n import Catalogs
 from bot.services.identity_cache import IdentityCache
 from db.migrate import schema_status
 from db.session import create_engine, create_sessionmaker
+
+if TYPE_CHECKING:
+    from bot.machine_translation import MachineTranslator
+    from bot.machine_translation.service import MachineTranslation
 
 
 class SchemaBehind(Exception):
@@ -35,6 +40,9 @@ class Core:
     clock: Clock
     # Who each Telegram user is, shared by every App and worker built on this core.
     identity_cache: IdentityCache
+    # A translator brought by the caller instead of the one MACHINE_TRANSLATION names: the
+    # playground's pretend translator (bot/playground/pretend_translator.py).
+    translator: MachineTranslator | None = None
 
     @cached_property
     def catalogs(self) -> Catalogs:
@@ -42,6 +50,24 @@ class Core:
         (`naboskap network list`, `db current`) does not pay for compiling them all."""
         settings = self.settings
         return Catalogs(settings.locales_dir, settings.default_locale, settings.zone)
+
+    @cached_property
+    def machine_translation(self) -> MachineTranslation:
+        """The translator MACHINE_TRANSLATION names behind its cache, built on first use: a
+        command that translates nothing never loads an adapter (nor its HTTP client). The
+        settings have already checked the name, so this does not fail at a reader's request."""
+        from bot.machine_translation.service import MachineTranslation
+
+        if self.translator is not None:
+            settings = self.settings
+            return MachineTranslation(
+                self.translator,
+                self.sessionmaker,
+                timeout=settings.machine_translation_timeout,
+                cache_days=settings.machine_translation_cache_days,
+                zone=settings.zone,
+            )
+        return MachineTranslation.from_settings(self.settings, self.sessionmaker)
 
     async def check_schema(self) -> None:
         """Refuse to run against a database that is behind (or ahead of) this code, or one
@@ -57,12 +83,19 @@ class Core:
             )
 
     async def close(self) -> None:
+        # Only if it was built: closing must not load an adapter just to close it.
+        translation = self.__dict__.get("machine_translation")
+        if translation is not None:
+            await translation.close()
         await self.identity_cache.close()
         await self.engine.dispose()
 
 
-def build_core(settings: Settings, clock: Clock | None = None) -> Core:
-    """One core from one Settings; `clock` lets a caller (the playground, a test) bring its own."""
+def build_core(
+    settings: Settings, clock: Clock | None = None, translator: MachineTranslator | None = None
+) -> Core:
+    """One core from one Settings; `clock` (and `translator`) let a caller (the playground, a
+    test) bring its own."""
     clock = clock or Clock()
     engine = create_engine(settings.database_url)
     identity_cache = IdentityCache(engine.url, settings.redis_url)
@@ -72,4 +105,5 @@ def build_core(settings: Settings, clock: Clock | None = None) -> Core:
         sessionmaker=create_sessionmaker(engine, clock.now, identity_cache=identity_cache),
         clock=clock,
         identity_cache=identity_cache,
+        translator=translator,
     )

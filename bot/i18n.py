@@ -119,6 +119,14 @@ def _number(value: int | float, locale: str) -> str:
     return native_digits(str(text), locale)
 
 
+@functools.lru_cache(maxsize=256)
+def _language_name(locale: str, in_locale: str) -> str:
+    try:
+        return Locale.parse(locale).get_display_name(Locale.parse(in_locale)) or locale
+    except (ValueError, LookupError):  # not a locale Babel knows: its code is all we have
+        return locale
+
+
 @dataclass(frozen=True)
 class Translator:
     """Gettext for one locale, with named placeholders and Babel formatting."""
@@ -169,6 +177,10 @@ class Translator:
         """A time of day given in minutes after midnight ("22:00"), as `format_time` writes
         times: 24-hour, in the locale's digits."""
         return native_digits(f"{minutes // 60:02d}:{minutes % 60:02d}", self.locale)
+
+    def language_name(self, locale: str) -> str:
+        """The name of the language `locale` in this locale ("ukrainsk", "норвезька букмол")."""
+        return _language_name(locale, self.locale)
 
     @property
     def rtl(self) -> bool:

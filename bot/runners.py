@@ -88,7 +88,12 @@ async def sms_routes(app: App) -> AsyncIterator[tuple[str, int] | None]:
     web_app = sms_application(
         app.sessionmaker,
         app.sms_gateway,
-        Context(app.catalogs, app.settings.municipality, app.settings.rate_limits),
+        Context(
+            app.catalogs,
+            app.settings.municipality,
+            app.settings.rate_limits,
+            app.core.machine_translation,
+        ),
         secret=app.settings.require_sms_secret(),
         region=app.settings.sms_default_region,
     )

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -34,6 +34,9 @@ from bot.shutdown import settle, settle_all
 from db.queries import digests as digest_rounds
 from db.queries import leases
 from db.session import clock_of, session_now
+
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
 
 log = logging.getLogger("naboskap.scheduler")
 
@@ -131,10 +134,12 @@ class DigestJob:
         sessionmaker: async_sessionmaker[AsyncSession],
         catalogs: Catalogs,
         schedule: DigestSchedule,
+        machine: MachineTranslation | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.catalogs = catalogs
         self.schedule = schedule
+        self.machine = machine
         # The cron and catch-up triggers may fire together; one round at a time is enough.
         self._running = asyncio.Lock()
 
@@ -153,7 +158,11 @@ class DigestJob:
             if state is not None and state.finished_at is not None:
                 return None
         summary = await Round(
-            self.sessionmaker, self.catalogs, municipality=self.schedule.municipality, now=now
+            self.sessionmaker,
+            self.catalogs,
+            municipality=self.schedule.municipality,
+            now=now,
+            machine=self.machine,
         ).run(week)
         log.info(
             "digest %s: %d sent, %d empty, %d sent before",
@@ -173,6 +182,8 @@ def build_scheduler(
     digest: DigestSchedule | None = None,
     leadership: Leadership | None = None,
     retention_days: int = 365,
+    translation_cache_days: int = 30,
+    machine: MachineTranslation | None = None,
 ) -> tuple[AsyncIOScheduler, Leadership]:
     """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry, the
     weekly digest and the daily deletion of old history."""
@@ -181,7 +192,7 @@ def build_scheduler(
 
     async def reminders() -> None:
         async with sessionmaker() as session:
-            await events.send_due_reminders(session, catalogs, reminder_hours)
+            await events.send_due_reminders(session, catalogs, reminder_hours, machine=machine)
 
     async def expiry() -> None:
         async with sessionmaker() as session:
@@ -189,7 +200,11 @@ def build_scheduler(
 
     async def clean_up() -> None:
         async with sessionmaker() as session:
-            pruned = await retention.prune(session, timedelta(days=retention_days))
+            pruned = await retention.prune(
+                session,
+                timedelta(days=retention_days),
+                translation_cache=timedelta(days=translation_cache_days),
+            )
         # Counts only: what went is nobody's business in a log.
         log.info("retention: %d old rows deleted %s", pruned.total(), pruned)
 
@@ -227,7 +242,7 @@ def build_scheduler(
         name="retention",
         replace_existing=True,
     )
-    digest_round = DigestJob(sessionmaker, catalogs, digest)
+    digest_round = DigestJob(sessionmaker, catalogs, digest, machine)
     weekday = WEEKDAYS[digest.weekday]
     scheduler.add_job(
         _led(leadership, digest_round),

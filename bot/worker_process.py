@@ -83,6 +83,8 @@ async def delivering(core: Core, worker: DeliveryWorker) -> AsyncIterator[None]:
         reminder_hours=settings.reminder_hours,
         digest=DigestSchedule(weekday, at, settings.municipality),
         retention_days=settings.retention_days,
+        translation_cache_days=settings.machine_translation_cache_days,
+        machine=core.machine_translation,
     )
     try:
         await leadership.renew()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from bot.machine_translation.service import MachineTranslation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -16,7 +17,7 @@ from db.models import Channel, DeliveryStatus
 from handlers.callbacks import BroadcastAction, HostCb
 from handlers.filters import FreeText, Onboarded
 from handlers.keyboards import button, markup
-from handlers.replies import show, stale
+from handlers.replies import quote, show, stale
 from handlers.states import BroadcastFlow
 
 
@@ -68,7 +69,11 @@ async def write(
     await state.set_state(BroadcastFlow.text)
     await state.update_data(network_id=callback_data.network_id)
     await query.answer()
-    where = audience.network_name or t.gettext("everyone in every network")
+    where = (
+        quote(audience.network.in_locale(t.locale))
+        if audience.network
+        else t.gettext("everyone in every network")
+    )
     await bot.send_message(
         query.from_user.id,
         t.gettext(
@@ -87,6 +92,7 @@ async def send(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    machine: MachineTranslation | None = None,
 ) -> None:
     data = await state.get_data()
     text = data.get("text")
@@ -94,7 +100,12 @@ async def send(
         await stale(query, t)  # a preview from an earlier draft
         return
     sent = await broadcasts.broadcast(
-        session, actor, catalogs, text=text, network_id=_network(callback_data.network_id)
+        session,
+        actor,
+        catalogs,
+        text=text,
+        network_id=_network(callback_data.network_id),
+        machine=machine,
     )
     await state.clear()
     await query.answer()
@@ -139,7 +150,7 @@ async def broadcast_text(
     audience = await broadcasts.audience(session, actor, network_id or None)
     await state.update_data(text=text)
     await state.set_state(None)
-    render = broadcasts.render_broadcast(catalogs, audience.network_name, text, t.locale)
+    render = broadcasts.render_broadcast(catalogs, audience.network, text, t.locale)
     preview = render(t.locale, Channel.TELEGRAM).text
     lines = [
         "<b>" + t.gettext("Preview") + "</b>",

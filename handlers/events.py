@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
+from bot.machine_translation.service import MachineTranslation
 from bot.services import events
-from bot.services.actions import CalendarFile, MenuItem, OpenMenu, Rsvp
+from bot.services.actions import CalendarFile, MenuItem, OpenMenu, OriginalOf, Rsvp
 from bot.services.actors import Actor
 from bot.services.events import EventView
+from bot.services.machine_texts import original_button
 from db.models import Answer
 from handlers import paging
 from handlers.callbacks import EventAction, EventCb, HostEventAction, HostEventCb, ListKind, PageCb
@@ -53,7 +55,7 @@ def list_rows(t: Translator, views: list[EventView]) -> tuple[str, list[str]]:
             "\n".join(
                 [
                     "",
-                    f"<b>{quote(title)}</b> · {quote(view.network_name)}",
+                    f"<b>{quote(title)}</b> · {quote(view.network_name_in(t.locale))}",
                     f"🕒 {events.when_text(t, view)}",
                     counts_line(view),
                 ]
@@ -113,8 +115,19 @@ def card_keyboard(
                 HostEventCb(action=HostEventAction.CANCEL, event_id=view.id),
             ),
         ]
+    if view.is_machine(t.locale):
+        original = original_button(t, OriginalOf.EVENT, view.id)
+        extra.append(button(original.text, original.action))
     back = [button(t.gettext("« Events"), EventCb(action=EventAction.LIST, event_id=0))]
     return markup([answers], rows(extra, 1), [back])
+
+
+async def in_reader_language(
+    view: EventView, machine: MachineTranslation | None, t: Translator
+) -> EventView:
+    """The view with its title and description machine-translated for this reader, when the
+    host wrote none in their language (a cached translation costs no request)."""
+    return await events.translated(view, machine, (t.locale,))
 
 
 def card_text(t: Translator, view: EventView) -> str:
@@ -178,8 +191,11 @@ async def open_card(
     actor: Actor,
     t: Translator,
     clock: Clock,
+    machine: MachineTranslation | None = None,
 ) -> None:
-    view = await events.get(session, actor, callback_data.event_id)
+    view = await in_reader_language(
+        await events.get(session, actor, callback_data.event_id), machine, t
+    )
     await query.answer()
     is_host = await _is_host(session, actor, view)
     await show(query, card_text(t, view), card_keyboard(t, view, is_host, clock.now()))
@@ -192,6 +208,7 @@ async def rsvp(
     actor: Actor,
     t: Translator,
     clock: Clock,
+    machine: MachineTranslation | None = None,
 ) -> None:
     view = await events.answer(session, actor, action.event_id, action.answer)
     toast = {
@@ -202,6 +219,7 @@ async def rsvp(
     await query.answer(toast)
     # A notice keeps its text; the event card shows the new counts.
     if isinstance(query.message, Message) and query.message.text and "✅ " in query.message.text:
+        view = await in_reader_language(view, machine, t)
         await show(
             query,
             card_text(t, view),

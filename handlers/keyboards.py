@@ -14,9 +14,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import NATIVE_NAMES, SHIPPED_LOCALES, Translator
 from bot.services import actions
-from bot.services.actions import Action, MenuItem, OpenMenu
+from bot.services.actions import Action, MenuItem, OpenMenu, OriginalOf
 from bot.services.actors import Actor
-from bot.services.networks import MemberPage, NetworkView
+from bot.services.machine_texts import original_button
+from bot.services.networks import TRANSLATABLE, MemberPage, NetworkTexts, NetworkView
 from db.models import JoinPolicy, NetworkKind
 from handlers.callbacks import (
     BroadcastAction,
@@ -34,6 +35,8 @@ from handlers.callbacks import (
     LanguageCb,
     NetworkAction,
     NetworkCb,
+    NetworkTextAction,
+    NetworkTextCb,
     PrivacyAction,
     PrivacyCb,
 )
@@ -150,6 +153,11 @@ def network_card(
             NetworkCb(action=NetworkAction.JOIN, network_id=view.id, page=page),
         )
     back = button(t.gettext("« All networks"), NetworkCb(action=NetworkAction.LIST, page=page))
+    if view.machine_description:
+        shown = original_button(t, OriginalOf.NETWORK, view.id)
+        back_row = [button(shown.text, shown.action), back]
+    else:
+        back_row = [back]
     hosting = []
     if view.is_host:
         hosting = [
@@ -165,6 +173,10 @@ def network_card(
                 t.gettext("📣 Write to members"),
                 HostCb(action=BroadcastAction.WRITE, network_id=view.id),
             ),
+            button(
+                t.gettext("🌍 Name in other languages"),
+                NetworkTextCb(action=NetworkTextAction.MENU, network_id=view.id),
+            ),
         ]
         if sms:
             hosting.append(
@@ -173,7 +185,7 @@ def network_card(
                     EnrolCb(action=EnrolAction.START, network_id=view.id),
                 )
             )
-    return markup([[action]], rows(hosting, 1), [[back]])
+    return markup([[action]], rows(hosting, 1), [back_row])
 
 
 def members_back(t: Translator, network_id: int, page: int) -> InlineKeyboardMarkup:
@@ -220,7 +232,8 @@ def coordinator_networks(
     shown, page, pages = _page(views, page)
     buttons = [
         button(
-            ("📦 " if v.archived else "") + v.name,
+            # The original, as the card it opens shows it (and ✏️ Name changes it).
+            ("📦 " if v.archived else "") + (v.original_name or v.name),
             CoordCb(action=CoordAction.CARD, network_id=v.id),
         )
         for v in shown
@@ -276,6 +289,12 @@ def coordinator_card(t: Translator, view: NetworkView) -> InlineKeyboardMarkup:
             )
         )
     buttons.append(button(t.gettext("⭐ Hosts"), CoordCb(action=CoordAction.HOSTS, network_id=nid)))
+    buttons.append(
+        button(
+            t.gettext("🌍 Name in other languages"),
+            NetworkTextCb(action=NetworkTextAction.MENU, network_id=nid, coordinator=True),
+        )
+    )
     if view.archived:
         buttons.append(
             button(t.gettext("♻️ Reopen"), CoordCb(action=CoordAction.RESTORE, network_id=nid))
@@ -286,6 +305,63 @@ def coordinator_card(t: Translator, view: NetworkView) -> InlineKeyboardMarkup:
         )
     buttons.append(button(t.gettext("« Networks"), CoordCb(action=CoordAction.NETWORKS)))
     return markup(rows(buttons, 2))
+
+
+def network_texts(t: Translator, texts: NetworkTexts, coordinator: bool) -> InlineKeyboardMarkup:
+    """A button per language a network's texts can be given in (✅ where they are), and back
+    to the card the screen was opened from."""
+    nid = texts.network.id
+    languages = [
+        button(
+            ("✅ " if loc in texts.translations else "") + NATIVE_NAMES[loc],
+            NetworkTextCb(
+                action=NetworkTextAction.LANGUAGE,
+                network_id=nid,
+                locale=loc,
+                coordinator=coordinator,
+            ),
+        )
+        for loc in TRANSLATABLE
+    ]
+    back = (
+        CoordCb(action=CoordAction.CARD, network_id=nid)
+        if coordinator
+        else NetworkCb(action=NetworkAction.OPEN, network_id=nid)
+    )
+    return markup(rows(languages, 2), [[button(t.gettext("« Back"), back)]])
+
+
+def network_text_step(
+    t: Translator, network_id: int, locale: str, coordinator: bool, *, keep: bool, remove: bool
+) -> InlineKeyboardMarkup | None:
+    """Under a question about one language's texts: keep the description given before (at
+    the description step), or take that language's version away (at the name step)."""
+    found = []
+    if keep:
+        found.append(
+            button(
+                t.gettext("Keep the current description"),
+                NetworkTextCb(
+                    action=NetworkTextAction.KEEP,
+                    network_id=network_id,
+                    locale=locale,
+                    coordinator=coordinator,
+                ),
+            )
+        )
+    if remove:
+        found.append(
+            button(
+                t.gettext("🗑 Remove this language"),
+                NetworkTextCb(
+                    action=NetworkTextAction.REMOVE,
+                    network_id=network_id,
+                    locale=locale,
+                    coordinator=coordinator,
+                ),
+            )
+        )
+    return markup(rows(found, 1)) if found else None
 
 
 def host_picker(t: Translator, page: MemberPage, per_page: int) -> InlineKeyboardMarkup:

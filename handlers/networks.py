@@ -12,13 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
+from bot.machine_translation.service import MachineTranslation
 from bot.pages import Page, fits_telegram, join, pick, text_pages
 from bot.services import networks
 from bot.services.actions import JoinNetwork, MenuItem, OpenMenu
 from bot.services.actors import Actor
+from bot.services.machine_texts import machine_note
 from bot.services.networks import NetworkView
 from db.models import JoinPolicy, NetworkKind
-from handlers import keyboards, paging
+from handlers import keyboards, network_texts, paging
 from handlers.callbacks import ListKind, NetworkAction, NetworkCb, PageCb
 from handlers.filters import Act, FreeText, Onboarded
 from handlers.replies import quote, show
@@ -67,6 +69,8 @@ def card_text(t: Translator, view: NetworkView) -> str:
     lines = [f"<b>{quote(view.name)}</b>", kind_label(t, view.kind)]
     if view.description:
         lines += ["", quote(view.description)]
+    if view.machine_description:
+        lines.append("<i>" + machine_note(t, networks.SOURCE_LOCALE) + "</i>")
     lines += ["", t.ngettext("{n} member", "{n} members", view.member_count)]
     if view.is_host:
         lines.append(t.gettext("⭐ You are a host of this network."))
@@ -132,8 +136,11 @@ async def open_card(
     actor: Actor,
     t: Translator,
     settings: Settings,
+    machine: MachineTranslation | None = None,
 ) -> None:
-    view = await networks.get_network(session, actor, callback_data.network_id)
+    view = await networks.in_reader_language(
+        await networks.get_network(session, actor, callback_data.network_id), machine, t.locale
+    )
     await query.answer()
     sms = settings.sms_gateway is not None
     await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page, sms))
@@ -146,19 +153,16 @@ async def join_button(
     session: AsyncSession,
     actor: Actor,
     t: Translator,
+    machine: MachineTranslation | None = None,
 ) -> None:
     attempt = await networks.attempt_join(session, actor, callback_data.network_id)
     if attempt.joined is None:
         await query.answer()
         await _ask_code(query.message, state, t, callback_data.network_id)
         return
-    result = attempt.joined
-    await query.answer(joined_text(t, result.network, html=False))
-    await show(
-        query,
-        card_text(t, result.network),
-        keyboards.network_card(t, result.network, callback_data.page),
-    )
+    view = await networks.in_reader_language(attempt.joined.network, machine, t.locale)
+    await query.answer(joined_text(t, view, html=False))
+    await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page))
 
 
 async def join_invited(
@@ -191,8 +195,10 @@ async def leave_button(
     session: AsyncSession,
     actor: Actor,
     t: Translator,
+    machine: MachineTranslation | None = None,
 ) -> None:
     view, left = await networks.leave(session, actor, callback_data.network_id)
+    view = await networks.in_reader_language(view, machine, t.locale)
     if left:
         await query.answer(t.gettext("You have left {network}.", network=view.name))
     else:
@@ -286,6 +292,7 @@ async def join_by_link(
     actor: Actor,
     t: Translator,
     state: FSMContext,
+    machine: MachineTranslation | None = None,
 ) -> None:
     """Act on a `join-<slug>[_<code>]` deep link for an onboarded resident."""
     match = DEEP_LINK.match(payload)
@@ -305,14 +312,14 @@ async def join_by_link(
         await _ask_code(message, state, t, view.id)
         return
     result = attempt.joined
+    view = await networks.in_reader_language(result.network, machine, t.locale)
     intro = (
-        t.gettext("You are already a member of {network}.", network=quote(result.network.name))
+        t.gettext("You are already a member of {network}.", network=quote(view.name))
         if result.already_member
-        else joined_text(t, result.network)
+        else joined_text(t, view)
     )
     await message.answer(
-        intro + "\n\n" + card_text(t, result.network),
-        reply_markup=keyboards.network_card(t, result.network),
+        intro + "\n\n" + card_text(t, view), reply_markup=keyboards.network_card(t, view)
     )
 
 
@@ -333,4 +340,5 @@ def build_router() -> Router:
     )
     router.callback_query.register(members_more, PageCb.filter(F.kind == ListKind.MEMBERS))
     router.message.register(invite_code, JoinFlow.invite_code, FreeText())
+    network_texts.register(router)
     return router

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
+from bot.machine_translation.service import MachineTranslation
 from bot.services import residents
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor
@@ -29,12 +30,13 @@ async def start(
     t: Translator,
     catalogs: Catalogs,
     settings: Settings,
+    machine: MachineTranslation | None = None,
 ) -> None:
     await state.clear()
     payload = command.args
     if actor.onboarded:
         if payload:
-            await join_by_link(message, payload, session, actor, t, state)
+            await join_by_link(message, payload, session, actor, t, state, machine)
         else:
             await onboarding.show_menu(message, t, actor)
         return
@@ -52,6 +54,7 @@ async def accept(
     t: Translator,
     catalogs: Catalogs,
     settings: Settings,
+    machine: MachineTranslation | None = None,
 ) -> None:
     try:
         actor = await residents.accept_privacy(session, actor)
@@ -64,7 +67,7 @@ async def accept(
     await state.clear()
     await onboarding.show_menu(query, t, actor, intro=t.gettext("You're all set! 🎉"))
     if pending and isinstance(query.message, Message):
-        await join_by_link(query.message, pending, session, actor, t, state)
+        await join_by_link(query.message, pending, session, actor, t, state, machine)
 
 
 async def menu(query: CallbackQuery, state: FSMContext, actor: Actor, t: Translator) -> None:

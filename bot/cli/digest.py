@@ -53,7 +53,10 @@ def digest_preview(telegram_id: int | None, phone: str | None) -> None:
         if resident is None:
             raise Failure("no resident with that Telegram id or phone number")
         return await Round(
-            core.sessionmaker, core.catalogs, municipality=config.municipality
+            core.sessionmaker,
+            core.catalogs,
+            municipality=config.municipality,
+            machine=core.machine_translation,
         ).preview(resident)
 
     preview = run(with_core(config, work))
@@ -93,7 +96,10 @@ def digest_send(dry_run: bool) -> None:
             due = await dq.count_due(session, week)
         with click.progressbar(length=due, label=f"Digest {week}", file=sys.stderr) as bar:
             return await Round(
-                core.sessionmaker, core.catalogs, municipality=config.municipality
+                core.sessionmaker,
+                core.catalogs,
+                municipality=config.municipality,
+                machine=core.machine_translation,
             ).run(week, dry_run=dry_run, progress=bar.update)
 
     summary = run(with_core(config, work))

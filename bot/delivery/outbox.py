@@ -17,6 +17,8 @@ from db.queries.outbox import RecipientRow
 from db.session import session_now
 
 Render = Callable[[str, Channel], Rendered]
+# A rendering that needs the notice's own id (a broadcast's "Show original" points back at it).
+NoticeRender = Callable[[int], Render]
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,7 @@ async def enqueue(
     *,
     kind: NoticeKind,
     recipients: Iterable[RecipientRow],
-    render: Render,
+    render: Render | None = None,
     zone: ZoneInfo,
     default_locale: str,
     network_id: int | None = None,
@@ -43,6 +45,7 @@ async def enqueue(
     digest_hold: bool = True,
     hold: bool = False,
     now: datetime | None = None,
+    render_notice: NoticeRender | None = None,
 ) -> Enqueued:
     """Write a notice, its renderings and one delivery per recipient. Does not commit: the
     caller commits together with the change that caused the notice, so both happen or neither.
@@ -51,7 +54,8 @@ async def enqueue(
     With `digest_hold`, digest-only residents' deliveries are held for the weekly digest (news
     can wait; a change to an event someone said they would come to cannot); with
     `quiet_hours`, deliveries inside a resident's quiet hours wait until the morning; `hold`
-    keeps every delivery for the digest (helpers who want requests weekly).
+    keeps every delivery for the digest (helpers who want requests weekly). Instead of
+    `render`, `render_notice(notice_id)` gives the render function once the notice has its id.
     """
     now = now or session_now(session)
     notice_id = await q.add_notice(
@@ -66,6 +70,10 @@ async def enqueue(
             "created_at": now,
         },
     )
+    if render_notice is not None:
+        render = render_notice(notice_id)
+    if render is None:
+        raise TypeError("enqueue needs render or render_notice")
     deliveries: list[dict[str, object]] = []
     by_locale: dict[str, int] = {}
     needed: set[tuple[str, Channel]] = set()

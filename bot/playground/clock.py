@@ -64,7 +64,9 @@ class ClockControl:
         self.app = app
         weekday, at = app.settings.digest_at
         self.schedule = DigestSchedule(weekday, at, app.settings.municipality)
-        self._digest = DigestJob(app.sessionmaker, app.catalogs, self.schedule)
+        self._digest = DigestJob(
+            app.sessionmaker, app.catalogs, self.schedule, app.core.machine_translation
+        )
         self._moving = asyncio.Lock()
 
     def next_digest(self, now: datetime | None = None) -> datetime:
@@ -94,7 +96,10 @@ class ClockControl:
         app = self.app
         async with app.sessionmaker() as session:
             reminders = await events.send_due_reminders(
-                session, app.catalogs, app.settings.reminder_hours
+                session,
+                app.catalogs,
+                app.settings.reminder_hours,
+                machine=app.core.machine_translation,
             )
         async with app.sessionmaker() as session:
             nudged, expired = await helping.expire_due(session, app.catalogs)

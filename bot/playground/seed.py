@@ -180,6 +180,7 @@ async def seed(
                     description=text,
                     needed_on=needed_on,
                     now=now,
+                    machine=app.core.machine_translation,
                 )
 
 
@@ -199,4 +200,6 @@ async def _publish_events(app: App, session: AsyncSession, host: Actor, now: dat
             no_norwegian_needed=spec.no_norwegian_needed,
             locale=app.settings.default_locale,
         )
-        await events.publish(session, host, app.catalogs, draft, now=now)
+        await events.publish(
+            session, host, app.catalogs, draft, now=now, machine=app.core.machine_translation
+        )

@@ -28,6 +28,7 @@ from bot.playground.personas import (
     PersonaBook,
 )
 from bot.playground.phones import Phones
+from bot.playground.pretend_translator import PretendTranslator
 from bot.playground.seed import drop_quiet_hours, drop_sms_quiet_hours, read_networks, seed
 from bot.runners import run_polling
 from bot.services import residents
@@ -161,7 +162,9 @@ class Playground:
             sms_listen="127.0.0.1:0",
             sms_public_url=None,
         )
-        self.app = build_app(settings, clock=self.time)
+        # Machine translation with the pretend translator: the playground shows what a newcomer
+        # gets without calling a translation service (bot/playground/pretend_translator.py).
+        self.app = build_app(settings, clock=self.time, translator=PretendTranslator())
         gateway = self.app.sms_gateway
         if not isinstance(gateway, MemoryGateway):  # pragma: no cover - set just above
             raise RuntimeError("the playground needs the memory SMS gateway")

@@ -202,6 +202,26 @@ class ChooseQuietHours:
     choice: int
 
 
+class OriginalOf(enum.StrEnum):
+    """What kind of content a "Show original" button points at."""
+
+    EVENT = "ev"
+    HELP_REQUEST = "hr"
+    NOTICE = "nt"  # a broadcast: the notice's body
+    NETWORK = "net"  # a network's description
+
+
+@dataclass(frozen=True)
+class ShowOriginal:
+    """The original words of something the reader got machine-translated (Telegram only: by
+    SMS the translation is all there is room for)."""
+
+    tag: ClassVar[str] = "orig"
+    by_sms: ClassVar[bool] = False
+    kind: OriginalOf
+    id: int
+
+
 Action = (
     Rsvp
     | CalendarFile
@@ -220,6 +240,7 @@ Action = (
     | AskInNetwork
     | OfferCategory
     | ChooseQuietHours
+    | ShowOriginal
 )
 ACTION_TYPES: Final[tuple[type[Action], ...]] = typing.get_args(Action)
 _BY_TAG: Final = MappingProxyType({kind.tag: kind for kind in ACTION_TYPES})

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from babel import Locale
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
 from bot.delivery.messages import Rendered
 from bot.i18n import Catalogs
+from bot.services import machine_texts
+from bot.services.actions import OriginalOf
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
+from bot.services.networks.views import NetworkName, network_name
 from db.models import Channel, DeliveryStatus, MemberRole, NoticeKind
 from db.queries import networks as nq
 from db.queries import outbox as q
+
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
 
 TEXT_MAX = 3000  # leaves room for the frame within Telegram's 4096
 
@@ -24,7 +30,7 @@ TEXT_MAX = 3000  # leaves room for the frame within Telegram's 4096
 class Audience:
     """Who a broadcast would reach, before it is sent."""
 
-    network_name: str | None  # None: every network
+    network: NetworkName | None  # None: every network
     by_locale: dict[str, int]
     digest_only: int
 
@@ -43,7 +49,9 @@ class Reach:
         return sum(counts.get(status, 0) for counts in self.by_locale.values())
 
 
-async def _authorize(session: AsyncSession, actor: Actor, network_id: int | None) -> str | None:
+async def _authorize(
+    session: AsyncSession, actor: Actor, network_id: int | None
+) -> NetworkName | None:
     if network_id is None:
         actor.require_coordinator()
         return None
@@ -52,7 +60,7 @@ async def _authorize(session: AsyncSession, actor: Actor, network_id: int | None
         raise NotFound()
     if not actor.is_coordinator and row.my_role is not MemberRole.HOST:
         raise PermissionDenied("host")
-    return row.network.name
+    return await network_name(session, network_id)
 
 
 async def _recipients(session: AsyncSession, network_id: int | None) -> list[q.RecipientRow]:
@@ -84,21 +92,36 @@ async def audience(session: AsyncSession, actor: Actor, network_id: int | None) 
 
 
 def render_broadcast(
-    catalogs: Catalogs, network_name: str | None, text: str, author_locale: str | None
+    catalogs: Catalogs,
+    network: NetworkName | None,
+    text: str,
+    author_locale: str | None,
+    machine: machine_texts.ByLocale = machine_texts.NONE,
+    notice_id: int | None = None,
 ) -> outbox.Render:
-    """One rendering per language: the translated frame around the author's own words, with a
-    note saying which language they wrote in when it is not the reader's."""
+    """One rendering per language: the translated frame around the author's own words (the
+    network named in the reader's language), with a note saying which language they wrote in
+    when it is not the reader's — or their words machine-translated (`machine`, by locale),
+    marked so, with the original a tap away."""
     import html
 
     def render(locale: str, channel: Channel) -> Rendered:
         t = catalogs.translator(locale)
-        if network_name is None:
+        if network is None:
             title = t.gettext("📣 Notice from the municipality")
         else:
-            title = t.gettext("📣 Notice from {network}", network=html.escape(network_name))
+            name = network.in_locale(locale)
+            title = t.gettext("📣 Notice from {network}", network=html.escape(name))
+        if locale in machine:
+            parts = [f"<b>{title}</b>", html.escape(machine[locale][0])]
+            parts.append("<i>" + machine_texts.machine_note(t, author_locale) + "</i>")
+            if notice_id is None:
+                return Rendered("\n\n".join(parts))
+            button = machine_texts.original_button(t, OriginalOf.NOTICE, notice_id)
+            return Rendered("\n\n".join(parts), ((button,),))
         parts = [f"<b>{title}</b>", html.escape(text)]
         if author_locale and author_locale != locale:
-            language = Locale.parse(author_locale).get_display_name(Locale.parse(locale)) or ""
+            language = t.language_name(author_locale)
             parts.append("<i>" + t.gettext("Written in {language}.", language=language) + "</i>")
         return Rendered("\n\n".join(parts))
 
@@ -113,16 +136,25 @@ async def broadcast(
     text: str,
     network_id: int | None,
     now: datetime | None = None,
+    machine: MachineTranslation | None = None,
 ) -> outbox.Enqueued:
     """Send a notice to a network's members (a host or coordinator) or to everyone in any
-    network (a coordinator). Written to the outbox and committed; the worker delivers it."""
+    network (a coordinator). Written to the outbox and committed; the worker delivers it.
+    Readers of other languages get it machine-translated when `machine` is set up."""
     text = clean_text(text)
     name = await _authorize(session, actor, network_id)
+    recipients = await _recipients(session, network_id)
+    source = actor.locale or catalogs.default_locale
+    found = await machine_texts.for_readers(
+        machine, (text,), source, {r.locale or catalogs.default_locale for r in recipients}
+    )
     result = await outbox.enqueue(
         session,
         kind=NoticeKind.BROADCAST,
-        recipients=await _recipients(session, network_id),
-        render=render_broadcast(catalogs, name, text, actor.locale or catalogs.default_locale),
+        recipients=recipients,
+        render_notice=lambda notice_id: render_broadcast(
+            catalogs, name, text, source, found, notice_id
+        ),
         zone=catalogs.zone,
         default_locale=catalogs.default_locale,
         network_id=network_id,

@@ -11,12 +11,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator
+from bot.machine_translation import service as machine_translation
 from bot.services.actors import Actor
 from bot.services.digest.writer import quoted_request
 from bot.services.enrolment import parse_phone
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.help.views import shown_name
 from bot.services.identity_cache import cache_of
+from bot.services.networks.views import network_names
 from db.queries import privacy as pq
 from db.queries import residents as q
 from db.session import session_now
@@ -195,6 +197,8 @@ async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
     if resident is None:
         raise NotFound()
     rows = await q.memberships_of(session, resident.id)
+    # Each network by the name the resident reads it by (their language's, if given).
+    names = await network_names(session, [n.id for _, n in rows])
     return ResidentRecord(
         resident_id=resident.id,
         telegram_id=resident.telegram_id,
@@ -205,7 +209,15 @@ async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
         privacy_accepted_at=resident.privacy_accepted_at,
         reachable=resident.reachable,
         created_at=resident.created_at,
-        memberships=[MembershipRecord(n.slug, n.name, m.role.value, m.joined_at) for m, n in rows],
+        memberships=[
+            MembershipRecord(
+                n.slug,
+                names[n.id].in_locale(resident.locale) if n.id in names else n.name,
+                m.role.value,
+                m.joined_at,
+            )
+            for m, n in rows
+        ],
         preferences=await q.preferences_of(session, resident.id),
         event_answers=await q.event_answers_of(session, resident.id),
         notices_received=await q.deliveries_count(session, resident.id),
@@ -248,14 +260,17 @@ async def forget(session: AsyncSession, actor: Actor, catalogs: Catalogs) -> Non
     Their own rows go. What carries their name or words to others goes too where it was not
     delivered yet; a notice someone already received keeps only "A neighbour" in storage, and
     a digest that quoted their request an ellipsis in its place. Reports they made stay for the
-    hosts without their words; a request they were chosen to help with opens again."""
+    hosts without their words; a request they were chosen to help with opens again. Machine
+    translations of their requests go from the cache too."""
     if actor.resident_id is None:
         raise NotFound()
     me = actor.resident_id
-    for request in await pq.help_requests_of(session, me):
+    requests = await pq.help_requests_of(session, me)
+    for request in requests:
         quoted = quoted_request(request["description"])
         for rendering in await pq.digest_renderings_with(session, quoted):
             rendering.text = rendering.text.replace(quoted, "…")
+    await machine_translation.forget(session, [r["description"] for r in requests])
     await pq.neutralise_authored(
         session, me, lambda locale: shown_name(catalogs.translator(locale), None)
     )

@@ -9,6 +9,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from bot.machine_translation.service import MachineTranslation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -116,6 +117,7 @@ async def ask_day(
     catalogs: Catalogs,
     settings: Settings,
     clock: Clock,
+    machine: MachineTranslation | None = None,
 ) -> None:
     data = await state.get_data()
     if "description" not in data:
@@ -127,7 +129,7 @@ async def ask_day(
     mine = await my_networks(session, actor)
     await query.answer()
     if len(mine) == 1:
-        await _post(query, state, session, actor, t, catalogs, settings, mine[0].id)
+        await _post(query, state, session, actor, t, catalogs, settings, mine[0].id, machine)
     else:
         buttons = [
             button(v.name, HelpCb(action=HelpAction.ASK_NETWORK, request_id=v.id)) for v in mine
@@ -144,12 +146,15 @@ async def ask_network(
     t: Translator,
     catalogs: Catalogs,
     settings: Settings,
+    machine: MachineTranslation | None = None,
 ) -> None:
     if "description" not in await state.get_data():
         await stale(query, t)
         return
     await query.answer()
-    await _post(query, state, session, actor, t, catalogs, settings, callback_data.request_id)
+    await _post(
+        query, state, session, actor, t, catalogs, settings, callback_data.request_id, machine
+    )
 
 
 async def _post(
@@ -161,6 +166,7 @@ async def _post(
     catalogs: Catalogs,
     settings: Settings,
     network_id: int,
+    machine: MachineTranslation | None,
 ) -> None:
     data = await state.get_data()
     day = data.get("day")
@@ -174,6 +180,7 @@ async def _post(
         needed_on=date.fromisoformat(day) if day else None,
         expiry=timedelta(days=settings.help_expiry_days),
         limits=settings.rate_limits,
+        machine=machine,
     )
     await state.clear()
     if reached:

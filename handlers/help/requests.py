@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
+from bot.machine_translation.service import MachineTranslation
 from bot.services import help as helping
-from bot.services.actions import BlockMatch, OfferHelp, ReportMatch, WriteToMatch
+from bot.services.actions import BlockMatch, OfferHelp, OriginalOf, ReportMatch, WriteToMatch
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput
 from bot.services.help import SENSITIVE, RequestView, category_label
+from bot.services.machine_texts import original_button
 from db.models import RequestStatus
 from handlers import paging
 from handlers.callbacks import HelpAction, HelpCb, ListKind, PageCb
@@ -29,18 +31,28 @@ SHORT = 160  # characters of a description in the list; the card shows all of it
 
 
 async def requests_command(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, t: Translator
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    machine: MachineTranslation | None = None,
 ) -> None:
     await state.clear()
-    text, keyboard, _ = await _requests_page(session, actor, t, 0)
+    text, keyboard, _ = await _requests_page(session, actor, t, 0, machine)
     await message.answer(text, reply_markup=keyboard)
 
 
 async def requests_more(
-    query: CallbackQuery, callback_data: PageCb, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    callback_data: PageCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    machine: MachineTranslation | None = None,
 ) -> None:
     """Another page of /requests (the "More ›" button, and "« Requests" on a card)."""
-    text, keyboard, shown = await _requests_page(session, actor, t, callback_data.page)
+    text, keyboard, shown = await _requests_page(session, actor, t, callback_data.page, machine)
     if shown is None:
         await query.answer()
     else:
@@ -48,9 +60,14 @@ async def requests_more(
     await show(query, text, keyboard)
 
 
-async def _listed(session: AsyncSession, actor: Actor) -> list[RequestView]:
-    """What /requests lists: open requests I could help with, then my own still open."""
-    theirs = await helping.open_requests(session, actor)
+async def _listed(
+    session: AsyncSession, actor: Actor, t: Translator, machine: MachineTranslation | None
+) -> list[RequestView]:
+    """What /requests lists: open requests I could help with (in my language, machine-
+    translated where set up), then my own still open."""
+    theirs = await helping.in_reader_language(
+        await helping.open_requests(session, actor), machine, t.locale
+    )
     mine = [
         r
         for r in await helping.my_requests(session, actor)
@@ -60,11 +77,15 @@ async def _listed(session: AsyncSession, actor: Actor) -> list[RequestView]:
 
 
 async def _requests_page(
-    session: AsyncSession, actor: Actor, t: Translator, number: int
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    number: int,
+    machine: MachineTranslation | None,
 ) -> tuple[str, InlineKeyboardMarkup | None, paging.Shown | None]:
     """/requests in one message, a page at a time: each request numbered, in short, with a
     button that opens its card (where its actions are)."""
-    return requests_screen(t, await _listed(session, actor), number)
+    return requests_screen(t, await _listed(session, actor, t, machine), number)
 
 
 def requests_screen(
@@ -109,14 +130,16 @@ def request_rows(t: Translator, listed: list[RequestView]) -> list[str]:
                 else t.gettext("Requests you could help with")
             )
             heading = f"\n<b>{title}</b>"
-        description = view.description
+        description, machine = view.description_in(t.locale)
+        if machine:
+            description = "🤖 " + description
         if len(description) > SHORT:
             description = description[:SHORT].rstrip() + "…"
         when = helping.when_label(t, view.needed_on)
         lines = [
             heading,
             f"<b>{t.number(n + 1)}.</b> {category_label(t, view.category)} · "
-            + quote(view.network_name),
+            + quote(view.network_name_in(t.locale)),
             quote(description),
         ]
         if view.mine:
@@ -130,11 +153,16 @@ def request_rows(t: Translator, listed: list[RequestView]) -> list[str]:
 
 
 async def open_card(
-    query: CallbackQuery, callback_data: HelpCb, session: AsyncSession, actor: Actor, t: Translator
+    query: CallbackQuery,
+    callback_data: HelpCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    machine: MachineTranslation | None = None,
 ) -> None:
     """A request's card from /requests, with what I can do about it. Only a request that
     /requests would list me opens: the id comes from the client."""
-    listed = {view.id: view for view in await _listed(session, actor)}
+    listed = {view.id: view for view in await _listed(session, actor, t, machine)}
     view = listed.get(callback_data.request_id)
     back = [
         button(
@@ -162,8 +190,13 @@ def theirs_text(t: Translator, view: RequestView) -> str:
 
 
 def theirs_keyboard(t: Translator, view: RequestView) -> InlineKeyboardMarkup:
+    original = []
+    if view.description_in(t.locale)[1]:
+        shown = original_button(t, OriginalOf.HELP_REQUEST, view.id)
+        original = [[button(shown.text, shown.action)]]
     return markup(
         [[button(t.gettext("🙋 I can help"), OfferHelp(view.id))]],
+        original,
         [[button(t.gettext("⚠️ Report"), HelpCb(action=HelpAction.REPORT, request_id=view.id))]],
     )
 

@@ -11,6 +11,7 @@ from bot.services import help as helping
 from bot.services import networks
 from bot.services.actors import Actor
 from bot.services.help import RequestView, category_label
+from bot.services.machine_texts import machine_note
 from db.models import HelpCategory, HelpFrequency, RequestStatus
 from handlers.replies import quote
 
@@ -40,9 +41,11 @@ def frequency_label(t: Translator, frequency: HelpFrequency) -> str:
 
 def request_line(t: Translator, view: RequestView) -> str:
     when = helping.when_label(t, view.needed_on)
+    description, machine = view.description_in(t.locale)
+    note = f"\n<i>{machine_note(t, view.locale)}</i>" if machine else ""
     return (
-        f"<b>{category_label(t, view.category)}</b> · {quote(view.network_name)}\n"
-        f"{quote(view.description)}\n" + t.gettext("When: {when}", when=when)
+        f"<b>{category_label(t, view.category)}</b> · {quote(view.network_name_in(t.locale))}\n"
+        f"{quote(description)}{note}\n" + t.gettext("When: {when}", when=when)
     )
 
 

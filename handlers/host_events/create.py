@@ -37,11 +37,10 @@ async def start(
 ) -> None:
     """ "New event" on a network's card: hosts (and coordinators) only."""
     await events.audience(session, actor, callback_data.network_id)  # hosts only
-    network = await networks.get_network(session, actor, callback_data.network_id)
+    await networks.get_network(session, actor, callback_data.network_id)  # still there
     await state.clear()
     await state.update_data(
         network_id=callback_data.network_id,
-        network_name=network.name,
         locale=t.locale,
         translations={},
     )

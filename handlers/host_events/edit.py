@@ -8,6 +8,7 @@ from dataclasses import replace
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
+from bot.machine_translation.service import MachineTranslation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -97,6 +98,7 @@ async def on_edit_value(
     t: Translator,
     catalogs: Catalogs,
     clock: Clock,
+    machine: MachineTranslation | None = None,
 ) -> None:
     data = await state.get_data()
     field, event_id = data.get("edit_field"), int(data.get("edit_event", 0))
@@ -129,7 +131,7 @@ async def on_edit_value(
         )
     elif field in ("title", "description", "place"):
         draft = EventDraft(**{**draft.__dict__, field: text})
-    updated = await events.update(session, actor, catalogs, event_id, draft)
+    updated = await events.update(session, actor, catalogs, event_id, draft, machine=machine)
     await state.clear()
     await message.answer(
         t.gettext("Saved. Those coming are told.") + "\n\n" + events.event_card(t, updated)
@@ -165,9 +167,10 @@ async def cancel(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    machine: MachineTranslation | None = None,
 ) -> None:
     await _hosted_event(session, actor, callback_data.event_id)
-    await events.cancel(session, actor, catalogs, callback_data.event_id)
+    await events.cancel(session, actor, catalogs, callback_data.event_id, machine=machine)
     await query.answer()
     await show(query, t.gettext("The event is cancelled, and those coming are told."))
 

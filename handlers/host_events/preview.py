@@ -6,13 +6,15 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
+from bot.machine_translation.service import MachineTranslation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Catalogs, Translator
-from bot.services import events, sms_cost
+from bot.services import events, networks, sms_cost
 from bot.services.actors import Actor
 from bot.services.events import EventDraft, EventView
+from bot.services.networks import NetworkName
 from db.models import EventStatus, NoticeKind
 from handlers.callbacks import HostEventAction, HostEventCb
 from handlers.host_events.drafting import drafting, read_draft
@@ -22,11 +24,12 @@ from handlers.replies import show, stale
 from handlers.states import EventFlow
 
 
-def _preview_view(draft: EventDraft, network_name: str) -> EventView:
+def _preview_view(draft: EventDraft, network: NetworkName) -> EventView:
     return EventView(
         id=0,
         network_id=draft.network_id,
-        network_name=network_name,
+        network_name=network.original,
+        network_names=network.translations,
         title=draft.title,
         description=draft.description,
         place=draft.place,
@@ -60,7 +63,7 @@ async def show_preview(
         return
     await query.answer()
     audience = await events.audience(session, actor, draft.network_id)
-    view = _preview_view(draft, data.get("network_name", ""))
+    view = _preview_view(draft, await networks.network_name(session, draft.network_id))
     by_sms = await sms_cost.preview_lines(
         session,
         actor,
@@ -104,6 +107,7 @@ async def publish(
     actor: Actor,
     t: Translator,
     catalogs: Catalogs,
+    machine: MachineTranslation | None = None,
 ) -> None:
     """The event goes out to the network's members."""
     if await drafting(query, state, t) is None:
@@ -113,7 +117,7 @@ async def publish(
         await stale(query, t)
         return
     await query.answer()
-    view, sent = await events.publish(session, actor, catalogs, draft)
+    view, sent = await events.publish(session, actor, catalogs, draft, machine=machine)
     await state.clear()
     total = sum(sent.by_locale.values())
     await show(

@@ -573,3 +573,67 @@ def test_the_playground_holds_the_bot_to_telegrams_limits_unless_told(
     result = CliRunner().invoke(main, ["playground", "--port", "0", *args])
     assert result.exit_code == 0, result.output
     assert seen[0].rate_limit == expected
+
+
+# ---- what issue 13 (Reach) brought, as a visitor meets it -------------------------------------
+
+
+async def test_a_newcomer_meets_translated_content(client: Client, catalogs: Catalogs):
+    """Olena (uk): Sentrum's hosts wrote Ukrainian; Torstrand's description and Ingrid's help
+    requests come from the playground's pretend translator, marked as machine-translated."""
+    from bot.services import help as helping
+    from db.models import HelpCategory
+
+    uk = catalogs.translator("uk")
+    await onboard(client, catalogs, OLENA, "Українська", "uk")
+    mark = uk.gettext("🤖 Machine-translated from {language}.", language=uk.language_name("nb"))
+    await client.post(f"/api/personas/{OLENA}/messages", {"text": "/start join-torstrand"})
+    card = await client.until(OLENA, with_text("Сусіди на Торстранді"))
+    assert mark in card["text"]
+    await client.press(OLENA, uk.gettext("🔤 Show original"))
+    await client.until(OLENA, with_text("Naboer på Torstrand"))
+
+    await client.post(f"/api/personas/{OLENA}/messages", {"text": "/start join-sentrum"})
+    human = await client.until(OLENA, with_text("від площі Торгет"))
+    assert "Центр Ларвіка" in human["text"] and "🤖" not in human["text"]
+
+    # She offers to run errands; Ingrid's seeded request reaches her list in Ukrainian.
+    await client.post(f"/api/personas/{OLENA}/messages", {"text": "/offer"})
+    await client.until(OLENA, with_text(uk.gettext("In which network?")))
+    await client.press(OLENA, "Torstrand")
+    errands = helping.category_label(uk, HelpCategory.ERRANDS)
+    await client.until(OLENA, lambda chat: errands in json.dumps(chat, ensure_ascii=False))
+    await client.press(OLENA, errands)
+    await client.until(OLENA, lambda chat: "✓ " + errands in json.dumps(chat, ensure_ascii=False))
+    await client.post(f"/api/personas/{OLENA}/messages", {"text": "/requests"})
+    listed = await client.until(OLENA, with_text("Чи може хтось занести пакети"))
+    assert "🤖" in listed["text"]
+
+
+async def test_an_sms_newcomer_pages_with_more_and_gets_the_week(
+    client: Client, catalogs: Catalogs
+):
+    from bot.sms_keywords import Command, shown
+
+    uk = catalogs.translator("uk")
+    for text in ("Hei", "3", "1", "ПРИЄДНАТИСЯ Torstrand"):
+        await client.text(OKSANA, text)
+    more = uk.gettext("Reply {more} for the rest.", more=shown(Command.MORE, "uk"))
+    first = await client.text(OKSANA, shown(Command.NETWORKS, "uk"))
+    assert first["text"].endswith(more) and first["segments"] <= 2
+    second = await client.text(OKSANA, shown(Command.MORE, "uk"))
+    assert second["text"] != first["text"] and second["segments"] <= 2
+    # The weekly digest, by SMS: the week in two segments at most, ending with what to send.
+    moved = await client.post("/api/clock", {"step": "digest"}, status=200)
+    assert moved["ran"]["digests"] >= 1
+    head = uk.gettext("Naboskap this week:")
+    tail = uk.gettext("Send {events} for more.", events=shown(Command.EVENTS, "uk"))
+    deadline = time.monotonic() + 20
+    while True:
+        digest = next((m for m in await client.sms(OKSANA) if head in m["text"]), None)
+        if digest is not None:
+            break
+        assert time.monotonic() < deadline, "no digest by SMS"
+        await client.get("/api/wait?since=0&timeout=1")
+    assert digest["text"].endswith(tail) and digest["segments"] <= 2
+    assert len(digest["text"]) > len(head) + len(tail) + 10  # the week itself, not a header

@@ -52,8 +52,10 @@ from bot.services.actions import (
     OfferCategory,
     OfferHelp,
     OpenMenu,
+    OriginalOf,
     ReportMatch,
     Rsvp,
+    ShowOriginal,
     WriteToMatch,
 )
 from bot.services.actors import Actor
@@ -78,6 +80,8 @@ from handlers.callbacks import (
     ListKind,
     NetworkAction,
     NetworkCb,
+    NetworkTextAction,
+    NetworkTextCb,
     PageCb,
     PrivacyAction,
     PrivacyCb,
@@ -146,6 +150,7 @@ def _action_subject(kind: type[Action], w: W) -> Action:
         AskInNetwork: lambda: AskInNetwork(w.network_a),
         OfferCategory: lambda: OfferCategory(HelpCategory.LANGUAGE),
         ChooseQuietHours: lambda: ChooseQuietHours(2),
+        ShowOriginal: lambda: ShowOriginal(OriginalOf.EVENT, w.event),
     }
     return subjects[kind]()
 
@@ -195,6 +200,16 @@ def _draft(w: W) -> dict[str, Any]:
     }
 
 
+def _network_texts(w: W) -> dict[str, Any]:
+    """Torstrand's name in English as a host has typed it so far (the conversation's data)."""
+    return {
+        "nt_network": w.network_a,
+        "nt_locale": "en",
+        "nt_name": "Torstrand centre",
+        "nt_coordinator": False,
+    }
+
+
 def _button(
     cb: Callable[[W], CallbackData],
     data: Callable[[W], dict[str, Any]] | None = None,
@@ -221,6 +236,15 @@ def _button_tries() -> dict[str, Try]:
     for action in NetworkAction:
         tries[f"button NetworkCb.{action.value}"] = _button(
             lambda w, action=action: NetworkCb(action=action, network_id=a(w))
+        )
+    for text_action in NetworkTextAction:
+        tries[f"button NetworkTextCb.{text_action.value}"] = _button(
+            lambda w, text_action=text_action: NetworkTextCb(
+                action=text_action, network_id=a(w), locale="en"
+            ),
+            data=_network_texts,
+            # Keeping the description is a step of the conversation, after the name.
+            state="NetworkTextFlow:description" if text_action is NetworkTextAction.KEEP else None,
         )
     coord_arg: dict[CoordAction, Callable[[W], int]] = {
         CoordAction.KIND: lambda _w: 1,
@@ -366,6 +390,8 @@ def _command_tries(commands: set[str]) -> dict[str, Try]:
 # What a resident types in each state, and what the conversation had gathered by then.
 STATE_INPUT: dict[str, tuple[str, Callable[[W], dict[str, Any]]]] = {
     "JoinFlow:invite_code": ("TORSTRAND-1", lambda w: {"network_id": w.network_a}),
+    "NetworkTextFlow:name": ("Torstrand centre", _network_texts),
+    "NetworkTextFlow:description": ("Around the square", _network_texts),
     "NewNetworkFlow:name": ("Kjelle", lambda _w: {}),
     "NewNetworkFlow:description": ("Et nytt nabolag", lambda _w: {"name": "Kjelle"}),
     "EditNetworkFlow:name": ("Torstrand sentrum", lambda w: {"network_id": w.network_a}),
@@ -491,6 +517,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "action OpenMenu.offer":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "action OpenMenu.settings":               (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "action ReportMatch":                     (R,  R,  R,  R,  A,  A,  R,  R,  R,  R,  N),
+    "action ShowOriginal":                    (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
     "action Rsvp":                            (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  A),
     "action WriteToMatch":                    (R,  R,  R,  R,  A,  A,  R,  R,  R,  R,  R),
     "button CoordCb.archive":                 (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
@@ -564,6 +591,10 @@ TABLE: dict[str, tuple[str, ...]] = {
     "button NetworkCb.list":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button NetworkCb.members":               (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "button NetworkCb.open":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button NetworkTextCb.keep":              (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button NetworkTextCb.lang":              (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button NetworkTextCb.menu":              (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button NetworkTextCb.remove":            (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "button PrivacyCb.accept":                (A,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button SettingsCb.digest":               (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button SettingsCb.fallback":             (R,  R,  R,  R,  R,  R,  R,  R,  R,  R,  N),
@@ -609,6 +640,8 @@ TABLE: dict[str, tuple[str, ...]] = {
     "state HelpFlow:description":             (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "state HelpFlow:relay":                   (R,  R,  R,  R,  A,  A,  R,  R,  R,  R,  N),
     "state JoinFlow:invite_code":             (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state NetworkTextFlow:description":      (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "state NetworkTextFlow:name":             (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "state NewNetworkFlow:description":       (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "state NewNetworkFlow:name":              (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "state PhoneFlow:code":                   (R,  R,  R,  R,  R,  R,  R,  R,  R,  R,  N),
@@ -821,6 +854,9 @@ ARCHIVED: dict[str, dict[str, str]] = {
     "button HostCb.write": {"host": R},
     "button HostCb.send": {"host": R},
     "state BroadcastFlow:text": {"host": R},
+    # Its texts in other languages are the coordinators' alone to change, as the rest of it.
+    "button NetworkTextCb.lang": {"host": R, "coordinator": A},
+    "state NetworkTextFlow:description": {"host": R, "coordinator": A},
     "state HelpFlow:relay": {"requester": A, "match": A},
     "button HelpCb.done": {"requester": A},
     "action BlockMatch": {"match": A},

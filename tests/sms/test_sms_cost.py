@@ -17,6 +17,7 @@ from bot.channels.sms.sender import SmsBudget, SmsSender
 from bot.fake_bot_api import FakeUser
 from bot.services import broadcasts, networks, sms_cost
 from bot.services.actors import Actor
+from bot.services.networks import NetworkName
 from bot.sms_segments import count
 from bot.sms_texts import to_sms
 from db.models import Channel, Delivery, DeliveryStatus, Notice, NoticeKind
@@ -106,7 +107,7 @@ async def _torstrand(sms: SmsNetwork, fake_api) -> tuple[int, FakeUser, FakeUser
 
 
 def _segments(sms: SmsNetwork, locale: str, text: str = TEXT) -> int:
-    render = broadcasts.render_broadcast(sms.app.catalogs, "Torstrand", text, "en")
+    render = broadcasts.render_broadcast(sms.app.catalogs, NetworkName("Torstrand"), text, "en")
     translator = sms.app.catalogs.translator(locale)
     return count(to_sms(render(locale, Channel.SMS), translator).text).segments
 
@@ -201,7 +202,7 @@ async def test_no_sms_part_without_sms_recipients(costly, fake_api):
 
 def test_estimate_and_money_in_the_readers_locale(costly):
     catalogs = costly.app.catalogs
-    render = broadcasts.render_broadcast(catalogs, "Torstrand", TEXT, "en")
+    render = broadcasts.render_broadcast(catalogs, NetworkName("Torstrand"), TEXT, "en")
     found = sms_cost.estimate({"nb": 3, "uk": 2}, render, catalogs, Decimal("0.35"))
     assert [(c.locale, c.recipients, c.segments) for c in found.languages] == [
         ("nb", 3, _segments(costly, "nb")),

@@ -13,6 +13,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,12 +23,15 @@ from bot.delivery.quiet_hours import DEFAULT_END, DEFAULT_START, release_time
 from bot.i18n import Catalogs
 from bot.services.digest.content import Content, gather
 from bot.services.digest.schedule import week_of
-from bot.services.digest.week import WINDOW, Week, WeekEvent, read_week
+from bot.services.digest.week import WINDOW, Week, WeekEvent, add_machine_titles, read_week
 from bot.services.digest.writer import Writer
 from db.models import Channel, DeliveryStatus, EventStatus, NoticeKind
 from db.queries import digests as q
 from db.queries import outbox as oq
 from db.session import clock_of, session_now
+
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
 
 PAGE = 500  # residents per transaction
 # Distinct digest texts remembered per round so residents with the same digest share one
@@ -91,8 +95,10 @@ class Round:
         municipality: str,
         now: datetime | None = None,
         page: int = PAGE,
+        machine: MachineTranslation | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.machine = machine
         self.catalogs = catalogs
         self.municipality = municipality
         self.now = now or clock_of(sessionmaker)()
@@ -135,6 +141,7 @@ class Round:
                 offers.get(r.id, set()),
                 blocks.get(r.id, set()),
                 held.get(r.id, []),
+                r.locale,
             )
             for r in page
         ]
@@ -144,6 +151,7 @@ class Round:
             week = await read_week(
                 session, week_of(self.now, self.catalogs.zone), self.now, self.municipality
             )
+            await add_machine_titles(week, self.machine)
             [content] = await self._contents(session, week, [resident])
         rendered = None if content.empty else self.render(week, resident, content)
         return Preview(resident, _channel(resident), rendered)
@@ -165,6 +173,7 @@ class Round:
                 await q.start_run(session, week_key, self.now)
                 await session.commit()
             week = await read_week(session, week_key, self.now, self.municipality)
+        await add_machine_titles(week, self.machine)
         after, retries = 0, 0
         while True:
             async with self.sessionmaker() as session:

@@ -6,12 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import SHIPPED_LOCALES
 from db.models import Answer, Event, HelpCategory, HelpRequest
 from db.queries import digests as q
 from db.queries import events as eq
+from db.queries import networks as nq
+
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
 
 WINDOW = timedelta(days=7)  # "the coming week", from the moment the digest is made
 
@@ -22,9 +28,16 @@ class WeekEvent:
     texts: dict[str, tuple[str, str]]
     yes: int
     maybe: int
+    # The title machine-translated, by locale, where the cache had it (`add_machine_titles`).
+    machine: dict[str, str] = field(default_factory=dict)
 
     def title_for(self, locale: str) -> str:
-        return self.texts[locale][0] if locale in self.texts else self.event.title
+        if locale in self.texts:
+            return self.texts[locale][0]
+        return self.machine.get(locale, self.event.title)
+
+    def is_machine(self, locale: str) -> bool:
+        return locale not in self.texts and locale in self.machine
 
 
 @dataclass
@@ -39,6 +52,35 @@ class Week:
     news: dict[int, tuple[int, int]]  # network: (new members, completed requests)
     municipality: str
     later: dict[int, WeekEvent] = field(default_factory=dict)  # held events beyond the week
+    # Network: locale: the name its hosts gave in that language (`names` holds the originals).
+    translated_names: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    def name(self, network_id: int, locale: str | None, default: str = "") -> str:
+        """The network's name for a reader of `locale`: theirs where given, else the original."""
+        translated = self.translated_names.get(network_id, {}).get(locale or "")
+        return translated or self.names.get(network_id, default)
+
+
+async def add_machine_titles(week: Week, machine: MachineTranslation | None) -> None:
+    """Give the week's events their machine-translated titles from the cache (no request:
+    a round must not wait on a translator), for every language without a host's translation.
+    The notice of each event asked for them when it went out, so a newcomer's digest lists
+    events in the words their notices used."""
+    if machine is None or not machine.enabled:
+        return
+    items = [item for items in week.events.values() for item in items]
+    by_source: dict[str, list[WeekEvent]] = {}
+    for item in items:
+        by_source.setdefault(item.event.locale, []).append(item)
+    for source, group in by_source.items():
+        found = await machine.cached_each(
+            [item.event.title for item in group], source, SHIPPED_LOCALES
+        )
+        for target, titles in found.items():
+            for item in group:
+                title = titles.get(item.event.title)
+                if title is not None and target not in item.texts:
+                    item.machine[target] = title
 
 
 async def read_week(session: AsyncSession, week: str, now: datetime, municipality: str) -> Week:
@@ -56,10 +98,12 @@ async def read_week(session: AsyncSession, week: str, now: datetime, municipalit
     for request in await q.open_requests(session, now):
         key = (request.network_id, HelpCategory(request.category))
         requests.setdefault(key, []).append(request)
+    names = await nq.names(session)
     return Week(
         week=week,
         now=now,
-        names=await q.network_names(session),
+        names={network_id: original for network_id, (original, _) in names.items()},
+        translated_names={network_id: other for network_id, (_, other) in names.items() if other},
         events=events,
         requests=requests,
         news=await q.news(session, now - WINDOW),

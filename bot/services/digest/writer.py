@@ -59,7 +59,9 @@ class Writer:
                 day=t.format_day(event.starts_at),
                 time=t.format_time(event.starts_at),
             )
-            line = f"• <b>{html.escape(item.title_for(t.locale))}</b>\n   {when} · "
+            # 🤖: the title is machine-translated (the event's card has the original).
+            robot = "🤖 " if item.is_machine(t.locale) else ""
+            line = f"• {robot}<b>{html.escape(item.title_for(t.locale))}</b>\n   {when} · "
             line += html.escape(network)
             marks = []
             if item.yes or item.maybe:
@@ -113,7 +115,7 @@ class Writer:
         if content.events:
             lines = ["<b>" + t.gettext("🗓 Coming up") + "</b>"]
             lines += [
-                self._event(t, e, week.names.get(e.event.network_id, "")) for e in content.events
+                self._event(t, e, week.name(e.event.network_id, t.locale)) for e in content.events
             ]
             if content.more_events:
                 lines.append(
@@ -144,7 +146,7 @@ class Writer:
         if content.requests:
             lines = ["<b>" + t.gettext("🤝 You could help") + "</b>"]
             lines += [
-                self._request(t, r, week.names.get(r.network_id, "")) for r in content.requests
+                self._request(t, r, week.name(r.network_id, t.locale)) for r in content.requests
             ]
             if content.more_requests:
                 lines.append(

@@ -15,7 +15,7 @@ from bot.services.events.hosting import attendees, audience, cancel, hosts, publ
 from bot.services.events.imports import CalendarImport, import_calendar
 from bot.services.events.notices import event_card, render_event, when_text
 from bot.services.events.reminders import send_due_reminders
-from bot.services.events.views import EventView
+from bot.services.events.views import EventView, translated
 
 __all__ = [
     "DESCRIPTION_MAX",
@@ -36,6 +36,7 @@ __all__ = [
     "publish",
     "render_event",
     "send_due_reminders",
+    "translated",
     "upcoming",
     "update",
     "when_text",

@@ -12,6 +12,7 @@ from bot.i18n import Catalogs
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.events.views import EventView, has_happened, load_view, make_view
+from bot.services.networks.views import NetworkName, network_names
 from db.models import Answer, EventStatus
 from db.queries import events as q
 from db.queries import networks as nq
@@ -65,11 +66,11 @@ async def upcoming(
         await q.counts(session, ids),
         await q.answers_of(session, resident_id, ids),
     )
-    names = {n.network.id: n.network.name for n in await nq.listing(session, resident_id, True)}
+    names = await network_names(session, {e.network_id for e in found})
     views = [
         make_view(
             e,
-            names.get(e.network_id, ""),
+            names.get(e.network_id, NetworkName("")),
             texts.get(e.id, {}),
             counts.get(e.id, {}),
             mine.get(e.id),

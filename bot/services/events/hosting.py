@@ -7,31 +7,38 @@ from __future__ import annotations
 import uuid
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
 from bot.i18n import Catalogs
+from bot.services import machine_texts
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.events.drafts import EventDraft, clean_draft
 from bot.services.events.notices import render_event
 from bot.services.events.views import EventView, has_happened, load_view, make_view
+from bot.services.networks.views import NetworkName, network_name
 from db.models import Answer, Event, EventStatus, MemberRole, NoticeKind
 from db.queries import events as q
 from db.queries import networks as nq
 from db.queries import outbox as oq
 from db.session import session_now
 
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
 
-async def require_host(session: AsyncSession, actor: Actor, network_id: int) -> str:
-    """The network's name if the actor hosts it (or coordinates); else a refusal."""
+
+async def require_host(session: AsyncSession, actor: Actor, network_id: int) -> NetworkName:
+    """The network's names (each member's notice names it in their language) if the actor
+    hosts it (or coordinates); else a refusal."""
     row = await nq.one(session, network_id, actor.resident_id)
     if row is None or row.network.archived_at is not None:
         raise NotFound()
     if not actor.is_coordinator and row.my_role is not MemberRole.HOST:
         raise PermissionDenied("host")
-    return row.network.name
+    return await network_name(session, network_id)
 
 
 async def hosts(session: AsyncSession, actor: Actor, network_id: int) -> bool:
@@ -60,11 +67,22 @@ async def publish(
     *,
     uid: str | None = None,
     now: datetime | None = None,
+    machine: MachineTranslation | None = None,
 ) -> tuple[EventView, outbox.Enqueued]:
-    """Create the event and tell the network's members, in one transaction."""
+    """Create the event and tell the network's members, in one transaction (members whose
+    language the host did not write get it machine-translated, when `machine` is set up)."""
     now = now or session_now(session)
     name = await require_host(session, actor, draft.network_id)
     draft = clean_draft(draft, now)
+    recipients = await oq.network_members(session, draft.network_id)
+    # Translated before anything is written: see bot.services.machine_texts.
+    found = await machine_texts.for_readers(
+        machine,
+        (draft.title, draft.description),
+        draft.locale,
+        {r.locale or catalogs.default_locale for r in recipients},
+        draft.translations,
+    )
     event = Event(
         network_id=draft.network_id,
         uid=uid or f"{uuid.uuid4()}@naboskap",
@@ -83,11 +101,11 @@ async def publish(
     session.add(event)
     await session.flush()
     await q.replace_texts(session, event.id, draft.translations)
-    view = make_view(event, name, draft.translations, {}, None)
+    view = replace(make_view(event, name, draft.translations, {}, None), machine=found)
     enqueued = await outbox.enqueue(
         session,
         kind=NoticeKind.EVENT,
-        recipients=await oq.network_members(session, draft.network_id),
+        recipients=recipients,
         render=render_event(catalogs, view, NoticeKind.EVENT),
         zone=catalogs.zone,
         default_locale=catalogs.default_locale,
@@ -100,14 +118,23 @@ async def publish(
     return view, enqueued
 
 
+async def _attendees(session: AsyncSession, event_id: int) -> list[oq.RecipientRow]:
+    ids = await q.attendee_ids(session, event_id, (Answer.YES, Answer.MAYBE))
+    return await oq.residents(session, ids)
+
+
 async def _tell_attendees(
-    session: AsyncSession, catalogs: Catalogs, view: EventView, kind: NoticeKind, now: datetime
+    session: AsyncSession,
+    catalogs: Catalogs,
+    view: EventView,
+    kind: NoticeKind,
+    now: datetime,
+    recipients: list[oq.RecipientRow],
 ) -> outbox.Enqueued:
-    ids = await q.attendee_ids(session, view.id, (Answer.YES, Answer.MAYBE))
     return await outbox.enqueue(
         session,
         kind=kind,
-        recipients=await oq.residents(session, ids),
+        recipients=recipients,
         render=render_event(catalogs, view, kind),
         zone=catalogs.zone,
         default_locale=catalogs.default_locale,
@@ -126,6 +153,7 @@ async def update(
     draft: EventDraft,
     *,
     now: datetime | None = None,
+    machine: MachineTranslation | None = None,
 ) -> EventView:
     """Change an event; those who said coming or maybe are told what it looks like now."""
     now = now or session_now(session)
@@ -134,6 +162,15 @@ async def update(
         raise NotFound()
     name = await require_host(session, actor, event.network_id)
     draft = clean_draft(replace(draft, network_id=event.network_id), now)
+    # Read and translated before the event changes: a query after a change would write it.
+    recipients = await _attendees(session, event.id)
+    found = await machine_texts.for_readers(
+        machine,
+        (draft.title, draft.description),
+        draft.locale,
+        {r.locale or catalogs.default_locale for r in recipients},
+        draft.translations,
+    )
     event.title, event.description, event.place = draft.title, draft.description, draft.place
     event.starts_at, event.ends_at = draft.starts_at, draft.ends_at
     event.no_norwegian_needed, event.locale, event.updated_at = (
@@ -142,8 +179,8 @@ async def update(
         now,
     )
     await q.replace_texts(session, event.id, draft.translations)
-    view = make_view(event, name, draft.translations, {}, None)
-    await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CHANGED, now)
+    view = replace(make_view(event, name, draft.translations, {}, None), machine=found)
+    await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CHANGED, now, recipients)
     await session.commit()
     return await load_view(session, event)
 
@@ -155,6 +192,7 @@ async def cancel(
     event_id: int,
     *,
     now: datetime | None = None,
+    machine: MachineTranslation | None = None,
 ) -> EventView:
     """Cancel an event (once) that has not yet happened; those who said coming or maybe are
     told."""
@@ -166,11 +204,18 @@ async def cancel(
     if event.status is not EventStatus.CANCELLED and has_happened(event, now):
         raise InvalidInput("event", "closed")
     if event.status is not EventStatus.CANCELLED:
-        event.status, event.updated_at = EventStatus.CANCELLED, now
-        view = make_view(
-            event, name, (await q.texts(session, [event.id])).get(event.id, {}), {}, None
+        texts = (await q.texts(session, [event.id])).get(event.id, {})
+        recipients = await _attendees(session, event.id)
+        found = await machine_texts.for_readers(
+            machine,
+            (event.title, event.description),
+            event.locale,
+            {r.locale or catalogs.default_locale for r in recipients},
+            texts,
         )
-        await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CANCELLED, now)
+        event.status, event.updated_at = EventStatus.CANCELLED, now
+        view = replace(make_view(event, name, texts, {}, None), machine=found)
+        await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CANCELLED, now, recipients)
         await session.commit()
     return await load_view(session, event)
 

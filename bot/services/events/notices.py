@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import html
 
-from babel import Locale
-
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs, Translator
-from bot.services.actions import CalendarFile, Rsvp
+from bot.services.actions import CalendarFile, OriginalOf, Rsvp
 from bot.services.events.views import EventView
+from bot.services.machine_texts import machine_note, original_button
 from db.models import Answer, Channel, NoticeKind
 
 
@@ -35,8 +34,10 @@ def event_card(t: Translator, view: EventView) -> str:
         lines.append("🌍 " + t.gettext("No Norwegian needed"))
     if description:
         lines += ["", html.escape(description)]
-    if foreign:
-        language = Locale.parse(view.locale).get_display_name(Locale.parse(t.locale)) or view.locale
+    if view.is_machine(t.locale):
+        lines += ["", "<i>" + machine_note(t, view.locale) + "</i>"]
+    elif foreign:
+        language = t.language_name(view.locale)
         lines += ["", "<i>" + t.gettext("Written in {language}.", language=language) + "</i>"]
     return "\n".join(lines)
 
@@ -44,7 +45,7 @@ def event_card(t: Translator, view: EventView) -> str:
 def render_event(catalogs: Catalogs, view: EventView, kind: NoticeKind) -> outbox.Render:
     def render(locale: str, channel: Channel) -> Rendered:
         t = catalogs.translator(locale)
-        network = html.escape(view.network_name)
+        network = html.escape(view.network_name_in(locale))
         headline = {
             NoticeKind.EVENT: t.gettext("🗓 New event in {network}", network=network),
             NoticeKind.EVENT_CHANGED: t.gettext("✏️ An event you're going to has changed"),
@@ -54,7 +55,7 @@ def render_event(catalogs: Catalogs, view: EventView, kind: NoticeKind) -> outbo
         text = f"{headline}\n\n{event_card(t, view)}"
         if kind is NoticeKind.EVENT_CANCELLED:
             return Rendered(text)
-        buttons = (
+        buttons: tuple[tuple[Button, ...], ...] = (
             (
                 Button(t.gettext("✅ Coming"), Rsvp(view.id, Answer.YES)),
                 Button(t.gettext("🤔 Maybe"), Rsvp(view.id, Answer.MAYBE)),
@@ -62,6 +63,8 @@ def render_event(catalogs: Catalogs, view: EventView, kind: NoticeKind) -> outbo
             ),
             (Button(t.gettext("📅 Add to calendar"), CalendarFile(view.id)),),
         )
+        if view.is_machine(locale):
+            buttons += ((original_button(t, OriginalOf.EVENT, view.id),),)
         return Rendered(text, buttons)
 
     return render

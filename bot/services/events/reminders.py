@@ -5,6 +5,7 @@ two processes can run it at once; late "coming" answers are added to the existin
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,11 +14,14 @@ from bot.delivery import outbox
 from bot.delivery.messages import Rendered
 from bot.i18n import Catalogs
 from bot.services.events.notices import render_event
-from bot.services.events.views import load_view
+from bot.services.events.views import load_view, translated
 from db.models import Answer, NoticeKind
 from db.queries import events as q
 from db.queries import outbox as oq
 from db.session import session_now
+
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
 
 
 def _stored(rendered: Rendered) -> dict[str, str | None]:
@@ -29,9 +33,14 @@ def _stored(rendered: Rendered) -> dict[str, str | None]:
 
 
 async def send_due_reminders(
-    session: AsyncSession, catalogs: Catalogs, hours: int, now: datetime | None = None
+    session: AsyncSession,
+    catalogs: Catalogs,
+    hours: int,
+    now: datetime | None = None,
+    machine: MachineTranslation | None = None,
 ) -> int:
-    """For events starting within `hours`, remind those who said they are coming, once.
+    """For events starting within `hours`, remind those who said they are coming, once;
+    in their language as the event's notice was, from the machine translations cached then.
 
     The reminder notice is unique per event (its dedupe key) and its deliveries unique per
     resident, so running this again (or in two processes) adds only late "coming" answers."""
@@ -43,14 +52,16 @@ async def send_due_reminders(
             continue
         key = f"reminder:event:{event.id}"
         existing = await oq.notice_by_key(session, key)
+        recipients = await oq.residents(session, ids)
+        readers = {r.locale or catalogs.default_locale for r in recipients}
+        view = await translated(await load_view(session, event), machine, readers, cached_only=True)
         if existing is None:
-            view = await load_view(session, event)
             try:
                 async with session.begin_nested():
                     result = await outbox.enqueue(
                         session,
                         kind=NoticeKind.REMINDER,
-                        recipients=await oq.residents(session, ids),
+                        recipients=recipients,
                         render=render_event(catalogs, view, NoticeKind.REMINDER),
                         zone=catalogs.zone,
                         default_locale=catalogs.default_locale,
@@ -68,9 +79,7 @@ async def send_due_reminders(
             new = {(r.locale or catalogs.default_locale, r.channel) for r in late}
             new -= await oq.rendered(session, existing.id)
             if new:
-                render = render_event(
-                    catalogs, await load_view(session, event), NoticeKind.REMINDER
-                )
+                render = render_event(catalogs, view, NoticeKind.REMINDER)
                 await oq.add_renderings(
                     session,
                     [

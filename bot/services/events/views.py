@@ -4,14 +4,20 @@ through `make_view` (from rows it has already read) or `load_view` (reading them
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import machine_texts
+from bot.services.networks.views import NetworkName, network_name
 from db.models import Answer, Event, EventStatus
 from db.queries import events as q
-from db.queries import networks as nq
+
+if TYPE_CHECKING:  # the service reads the database; a view needs only its type
+    from bot.machine_translation.service import MachineTranslation
 
 
 def has_happened(event: Event, now: datetime) -> bool:
@@ -36,6 +42,15 @@ class EventView:
     translations: dict[str, tuple[str, str]]
     counts: dict[Answer, int]
     my_answer: Answer | None = None
+    # Title and description machine-translated, for reader locales without a human translation.
+    machine: machine_texts.ByLocale = field(default_factory=lambda: machine_texts.NONE)
+    # The network's name in other languages (`network_name` is the original), so that every
+    # reader of a notice rendered once per language finds it in theirs.
+    network_names: Mapping[str, str] = field(default_factory=dict)
+
+    def network_name_in(self, locale: str | None) -> str:
+        """The network's name in `locale` where its hosts gave one, else the original."""
+        return NetworkName(self.network_name, self.network_names).in_locale(locale)
 
     def open_to_answers(self, now: datetime) -> bool:
         """Whether residents can still answer (and hosts change or cancel): published and not
@@ -43,17 +58,47 @@ class EventView:
         return self.status is EventStatus.PUBLISHED and (self.ends_at or self.starts_at) >= now
 
     def text_for(self, locale: str) -> tuple[str, str, bool]:
-        """Title and description in `locale` if the host wrote them, else the original; the
-        flag says whether the reader gets another language than their own."""
+        """Title and description in `locale` if the host wrote them, else machine-translated
+        if that was asked for (`is_machine`), else the original; the flag says whether the
+        reader gets another language than their own."""
         if locale in self.translations:
             title, description = self.translations[locale]
             return title, description, False
+        if locale in self.machine:
+            title, description = self.machine[locale]
+            return title, description, False
         return self.title, self.description, locale != self.locale
+
+    def is_machine(self, locale: str) -> bool:
+        """Whether `text_for(locale)` is a machine translation (human ones always win)."""
+        return locale not in self.translations and locale in self.machine
+
+
+async def translated(
+    view: EventView,
+    machine: MachineTranslation | None,
+    readers: Iterable[str],
+    *,
+    cached_only: bool = False,
+) -> EventView:
+    """The view with machine translations for `readers`' languages that the host did not
+    write: asked for before anything is written (see `bot.services.machine_texts`)."""
+    found = await machine_texts.for_readers(
+        machine,
+        (view.title, view.description),
+        view.locale,
+        readers,
+        view.translations,
+        cached_only=cached_only,
+    )
+    if not found:
+        return view
+    return replace(view, machine={k: (v[0], v[1]) for k, v in found.items()})
 
 
 def make_view(
     event: Event,
-    network_name: str,
+    network: NetworkName,
     texts: dict[str, tuple[str, str]],
     counts: dict[Answer, int],
     mine: Answer | None,
@@ -61,7 +106,8 @@ def make_view(
     return EventView(
         id=event.id,
         network_id=event.network_id,
-        network_name=network_name,
+        network_name=network.original,
+        network_names=network.translations,
         title=event.title,
         description=event.description,
         place=event.place,
@@ -79,9 +125,9 @@ def make_view(
 async def load_view(
     session: AsyncSession, event: Event, resident_id: int | None = None
 ) -> EventView:
-    """The event with its network's name, its translations, its counts and, given a
+    """The event with its network's names, its translations, its counts and, given a
     resident, their answer."""
-    network = await nq.one(session, event.network_id, None)
+    network = await network_name(session, event.network_id)
     texts = (await q.texts(session, [event.id])).get(event.id, {})
     counts = (await q.counts(session, [event.id])).get(event.id, {})
     mine = (
@@ -89,4 +135,4 @@ async def load_view(
         if resident_id
         else None
     )
-    return make_view(event, network.network.name if network else "", texts, counts, mine)
+    return make_view(event, network, texts, counts, mine)

@@ -46,6 +46,7 @@ from bot.services.help.views import (
     SENSITIVE,
     RequestView,
     category_label,
+    in_reader_language,
     safety_note,
     when_label,
 )
@@ -69,6 +70,7 @@ __all__ = [
     "expire_due",
     "helper_settings",
     "hide",
+    "in_reader_language",
     "may_ask",
     "my_requests",
     "offer_help",

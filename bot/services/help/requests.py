@@ -4,7 +4,9 @@ the pace they chose), the lists of open and own requests, and closing a request.
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +14,7 @@ from bot.config import RateLimits
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs
-from bot.services.actions import OfferHelp
+from bot.services.actions import OfferHelp, OriginalOf
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NetworkArchived
 from bot.services.help.access import member_id, own_request
@@ -27,6 +29,7 @@ from bot.services.help.views import (
     view_of,
     when_label,
 )
+from bot.services.machine_texts import for_readers, machine_note, original_button
 from bot.services.rate_limits import DEFAULT_LIMITS
 from bot.services.rate_limits import check as check_limit
 from bot.services.rate_limits import take as take_limit
@@ -44,6 +47,9 @@ from db.queries import help as hq
 from db.queries import outbox as oq
 from db.session import session_now
 
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
+
 DESCRIPTION_MAX = 500
 EXPIRY = timedelta(days=14)  # the default; HELP_EXPIRY_DAYS sets it
 # Helpers who want requests once a day get them at this local time.
@@ -53,21 +59,29 @@ DAILY_AT = time(9, 0)
 def _render_request(catalogs: Catalogs, view: RequestView) -> outbox.Render:
     def render(locale: str, channel: Channel) -> Rendered:
         t = catalogs.translator(locale)
+        description, machine = view.description_in(locale)
         lines = [
             "<b>"
             + t.gettext(
-                "🤝 Someone in {network} needs help", network=html.escape(view.network_name)
+                "🤝 Someone in {network} needs help",
+                network=html.escape(view.network_name_in(locale)),
             )
             + "</b>",
             category_label(t, view.category),
             "",
-            html.escape(view.description),
+            html.escape(description),
             "",
             t.gettext("When: {when}", when=when_label(t, view.needed_on)),
         ]
+        if machine:
+            lines += ["", "<i>" + machine_note(t, view.locale) + "</i>"]
         if view.category in SENSITIVE:
             lines += ["", "<i>" + safety_note(t) + "</i>"]
-        buttons = ((Button(t.gettext("🙋 I can help"), OfferHelp(view.id)),),)
+        buttons: tuple[tuple[Button, ...], ...] = (
+            (Button(t.gettext("🙋 I can help"), OfferHelp(view.id)),),
+        )
+        if machine:
+            buttons += ((original_button(t, OriginalOf.HELP_REQUEST, view.id),),)
         return Rendered("\n".join(lines), buttons)
 
     return render
@@ -85,6 +99,7 @@ async def ask(
     expiry: timedelta = EXPIRY,
     now: datetime | None = None,
     limits: RateLimits = DEFAULT_LIMITS,
+    machine: MachineTranslation | None = None,
 ) -> tuple[RequestView, int]:
     """Post a request; the network's helpers for that category hear about it through the
     outbox, each as often as they chose. Returns the request and how many helpers it reaches.
@@ -101,6 +116,17 @@ async def ask(
         raise InvalidInput("description", "empty")
     if len(description) > DESCRIPTION_MAX:
         raise InvalidInput("description", "too_long", DESCRIPTION_MAX)
+    await check_limit(session, resident_id, RateKind.HELP_REQUEST, limits.help_requests, now)
+    # Who will hear, and the description in their languages, before anything is written
+    # (bot.services.machine_texts): the rate limit's count is the first write.
+    groups = await _helper_groups(session, network_id, category, resident_id)
+    source = actor.locale or catalogs.default_locale
+    found = await for_readers(
+        machine,
+        (description,),
+        source,
+        {r.locale or catalogs.default_locale for rows in groups.values() for r in rows},
+    )
     await take_limit(session, resident_id, RateKind.HELP_REQUEST, limits.help_requests, now)
     request = HelpRequest(
         requester_id=resident_id,
@@ -114,8 +140,8 @@ async def ask(
     )
     session.add(request)
     await session.flush()
-    view = await view_of(session, request, actor)
-    reached = await _tell_helpers(session, catalogs, view, resident_id, now)
+    view = replace(await view_of(session, request, actor), locale=source, machine=found)
+    reached = await _tell_helpers(session, catalogs, view, groups, resident_id, now)
     await session.commit()
     return view, reached
 
@@ -134,11 +160,13 @@ async def may_ask(
     )
 
 
-async def _tell_helpers(
-    session: AsyncSession, catalogs: Catalogs, view: RequestView, requester_id: int, now: datetime
-) -> int:
-    rows = await hq.helpers_for(session, view.network_id, view.category)
-    suspended = await hq.suspended_in(session, view.network_id)
+async def _helper_groups(
+    session: AsyncSession, network_id: int, category: HelpCategory, requester_id: int
+) -> dict[HelpFrequency, list[oq.RecipientRow]]:
+    """The network's helpers for the category who would hear of a new request now (not the
+    requester, not paused, not suspended), by how often they want to hear."""
+    rows = await hq.helpers_for(session, network_id, category)
+    suspended = await hq.suspended_in(session, network_id)
     by_frequency: dict[HelpFrequency, list[int]] = {}
     for helper_id, frequency, paused in rows:
         if helper_id == requester_id or paused or helper_id in suspended:
@@ -146,9 +174,19 @@ async def _tell_helpers(
         by_frequency.setdefault(HelpFrequency(frequency or HelpFrequency.INSTANT), []).append(
             helper_id
         )
+    return {frequency: await oq.residents(session, ids) for frequency, ids in by_frequency.items()}
+
+
+async def _tell_helpers(
+    session: AsyncSession,
+    catalogs: Catalogs,
+    view: RequestView,
+    groups: dict[HelpFrequency, list[oq.RecipientRow]],
+    requester_id: int,
+    now: datetime,
+) -> int:
     reached = 0
-    for frequency, ids in by_frequency.items():
-        recipients = await oq.residents(session, ids)
+    for frequency, recipients in groups.items():
         when = now
         if frequency is HelpFrequency.DAILY:
             local = now.astimezone(catalogs.zone)

@@ -33,6 +33,7 @@ from db.queries.outbox.recipients import (
     RecipientRow,
     everyone,
     network_members,
+    received,
     residents,
     sms_reachable,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "notice",
     "notice_by_key",
     "pending_count",
+    "received",
     "record_report",
     "record_sms",
     "release_held",

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Channel, Membership, NotifyMode, Preferences, Resident
+from db.models import Channel, Delivery, Membership, NotifyMode, Preferences, Resident
 
 
 @dataclass(frozen=True)
@@ -93,3 +93,11 @@ async def everyone(session: AsyncSession) -> list[RecipientRow]:
     members = select(Membership.resident_id).distinct()
     query = _recipient_query().where(Resident.id.in_(members))
     return _rows((await session.execute(query)).all())
+
+
+async def received(session: AsyncSession, notice_id: int, resident_id: int) -> bool:
+    """Whether the notice was addressed to the resident (on any channel)."""
+    found = await session.scalar(
+        select(exists().where(Delivery.notice_id == notice_id, Delivery.resident_id == resident_id))
+    )
+    return bool(found)

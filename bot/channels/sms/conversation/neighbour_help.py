@@ -104,6 +104,7 @@ async def ask_in_network(turn: Turn, network_id: int) -> None:
         needed_on=None,
         now=turn.now,
         limits=turn.context.limits,
+        machine=turn.context.machine,
     )
     if not reached:
         await turn.reply(

@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,6 +23,9 @@ from bot.services import actions
 from bot.services.actions import Action
 from bot.services.actors import Actor
 from bot.services.rate_limits import DEFAULT_LIMITS
+
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
 from bot.services.sms_replies import queue_reply, sms_pages
 from bot.sms_keywords import Command as SmsCommand
 from bot.sms_keywords import shown
@@ -35,12 +39,13 @@ _MORE = "more"  # the key in `data` of the pages of the last list not yet sent
 
 @dataclass(frozen=True)
 class Context:
-    """What every conversation shares: the catalogs, the municipality that runs Naboskap and
-    the per-resident rate limits (`RATE_LIMIT_*`)."""
+    """What every conversation shares: the catalogs, the municipality that runs Naboskap,
+    the per-resident rate limits (`RATE_LIMIT_*`) and the machine translator, if any."""
 
     catalogs: Catalogs
     municipality: str
     limits: RateLimits = DEFAULT_LIMITS
+    machine: MachineTranslation | None = None
 
 
 @dataclass
