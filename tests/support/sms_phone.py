@@ -104,7 +104,9 @@ async def sms_network(
     web_app = sms_application(
         app.sessionmaker,
         app.sms_gateway,  # type: ignore[arg-type]
-        Context(app.catalogs, settings.municipality, settings.rate_limits),
+        Context(
+            app.catalogs, settings.municipality, settings.rate_limits, app.core.machine_translation
+        ),
         secret=SECRET,
         region="NO",
     )
