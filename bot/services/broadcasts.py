@@ -146,7 +146,10 @@ async def broadcast(
     recipients = await _recipients(session, network_id)
     source = actor.locale or catalogs.default_locale
     found = await machine_texts.for_readers(
-        machine, (text,), source, {r.locale or catalogs.default_locale for r in recipients}
+        machine,
+        (text,),
+        source,
+        machine_texts.reader_locales(recipients, catalogs.default_locale),
     )
     result = await outbox.enqueue(
         session,

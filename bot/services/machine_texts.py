@@ -20,6 +20,7 @@ from bot.services.actions import OriginalOf, ShowOriginal
 
 if TYPE_CHECKING:  # the service imports the database layer; views only need its type
     from bot.machine_translation.service import MachineTranslation
+    from db.queries.outbox import RecipientRow
 
 # Texts by reader locale, in the order they were asked for.
 ByLocale = Mapping[str, tuple[str, ...]]
@@ -50,6 +51,11 @@ async def for_readers(
         return MappingProxyType({k: tuple(v) for k, v in cached.items() if v is not None})
     found = await machine.translate(list(texts), source, wanted)
     return MappingProxyType({locale: tuple(found[locale]) for locale in found})
+
+
+def reader_locales(recipients: Iterable[RecipientRow], default_locale: str) -> set[str]:
+    """The languages a notice's recipients read it in."""
+    return {r.locale or default_locale for r in recipients}
 
 
 def machine_note(t: Translator, source: str | None) -> str:

@@ -59,6 +59,23 @@ async def audience(session: AsyncSession, actor: Actor, network_id: int) -> dict
     return by_locale
 
 
+async def _machine(
+    machine: MachineTranslation | None,
+    catalogs: Catalogs,
+    draft: EventDraft,
+    recipients: list[oq.RecipientRow],
+) -> machine_texts.ByLocale:
+    """The draft's title and description machine-translated for its recipients' languages
+    that the host did not write (before anything is written: bot.services.machine_texts)."""
+    return await machine_texts.for_readers(
+        machine,
+        (draft.title, draft.description),
+        draft.locale,
+        machine_texts.reader_locales(recipients, catalogs.default_locale),
+        draft.translations,
+    )
+
+
 async def publish(
     session: AsyncSession,
     actor: Actor,
@@ -76,13 +93,7 @@ async def publish(
     draft = clean_draft(draft, now)
     recipients = await oq.network_members(session, draft.network_id)
     # Translated before anything is written: see bot.services.machine_texts.
-    found = await machine_texts.for_readers(
-        machine,
-        (draft.title, draft.description),
-        draft.locale,
-        {r.locale or catalogs.default_locale for r in recipients},
-        draft.translations,
-    )
+    found = await _machine(machine, catalogs, draft, recipients)
     event = Event(
         network_id=draft.network_id,
         uid=uid or f"{uuid.uuid4()}@naboskap",
@@ -164,13 +175,7 @@ async def update(
     draft = clean_draft(replace(draft, network_id=event.network_id), now)
     # Read and translated before the event changes: a query after a change would write it.
     recipients = await _attendees(session, event.id)
-    found = await machine_texts.for_readers(
-        machine,
-        (draft.title, draft.description),
-        draft.locale,
-        {r.locale or catalogs.default_locale for r in recipients},
-        draft.translations,
-    )
+    found = await _machine(machine, catalogs, draft, recipients)
     event.title, event.description, event.place = draft.title, draft.description, draft.place
     event.starts_at, event.ends_at = draft.starts_at, draft.ends_at
     event.no_norwegian_needed, event.locale, event.updated_at = (
@@ -210,7 +215,7 @@ async def cancel(
             machine,
             (event.title, event.description),
             event.locale,
-            {r.locale or catalogs.default_locale for r in recipients},
+            machine_texts.reader_locales(recipients, catalogs.default_locale),
             texts,
         )
         event.status, event.updated_at = EventStatus.CANCELLED, now

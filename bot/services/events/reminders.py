@@ -15,6 +15,7 @@ from bot.delivery.messages import Rendered
 from bot.i18n import Catalogs
 from bot.services.events.notices import render_event
 from bot.services.events.views import load_view, translated
+from bot.services.machine_texts import reader_locales
 from db.models import Answer, NoticeKind
 from db.queries import events as q
 from db.queries import outbox as oq
@@ -53,7 +54,7 @@ async def send_due_reminders(
         key = f"reminder:event:{event.id}"
         existing = await oq.notice_by_key(session, key)
         recipients = await oq.residents(session, ids)
-        readers = {r.locale or catalogs.default_locale for r in recipients}
+        readers = reader_locales(recipients, catalogs.default_locale)
         view = await translated(await load_view(session, event), machine, readers, cached_only=True)
         if existing is None:
             try:

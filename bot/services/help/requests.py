@@ -29,7 +29,12 @@ from bot.services.help.views import (
     view_of,
     when_label,
 )
-from bot.services.machine_texts import for_readers, machine_note, original_button
+from bot.services.machine_texts import (
+    for_readers,
+    machine_note,
+    original_button,
+    reader_locales,
+)
 from bot.services.rate_limits import DEFAULT_LIMITS
 from bot.services.rate_limits import check as check_limit
 from bot.services.rate_limits import take as take_limit
@@ -125,7 +130,7 @@ async def ask(
         machine,
         (description,),
         source,
-        {r.locale or catalogs.default_locale for rows in groups.values() for r in rows},
+        reader_locales((r for rows in groups.values() for r in rows), catalogs.default_locale),
     )
     await take_limit(session, resident_id, RateKind.HELP_REQUEST, limits.help_requests, now)
     request = HelpRequest(
