@@ -9,12 +9,12 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from bot.machine_translation.service import MachineTranslation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import Catalogs, Translator
+from bot.machine_translation.service import MachineTranslation
 from bot.services import help as helping
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.actors import Actor

@@ -8,11 +8,11 @@ from dataclasses import replace
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from bot.machine_translation.service import MachineTranslation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
+from bot.machine_translation.service import MachineTranslation
 from bot.services import events
 from bot.services.actors import Actor
 from bot.services.event_dates import DateProblem, DateQuestion, parse_when

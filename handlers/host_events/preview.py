@@ -6,11 +6,11 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
-from bot.machine_translation.service import MachineTranslation
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Catalogs, Translator
+from bot.machine_translation.service import MachineTranslation
 from bot.services import events, networks, sms_cost
 from bot.services.actors import Actor
 from bot.services.events import EventDraft, EventView
