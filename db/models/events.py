@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from db.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -43,6 +43,8 @@ class Event(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_norwegian_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A calendar's all-day event (DATE values): shown as its days, not as 00:00–24:00.
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus, "event_status"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -42,6 +42,8 @@ class Network(Base):
     kind: Mapped[NetworkKind] = mapped_column(enum_column(NetworkKind, "network_kind"))
     join_policy: Mapped[JoinPolicy] = mapped_column(enum_column(JoinPolicy, "join_policy"))
     invite_code: Mapped[str | None] = mapped_column(String(32))
+    # The unguessable part of the network's calendar feed URL; made when first asked for.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

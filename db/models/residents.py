@@ -37,6 +37,9 @@ class Resident(Base):
     sms_fallback: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # STOP by SMS: nothing is sent by SMS until the resident themselves sends START.
     sms_stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The unguessable part of the resident's own calendar feed URL (all their networks' events);
+    # made when first asked for, gone with /forget.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="resident", cascade="all, delete-orphan", passive_deletes=True
