@@ -168,3 +168,51 @@ def test_open_reports_made_twice_before_0007_keep_the_first_open(database_url: s
         (5, True, False),
         (6, False, True),
     ]
+
+
+def test_upgrading_keeps_every_row_of_the_tables_it_rebuilds(database_url: str):
+    """On SQLite, batch mode rebuilds a table by dropping it; with foreign keys on, dropping
+    `residents` or `networks` would cascade into memberships (0006 and 0010 rebuild both).
+    From 0005, with a member in a network, to head: the membership is still there."""
+    migrate.downgrade(database_url, "0005")
+    at = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    networks = _table(
+        "networks", "id", "slug", "name", "description", "kind", "join_policy", "created_at"
+    )
+    residents = _table("residents", "id", "is_coordinator", "reachable", "created_at")
+    memberships = _table("memberships", "resident_id", "network_id", "role", "joined_at")
+
+    async def fill() -> None:
+        engine = create_engine(database_url)
+        async with engine.begin() as c:
+            await c.execute(
+                networks.insert().values(
+                    id=1,
+                    slug="torstrand",
+                    name="Torstrand",
+                    description="",
+                    kind="area",
+                    join_policy="open",
+                    created_at=at,
+                )
+            )
+            await c.execute(
+                residents.insert(),
+                [dict(id=n, is_coordinator=False, reachable=True, created_at=at) for n in (1, 2)],
+            )
+            await c.execute(
+                memberships.insert(),
+                [dict(resident_id=n, network_id=1, role="member", joined_at=at) for n in (1, 2)],
+            )
+        await engine.dispose()
+
+    async def count() -> int:
+        engine = create_engine(database_url)
+        async with engine.connect() as c:
+            found = (await c.execute(text("SELECT count(*) FROM memberships"))).scalar_one()
+        await engine.dispose()
+        return int(found)
+
+    asyncio.run(fill())
+    migrate.upgrade(database_url)
+    assert asyncio.run(count()) == 2
