@@ -13,7 +13,8 @@ record; the translations of what a resident erases go with it at once).
 Kept while the resident is with us, whatever its age: the resident, their networks, open help
 requests, suspensions and blocks (they protect people), and STOP (so that a number that said
 stop never gets an SMS again). Kept whatever their age, as they hold no personal data: the
-daily counts of machine translation (`translation_usage`: texts and characters per language).
+daily counts of machine translation (`translation_usage`: texts and characters per language),
+and the calendar feeds networks follow (`calendar_feeds`: configuration, no resident's data).
 """
 
 from __future__ import annotations

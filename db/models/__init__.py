@@ -8,6 +8,7 @@ from __future__ import annotations
 from db.models.base import NAMING, Base, UTCDateTime, enum_column, utcnow
 from db.models.digests import Digest, DigestRun
 from db.models.events import Answer, Event, EventStatus, EventText, Rsvp
+from db.models.feeds import CalendarFeed
 from db.models.help import (
     Block,
     HelpCategory,
@@ -47,6 +48,7 @@ __all__ = [
     "Answer",
     "Base",
     "Block",
+    "CalendarFeed",
     "Channel",
     "Delivery",
     "DeliveryStatus",

@@ -43,6 +43,10 @@ class Event(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     no_norwegian_needed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The calendar feed the event came from: an event gone from its feed is cancelled.
+    feed_id: Mapped[int | None] = mapped_column(
+        ForeignKey("calendar_feeds.id", ondelete="SET NULL"), index=True
+    )
     # A calendar's all-day event (DATE values): shown as its days, not as 00:00–24:00.
     all_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     status: Mapped[EventStatus] = mapped_column(enum_column(EventStatus, "event_status"))

@@ -200,6 +200,7 @@ def test_every_table_is_either_pruned_or_kept_on_purpose():
         "blocks", "suspensions",  # the resident's own choices and protections: until /forget
         "digest_runs", "leases", "rate_slots",  # machinery without personal data
         "network_texts",  # a network's own texts, like `networks`
+        "calendar_feeds",  # the calendars a network follows: its configuration
         "translation_usage",  # counts only: no text, no resident
     }  # fmt: skip
     assert {t.name for t in Base.metadata.sorted_tables} == pruned | kept
