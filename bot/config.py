@@ -168,6 +168,9 @@ class Settings(BaseSettings):
     # is installed (`auto`), asyncio's own (`asyncio`), or uvloop or a one-line failure.
     event_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
     reminder_hours: int = Field(default=24, ge=1, le=168)
+    # How many new events of one network are announced one by one per local day; the rest
+    # (and, always, SMS members' share) wait for the day's summary (bot.services.events.flood).
+    new_event_notices_per_day: int = Field(default=3, ge=0, le=50)
     help_expiry_days: int = Field(default=14, ge=1, le=365)
     # How long history (notices sent, past events and their answers, finished help requests,
     # handled reports) is kept before the daily clean-up deletes it: docs/privacy.md.
@@ -429,6 +432,36 @@ class Settings(BaseSettings):
         return self.libretranslate_url
 
     # ---- end of the machine translation block
+
+    # ---- Calendar feeds (issue 14). One block, fields with their validators, to ease merging.
+    # The base URL residents' calendar apps reach the feeds on (https://naboskap.example.no);
+    # the bot gives each resident `<base>/calendar/<token>.ics`. Unset: no feeds, and /calendar
+    # says they are not available. Public, so usually a reverse proxy's https address.
+    calendar_public_url: str | None = None
+    # Where the feeds are served when there are no SMS routes to join (with SMS_GATEWAY set
+    # they are on SMS_LISTEN, beside the SMS routes).
+    calendar_listen: str = "127.0.0.1:8082"
+
+    @field_validator("calendar_public_url")
+    @classmethod
+    def _calendar_public_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("http://", "https://")) or "?" in value or "#" in value:
+            raise ValueError("an http(s) URL without a query, e.g. https://naboskap.example.no")
+        return value.rstrip("/")
+
+    @field_validator("calendar_listen")
+    @classmethod
+    def _calendar_listen(cls, value: str) -> str:
+        parse_listen(value)
+        return value
+
+    @property
+    def calendar_host_port(self) -> tuple[str, int]:
+        return parse_listen(self.calendar_listen)
+
+    # ---- end of the calendar feeds block
 
     @field_validator("bot_token")
     @classmethod

@@ -102,7 +102,12 @@ def build_core(
     return Core(
         settings=settings,
         engine=engine,
-        sessionmaker=create_sessionmaker(engine, clock.now, identity_cache=identity_cache),
+        sessionmaker=create_sessionmaker(
+            engine,
+            clock.now,
+            identity_cache=identity_cache,
+            new_event_notices_per_day=settings.new_event_notices_per_day,
+        ),
         clock=clock,
         identity_cache=identity_cache,
         translator=translator,

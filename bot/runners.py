@@ -43,7 +43,7 @@ log = logging.getLogger("naboskap")
 # Bounds for each step of a shutdown, in seconds. Generous: they only matter when a step hangs.
 UPDATES_STOP = 15.0  # Telegram's updates: the long poll ends, the webhook server closes
 HANDLERS_STOP = 15.0  # updates already being handled
-SMS_STOP = 10.0  # the SMS routes
+SMS_STOP = 10.0  # the SMS routes (and the calendar feeds)
 # How long a background webhook update may hold Telegram's request for an answer to carry in
 # the response (`WebhookHandler`): about what a reply through the API would take anyway.
 REPLY_WAIT = 0.5
@@ -97,7 +97,28 @@ async def sms_routes(app: App) -> AsyncIterator[tuple[str, int] | None]:
         secret=app.settings.require_sms_secret(),
         region=app.settings.sms_default_region,
     )
+    if app.settings.calendar_public_url:
+        from bot.channels.calendar_routes import add_calendar_routes
+
+        # One public server is enough: the feeds join the SMS routes (`calendar_routes`).
+        add_calendar_routes(web_app, app.sessionmaker, app.catalogs, app.core.machine_translation)
     host, port = app.settings.sms_host_port
+    async with serving(web_app, host, port, shutdown_timeout=SMS_STOP) as address:
+        yield address
+
+
+@contextlib.asynccontextmanager
+async def calendar_routes(app: App) -> AsyncIterator[tuple[str, int] | None]:
+    """The calendar feeds on CALENDAR_LISTEN when CALENDAR_PUBLIC_URL is set and there are no
+    SMS routes for them to join (`sms_routes` serves them then); yields where they listen,
+    or None."""
+    if not app.settings.calendar_public_url or app.sms_gateway is not None:
+        yield None
+        return
+    from bot.channels.calendar_routes import calendar_application, serving
+
+    web_app = calendar_application(app.sessionmaker, app.catalogs, app.core.machine_translation)
+    host, port = app.settings.calendar_host_port
     async with serving(web_app, host, port, shutdown_timeout=SMS_STOP) as address:
         yield address
 
@@ -139,7 +160,7 @@ async def run_polling(
             return
         # A webhook left from an earlier run would make getUpdates fail with 409.
         await app.bot.delete_webhook(drop_pending_updates=False)
-        async with delivering(app), sms_routes(app) as sms:
+        async with delivering(app), sms_routes(app) as sms, calendar_routes(app):
             if stopping.is_set():
                 return
             polling = asyncio.create_task(
@@ -348,6 +369,7 @@ async def run_webhook(
         async with (
             delivering(app),
             sms_routes(app) as sms,
+            calendar_routes(app),
             _webhook_serving(app, url, secret) as where,
         ):
             on_ready(Ready(where, sms))

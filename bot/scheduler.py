@@ -30,6 +30,7 @@ from bot.logs import failure
 from bot.services import events, retention
 from bot.services import help as helping
 from bot.services.digest import Round, Summary, due_week
+from bot.services.events.summary import SummaryJob
 from bot.shutdown import settle, settle_all
 from db.queries import digests as digest_rounds
 from db.queries import leases
@@ -185,8 +186,8 @@ def build_scheduler(
     translation_cache_days: int = 30,
     machine: MachineTranslation | None = None,
 ) -> tuple[AsyncIOScheduler, Leadership]:
-    """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry, the
-    weekly digest and the daily deletion of old history."""
+    """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry,
+    calendar feeds, the weekly digest and the daily deletion of old history."""
     leadership = leadership or Leadership(sessionmaker)
     digest = digest or DigestSchedule(6, time(18, 0), "")
 
@@ -197,6 +198,12 @@ def build_scheduler(
     async def expiry() -> None:
         async with sessionmaker() as session:
             await helping.expire_due(session, catalogs)
+
+    async def followed_feeds() -> None:
+        # Imported here: icalendar and the feed client load only where feeds are synced.
+        from bot.services import feeds
+
+        await feeds.sync_due(sessionmaker, catalogs, machine=machine)
 
     async def clean_up() -> None:
         async with sessionmaker() as session:
@@ -235,11 +242,37 @@ def build_scheduler(
         replace_existing=True,
     )
     scheduler.add_job(
+        _led(leadership, followed_feeds),
+        # Each feed has its own interval (15 minutes or more); this only looks for due ones.
+        IntervalTrigger(minutes=1),
+        id="calendar-feeds",
+        name="calendar feeds",
+        replace_existing=True,
+    )
+    scheduler.add_job(
         _led(leadership, clean_up),
         # At night, in the configured zone, when nobody is waiting for an answer.
         CronTrigger(hour=3, minute=30, timezone=catalogs.zone),
         id="retention",
         name="retention",
+        replace_existing=True,
+    )
+    summaries = SummaryJob(sessionmaker, catalogs)
+    scheduler.add_job(
+        _led(leadership, summaries),
+        # In the configured zone, so 17:00 stays 17:00 across a DST change.
+        CronTrigger(hour=summaries.at.hour, minute=summaries.at.minute, timezone=catalogs.zone),
+        id="new-events-summary",
+        name="new events summary",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        _led(leadership, summaries),
+        # A summary missed while nothing ran goes out when we are back; a run with nothing
+        # left to tell is a single query.
+        IntervalTrigger(minutes=15),
+        id="new-events-summary-catch-up",
+        name="new events summary catch-up",
         replace_existing=True,
     )
     digest_round = DigestJob(sessionmaker, catalogs, digest, machine)

@@ -66,14 +66,21 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def create_sessionmaker(
-    engine: AsyncEngine, now: Now = utcnow, identity_cache: object | None = None
+    engine: AsyncEngine,
+    now: Now = utcnow,
+    identity_cache: object | None = None,
+    new_event_notices_per_day: int | None = None,
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions that carry the core's clock (`now`): services read the time from it with
     `session_now`, and new rows get their timestamps from it. They carry the core's identity
-    cache too (`bot.services.identity_cache`), for `residents.identify`."""
+    cache too (`bot.services.identity_cache`), for `residents.identify`, and the configured
+    daily cap on new-event notices (`bot.services.events.flood`): every way an event is
+    published (bot, CLI, calendar import) passes a session, so none can miss the cap."""
     info: dict[str, object] = {"now": now}
     if identity_cache is not None:
         info["identity_cache"] = identity_cache
+    if new_event_notices_per_day is not None:
+        info["new_event_notices_per_day"] = new_event_notices_per_day
     return async_sessionmaker(engine, expire_on_commit=False, info=info)
 
 

@@ -7,6 +7,7 @@ from aiogram.enums import ChatType
 
 from handlers import (
     broadcast,
+    calendars,
     coordinator,
     enrolment,
     errors,
@@ -41,6 +42,7 @@ def build_router() -> Router:
         guide.build_router(),
         networks.build_router(),
         events.build_router(),
+        calendars.build_router(),
         host_events.build_router(),
         originals.build_router(),
         settings.build_router(),

@@ -237,3 +237,15 @@ class EnrolCb(CallbackData, prefix="en"):
     action: EnrolAction
     network_id: Number = 0
     arg: str = ""
+
+
+class CalendarAction(StrEnum):
+    RENEW = "renew"  # a new feed link for me (the old one stops working)
+    RENEW_NETWORK = "renewnet"  # hosts: a new feed link for network `network_id`
+
+
+class CalendarCb(CallbackData, prefix="cal"):
+    """The /calendar screen's buttons."""
+
+    action: CalendarAction
+    network_id: Number = 0

@@ -22,6 +22,7 @@ def resident_commands(t: Translator) -> list[BotCommand]:
         BotCommand(command="ask", description=t.gettext("Ask neighbours for help")),
         BotCommand(command="offer", description=t.gettext("Offer your help")),
         BotCommand(command="requests", description=t.gettext("Requests you could help with")),
+        BotCommand(command="calendar", description=t.gettext("Events in your phone's calendar")),
         BotCommand(command="language", description=t.gettext("Change language")),
         BotCommand(command="settings", description=t.gettext("Notices and quiet hours")),
         BotCommand(command="mydata", description=t.gettext("See what we store about you")),

@@ -9,13 +9,14 @@ from datetime import datetime
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.telegram.documents import TypedFile
 from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.machine_translation.service import MachineTranslation
-from bot.services import events
+from bot.services import calendar_subscriptions, events
 from bot.services.actions import CalendarFile, MenuItem, OpenMenu, OriginalOf, Rsvp
 from bot.services.actors import Actor
 from bot.services.events import EventView
@@ -233,11 +234,19 @@ async def calendar_file(
     bot: Bot,
     session: AsyncSession,
     actor: Actor,
+    t: Translator,
     catalogs: Catalogs,
+    machine: MachineTranslation | None = None,
 ) -> None:
-    name, data = await events.calendar(session, actor, action.event_id, catalogs)
+    """The event as an .ics file in the reader's language, typed as a calendar so that a
+    phone offers to add it rather than to save an unknown file."""
+    found = await calendar_subscriptions.download(
+        session, actor, action.event_id, catalogs, t.locale, machine
+    )
     await query.answer()
-    await bot.send_document(query.from_user.id, BufferedInputFile(data, filename=name))
+    await bot.send_document(
+        query.from_user.id, TypedFile(found.data, found.file_name, found.content_type)
+    )
 
 
 async def who_is_coming(

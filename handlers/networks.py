@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -14,7 +15,7 @@ from bot.config import Settings
 from bot.i18n import NATIVE_NAMES, Translator
 from bot.machine_translation.service import MachineTranslation
 from bot.pages import Page, fits_telegram, join, pick, text_pages
-from bot.services import networks
+from bot.services import feeds, networks
 from bot.services.actions import JoinNetwork, MenuItem, OpenMenu
 from bot.services.actors import Actor
 from bot.services.machine_texts import machine_note
@@ -143,7 +144,44 @@ async def open_card(
     )
     await query.answer()
     sms = settings.sms_gateway is not None
-    await show(query, card_text(t, view), keyboards.network_card(t, view, callback_data.page, sms))
+    text = card_text(t, view)
+    if view.is_host or actor.is_coordinator:
+        followed = await feeds.list_feeds(session, actor, view.id)
+        if followed:
+            text += "\n\n" + "\n".join(feed_line(t, feed) for feed in followed)
+    await show(query, text, keyboards.network_card(t, view, callback_data.page, sms))
+
+
+def feed_line(t: Translator, feed: feeds.FeedView) -> str:
+    """What a host reads of a calendar feed their network follows: when it was last read and
+    what that did, or that it failed and when it is tried again."""
+    site = quote(urlsplit(feed.url).hostname or feed.url)
+    if feed.status == "error" and feed.last_checked_at is not None:
+        return "📡 " + t.gettext(
+            "{site}: could not be read at {when}; trying again at {next}.",
+            site=site,
+            when=t.format_datetime(feed.last_checked_at, "short"),
+            next=t.format_datetime(feed.next_check_at, "short"),
+        )
+    if feed.last_synced_at is None:
+        return "📡 " + t.gettext("{site}: not read yet.", site=site)
+    line = t.gettext(
+        "{site}: read at {when}.", site=site, when=t.format_datetime(feed.last_synced_at, "short")
+    )
+    if feed.report:
+        line += " " + t.gettext(
+            "Last change: {created} new, {updated} changed, {cancelled} cancelled.",
+            created=t.number(feed.report.get("created", 0)),
+            updated=t.number(feed.report.get("updated", 0)),
+            cancelled=t.number(feed.report.get("cancelled", 0)),
+        )
+        if feed.report.get("skipped"):
+            line += " " + t.ngettext(
+                "{n} event in it was left out (no title, no start, or unreadable).",
+                "{n} events in it were left out (no title, no start, or unreadable).",
+                feed.report["skipped"],
+            )
+    return "📡 " + line
 
 
 async def join_button(

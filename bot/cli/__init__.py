@@ -1,9 +1,9 @@
 """`naboskap`: run the bot, manage the database, networks, hosts and coordinators.
 
 The root group lives here; each group or concern has a module of its own (`serve` for the
-commands that talk to Telegram, `db`, `network`, `event`, `broadcast`, `reports`, `roles`,
-`resident`, `digest`, `i18n`), and `command` holds what they share. Every command builds what it
-needs through `bot.core.build_core` (`run`, `worker` and `playground` through
+commands that talk to Telegram, `db`, `network`, `event`, `feed`, `broadcast`, `reports`,
+`roles`, `resident`, `digest`, `i18n`), and `command` holds what they share. Every command builds
+what it needs through `bot.core.build_core` (`run`, `worker` and `playground` through
 `bot.app.build_app`), and only those three import aiogram.
 """
 
@@ -11,7 +11,19 @@ from __future__ import annotations
 
 import click
 
-from bot.cli import broadcast, db, digest, event, i18n, network, reports, resident, roles, serve
+from bot.cli import (
+    broadcast,
+    db,
+    digest,
+    event,
+    feed,
+    i18n,
+    network,
+    reports,
+    resident,
+    roles,
+    serve,
+)
 
 __all__ = ["main"]
 
@@ -33,6 +45,7 @@ main.add_command(network.network)
 main.add_command(reports.reach)
 main.add_command(reports.stats)
 main.add_command(event.event)
+main.add_command(feed.feed)
 main.add_command(broadcast.broadcast_command)
 main.add_command(roles.host)
 main.add_command(roles.coordinator)

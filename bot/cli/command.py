@@ -125,6 +125,10 @@ def explain(error: ServiceError) -> str:
             "too_long": f"is too long (at most {error.limit} characters)",
             "format": "has the wrong format",
             "taken": "is already taken",
+            "not_http": "must be an http:// or https:// address",
+            "credentials": "must not hold a user name or password",
+            "out_of_range": "is out of range (15 minutes to 7 days)",
+            "already_followed": "is already followed in this network",
         }
         return f"{error.field} {reasons.get(error.reason, error.reason)}"
     return type(error).__name__

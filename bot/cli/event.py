@@ -83,16 +83,20 @@ def event_add(
 @event.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--network", "slug", required=True, help="The network's slug.")
-def event_import(file: Path, slug: str) -> None:
-    """Create or update a network's events from an iCalendar FILE, keyed by UID."""
+@click.option("--dry-run", is_flag=True, help="Show what the import would do; change nothing.")
+def event_import(file: Path, slug: str, dry_run: bool) -> None:
+    """Create or update a network's events from an iCalendar FILE, keyed by UID.
+
+    Events that cannot be imported are listed with the reason, one per line; the rest are
+    imported all the same."""
     from bot.services import events, networks
     from bot.services.actors import Actor
-    from bot.services.calendar_files import CalendarError, read_events
+    from bot.services.calendar_files import CalendarError, read_calendar
 
     config = settings()
     try:
         # The command's own moment: a past event in the file is not imported.
-        entries = read_events(file.read_bytes(), config.zone, now=datetime.now(UTC))
+        calendar = read_calendar(file.read_bytes(), config.zone, now=datetime.now(UTC))
     except CalendarError as error:
         raise Failure(f"{file}: {error}") from None
 
@@ -101,11 +105,61 @@ def event_import(file: Path, slug: str) -> None:
         async with core.sessionmaker() as session:
             view = await networks.find_by_slug(session, actor, slug)
             return await events.import_calendar(
-                session, actor, core.catalogs, view.id, entries, locale=config.default_locale
+                session,
+                actor,
+                core.catalogs,
+                view.id,
+                calendar,
+                locale=config.default_locale,
+                dry_run=dry_run,
             )
 
     report = run(with_core(config, work))
-    click.echo(
-        f"created {len(report.created)}, updated {len(report.updated)}, "
-        f"cancelled {len(report.cancelled)}, unchanged {report.unchanged}"
+    for line in import_summary(report, encoding=calendar.encoding, horizon=calendar.horizon_days):
+        click.echo(line)
+
+
+def import_summary(report: events.CalendarImport, *, encoding: str, horizon: int) -> list[str]:
+    """The lines `event import` prints: what it did (or would do), then each skipped event
+    with its reason, in operator English."""
+    from bot.services.calendar_files import SkipReason
+
+    done = len(report.created) + len(report.updated) + len(report.cancelled) + report.unchanged
+    past = (SkipReason.PAST, SkipReason.STARTED)
+    lines: list[str] = []
+    if not done and report.skipped and all(s.reason in past for s in report.skipped):
+        n = len(report.skipped)
+        lines.append(
+            f"all {n} events are in the past; nothing to import"
+            if n > 1
+            else "the only event is in the past; nothing to import"
+        )
+        return lines
+    if not done and not report.skipped:
+        return ["the file has no events; nothing to import"]
+    verbs = (
+        ("would create", "would update", "would cancel")
+        if report.dry_run
+        else (
+            "created",
+            "updated",
+            "cancelled",
+        )
     )
+    summary = (
+        f"{verbs[0]} {len(report.created)}, {verbs[1]} {len(report.updated)}, "
+        f"{verbs[2]} {len(report.cancelled)}, unchanged {report.unchanged}, "
+        f"skipped {len(report.skipped)}"
+    )
+    if encoding not in ("UTF-8",):
+        summary += f" (the file was read as {encoding})"
+    if report.dry_run:
+        summary = "dry run, nothing changed: " + summary
+    lines.append(summary)
+    for skipped in report.skipped:
+        name = f'"{skipped.title}" ({skipped.where})' if skipped.title else skipped.where
+        why = skipped.detail or skipped.reason.value
+        if skipped.reason is SkipReason.BEYOND_HORIZON:
+            why = f"{why} ({horizon} days from now)"
+        lines.append(f"  skipped {name}: {why}")
+    return lines

@@ -25,7 +25,8 @@ NoticeRender = Callable[[int], Render]
 class Enqueued:
     notice_id: int
     by_locale: dict[str, int]  # recipients per language
-    held: int  # recipients who chose "digest only"
+    held: int  # recipients whose delivery waits: "digest only", or `hold`/`hold_channels`
+    held_all: bool = False  # `hold`: nobody is told now (a host may want to know why)
 
 
 async def enqueue(
@@ -44,6 +45,7 @@ async def enqueue(
     quiet_hours: bool = True,
     digest_hold: bool = True,
     hold: bool = False,
+    hold_channels: frozenset[Channel] = frozenset(),
     now: datetime | None = None,
     render_notice: NoticeRender | None = None,
 ) -> Enqueued:
@@ -54,7 +56,8 @@ async def enqueue(
     With `digest_hold`, digest-only residents' deliveries are held for the weekly digest (news
     can wait; a change to an event someone said they would come to cannot); with
     `quiet_hours`, deliveries inside a resident's quiet hours wait until the morning; `hold`
-    keeps every delivery for the digest (helpers who want requests weekly). Instead of
+    keeps every delivery for the digest (helpers who want requests weekly), `hold_channels`
+    those on these channels (new events reach SMS members in a summary). Instead of
     `render`, `render_notice(notice_id)` gives the render function once the notice has its id.
     """
     now = now or session_now(session)
@@ -86,7 +89,7 @@ async def enqueue(
         needed.add((locale, channel))
         status = DeliveryStatus.PENDING
         not_before = now
-        if hold or (digest_hold and r.notify_mode is NotifyMode.DIGEST):
+        if hold or channel in hold_channels or (digest_hold and r.notify_mode is NotifyMode.DIGEST):
             status, held = DeliveryStatus.HELD, held + 1
         elif quiet_hours:
             window = (
@@ -124,4 +127,4 @@ async def enqueue(
         )
     await q.add_renderings(session, renderings)
     await q.add_deliveries(session, deliveries)
-    return Enqueued(notice_id, by_locale, held)
+    return Enqueued(notice_id, by_locale, held, held_all=hold)

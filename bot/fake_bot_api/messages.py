@@ -36,6 +36,12 @@ class MessageMethods(Chats):
             document = params.get(document.removeprefix("attach://"))
         if not isinstance(document, Document):
             raise bad_request("there is no document in the request")
+        if not document.content:
+            raise bad_request("file must be non-empty")
+        # As Telegram: the name is the form part's file name, the MIME type its Content-Type
+        # without parameters (`text/calendar; charset=utf-8` is shown as `text/calendar`).
+        mime = document.mime_type.split(";", 1)[0].strip().lower()
+        document = Document(document.file_name, document.content, mime)
         caption, entities = formatted(params, "caption", MAX_CAPTION)
         message = ChatMessage(self._next_message_id(chat_id), chat_id, True, int(self.clock()))
         message.text, message.source, message.entities = (

@@ -4,9 +4,9 @@ Time is the core's `Clock` (`bot.clock`), which every service (through its sessi
 worker and the scheduled jobs read; the playground moves its own core's clock forward, and
 nothing else in the process notices.
 After a move the scheduler's jobs run at once rather than at APScheduler's next real-time
-tick: event reminders, help expiry and the weekly digest (the same `DigestJob` the scheduler
-runs, which sends the round when the latest slot is within its catch-up window). What they
-queue goes out through the outbox worker, paced as always.
+tick: event reminders, help expiry, the summary of new events and the weekly digest (the
+same `DigestJob` the scheduler runs, which sends the round when the latest slot is within its
+catch-up window). What they queue goes out through the outbox worker, paced as always.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot.app import App
 from bot.scheduler import DigestJob, DigestSchedule
 from bot.services import digest, events
 from bot.services import help as helping
+from bot.services.events.summary import SummaryJob
 from db.models import Delivery, DeliveryStatus
 
 # Where the page's buttons take the clock: a fixed step, or just past the next digest slot.
@@ -49,6 +50,7 @@ class Ran:
     nudged: int  # help requests nudged before they expire
     expired: int  # help requests expired
     digests: int | None  # digests queued; None when no digest round was due
+    summaries: int = 0  # summaries of new events queued
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -56,6 +58,7 @@ class Ran:
             "nudged": self.nudged,
             "expired": self.expired,
             "digests": self.digests,
+            "summaries": self.summaries,
         }
 
 
@@ -67,6 +70,7 @@ class ClockControl:
         self._digest = DigestJob(
             app.sessionmaker, app.catalogs, self.schedule, app.core.machine_translation
         )
+        self._summaries = SummaryJob(app.sessionmaker, app.catalogs)
         self._moving = asyncio.Lock()
 
     def next_digest(self, now: datetime | None = None) -> datetime:
@@ -103,8 +107,16 @@ class ClockControl:
             )
         async with app.sessionmaker() as session:
             nudged, expired = await helping.expire_due(session, app.catalogs)
+        # Before the digest, as on a real clock: the summary's moment comes first each day.
+        summaries = await self._summaries()
         summary = await self._digest()
-        return Ran(reminders, nudged, expired, None if summary is None else summary.sent)
+        return Ran(
+            reminders,
+            nudged,
+            expired,
+            None if summary is None else summary.sent,
+            summaries.sent,
+        )
 
     async def deliveries(self) -> dict[str, dict[str, int]]:
         """The outbox by channel: pending (of which `later` are not due yet), held for the

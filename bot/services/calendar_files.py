@@ -1,11 +1,16 @@
 """iCalendar (.ics) files: a network's events read from a calendar, and one event written out.
 
-`read_events` turns a calendar file (exported from Outlook, Google, a municipality's site...) into
-plain `CalendarEvent`s for `naboskap event import FILE.ics --network SLUG`. The import keys on
-`CalendarEvent.uid`, so a re-import updates events instead of duplicating them; the UIDs must
-therefore be stable from one reading of the same file to the next:
+`read_calendar` turns a calendar file (exported from Outlook, Google, Thunderbird, a
+municipality's site...) into plain `CalendarEvent`s for `naboskap event import FILE.ics
+--network SLUG`, and a list of the events it left out and why (`Skipped`): one bad event never
+costs the rest of the file. Only a file that is not a calendar at all raises `CalendarError`.
+
+The import keys on `CalendarEvent.uid`, so a re-import updates events instead of duplicating
+them; the UIDs must therefore be stable from one reading of the same file to the next:
 
 - an event that does not recur keeps the file's UID as it is;
+- an event without a UID gets one made from its start and title (`derived_uid`), so that
+  importing the same file again finds it;
 - a recurring event (RRULE or RDATE) becomes one `CalendarEvent` per occurrence between `now` and
   `now + horizon_days`, each with the UID ``f"{UID}/{original start in UTC}"``, the start written
   as ``YYYYMMDDTHHMMSSZ`` (for example ``strikkekafe@example/20270302T170000Z``). The original
@@ -17,96 +22,174 @@ therefore be stable from one reading of the same file to the next:
 
 Times are kept as timezone-aware UTC. Floating times (no TZID, no Z) are in the zone the caller
 gives; an all-day event (DATE values) runs from 00:00 local on its first day to 00:00 local after
-its last. Events that ended before `now` are left out.
+its last. Events that ended before `now`, and single events that start after the horizon, are
+skipped (a series whose occurrences all fall outside the span is skipped once, as a whole).
+
+Text is read as UTF-8 (RFC 5545's only encoding); a file that is not valid UTF-8 is read as
+Windows-1252, which older Outlook and many Windows tools write (see `_decode`). Descriptions
+in HTML (Google's DESCRIPTION, Outlook's X-ALT-DESC) become plain text (`calendar_html`).
 
 `event_file` writes one event as a calendar file that residents add to their own calendars.
 It carries no alarm: the bot sends its own reminders.
-
-Problems with a file raise `CalendarError`, a `ValueError` whose message tells an operator, in
-English, what is wrong and in which event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+import codecs
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from types import MappingProxyType
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
 from bot.edge_input import clean_text
+from bot.services.calendar_entries import CalendarEvent, CalendarReport, Skipped, SkipReason
+from bot.services.calendar_html import plain_text
 
 PRODID = "-//Naboskap//Naboskap//NB"
 OCCURRENCE_UID_FORMAT = "%Y%m%dT%H%M%SZ"
 # ORGANIZER must be an address; .invalid is a reserved domain, so nothing is ever sent there.
 ORGANIZER_ADDRESS = "mailto:noreply@naboskap.invalid"
-# Properties whose parse errors make an event unusable; errors in any other are ignored.
-_NEEDED = frozenset(
-    {"UID", "SUMMARY", "DTSTART", "DTEND", "DURATION", "RRULE", "RDATE", "EXDATE", "RECURRENCE-ID"}
+DERIVED_UID_DOMAIN = "derived.naboskap.invalid"
+# Properties whose parse errors make an event unusable (named as an operator reads them);
+# errors in any other are ignored.
+_NEEDED: Mapping[str, str] = MappingProxyType(
+    {
+        "UID": "id",
+        "SUMMARY": "title",
+        "DTSTART": "start",
+        "DTEND": "end",
+        "DURATION": "length",
+        "RRULE": "repeat rule",
+        "RDATE": "extra dates",
+        "EXDATE": "left-out dates",
+        "RECURRENCE-ID": "date of the occurrence it changes",
+    }
 )
-
-
-@dataclass(frozen=True)
-class CalendarEvent:
-    """One event (or one occurrence of a recurring event), times in UTC."""
-
-    uid: str
-    title: str
-    starts_at: datetime  # timezone-aware UTC
-    ends_at: datetime | None  # timezone-aware UTC
-    place: str = ""
-    description: str = ""
-    all_day: bool = False
-    cancelled: bool = False  # STATUS:CANCELLED
+__all__ = [
+    "CalendarError",
+    "CalendarEvent",
+    "CalendarReport",
+    "SkipReason",
+    "Skipped",
+    "derived_uid",
+    "event_file",
+    "read_calendar",
+    "read_events",
+]
 
 
 class CalendarError(ValueError):
-    """A calendar file that cannot be read; the message says what is wrong, for operators."""
+    """A file that is not a calendar at all; the message says what it is, for operators."""
 
 
-def read_events(
+class _Unusable(Exception):
+    """One event cannot be read; `str(e)` says why, in operator English (skipped, not raised)."""
+
+
+def read_calendar(
     data: bytes, zone: ZoneInfo, *, now: datetime, horizon_days: int = 400
-) -> list[CalendarEvent]:
-    """The events in an iCalendar file that have not ended by `now`, sorted by start.
+) -> CalendarReport:
+    """The events in an iCalendar file that have not ended by `now`, sorted by start, and the
+    ones left out with their reasons.
 
     Recurring events are expanded into occurrences up to `horizon_days` after `now` (see the
-    module's docstring for their UIDs). Raises CalendarError for a file that is not a calendar,
-    is broken, or has an event without UID, SUMMARY or DTSTART.
+    module's docstring for their UIDs). Raises CalendarError only for a file that is not a
+    calendar (not iCalendar text, no VCALENDAR, cut short).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     if horizon_days < 0:
         raise ValueError("horizon_days must not be negative")
-    calendar = _parse(data)
+    text, encoding = _decode(data)
+    calendar = _parse(text)
+    horizon = now + timedelta(days=horizon_days)
+    skipped: list[Skipped] = []
     masters: dict[str, icalendar.Event] = {}
-    overrides: dict[str, list[icalendar.Event]] = {}
+    overrides: dict[str, dict[datetime, icalendar.Event]] = {}
     for number, component in enumerate(_events_in(calendar), start=1):
-        uid = _check(component, number)
+        found = _identify(component, number, zone)
+        if isinstance(found, Skipped):
+            skipped.append(found)
+            continue
+        uid = found
         if "RECURRENCE-ID" in component:
-            overrides.setdefault(uid, []).append(component)
+            try:
+                original = _instant(component["RECURRENCE-ID"], zone, "RECURRENCE-ID")
+            except _Unusable as e:
+                skipped.append(_skip(component, uid, SkipReason.UNPARSEABLE, str(e)))
+                continue
+            # The same occurrence changed twice: the first change counts.
+            if original in overrides.setdefault(uid, {}):
+                skipped.append(_skip(component, uid, SkipReason.DUPLICATE))
+            else:
+                overrides[uid][original] = component
         elif uid in masters:
-            raise CalendarError(f"two events have the same UID {uid!r}; each needs its own")
+            skipped.append(_skip(component, uid, SkipReason.DUPLICATE))
         else:
             masters[uid] = component
-    found: list[CalendarEvent] = []
+    events: list[CalendarEvent] = []
     for uid in [*masters, *(uid for uid in overrides if uid not in masters)]:
         master = masters.get(uid)
-        changed = overrides.get(uid, [])
-        _check_distinct_overrides(uid, changed, zone)
-        if master is not None and ("RRULE" in master or "RDATE" in master):
-            found.extend(_occurrences(uid, [master, *changed], zone, now, horizon_days))
+        changed = overrides.get(uid, {})
+        try:
+            if master is not None and ("RRULE" in master or "RDATE" in master):
+                series = list(_occurrences(uid, master, changed, zone, now, horizon_days))
+                if series:
+                    events.extend(series)
+                else:
+                    later = _any_after(master, changed, horizon)
+                    reason = SkipReason.BEYOND_HORIZON if later else SkipReason.PAST
+                    skipped.append(_skip(master, uid, reason))
+                continue
+        except _Unusable as e:
+            skipped.append(_skip(master, uid, SkipReason.UNPARSEABLE, str(e)))
             continue
+        singles: list[tuple[icalendar.Event, str]] = []
         if master is not None:
-            replacement = [c for c in changed if _same_start(c, master, zone)]
-            changed = [c for c in changed if c not in replacement]
-            found.append(_to_event(replacement[0] if replacement else master, uid, zone))
-        found.extend(_to_event(c, _occurrence_uid(uid, c, zone), zone) for c in changed)
-    return sorted(
-        (e for e in found if (e.ends_at or e.starts_at) >= now),
-        key=lambda e: (e.starts_at, e.uid),
-    )
+            start = _start_of(master, zone)
+            replacement = changed.pop(start, None) if start is not None else None
+            singles.append((replacement or master, uid))
+        singles += [
+            (c, f"{uid}/{original:{OCCURRENCE_UID_FORMAT}}") for original, c in changed.items()
+        ]
+        for component, event_uid in singles:
+            try:
+                event = _convert(component, event_uid, zone)
+            except _Unusable as e:
+                skipped.append(_skip(component, event_uid, SkipReason.UNPARSEABLE, str(e)))
+                continue
+            if (event.ends_at or event.starts_at) < now:
+                skipped.append(_skip(component, event_uid, SkipReason.PAST))
+            elif event.starts_at > horizon:
+                skipped.append(_skip(component, event_uid, SkipReason.BEYOND_HORIZON))
+            else:
+                events.append(event)
+    events.sort(key=lambda e: (e.starts_at, e.uid))
+    return CalendarReport(events, skipped, encoding, horizon_days)
+
+
+def read_events(
+    data: bytes, zone: ZoneInfo, *, now: datetime, horizon_days: int = 400
+) -> list[CalendarEvent]:
+    """The events `read_calendar` finds to import, without the report of those left out."""
+    return read_calendar(data, zone, now=now, horizon_days=horizon_days).events
+
+
+def derived_uid(start: str, title: str) -> str:
+    """A UID for an event that has none, from its start (as the file writes it) and title.
+
+    Skipping such events would lose them, and a random UID would duplicate them at every
+    re-import; their start and title are what identify them to people too. Changing either
+    in the file makes it a new event (the old one stays until cancelled in the bot)."""
+    digest = hashlib.sha256(f"{start}\n{title}".encode()).hexdigest()[:24]
+    return f"{digest}@{DERIVED_UID_DOMAIN}"
 
 
 def event_file(
@@ -123,15 +206,38 @@ def event_file(
     clocks go back) is written in UTC, so it cannot be misread. No VALARM: the bot reminds.
     `stamped_at` (DTSTAMP) is when the file was made, by the app's clock.
     """
-    if event.starts_at.tzinfo is None or (event.ends_at and event.ends_at.tzinfo is None):
-        raise ValueError(f"event {event.uid!r} has times without a time zone")
-    if not event.uid.strip() or not event.title.strip():
-        raise ValueError("an event file needs a UID and a title")
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
+    vevent = event_component(event, zone=zone, organizer_name=organizer_name, url=url)
+    calendar.add_component(vevent)
+    first = event.starts_at.astimezone(zone)
+    last = event.ends_at.astimezone(zone) if event.ends_at else first
+    calendar.add_missing_timezones(
+        first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
+    )
+    # DTSTAMP goes in last: icalendar 7.0.0 adds a needless UTC VTIMEZONE for it.
+    vevent.add("dtstamp", stamped_at.astimezone(UTC).replace(microsecond=0))
+    result: bytes = calendar.to_ical()
+    return result
+
+
+def event_component(
+    event: CalendarEvent,
+    *,
+    zone: ZoneInfo,
+    organizer_name: str = "Naboskap",
+    url: str | None = None,
+) -> icalendar.Event:
+    """The VEVENT of `event_file`, without DTSTAMP (the caller adds it: a file stamps when it
+    was made, a feed when the event last changed); `bot.services.calendar_subscriptions` writes many
+    of these into one feed."""
+    if event.starts_at.tzinfo is None or (event.ends_at and event.ends_at.tzinfo is None):
+        raise ValueError(f"event {event.uid!r} has times without a time zone")
+    if not event.uid.strip() or not event.title.strip():
+        raise ValueError("an event file needs a UID and a title")
     vevent = icalendar.Event()
     vevent.add("uid", event.uid)
     first = event.starts_at.astimezone(zone)
@@ -156,27 +262,39 @@ def event_file(
         vevent.add("organizer", organizer)
     if url:
         vevent.add("url", url)
-    calendar.add_component(vevent)
-    calendar.add_missing_timezones(
-        first_date=date(first.year, 1, 1), last_date=date(last.year + 1, 1, 1)
-    )
-    # DTSTAMP goes in last: icalendar 7.0.0 adds a needless UTC VTIMEZONE for it.
-    vevent.add("dtstamp", stamped_at.astimezone(UTC).replace(microsecond=0))
-    result: bytes = calendar.to_ical()
-    return result
+    return vevent
 
 
 # Reading
 
 
-def _parse(data: bytes) -> icalendar.Calendar:
+def _decode(data: bytes) -> tuple[str, str]:
+    """The file's text and the name of the encoding it was read in.
+
+    UTF-8 first: it is what RFC 5545 asks for, and it validates itself, so a file in another
+    encoding fails it at its first æ, ø or å instead of being misread. What fails is read as
+    Windows-1252, which older Outlook versions and many Windows tools write; it is Latin-1
+    plus “quotes”, – dashes and € where Latin-1 has unused control codes, so it reads Latin-1
+    files correctly too. A statistical detector (charset-normalizer) would only add guesses
+    between single-byte encodings that a Norwegian municipality's calendars do not use.
+    Outlook's "Unicode" export is UTF-16, with a byte order mark.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            raise CalendarError("the calendar file is not readable UTF-16 text") from None
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise CalendarError(
-            f"the calendar file is not UTF-8 text (byte {data[e.start]:#04x} at {e.start}); "
-            "export it again as UTF-8"
-        ) from None
+        return data.decode("utf-8-sig"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:  # five byte values have no character in Windows-1252
+        return data.decode("latin-1"), "Latin-1"
+
+
+def _parse(text: str) -> icalendar.Calendar:
     if not text.strip():
         raise CalendarError("the calendar file is empty")
     try:
@@ -196,107 +314,118 @@ def _events_in(calendar: icalendar.Calendar) -> list[icalendar.Event]:
     return [c for c in calendar.subcomponents if isinstance(c, icalendar.Event)]
 
 
-def _check(component: icalendar.Event, number: int) -> str:
-    """The event's UID, once the properties that the import needs are known to be there."""
-    uid = _text(component, "UID")
-    if not uid:
-        title = _text(component, "SUMMARY")
-        named = f" ({title!r})" if title else ""
-        raise CalendarError(
-            f"event number {number}{named} has no UID; the import needs one to recognise "
-            "the event when the file is imported again"
-        )
-    uid = " ".join(uid.split())
-    broken = [(name, why) for name, why in component.errors if (name or "").upper() in _NEEDED]
+def _identify(component: icalendar.Event, number: int, zone: ZoneInfo) -> str | Skipped:
+    """The event's UID (made from its start and title when it has none), once the properties
+    the import needs are there and readable; else why it is skipped."""
+    uid = " ".join(_text(component, "UID").split())
+    title = _title(component)
+    where = uid or f"event {number}"
+    broken = [(name, why) for n, why in component.errors if (name := (n or "").upper()) in _NEEDED]
     if broken:
         name, why = broken[0]
-        raise CalendarError(f"event {uid!r} has a broken {name}: {_short(str(why))}")
-    if not _text(component, "SUMMARY"):
-        raise CalendarError(f"event {uid!r} has no SUMMARY (title)")
+        detail = f"its {_NEEDED[name]} cannot be read ({_short(str(why), 80)})"
+        return Skipped(where, title, SkipReason.UNPARSEABLE, detail)
+    if not title:
+        return Skipped(where, title, SkipReason.NO_TITLE)
     if "DTSTART" not in component:
-        raise CalendarError(f"event {uid!r} has no DTSTART (start)")
-    return uid
+        return Skipped(where, title, SkipReason.NO_START)
+    if uid:
+        return uid
+    start = component["DTSTART"]
+    written = start.to_ical()
+    tzid = start.params.get("TZID", "")
+    return derived_uid(
+        f"{tzid}:{written.decode() if isinstance(written, bytes) else written}", title
+    )
 
 
-def _check_distinct_overrides(uid: str, changed: list[icalendar.Event], zone: ZoneInfo) -> None:
-    seen: set[datetime] = set()
-    for component in changed:
-        original = _instant(uid, component["RECURRENCE-ID"], zone, "RECURRENCE-ID")
-        if original in seen:
-            raise CalendarError(
-                f"event {uid!r} changes the occurrence at {original:%Y-%m-%d %H:%M} UTC twice"
-            )
-        seen.add(original)
+def _skip(
+    component: icalendar.Event | None, uid: str, reason: SkipReason, detail: str = ""
+) -> Skipped:
+    return Skipped(uid, _title(component) if component else "", reason, detail)
 
 
 def _occurrences(
-    uid: str, series: list[icalendar.Event], zone: ZoneInfo, now: datetime, horizon_days: int
+    uid: str,
+    master: icalendar.Event,
+    changed: dict[datetime, icalendar.Event],
+    zone: ZoneInfo,
+    now: datetime,
+    horizon_days: int,
 ) -> Iterable[CalendarEvent]:
-    calendar = icalendar.Calendar()
-    for component in series:
-        calendar.add_component(component)
     # Floating times are in `zone`; the library reads them in the zone of the span it is given.
     start = now.astimezone(zone)
     try:
-        found = recurring_ical_events.of(calendar).between(
-            start, start + timedelta(days=horizon_days)
-        )
+        found = _series(master, changed).between(start, start + timedelta(days=horizon_days))
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:
-        raise CalendarError(f"event {uid!r} has a recurrence that cannot be read: {e}") from None
-    # The library gives every occurrence a DTEND; one whose source has none has no end.
-    sources = {_instant(uid, c["RECURRENCE-ID"], zone, "RECURRENCE-ID"): c for c in series[1:]}
+        raise _Unusable(f"its repeat rule cannot be worked out ({_short(str(e), 80)})") from None
     for component in found:
-        event = _to_event(component, _occurrence_uid(uid, component, zone), zone)
-        source = sources.get(_original_start(uid, component, zone), series[0])
+        original = _original_start(component, zone)
+        event = _convert(component, f"{uid}/{original:{OCCURRENCE_UID_FORMAT}}", zone)
+        # The library gives every occurrence a DTEND; one whose source has none has no end.
+        source = changed.get(original, master)
         if not event.all_day and "DTEND" not in source and "DURATION" not in source:
             event = replace(event, ends_at=None)
         yield event
 
 
-def _occurrence_uid(uid: str, component: icalendar.Event, zone: ZoneInfo) -> str:
-    return f"{uid}/{_original_start(uid, component, zone):{OCCURRENCE_UID_FORMAT}}"
+def _series(master: icalendar.Event, changed: dict[datetime, icalendar.Event]) -> Any:
+    calendar = icalendar.Calendar()
+    for component in [master, *changed.values()]:
+        calendar.add_component(component)
+    return recurring_ical_events.of(calendar)
 
 
-def _original_start(uid: str, component: icalendar.Event, zone: ZoneInfo) -> datetime:
+def _any_after(
+    master: icalendar.Event, changed: dict[datetime, icalendar.Event], moment: datetime
+) -> bool:
+    """Whether a series with nothing in the span has an occurrence after it (so it is beyond
+    the horizon, not in the past)."""
+    try:
+        return next(iter(_series(master, changed).after(moment)), None) is not None
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+        return False
+
+
+def _original_start(component: icalendar.Event, zone: ZoneInfo) -> datetime:
     """When the series had the occurrence, before any override moved it."""
     name = "RECURRENCE-ID" if "RECURRENCE-ID" in component else "DTSTART"
-    return _instant(uid, component[name], zone, name)
+    return _instant(component[name], zone, name)
 
 
-def _same_start(override: icalendar.Event, master: icalendar.Event, zone: ZoneInfo) -> bool:
-    uid = _text(master, "UID")
-    original = _instant(uid, override["RECURRENCE-ID"], zone, "RECURRENCE-ID")
-    return original == _instant(uid, master["DTSTART"], zone, "DTSTART")
-
-
-def _to_event(component: icalendar.Event, uid: str, zone: ZoneInfo) -> CalendarEvent:
+def _start_of(component: icalendar.Event, zone: ZoneInfo) -> datetime | None:
     try:
-        return _convert(component, uid, zone)
-    except CalendarError:
-        raise
-    except (ValueError, TypeError, AttributeError, OverflowError) as e:
-        raise CalendarError(f"event {uid!r} cannot be read: {_short(str(e))}") from None
+        return _instant(component["DTSTART"], zone, "DTSTART")
+    except _Unusable:
+        return None  # the event itself is skipped as unreadable when it is converted
 
 
 def _convert(component: icalendar.Event, uid: str, zone: ZoneInfo) -> CalendarEvent:
-    start = _value(uid, component["DTSTART"], "DTSTART")
+    try:
+        return _read(component, uid, zone)
+    except _Unusable:
+        raise
+    except (ValueError, TypeError, AttributeError, OverflowError) as e:
+        raise _Unusable(_short(str(e), 80)) from None
+
+
+def _read(component: icalendar.Event, uid: str, zone: ZoneInfo) -> CalendarEvent:
+    start = _value(component["DTSTART"], "DTSTART")
     all_day = not isinstance(start, datetime)
-    starts_at = _instant(uid, component["DTSTART"], zone, "DTSTART")
+    starts_at = _instant(component["DTSTART"], zone, "DTSTART")
     ends_at: datetime | None
     if "DTEND" in component:
-        end = _value(uid, component["DTEND"], "DTEND")
+        end = _value(component["DTEND"], "DTEND")
         if isinstance(end, datetime) == all_day:
-            raise CalendarError(
-                f"event {uid!r} mixes a date and a date with time in DTSTART and DTEND"
-            )
-        ends_at = _instant(uid, component["DTEND"], zone, "DTEND")
+            raise _Unusable("its start and end mix a date with a date and time")
+        ends_at = _instant(component["DTEND"], zone, "DTEND")
     elif "DURATION" in component:
         duration = getattr(component["DURATION"], "dt", None)
         if not isinstance(duration, timedelta) or duration < timedelta(0):
-            raise CalendarError(f"event {uid!r} has a DURATION that is not a positive length")
+            raise _Unusable("its length is not a positive duration")
         if all_day:
             if duration % timedelta(days=1):
-                raise CalendarError(f"event {uid!r} lasts all day but its DURATION is not in days")
+                raise _Unusable("it lasts all day, but its length is not in whole days")
             ends_at = _midnight(start + duration, zone)
         else:
             # Days are calendar days (23 or 25 hours when the clocks change); the rest is exact.
@@ -308,37 +437,61 @@ def _convert(component: icalendar.Event, uid: str, zone: ZoneInfo) -> CalendarEv
     else:
         ends_at = None
     if ends_at is not None and ends_at < starts_at:
-        raise CalendarError(f"event {uid!r} ends before it starts")
+        raise _Unusable("it ends before it starts")
     return CalendarEvent(
         uid=uid,
-        title=_one_line(_text(component, "SUMMARY")),
+        title=_title(component),
         starts_at=starts_at,
         ends_at=ends_at,
-        place=_one_line(_text(component, "LOCATION")),
-        description=_lines(_text(component, "DESCRIPTION")),
+        place=_one_line(plain_text(_text(component, "LOCATION"))),
+        description=_description(component),
         all_day=all_day,
         cancelled=_text(component, "STATUS").upper() == "CANCELLED",
     )
 
 
-def _value(uid: str, prop: object, name: str) -> date:
+def _title(component: icalendar.Event) -> str:
+    return _one_line(clean_text(plain_text(_text(component, "SUMMARY"))))
+
+
+def _description(component: icalendar.Event) -> str:
+    """DESCRIPTION as plain text; Outlook's HTML version (X-ALT-DESC) when that is empty."""
+    text = _text(component, "DESCRIPTION")
+    if not text:
+        alternative = component.get("X-ALT-DESC")
+        params = getattr(alternative, "params", {})
+        if alternative is not None and "html" in str(params.get("FMTTYPE", "")).lower():
+            # icalendar does not know X-ALT-DESC, so it leaves the text's escapes (\n, \,) in.
+            text = clean_text(_ESCAPED.sub(_unescape, str(alternative)))
+    # Entities decode to any character, control characters too: cleaned again after.
+    return _lines(clean_text(plain_text(text)))
+
+
+_ESCAPED = re.compile(r"\\([\\;,nN])")
+
+
+def _unescape(found: re.Match[str]) -> str:
+    return "\n" if found.group(1) in "nN" else found.group(1)
+
+
+def _value(prop: object, name: str) -> date:
     value = getattr(prop, "dt", None)
     if not isinstance(value, date):
-        raise CalendarError(f"event {uid!r} has a {name} that is not a date or a date with time")
+        raise _Unusable(f"its {_NEEDED[name]} is not a date or a date with time")
     return value
 
 
-def _instant(uid: str, prop: object, zone: ZoneInfo, name: str) -> datetime:
+def _instant(prop: object, zone: ZoneInfo, name: str) -> datetime:
     """A DTSTART-like property as UTC: floating times and dates are read in `zone`."""
-    value = _value(uid, prop, name)
+    value = _value(prop, name)
     if not isinstance(value, datetime):
         return _midnight(value, zone)
     if value.tzinfo is None:
         params = getattr(prop, "params", {})
         if params.get("TZID"):
-            raise CalendarError(
-                f"event {uid!r} uses the unknown time zone {params['TZID']!r}; use a name such "
-                "as Europe/Oslo, or include its VTIMEZONE"
+            raise _Unusable(
+                f"its {_NEEDED[name]} is in the unknown time zone {params['TZID']!r} (use a "
+                "name such as Europe/Oslo, or include its VTIMEZONE)"
             )
         value = value.replace(tzinfo=zone)
     return value.astimezone(UTC)

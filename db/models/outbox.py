@@ -33,6 +33,9 @@ class NoticeKind(enum.StrEnum):
     INVITATION = "invitation"  # to a resident whose number a host enrolled
     PHONE_CODE = "phone_code"  # the code that links a phone number to a Telegram resident
     SMS_BUDGET = "sms_budget"  # to hosts and coordinators: the month's SMS budget is used up
+    # One resident's summary of the new events whose own notices the daily cap held back
+    # (bot.services.events.summary).
+    NEW_EVENTS = "new_events"
 
 
 class Channel(enum.StrEnum):

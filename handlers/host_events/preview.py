@@ -120,16 +120,19 @@ async def publish(
     view, sent = await events.publish(session, actor, catalogs, draft, machine=machine)
     await state.clear()
     total = sum(sent.by_locale.values())
-    await show(
-        query,
-        t.ngettext(
-            "Published! {n} member will hear about it.",
-            "Published! {n} members will hear about it.",
-            total,
-        )
-        + "\n\n"
-        + events.event_card(t, view),
+    told = t.ngettext(
+        "Published! {n} member will hear about it.",
+        "Published! {n} members will hear about it.",
+        total,
     )
+    if sent.held_all and total:
+        # The network's new-event notices for today are used up (bot.services.events.flood):
+        # the host should not wonder why nobody answers yet.
+        told += " " + t.gettext(
+            "The network has had today's notices of new events, so this one comes in the "
+            "summary of new events."
+        )
+    await show(query, told + "\n\n" + events.event_card(t, view))
 
 
 async def restart(query: CallbackQuery, state: FSMContext, t: Translator) -> None:

@@ -24,6 +24,7 @@ from db.models import HelpCategory
 from tests.support.log_guard import Guard, personal
 from tests.support.residents import onboard
 from tests.support.sms_phone import SmsNetwork, sms_network
+from tests.support.summaries import summarize
 
 OSLO = ZoneInfo("Europe/Oslo")
 NUMBER = "+4792837465"
@@ -111,8 +112,12 @@ async def test_a_week_in_torstrand_at_debug_logs_no_personal_data(
             ),
             now=now,
         )
+    # By SMS a new event comes in the day's summary; the list by keyword answers by number.
+    assert await phone.receive() == []
+    await summarize(app, now + timedelta(seconds=1))
     [notice] = await phone.receive()
     assert EVENT_SECRET in notice
+    assert await phone.send("HVA SKJER")
     [thanks] = await phone.send("1")
     assert EVENT_SECRET in thanks
     await sms.deliver()

@@ -9,7 +9,7 @@ import pytest
 from babel import Locale
 from sqlalchemy import func, select
 
-from bot.services import events
+from bot.services import calendar_subscriptions, events
 from bot.services.calendar_files import CalendarEvent
 from bot.services.errors import PermissionDenied
 from db.models import Answer, Delivery, EventStatus, Notice, NoticeKind
@@ -177,10 +177,11 @@ async def test_an_event_as_a_calendar_file(app, network):
         event, _ = await events.publish(
             session, await actor_of(app, host), app.catalogs, event_draft(view.id), now=NOON
         )
-        name, data = await events.calendar(
-            session, await actor_of(app, olena), event.id, app.catalogs
+        found = await calendar_subscriptions.download(
+            session, await actor_of(app, olena), event.id, app.catalogs, "nb"
         )
-    assert name.endswith(".ics")
-    assert b"BEGIN:VEVENT" in data
-    assert "Språkkafé".encode() in data
+    assert found.file_name == "sprakkafe-pa-biblioteket-2026-12-03.ics"
+    assert found.content_type == "text/calendar; charset=utf-8"
+    assert b"BEGIN:VEVENT" in found.data
+    assert "Språkkafé".encode() in found.data
     assert NoticeKind.EVENT.value == "event"

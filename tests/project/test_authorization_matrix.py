@@ -63,6 +63,8 @@ from bot.sms_keywords import Command as Keyword
 from db.models import Answer, HelpCategory, Notice, NoticeKind, RateKind
 from handlers.callbacks import (
     BroadcastAction,
+    CalendarAction,
+    CalendarCb,
     CoordAction,
     CoordCb,
     EnrolAction,
@@ -330,6 +332,10 @@ def _button_tries() -> dict[str, Try]:
             ),
             data=lambda _w: {"category": CATEGORY, "description": "Trenger hjelp", "day": None},
         )
+    for calendar in CalendarAction:
+        tries[f"button CalendarCb.{calendar.value}"] = _button(
+            lambda w, calendar=calendar: CalendarCb(action=calendar, network_id=a(w))
+        )
     for enrolling in EnrolAction:
         tries[f"button EnrolCb.{enrolling.value}"] = _button(
             lambda w, enrolling=enrolling: EnrolCb(
@@ -520,6 +526,8 @@ TABLE: dict[str, tuple[str, ...]] = {
     "action ShowOriginal":                    (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
     "action Rsvp":                            (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  A),
     "action WriteToMatch":                    (R,  R,  R,  R,  A,  A,  R,  R,  R,  R,  R),
+    "button CalendarCb.renew":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button CalendarCb.renewnet":             (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "button CoordCb.archive":                 (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
     "button CoordCb.card":                    (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
     "button CoordCb.code":                    (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
@@ -603,6 +611,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "button SettingsCb.quiet":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button SettingsCb.unlink":               (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "command /ask":                           (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
+    "command /calendar":                      (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "command /cancel":                        (A,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "command /coordinate":                    (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
     "command /events":                        (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
@@ -810,7 +819,10 @@ def test_the_table_covers_all_the_bot_offers() -> None:
 
 @pytest.fixture
 async def world(database_url: str, fake_api) -> AsyncIterator[World]:  # type: ignore[no-untyped-def]
-    async for network in sms_network(database_url, fake_api):
+    # Calendar feeds on, so that their buttons do what they guard (off, each only says so).
+    async for network in sms_network(
+        database_url, fake_api, calendar_public_url="https://naboskap.example"
+    ):
         yield await build_world(network, fake_api)
 
 

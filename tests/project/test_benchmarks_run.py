@@ -18,6 +18,7 @@ pytestmark = pytest.mark.slow
 RUNS = {
     "updates": ["benchmarks/updates.py", "--residents", "27", "--database", "sqlite"],
     "digest": ["benchmarks/digest.py", "--residents", "900", "--database", "sqlite"],
+    "calendar_import": ["benchmarks/calendar_import.py", "--events", "300", "--database", "sqlite"],
 }
 
 

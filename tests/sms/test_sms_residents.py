@@ -22,11 +22,14 @@ from db.models import (
     HelpCategory,
     HelpRequest,
     Membership,
+    Notice,
+    NoticeKind,
     Resident,
     Rsvp,
 )
 from tests.support.residents import onboard
 from tests.support.sms_phone import SECRET, Phone, SmsNetwork
+from tests.support.summaries import summarize
 
 NUMBER = "+4791234567"
 
@@ -112,18 +115,23 @@ async def test_an_event_notice_reaches_an_sms_member_who_answers_with_a_number(
             ),
         )
     assert result.by_locale == {"uk": 1}
+    # By SMS, new events come in the day's summary only (bot.services.events.flood).
+    assert await phone.receive() == []
+    await summarize(sms.app)
     [notice] = await phone.receive()
-    assert "Мовне кафе" in notice
-    assert sms.app.catalogs.translator("uk").format_day(starts) in notice
+    assert "Мовне кафе" in notice and "ПОДІЇ" in notice
     assert "<" not in notice and "🗓" not in notice
-    assert count(notice).segments <= 3
-    assert "1 " in notice and "2 " in notice and "3 " in notice  # coming / maybe / can't
+    assert count(notice).segments <= 2
+    [listing] = await phone.send("ПОДІЇ")
+    assert "Мовне кафе" in listing
     [thanks] = await phone.send("1")
     assert "Мовне кафе" in thanks
     async with sms.app.sessionmaker() as session:
         answer = await session.scalar(select(Rsvp.answer).where(Rsvp.event_id == view.id))
         segments = await session.scalar(
-            select(Delivery.segments).where(Delivery.notice_id == result.notice_id)
+            select(Delivery.segments)
+            .join(Notice, Notice.id == Delivery.notice_id)
+            .where(Notice.kind == NoticeKind.NEW_EVENTS)
         )
     assert answer == Answer.YES
     assert segments == count(notice).segments
@@ -329,10 +337,8 @@ async def test_sms_residents_get_the_compact_weekly_digest(sms):
                 ),
                 now=now,
             )
-    notices = await phone.receive()
-    assert len(notices) == 3
-    for notice in notices:
-        assert "ta med en venn" in notice and count(notice).encoding == "gsm7", notice
+    # New events reach SMS members in the day's summary (or, as here, the digest) only.
+    assert await phone.receive() == []
     round_ = digest.Round(sms.app.sessionmaker, sms.app.catalogs, municipality="Larvik", now=now)
     summary = await round_.run(digest.week_of(now, sms.app.catalogs.zone))
     assert summary.sent == 1

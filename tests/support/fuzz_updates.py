@@ -49,6 +49,7 @@ class Person:
 COMMANDS = (
     "start",
     "events",
+    "calendar",
     "networks",
     "ask",
     "offer",

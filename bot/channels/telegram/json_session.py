@@ -25,9 +25,10 @@ from aiogram.exceptions import TelegramNetworkError
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import InputFile
-from aiohttp import ClientError
+from aiohttp import ClientError, FormData
 
 from bot.channels.telegram import wire_json
+from bot.channels.telegram.documents import TypedFile
 
 if TYPE_CHECKING:
     from aiogram import Bot
@@ -75,6 +76,25 @@ class JsonBodySession(AiohttpSession):
                 continue
             fields[key] = prepared
         return None if files else fields
+
+    def build_form_data(self, bot: Bot, method: TelegramMethod[TelegramType]) -> FormData:
+        """aiogram's multipart form, with each `TypedFile`'s content type on its part
+        (aiogram's own sends every file as application/octet-stream)."""
+        form = FormData(quote_fields=False)
+        files: dict[str, InputFile] = {}
+        for key, value in method.model_dump(warnings=False).items():
+            prepared = self.prepare_value(value, bot=bot, files=files)
+            if not prepared:
+                continue
+            form.add_field(key, prepared)
+        for key, file in files.items():
+            form.add_field(
+                key,
+                file.read(bot),
+                filename=file.filename or key,
+                content_type=file.content_type if isinstance(file, TypedFile) else None,
+            )
+        return form
 
     async def make_request(
         self,

@@ -9,7 +9,7 @@ side (`hosting`), the member's side (`attending`), reminders and calendar import
 
 from __future__ import annotations
 
-from bot.services.events.attending import answer, calendar, get, upcoming
+from bot.services.events.attending import answer, get, upcoming
 from bot.services.events.drafts import DESCRIPTION_MAX, PLACE_MAX, TITLE_MAX, EventDraft
 from bot.services.events.hosting import attendees, audience, cancel, hosts, publish, update
 from bot.services.events.imports import CalendarImport, import_calendar
@@ -27,7 +27,6 @@ __all__ = [
     "answer",
     "attendees",
     "audience",
-    "calendar",
     "cancel",
     "event_card",
     "get",

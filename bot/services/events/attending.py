@@ -1,6 +1,6 @@
 """The member's side of events: one event of their networks, answering coming / maybe /
-can't come, the upcoming list with counts and their own answers, and an event as a file for
-their own calendar."""
+can't come, and the upcoming list with counts and their own answers. (An event as a file for
+their own calendar is `bot.services.calendar_subscriptions.download`.)"""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import Catalogs
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.events.views import EventView, has_happened, load_view, make_view
@@ -78,26 +77,3 @@ async def upcoming(
         for e in found
     ]
     return views, total
-
-
-async def calendar(
-    session: AsyncSession, actor: Actor, event_id: int, catalogs: Catalogs
-) -> tuple[str, bytes]:
-    """The event as an .ics file for the member's own calendar."""
-    # icalendar (with its recurrence helpers) is imported only when a file is made: a
-    # command that publishes or lists events need not pay for it (issue 12, start-up).
-    from bot.services.calendar_files import CalendarEvent, event_file
-
-    view = await get(session, actor, event_id)
-    entry = CalendarEvent(
-        uid=f"naboskap-event-{view.id}",
-        title=view.title,
-        starts_at=view.starts_at,
-        ends_at=view.ends_at,
-        place=view.place,
-        description=view.description,
-        cancelled=view.status is EventStatus.CANCELLED,
-    )
-    return f"naboskap-{view.id}.ics", event_file(
-        entry, zone=catalogs.zone, stamped_at=session_now(session)
-    )

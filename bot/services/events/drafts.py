@@ -26,6 +26,8 @@ class EventDraft:
     place: str = ""
     description: str = ""
     no_norwegian_needed: bool = False
+    # From a calendar's DATE values: the times are local midnights, shown as days.
+    all_day: bool = False
     locale: str = "nb"
     translations: dict[str, tuple[str, str]] = field(default_factory=dict)
 

@@ -5,9 +5,10 @@ to the outbox in the same transaction; only the network's hosts and coordinators
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,7 @@ from bot.i18n import Catalogs
 from bot.services import machine_texts
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
+from bot.services.events import flood
 from bot.services.events.drafts import EventDraft, clean_draft
 from bot.services.events.notices import render_event
 from bot.services.events.views import EventView, has_happened, load_view, make_view
@@ -76,6 +78,29 @@ async def _machine(
     )
 
 
+@dataclass
+class Publishing:
+    """What publishing in one network needs, read once for a batch (a calendar import of
+    thousands of events): made by `publishing`, which checks the actor hosts the network, so
+    holding one means that check was done. `told_today` counts the network's new-event
+    notices of `day` as the batch adds them (bot.services.events.flood)."""
+
+    network_id: int
+    name: NetworkName
+    recipients: list[oq.RecipientRow]
+    day: date
+    told_today: int
+
+
+async def publishing(
+    session: AsyncSession, actor: Actor, network_id: int, now: datetime, zone: ZoneInfo
+) -> Publishing:
+    name = await require_host(session, actor, network_id)
+    recipients = await oq.network_members(session, network_id)
+    told = await flood.told_today(session, network_id, now, zone)
+    return Publishing(network_id, name, recipients, now.astimezone(zone).date(), told)
+
+
 async def publish(
     session: AsyncSession,
     actor: Actor,
@@ -85,13 +110,22 @@ async def publish(
     uid: str | None = None,
     now: datetime | None = None,
     machine: MachineTranslation | None = None,
+    batch: Publishing | None = None,
 ) -> tuple[EventView, outbox.Enqueued]:
     """Create the event and tell the network's members, in one transaction (members whose
-    language the host did not write get it machine-translated, when `machine` is set up)."""
+    language the host did not write get it machine-translated, when `machine` is set up).
+    Past the network's daily cap, and for SMS members always, the notice waits for the summary
+    of new events (bot.services.events.flood); `Enqueued.held_all` says nobody is told now.
+
+    With `batch` (from `publishing`, for the same network) the host check, the members and the
+    day's count are not read again, and nothing is committed: the caller commits the batch."""
     now = now or session_now(session)
-    name = await require_host(session, actor, draft.network_id)
+    if batch is None or batch.network_id != draft.network_id:
+        batch, commit = await publishing(session, actor, draft.network_id, now, catalogs.zone), True
+    else:
+        commit = False
+    name, recipients = batch.name, batch.recipients
     draft = clean_draft(draft, now)
-    recipients = await oq.network_members(session, draft.network_id)
     # Translated before anything is written: see bot.services.machine_texts.
     found = await _machine(machine, catalogs, draft, recipients)
     event = Event(
@@ -104,6 +138,7 @@ async def publish(
         starts_at=draft.starts_at,
         ends_at=draft.ends_at,
         no_norwegian_needed=draft.no_norwegian_needed,
+        all_day=draft.all_day,
         status=EventStatus.PUBLISHED,
         created_by=actor.resident_id,
         created_at=now,
@@ -111,8 +146,16 @@ async def publish(
     )
     session.add(event)
     await session.flush()
-    await q.replace_texts(session, event.id, draft.translations)
+    if draft.translations:  # a new event has no texts to replace: no DELETE for nothing
+        await q.replace_texts(session, event.id, draft.translations)
     view = replace(make_view(event, name, draft.translations, {}, None), machine=found)
+    # Counted before this event's notice is written (flood.holding says why); a batch keeps
+    # the count itself, a new local day starting it again.
+    today = now.astimezone(catalogs.zone).date()
+    if today != batch.day:
+        batch.day, batch.told_today = today, 0
+    held = flood.holding_after(session, batch.told_today)
+    batch.told_today += 1
     enqueued = await outbox.enqueue(
         session,
         kind=NoticeKind.EVENT,
@@ -123,9 +166,12 @@ async def publish(
         network_id=draft.network_id,
         event_id=event.id,
         author_id=actor.resident_id,
+        hold=held.everyone,
+        hold_channels=held.channels,
         now=now,
     )
-    await session.commit()
+    if commit:
+        await session.commit()
     return view, enqueued
 
 
@@ -177,7 +223,7 @@ async def update(
     recipients = await _attendees(session, event.id)
     found = await _machine(machine, catalogs, draft, recipients)
     event.title, event.description, event.place = draft.title, draft.description, draft.place
-    event.starts_at, event.ends_at = draft.starts_at, draft.ends_at
+    event.starts_at, event.ends_at, event.all_day = draft.starts_at, draft.ends_at, draft.all_day
     event.no_norwegian_needed, event.locale, event.updated_at = (
         draft.no_norwegian_needed,
         draft.locale,

@@ -5,10 +5,13 @@ calendar buttons. Shared by the host's side, the reminders and the bot's own scr
 from __future__ import annotations
 
 import html
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_interval
 
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
-from bot.i18n import Catalogs, Translator
+from bot.i18n import Catalogs, Translator, native_digits
 from bot.services.actions import CalendarFile, OriginalOf, Rsvp
 from bot.services.events.views import EventView
 from bot.services.machine_texts import machine_note, original_button
@@ -16,12 +19,40 @@ from db.models import Answer, Channel, NoticeKind
 
 
 def when_text(t: Translator, view: EventView) -> str:
-    start = t.gettext(
-        "{day} at {time}", day=t.format_day(view.starts_at), time=t.format_time(view.starts_at)
-    )
+    """When the event is, in the reader's language and the app's zone: "Friday 6 March at
+    18:00–20:00"; over several days "Friday 6 March at 18:00 – Sunday 8 March at 14:00"; an
+    all-day event as its day ("Saturday 6 March, all day") or its days ("6–8 March")."""
+    if view.all_day:
+        return _days_text(t, view.starts_at, view.ends_at)
+    start = _day_and_time(t, view.starts_at)
     if view.ends_at is None:
         return start
+    if _last_day(t, view.starts_at, view.ends_at) != view.starts_at.astimezone(t.zone).date():
+        return t.gettext("{start} – {end}", start=start, end=_day_and_time(t, view.ends_at))
     return t.gettext("{start}–{end}", start=start, end=t.format_time(view.ends_at))
+
+
+def _day_and_time(t: Translator, moment: datetime) -> str:
+    return t.gettext("{day} at {time}", day=t.format_day(moment), time=t.format_time(moment))
+
+
+def _last_day(t: Translator, starts_at: datetime, ends_at: datetime | None) -> date:
+    """The local day the event last runs on: an end at midnight is the end of the day before
+    (an all-day event's end is the midnight after its last day; 18:00–00:00 is one evening)."""
+    first = starts_at.astimezone(t.zone).date()
+    if ends_at is None or ends_at <= starts_at:
+        return first
+    return max(first, (ends_at.astimezone(t.zone) - timedelta(microseconds=1)).date())
+
+
+def _days_text(t: Translator, starts_at: datetime, ends_at: datetime | None) -> str:
+    first = starts_at.astimezone(t.zone).date()
+    last = _last_day(t, starts_at, ends_at)
+    if last == first:
+        return t.gettext("{day}, all day", day=t.format_day(starts_at))
+    # CLDR's own range for the locale: "6.–8. mars", "6–8 березня", "6 تا 8 مارچ".
+    text = format_interval(first, last, "MMMMd", locale=t.locale)
+    return native_digits(text, t.locale)
 
 
 def event_card(t: Translator, view: EventView) -> str:

@@ -47,6 +47,9 @@ class EventView:
     # The network's name in other languages (`network_name` is the original), so that every
     # reader of a notice rendered once per language finds it in theirs.
     network_names: Mapping[str, str] = field(default_factory=dict)
+    # A calendar's all-day event: from local midnight to local midnight after its last day,
+    # shown as its days (`notices.when_text`).
+    all_day: bool = False
 
     def network_name_in(self, locale: str | None) -> str:
         """The network's name in `locale` where its hosts gave one, else the original."""
@@ -114,6 +117,7 @@ def make_view(
         starts_at=event.starts_at,
         ends_at=event.ends_at,
         no_norwegian_needed=event.no_norwegian_needed,
+        all_day=bool(event.all_day),
         locale=event.locale,
         status=EventStatus(event.status),
         translations=texts,

@@ -7,11 +7,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, text, update
+from sqlalchemy import Table, delete, exists, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Delivery, DeliveryStatus, Digest, DigestRun, Preferences
+from db.models import (
+    Delivery,
+    DeliveryStatus,
+    Digest,
+    DigestRun,
+    Notice,
+    NoticeKind,
+    Preferences,
+)
 from db.queries.outbox import CHUNK
 from db.queries.outbox.enqueue import DELIVERY_BATCH, utc
 
@@ -69,11 +77,17 @@ async def mark_held_sent(
 
 async def release_held_without_digest(session: AsyncSession, now: datetime) -> int:
     """Residents who turned the digest off get what was held for them one by one instead:
-    nothing held is ever lost."""
+    nothing held is ever lost. Not new events: the daily cap held those back for the
+    summary of new events (bot.services.events.summary), which tells them all in one."""
     off = select(Preferences.resident_id).where(Preferences.digest.is_(False))
+    new_event = exists().where(Notice.id == Delivery.notice_id, Notice.kind == NoticeKind.EVENT)
     result = await session.execute(
         update(Delivery)
-        .where(Delivery.status == DeliveryStatus.HELD, Delivery.resident_id.in_(off))
+        .where(
+            Delivery.status == DeliveryStatus.HELD,
+            Delivery.resident_id.in_(off),
+            ~new_event,
+        )
         .values(status=DeliveryStatus.PENDING, not_before=now)
     )
     return int(getattr(result, "rowcount", 0) or 0)

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Channel, Delivery, DeliveryStatus, Resident
+from db.models import Channel, Delivery, DeliveryStatus, Notice, NoticeKind, Resident
 from db.queries.outbox.enqueue import add_deliveries
 
 # Delivery reports after which no other is expected (see bot.delivery.outcomes.FINAL_STATUSES).
@@ -59,10 +59,17 @@ async def drop_waiting_sms(session: AsyncSession, resident_id: int, reason: str)
 
 
 async def release_held(session: AsyncSession, resident_id: int, now: datetime) -> None:
-    """What was held for a resident's digest is sent as soon as it may be."""
+    """What was held for a resident's digest is sent as soon as it may be; new events stay
+    held for the summary of new events (bot.services.events.summary), which tells them in one
+    message rather than one by one."""
+    new_event = exists().where(Notice.id == Delivery.notice_id, Notice.kind == NoticeKind.EVENT)
     await session.execute(
         update(Delivery)
-        .where(Delivery.resident_id == resident_id, Delivery.status == DeliveryStatus.HELD)
+        .where(
+            Delivery.resident_id == resident_id,
+            Delivery.status == DeliveryStatus.HELD,
+            ~new_event,
+        )
         .values(status=DeliveryStatus.PENDING, not_before=now)
     )
 
