@@ -227,76 +227,49 @@ def build_scheduler(
         name="lease",
         replace_existing=True,
     )
-    scheduler.add_job(
-        _led(leadership, reminders),
-        IntervalTrigger(minutes=1),
-        id="event-reminders",
-        name="event reminders",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        _led(leadership, expiry),
-        IntervalTrigger(minutes=10),
-        id="help-expiry",
-        name="help expiry",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        _led(leadership, followed_feeds),
-        # Each feed has its own interval (15 minutes or more); this only looks for due ones.
-        IntervalTrigger(minutes=1),
-        id="calendar-feeds",
-        name="calendar feeds",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        _led(leadership, clean_up),
-        # At night, in the configured zone, when nobody is waiting for an answer.
-        CronTrigger(hour=3, minute=30, timezone=catalogs.zone),
-        id="retention",
-        name="retention",
-        replace_existing=True,
-    )
+
+    def led(job_id: str, work: Callable[[], Awaitable[object]], trigger: Any, **extra: Any) -> None:
+        """A job only the leading process runs; its name is its id in words."""
+        scheduler.add_job(
+            _led(leadership, work),
+            trigger,
+            id=job_id,
+            name=job_id.replace("-", " "),
+            replace_existing=True,
+            **extra,
+        )
+
+    led("event-reminders", reminders, IntervalTrigger(minutes=1))
+    led("help-expiry", expiry, IntervalTrigger(minutes=10))
+    # Each feed has its own interval (15 minutes or more); this only looks for due ones.
+    led("calendar-feeds", followed_feeds, IntervalTrigger(minutes=1))
+    # At night, in the configured zone, when nobody is waiting for an answer.
+    led("retention", clean_up, CronTrigger(hour=3, minute=30, timezone=catalogs.zone))
     summaries = SummaryJob(sessionmaker, catalogs)
-    scheduler.add_job(
-        _led(leadership, summaries),
-        # In the configured zone, so 17:00 stays 17:00 across a DST change.
-        CronTrigger(hour=summaries.at.hour, minute=summaries.at.minute, timezone=catalogs.zone),
-        id="new-events-summary",
-        name="new events summary",
-        replace_existing=True,
+    # In the configured zone, so 17:00 stays 17:00 across a DST change.
+    at = summaries.at
+    led(
+        "new-events-summary",
+        summaries,
+        CronTrigger(hour=at.hour, minute=at.minute, timezone=catalogs.zone),
     )
-    scheduler.add_job(
-        _led(leadership, summaries),
-        # A summary missed while nothing ran goes out when we are back; a run with nothing
-        # left to tell is a single query.
-        IntervalTrigger(minutes=15),
-        id="new-events-summary-catch-up",
-        name="new events summary catch-up",
-        replace_existing=True,
-    )
+    # A summary missed while nothing ran goes out when we are back; a run with nothing left
+    # to tell is a single query.
+    led("new-events-summary-catch-up", summaries, IntervalTrigger(minutes=15))
     digest_round = DigestJob(sessionmaker, catalogs, digest, machine)
-    weekday = WEEKDAYS[digest.weekday]
-    scheduler.add_job(
-        _led(leadership, digest_round),
-        # In the configured zone, so 18:00 stays 18:00 on both sides of a DST change.
-        CronTrigger(
-            day_of_week=weekday,
-            hour=digest.at.hour,
-            minute=digest.at.minute,
-            timezone=catalogs.zone,
-        ),
-        id="weekly-digest",
-        name="weekly digest",
-        replace_existing=True,
+    # In the configured zone, so 18:00 stays 18:00 on both sides of a DST change.
+    weekly = CronTrigger(
+        day_of_week=WEEKDAYS[digest.weekday],
+        hour=digest.at.hour,
+        minute=digest.at.minute,
+        timezone=catalogs.zone,
     )
-    scheduler.add_job(
-        _led(leadership, digest_round),
+    led("weekly-digest", digest_round, weekly)
+    # Also right at start-up: a round missed while nothing ran is caught up now.
+    led(
+        "digest-catch-up",
+        digest_round,
         IntervalTrigger(minutes=15),
-        # Also right at start-up: a round missed while nothing ran is caught up now.
         next_run_time=datetime.now(catalogs.zone),
-        id="digest-catch-up",
-        name="digest catch-up",
-        replace_existing=True,
     )
     return scheduler, leadership
