@@ -55,6 +55,9 @@ class Notice(Base):
     """Something to tell a group of residents; its deliveries are the outbox."""
 
     __tablename__ = "notices"
+    # The flood guard counts a network's new-event notices since local midnight at every
+    # publish (bot.services.events.flood): without this, a scan of every notice.
+    __table_args__ = (Index("ix_notices_network_kind_created", "network_id", "kind", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Unconstrained: later features (help, digests, SMS) add kinds without a table rebuild.
