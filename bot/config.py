@@ -171,6 +171,9 @@ class Settings(BaseSettings):
     # How many new events of one network are announced one by one per local day; the rest
     # (and, always, SMS members' share) wait for the day's summary (bot.services.events.flood).
     new_event_notices_per_day: int = Field(default=3, ge=0, le=50)
+    # When (local time) the day's summary of new events goes out: after the working day,
+    # before the evening's events.
+    new_events_summary_time: str = "17:00"
     help_expiry_days: int = Field(default=14, ge=1, le=365)
     # How long history (notices sent, past events and their answers, finished help requests,
     # handled reports) is kept before the daily clean-up deletes it: docs/privacy.md.
@@ -537,7 +540,7 @@ class Settings(BaseSettings):
                 return short
         raise ValueError("a day of the week, e.g. sun or sunday")
 
-    @field_validator("digest_time")
+    @field_validator("digest_time", "new_events_summary_time")
     @classmethod
     def _time_of_day(cls, value: str) -> str:
         match = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", value.strip())
@@ -560,6 +563,11 @@ class Settings(BaseSettings):
         """The digest's weekday (Monday is 0) and local time of day."""
         hour, minute = self.digest_time.split(":")
         return WEEKDAYS.index(self.digest_weekday), time(int(hour), int(minute))
+
+    @property
+    def new_events_summary_at(self) -> time:
+        hour, minute = self.new_events_summary_time.split(":")
+        return time(int(hour), int(minute))
 
     @property
     def webhook_host_port(self) -> tuple[str, int]:

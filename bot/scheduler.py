@@ -30,7 +30,7 @@ from bot.logs import failure
 from bot.services import events, retention
 from bot.services import help as helping
 from bot.services.digest import Round, Summary, due_week
-from bot.services.events.summary import SummaryJob
+from bot.services.events.summary import SUMMARY_AT, SummaryJob
 from bot.shutdown import settle, settle_all
 from db.queries import digests as digest_rounds
 from db.queries import leases
@@ -185,6 +185,7 @@ def build_scheduler(
     retention_days: int = 365,
     translation_cache_days: int = 30,
     machine: MachineTranslation | None = None,
+    summary_at: time = SUMMARY_AT,
 ) -> tuple[AsyncIOScheduler, Leadership]:
     """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry,
     calendar feeds, the weekly digest and the daily deletion of old history."""
@@ -245,7 +246,7 @@ def build_scheduler(
     led("calendar-feeds", followed_feeds, IntervalTrigger(minutes=1))
     # At night, in the configured zone, when nobody is waiting for an answer.
     led("retention", clean_up, CronTrigger(hour=3, minute=30, timezone=catalogs.zone))
-    summaries = SummaryJob(sessionmaker, catalogs)
+    summaries = SummaryJob(sessionmaker, catalogs, at=summary_at)
     # In the configured zone, so 17:00 stays 17:00 across a DST change.
     at = summaries.at
     led(

@@ -85,6 +85,7 @@ async def delivering(core: Core, worker: DeliveryWorker) -> AsyncIterator[None]:
         retention_days=settings.retention_days,
         translation_cache_days=settings.machine_translation_cache_days,
         machine=core.machine_translation,
+        summary_at=settings.new_events_summary_at,
     )
     try:
         await leadership.renew()

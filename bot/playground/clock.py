@@ -70,7 +70,9 @@ class ClockControl:
         self._digest = DigestJob(
             app.sessionmaker, app.catalogs, self.schedule, app.core.machine_translation
         )
-        self._summaries = SummaryJob(app.sessionmaker, app.catalogs)
+        self._summaries = SummaryJob(
+            app.sessionmaker, app.catalogs, at=app.settings.new_events_summary_at
+        )
         self._moving = asyncio.Lock()
 
     def next_digest(self, now: datetime | None = None) -> datetime:

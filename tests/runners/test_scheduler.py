@@ -85,3 +85,18 @@ async def test_a_failing_job_is_logged_without_personal_data(app, monkeypatch, c
     await scheduler.get_job("event-reminders").func()
     assert "scheduled job failed: RuntimeError at " in caplog.text
     assert "Kari" not in caplog.text and "+4791234567" not in caplog.text
+
+
+async def test_the_summary_of_new_events_goes_out_at_the_configured_time(app):
+    """NEW_EVENTS_SUMMARY_TIME moves the summary's daily job (read, like DIGEST_TIME, as HH:MM
+    on the local clock)."""
+    from datetime import time
+
+    from bot.config import load_settings
+
+    assert load_settings(new_events_summary_time="7.05").new_events_summary_at == time(7, 5)
+    scheduler, _ = build_scheduler(
+        app.sessionmaker, app.catalogs, reminder_hours=24, summary_at=time(19, 30)
+    )
+    trigger = str(scheduler.get_job("new-events-summary").trigger)
+    assert "hour='19'" in trigger and "minute='30'" in trigger
