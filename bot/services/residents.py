@@ -131,6 +131,9 @@ class ResidentRecord:
     # reported and how many reports name them, where they are suspended.
     help: dict[str, Any] = field(default_factory=dict)
     digests: list[str] = field(default_factory=list)
+    # Whether they have a personal calendar feed link (/calendar); the link itself is a
+    # secret, so an export that may be passed on says only that it exists.
+    calendar_link: bool = False
 
     def as_json(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
@@ -149,6 +152,7 @@ class ResidentRecord:
                 "created_at": iso(self.created_at),
                 "phone_verified_at": iso(self.phone_verified_at),
                 "sms_fallback": self.sms_fallback,
+                "calendar_link": self.calendar_link,
             },
             "memberships": [
                 {
@@ -234,6 +238,7 @@ async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
             "suspended_in": await pq.suspensions_of(session, resident.id),
         },
         digests=await pq.digest_weeks(session, resident.id),
+        calendar_link=resident.calendar_token is not None,
     )
 
 

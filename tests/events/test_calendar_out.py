@@ -6,6 +6,7 @@ taking the resident's token with them."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -17,7 +18,7 @@ import icalendar
 import pytest
 
 from bot.channels.calendar_routes import calendar_application, serving
-from bot.services import calendar_subscriptions, events, networks
+from bot.services import calendar_subscriptions, events, networks, residents
 from bot.services.actors import Actor
 from db.models import Event
 from tests.support.events import actor_of, event_draft
@@ -218,6 +219,10 @@ async def test_forget_takes_the_token_with_the_resident(app, network):
     [token] = _tokens(reply.text)
     async with app.sessionmaker() as session:
         assert await calendar_subscriptions.find_feed(session, token, app.catalogs) is not None
+        # Her export says she has a link, and does not give the secret away.
+        actor = await residents.identify(session, olena.id, frozenset())
+        exported = json.dumps((await residents.export(session, actor)).as_json())
+        assert '"calendar_link": true' in exported and token not in exported
     uk = app.catalogs.translator("uk")
     await olena.send("/forget")
     await olena.press(uk.gettext("🗑 Yes, delete my data"))
