@@ -65,6 +65,7 @@ class MachineTranslation:
         self.timeout = timeout
         self.cache_lifetime = timedelta(days=cache_days)
         self.zone = zone or ZoneInfo("UTC")
+        self._keeping: set[asyncio.Task[None]] = set()
 
     @classmethod
     def from_settings(
@@ -123,7 +124,7 @@ class MachineTranslation:
         }
         asked = {target: needed for target, needed in missing.items() if needed}
         fresh = await self._ask(asked, source)
-        await self._keep(fresh, source)
+        self._keep_later(fresh, source)
         result = {}
         for target in wanted:
             if target in asked and target not in fresh:
@@ -171,7 +172,28 @@ class MachineTranslation:
         return result
 
     async def close(self) -> None:
+        # Translations still being written to the cache are waited for (briefly): they were
+        # paid for.
+        if self._keeping:
+            await asyncio.wait(self._keeping, timeout=self.timeout)
         await self.translator.close()
+
+    def _keep_later(self, fresh: dict[str, tuple[list[str], list[str]]], source: str) -> None:
+        """Cache and count what was just translated without making the caller wait: a caller
+        may hold SQLite's write lock (an SMS turn has counted the text against the rate limit
+        in its own transaction), and a cache write in a session of our own would wait for that
+        lock while the caller waits for us — until the busy timeout. In a task of its own the
+        write simply follows the caller's commit."""
+        if not fresh:
+            return
+        task = asyncio.get_running_loop().create_task(self._keep(fresh, source))
+        self._keeping.add(task)
+        task.add_done_callback(self._keeping.discard)
+
+    async def settled(self) -> None:
+        """Wait until the translations asked for so far are in the cache (tests, close)."""
+        while self._keeping:
+            await asyncio.wait(set(self._keeping))
 
     # ---- the cache
 

@@ -45,6 +45,7 @@ async def test_forgetting_a_resident_forgets_the_translations_of_their_requests(
         await session.commit()
     machine = core.machine_translation
     await machine.translate([REQUEST, EVENT], "nb", ["uk", "pl"])
+    await machine.settled()  # the cache is written after
     async with core.sessionmaker() as session:
         actor = Actor(kari.id, 4242, "nb", is_coordinator=False, onboarded=True)
         await residents.forget(session, actor, core.catalogs)

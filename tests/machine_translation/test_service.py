@@ -49,6 +49,7 @@ async def test_texts_are_translated_into_each_reader_language(
     machine = core.machine_translation
     assert machine.enabled and machine.translator_name == "libretranslate"
     result = await machine.translate([EVENT, "", REQUEST, EVENT], "nb", ["uk", "nb", "fa_AF"])
+    await machine.settled()  # the cache is written after
     assert result == {
         "uk": [f"[uk] {EVENT}", "", f"[uk] {REQUEST}", f"[uk] {EVENT}"],
         "fa_AF": [f"[fa] {EVENT}", "", f"[fa] {REQUEST}", f"[fa] {EVENT}"],
@@ -70,12 +71,15 @@ async def test_a_cached_translation_is_not_asked_for_again(
 ):
     machine = core.machine_translation
     await machine.translate([EVENT], "nb", ["uk"])
+    await machine.settled()  # the cache is written after
     requests = len(libretranslate.requests)
     again = await machine.translate([EVENT], "nb", ["uk"])
+    await machine.settled()  # the cache is written after
     assert again == {"uk": [f"[uk] {EVENT}"]}
     assert len(libretranslate.requests) == requests  # not even the list of languages
     # Only the new text and the new language are asked for; only they are counted.
     both = await machine.translate([EVENT, REQUEST], "nb", ["uk", "pl"])
+    await machine.settled()  # the cache is written after
     assert both["uk"] == [f"[uk] {EVENT}", f"[uk] {REQUEST}"]
     assert both["pl"] == [f"[pl] {EVENT}", f"[pl] {REQUEST}"]
     assert sorted((r.body["target"], r.texts) for r in libretranslate.translations[1:]) == [
@@ -94,6 +98,7 @@ async def test_the_cache_alone_answers_the_cheap_path(
     machine = core.machine_translation
     assert await machine.cached([EVENT], "nb", "uk") is None
     await machine.translate([EVENT, REQUEST], "nb", ["uk"])
+    await machine.settled()  # the cache is written after
     requests = len(libretranslate.requests)
     assert await machine.cached([REQUEST, "", EVENT], "nb", "uk") == [
         f"[uk] {REQUEST}",
@@ -112,6 +117,7 @@ async def test_a_language_the_translator_lacks_is_left_out(
 ):
     with caplog.at_level(logging.WARNING, logger="naboskap"):
         result = await core.machine_translation.translate([EVENT], "nb", ["so", "ti", "en"])
+        await core.machine_translation.settled()  # the cache is written after
     assert result == {"en": [f"[en] {EVENT}"]}
     assert [r.body["target"] for r in libretranslate.translations] == ["en"]
     assert not [r for r in caplog.records if r.name.startswith("naboskap")]  # not a failure
@@ -123,6 +129,7 @@ async def test_a_failing_language_is_left_out_and_logged_without_the_text(
     libretranslate.fail_targets = {"uk"}
     with caplog.at_level(logging.WARNING, logger="naboskap"):
         result = await core.machine_translation.translate([REQUEST], "nb", ["uk", "pl"])
+        await core.machine_translation.settled()  # the cache is written after
     assert result == {"pl": [f"[pl] {REQUEST}"]}
     [line] = [r.getMessage() for r in caplog.records if r.name.startswith("naboskap")]
     assert line == (
@@ -228,6 +235,7 @@ async def test_the_same_text_translated_at_once_twice_is_kept_once(
         machine.translate([EVENT], "nb", ["uk"]), machine.translate([EVENT], "nb", ["uk"])
     )
     assert first == second == {"uk": [f"[uk] {EVENT}"]}
+    await machine.settled()  # the cache is written after
     assert await _cached_rows(core) == 2  # Hei in English, the event in Ukrainian
     # Both were sent (neither knew of the other), so both are counted.
     sent = sum(1 for r in libretranslate.translations if r.texts == [EVENT])
@@ -240,6 +248,7 @@ async def test_translations_expire_after_the_cache_days(
 ):
     machine = core.machine_translation
     await machine.translate([EVENT], "nb", ["uk"])
+    await machine.settled()  # the cache is written after
     clock.advance(timedelta(days=29))
     assert await machine.cached([EVENT], "nb", "uk") is not None
     async with core.sessionmaker() as session:
@@ -259,6 +268,7 @@ async def test_translations_expire_after_the_cache_days(
 
 async def test_a_shorter_cache_is_pruned_sooner(core: Core, clock: Clock):
     await core.machine_translation.translate([EVENT], "nb", ["uk"])
+    await core.machine_translation.settled()  # the cache is written after
     clock.advance(timedelta(days=8))
     async with core.sessionmaker() as session:
         pruned = await retention.prune(
@@ -270,7 +280,9 @@ async def test_a_shorter_cache_is_pruned_sooner(core: Core, clock: Clock):
 async def test_forgetting_a_text_removes_its_translations(core: Core):
     machine = core.machine_translation
     await machine.translate([REQUEST, EVENT], "nb", ["uk", "pl"])
+    await machine.settled()  # the cache is written after
     await machine.translate([REQUEST], "uk", ["nb"])  # the same words written in Ukrainian
+    await machine.settled()
     async with core.sessionmaker() as session:
         assert await forget(session, [REQUEST]) == 3  # into uk and pl, and from uk
         await session.commit()
@@ -291,8 +303,10 @@ def test_the_cache_key_is_a_hash_of_language_and_text():
 async def test_usage_is_counted_per_day_in_the_municipality_zone(core: Core, clock: Clock):
     machine = core.machine_translation
     await machine.translate([EVENT], "nb", ["uk"])
+    await machine.settled()  # the cache is written after
     clock.advance(timedelta(days=1))
     await machine.translate([REQUEST], "nb", ["uk"])
+    await machine.settled()  # the cache is written after
     async with core.sessionmaker() as session:
         today = clock.now().astimezone(core.settings.zone).date()
         assert await usage(session, today) == [UsageRow("libretranslate", "uk", 1, len(REQUEST))]

@@ -90,3 +90,8 @@ async def test_by_sms_both_ways(sms: SmsNetwork, make_user, libretranslate) -> N
     assert f"[nb] {request}" in kari.last.text
     nb = app.catalogs.translator("nb")
     assert nb.gettext("🔤 Show original") in kari.last.button_texts
+    # The translation was kept: the cache is written once the SMS turn has committed (written
+    # in the turn, it waited for the turn's own write lock until SQLite's busy timeout, and
+    # failed).
+    await app.core.machine_translation.settled()
+    assert await app.core.machine_translation.cached([request], "uk", "nb") == [f"[nb] {request}"]
