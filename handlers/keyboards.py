@@ -336,31 +336,20 @@ def network_text_step(
 ) -> InlineKeyboardMarkup | None:
     """Under a question about one language's texts: keep the description given before (at
     the description step), or take that language's version away (at the name step)."""
-    found = []
-    if keep:
-        found.append(
-            button(
-                t.gettext("Keep the current description"),
-                NetworkTextCb(
-                    action=NetworkTextAction.KEEP,
-                    network_id=network_id,
-                    locale=locale,
-                    coordinator=coordinator,
-                ),
-            )
+    offered = [
+        (NetworkTextAction.KEEP, t.gettext("Keep the current description"), keep),
+        (NetworkTextAction.REMOVE, t.gettext("🗑 Remove this language"), remove),
+    ]
+    found = [
+        button(
+            label,
+            NetworkTextCb(
+                action=action, network_id=network_id, locale=locale, coordinator=coordinator
+            ),
         )
-    if remove:
-        found.append(
-            button(
-                t.gettext("🗑 Remove this language"),
-                NetworkTextCb(
-                    action=NetworkTextAction.REMOVE,
-                    network_id=network_id,
-                    locale=locale,
-                    coordinator=coordinator,
-                ),
-            )
-        )
+        for action, label, wanted in offered
+        if wanted
+    ]
     return markup(rows(found, 1)) if found else None
 
 

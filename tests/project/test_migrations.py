@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import DateTime, column, inspect, table, text
+from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.expression import TableClause
 
 from db import migrate
@@ -71,15 +72,35 @@ def _table(name: str, *columns: str) -> TableClause:
     )
 
 
+async def _torstrand_and_residents(c: AsyncConnection, at: datetime, ids: tuple[int, ...]) -> None:
+    """Torstrand and residents `ids`, written as the old schemas the tests start from take
+    them (columns that later migrations add are left out)."""
+    networks = _table(
+        "networks", "id", "slug", "name", "description", "kind", "join_policy", "created_at"
+    )
+    residents = _table("residents", "id", "is_coordinator", "reachable", "created_at")
+    await c.execute(
+        networks.insert().values(
+            id=1,
+            slug="torstrand",
+            name="Torstrand",
+            description="",
+            kind="area",
+            join_policy="open",
+            created_at=at,
+        )
+    )
+    await c.execute(
+        residents.insert(),
+        [dict(id=n, is_coordinator=False, reachable=True, created_at=at) for n in ids],
+    )
+
+
 def test_open_reports_made_twice_before_0007_keep_the_first_open(database_url: str):
     """0007 makes one open report per reporter and item; duplicates already there are marked
     handled (the earliest stays open), so the unique index can be made."""
     migrate.downgrade(database_url, "0006")
     at = datetime(2026, 12, 1, 10, tzinfo=UTC)
-    networks = _table(
-        "networks", "id", "slug", "name", "description", "kind", "join_policy", "created_at"
-    )
-    residents = _table("residents", "id", "is_coordinator", "reachable", "created_at")
     requests = _table(
         "help_requests",
         *("id", "requester_id", "network_id", "category", "description", "status"),
@@ -101,24 +122,7 @@ def test_open_reports_made_twice_before_0007_keep_the_first_open(database_url: s
     async def fill() -> None:
         engine = create_engine(database_url)
         async with engine.begin() as c:
-            await c.execute(
-                networks.insert().values(
-                    id=1,
-                    slug="torstrand",
-                    name="Torstrand",
-                    description="",
-                    kind="area",
-                    join_policy="open",
-                    created_at=at,
-                )
-            )
-            await c.execute(
-                residents.insert(),
-                [
-                    dict(id=n, is_coordinator=False, reachable=True, created_at=at)
-                    for n in (1, 2, 3)
-                ],
-            )
+            await _torstrand_and_residents(c, at, (1, 2, 3))
             await c.execute(
                 requests.insert().values(
                     id=1,
@@ -176,30 +180,12 @@ def test_upgrading_keeps_every_row_of_the_tables_it_rebuilds(database_url: str):
     From 0005, with a member in a network, to head: the membership is still there."""
     migrate.downgrade(database_url, "0005")
     at = datetime(2026, 12, 1, 10, tzinfo=UTC)
-    networks = _table(
-        "networks", "id", "slug", "name", "description", "kind", "join_policy", "created_at"
-    )
-    residents = _table("residents", "id", "is_coordinator", "reachable", "created_at")
     memberships = _table("memberships", "resident_id", "network_id", "role", "joined_at")
 
     async def fill() -> None:
         engine = create_engine(database_url)
         async with engine.begin() as c:
-            await c.execute(
-                networks.insert().values(
-                    id=1,
-                    slug="torstrand",
-                    name="Torstrand",
-                    description="",
-                    kind="area",
-                    join_policy="open",
-                    created_at=at,
-                )
-            )
-            await c.execute(
-                residents.insert(),
-                [dict(id=n, is_coordinator=False, reachable=True, created_at=at) for n in (1, 2)],
-            )
+            await _torstrand_and_residents(c, at, (1, 2))
             await c.execute(
                 memberships.insert(),
                 [dict(resident_id=n, network_id=1, role="member", joined_at=at) for n in (1, 2)],
