@@ -66,6 +66,10 @@ class MachineTranslation:
         self.cache_lifetime = timedelta(days=cache_days)
         self.zone = zone or ZoneInfo("UTC")
         self._keeping: set[asyncio.Task[None]] = set()
+        # What is on its way into the cache, (source hash, target) -> translation: read as if
+        # cached, so a text asked for again before its write commits is not paid for twice
+        # (and the cache answers the same whether or not the write has finished).
+        self._writing: dict[tuple[str, str], str] = {}
 
     @classmethod
     def from_settings(
@@ -186,9 +190,21 @@ class MachineTranslation:
         write simply follows the caller's commit."""
         if not fresh:
             return
+        keys = {
+            (text_key(source, text), target): translation
+            for target, (texts, translations) in fresh.items()
+            for text, translation in zip(texts, translations, strict=True)
+        }
+        self._writing.update(keys)
+
+        def written(task: asyncio.Task[None]) -> None:
+            self._keeping.discard(task)
+            for key in keys:
+                self._writing.pop(key, None)
+
         task = asyncio.get_running_loop().create_task(self._keep(fresh, source))
         self._keeping.add(task)
-        task.add_done_callback(self._keeping.discard)
+        task.add_done_callback(written)
 
     async def settled(self) -> None:
         """Wait until the translations asked for so far are in the cache (tests, close)."""
@@ -208,7 +224,13 @@ class MachineTranslation:
             rows = await q.cached(
                 session, list(by_key), targets, session_now(session) - self.cache_lifetime
             )
-        return {(row.target, by_key[row.source_hash]): row.text for row in rows}
+        found = {(row.target, by_key[row.source_hash]): row.text for row in rows}
+        for key, text in by_key.items():
+            for target in targets:
+                writing = self._writing.get((key, target))
+                if writing is not None:
+                    found.setdefault((target, text), writing)
+        return found
 
     async def _keep(self, fresh: dict[str, tuple[list[str], list[str]]], source: str) -> None:
         """Cache what was just translated and count it. A failure here loses nothing but the

@@ -327,3 +327,29 @@ async def test_keeping_and_counting_twice_at_once_is_harmless(core: Core):
             await session.commit()
     assert await _cached_rows(core) == 1
     assert await _usage(core) == [UsageRow("libretranslate", "uk", 2, 2 * len(EVENT))]
+
+
+async def test_a_translation_on_its_way_into_the_cache_answers_at_once(
+    core: Core, libretranslate: FakeLibreTranslate, monkeypatch: pytest.MonkeyPatch
+):
+    # The cache write follows the caller (a task of its own); until it commits, the same text
+    # asked for again is answered from what is being written, not paid for twice.
+    machine = core.machine_translation
+    release = asyncio.Event()
+    keep = machine._keep
+
+    async def slow_keep(fresh: dict[str, tuple[list[str], list[str]]], source: str) -> None:
+        await release.wait()
+        await keep(fresh, source)
+
+    monkeypatch.setattr(machine, "_keep", slow_keep)
+    assert await machine.translate([EVENT], "nb", ["uk"]) == {"uk": [f"[uk] {EVENT}"]}
+    asked = len(libretranslate.translations)
+    assert await _cached_rows(core) == 0  # still on its way
+    assert await machine.translate([EVENT], "nb", ["uk"]) == {"uk": [f"[uk] {EVENT}"]}
+    assert await machine.cached([EVENT], "nb", "uk") == [f"[uk] {EVENT}"]
+    assert len(libretranslate.translations) == asked
+    release.set()
+    await machine.settled()
+    assert await _cached_rows(core) == 1
+    assert machine._writing == {}
