@@ -17,9 +17,17 @@ from bot.clock import Clock
 from bot.i18n import Catalogs, Translator
 from bot.machine_translation.service import MachineTranslation
 from bot.services import calendar_subscriptions, events
-from bot.services.actions import CalendarFile, MenuItem, OpenMenu, OriginalOf, Rsvp
+from bot.services.actions import (
+    CalendarFile,
+    MenuItem,
+    OpenMenu,
+    OriginalOf,
+    Rsvp,
+    SeriesRsvp,
+)
 from bot.services.actors import Actor
 from bot.services.events import EventView
+from bot.services.events.series import series_label
 from bot.services.machine_texts import original_button
 from db.models import Answer
 from handlers import paging
@@ -101,7 +109,12 @@ def card_keyboard(
         for a in Answer
         if open_
     ]
-    extra = [button(t.gettext("📅 Add to calendar"), CalendarFile(view.id))] if open_ else []
+    extra = []
+    if view.series is not None and open_:
+        every = Answer.NO if view.series.my_answer is Answer.YES else Answer.YES
+        extra.append(button(series_label(t, view.series), SeriesRsvp(view.series.id, every)))
+    if open_:
+        extra.append(button(t.gettext("📅 Add to calendar"), CalendarFile(view.id)))
     if is_host:
         extra.append(
             button(t.gettext("👥 Who's coming"), EventCb(action=EventAction.WHO, event_id=view.id))
@@ -133,7 +146,12 @@ async def in_reader_language(
 
 def card_text(t: Translator, view: EventView) -> str:
     text = f"{events.event_card(t, view)}\n\n{counts_line(view)}"
-    if view.my_answer is not None:
+    if view.series is not None and view.series.my_answer is Answer.YES:
+        text += "\n" + t.gettext("🔁 You're coming every time.")
+        if view.my_answer not in (None, Answer.YES):
+            label = answer_labels(t)[view.my_answer or Answer.NO]
+            text += "\n" + t.gettext("For this date you said: {answer}", answer=label)
+    elif view.my_answer is not None:
         text += "\n" + t.gettext("You said: {answer}", answer=answer_labels(t)[view.my_answer])
     return text
 
@@ -228,6 +246,41 @@ async def rsvp(
         )
 
 
+async def series_rsvp(
+    query: CallbackQuery,
+    action: SeriesRsvp,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    clock: Clock,
+    machine: MachineTranslation | None = None,
+) -> None:
+    """Coming to every date of a series, or no longer: from its announcement or a date's card.
+    The card (or the announcement's buttons) then show the answer and the way back."""
+    every = action.answer is Answer.YES
+    series = await events.answer_series(
+        session, actor, action.series_id, Answer.YES if every else None
+    )
+    await query.answer(
+        t.gettext("You're down for every date. Answer a single date to change just that one.")
+        if every
+        else t.gettext("You're no longer down for every date.")
+    )
+    # As for one date: a notice keeps its text; a card shows the series' next date anew.
+    message = query.message
+    if not isinstance(message, Message) or not message.text or "✅ " not in message.text:
+        return
+    upcoming = await events.next_of_series(session, actor, series.id, clock.now())
+    if upcoming is None:
+        return
+    view = await in_reader_language(upcoming, machine, t)
+    await show(
+        query,
+        card_text(t, view),
+        card_keyboard(t, view, await _is_host(session, actor, view), clock.now()),
+    )
+
+
 async def calendar_file(
     query: CallbackQuery,
     action: CalendarFile,
@@ -317,5 +370,6 @@ def build_router() -> Router:
     router.callback_query.register(who_page, PageCb.filter(F.kind == ListKind.WHO))
     router.callback_query.register(list_more, PageCb.filter(F.kind == ListKind.EVENTS))
     router.callback_query.register(rsvp, Act(Rsvp))
+    router.callback_query.register(series_rsvp, Act(SeriesRsvp))
     router.callback_query.register(calendar_file, Act(CalendarFile))
     return router

@@ -64,6 +64,18 @@ class Rsvp:
 
 
 @dataclass(frozen=True)
+class SeriesRsvp:
+    """Coming to every date of a recurring event (YES), or no longer (NO: the answer to every
+    date is taken back; dates answered one by one keep their answers). Telegram only: SMS
+    members get new events in the day's summary, and answer a date from EVENTS."""
+
+    tag: ClassVar[str] = "ev:series"
+    by_sms: ClassVar[bool] = False
+    series_id: int
+    answer: Answer
+
+
+@dataclass(frozen=True)
 class CalendarFile:
     """The event as an .ics file for one's own calendar."""
 
@@ -224,6 +236,7 @@ class ShowOriginal:
 
 Action = (
     Rsvp
+    | SeriesRsvp
     | CalendarFile
     | OfferHelp
     | AcceptHelper

@@ -17,6 +17,8 @@ them; the UIDs must therefore be stable from one reading of the same file to the
   start is the occurrence's RECURRENCE-ID: an occurrence that a RECURRENCE-ID override moves to
   another day keeps its UID, so moving it updates the imported event. EXDATEs drop occurrences.
   An all-day occurrence starts at 00:00 in the reader's zone, so its UID ends in that instant.
+  Each occurrence carries its series (`SeriesInfo`: the series' UID and how it repeats), so the
+  import stores one series that residents are told of once.
 - an override (RECURRENCE-ID) whose series is not in the file is read as that one occurrence,
   with the same kind of UID.
 
@@ -49,11 +51,18 @@ import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
 from bot.edge_input import clean_text
-from bot.services.calendar_entries import CalendarEvent, CalendarReport, Skipped, SkipReason
+from bot.services.calendar_entries import (
+    OCCURRENCE_UID_FORMAT,
+    CalendarEvent,
+    CalendarReport,
+    Repeat,
+    SeriesInfo,
+    Skipped,
+    SkipReason,
+)
 from bot.services.calendar_html import plain_text
 
 PRODID = "-//Naboskap//Naboskap//NB"
-OCCURRENCE_UID_FORMAT = "%Y%m%dT%H%M%SZ"
 # ORGANIZER must be an address; .invalid is a reserved domain, so nothing is ever sent there.
 ORGANIZER_ADDRESS = "mailto:noreply@naboskap.invalid"
 DERIVED_UID_DOMAIN = "derived.naboskap.invalid"
@@ -142,7 +151,10 @@ def read_calendar(
             if master is not None and ("RRULE" in master or "RDATE" in master):
                 series = list(_occurrences(uid, master, changed, zone, now, horizon_days))
                 if series:
-                    events.extend(series)
+                    ends = not _any_after(master, changed, horizon)
+                    last = max(series, key=lambda e: e.starts_at) if ends else None
+                    info = _series_info(uid, master, zone, last)
+                    events.extend(replace(event, series=info) for event in series)
                 else:
                     later = _any_after(master, changed, horizon)
                     reason = SkipReason.BEYOND_HORIZON if later else SkipReason.PAST
@@ -366,7 +378,55 @@ def _occurrences(
         source = changed.get(original, master)
         if not event.all_day and "DTEND" not in source and "DURATION" not in source:
             event = replace(event, ends_at=None)
-        yield event
+        yield replace(event, own_change=original in changed)
+
+
+# The parts of a rule that "every week on Wednesday" still says truly; any other (BYSETPOS,
+# BYHOUR, "the first Wednesday" ...) makes the series a list of dates to residents.
+_PLAIN_RULE: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "DAILY": frozenset({"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST"}),
+        "WEEKLY": frozenset({"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST", "BYDAY"}),
+        "MONTHLY": frozenset({"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST"}),
+        "YEARLY": frozenset({"FREQ", "INTERVAL", "UNTIL", "COUNT", "WKST"}),
+    }
+)
+_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+
+
+def _series_info(
+    uid: str, master: icalendar.Event, zone: ZoneInfo, last: CalendarEvent | None
+) -> SeriesInfo:
+    """How residents are told the series repeats, from its rule: `last` is its last
+    occurrence when the series ends within the span read (None: it goes on)."""
+    first_start = _instant(master["DTSTART"], zone, "DTSTART")
+    all_day = not isinstance(_value(master["DTSTART"], "DTSTART"), datetime)
+    last_start = last.starts_at if last is not None else None
+    rule = master.get("RRULE")
+    if isinstance(rule, list):  # several RRULEs (deprecated, but written): a list of dates
+        rule = None
+    parts = {key.upper(): value for key, value in dict(rule or {}).items()}
+    frequency = str((parts.get("FREQ") or [""])[0]).upper()
+    if "RDATE" in master or frequency not in _PLAIN_RULE or set(parts) - _PLAIN_RULE[frequency]:
+        return SeriesInfo(uid, Repeat.DATES, 1, (), first_start, last_start, all_day)
+    interval = parts.get("INTERVAL") or [1]
+    weekdays: tuple[int, ...] = ()
+    if frequency == "WEEKLY":
+        days = [str(day).upper() for day in parts.get("BYDAY") or []]
+        if any(day not in _WEEKDAYS for day in days):  # "1WE" in a weekly rule: not plain
+            return SeriesInfo(uid, Repeat.DATES, 1, (), first_start, last_start, all_day)
+        weekdays = tuple(sorted({_WEEKDAYS.index(day) for day in days})) or (
+            first_start.astimezone(zone).weekday(),
+        )
+    return SeriesInfo(
+        uid,
+        Repeat(frequency.lower()),
+        max(int(interval[0]), 1),
+        weekdays,
+        first_start,
+        last_start,
+        all_day,
+    )
 
 
 def _series(master: icalendar.Event, changed: dict[datetime, icalendar.Event]) -> Any:

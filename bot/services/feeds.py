@@ -296,8 +296,15 @@ async def _import(
         await q.mark_events(session, network_id, feed_id, {e.uid for e in read.events})
         await session.commit()
         gone = await q.gone_from_feed(session, feed_id, present, now)
-        for event in gone:
-            await cancel(session, operator, catalogs, event.id, now=now, machine=machine)
+        # A series gone from the feed: those coming to every date are told once.
+        told: set[int] = set()
+        for event in sorted(gone, key=lambda e: (e.starts_at, e.id)):
+            first = event.series_id is None or event.series_id not in told
+            if event.series_id is not None:
+                told.add(event.series_id)
+            await cancel(
+                session, operator, catalogs, event.id, now=now, machine=machine, tell_series=first
+            )
     return {
         "created": len(result.created),
         "updated": len(result.updated),

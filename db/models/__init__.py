@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from db.models.base import NAMING, Base, UTCDateTime, enum_column, utcnow
 from db.models.digests import Digest, DigestRun
-from db.models.events import Answer, Event, EventStatus, EventText, Rsvp
+from db.models.events import (
+    Answer,
+    Event,
+    EventSeries,
+    EventStatus,
+    EventText,
+    Repeat,
+    Rsvp,
+    SeriesRsvp,
+)
 from db.models.feeds import CalendarFeed
 from db.models.help import (
     Block,
@@ -55,6 +64,7 @@ __all__ = [
     "Digest",
     "DigestRun",
     "Event",
+    "EventSeries",
     "EventStatus",
     "EventText",
     "HelpCategory",
@@ -80,10 +90,12 @@ __all__ = [
     "RateKind",
     "RateSlot",
     "Rendering",
+    "Repeat",
     "Report",
     "RequestStatus",
     "Resident",
     "Rsvp",
+    "SeriesRsvp",
     "SmsConversation",
     "Suspension",
     "TranslationUsage",

@@ -4,10 +4,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import (
+    ColumnElement,
+    Subquery,
+    and_,
+    case,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from db.models import Answer, Event, EventStatus, EventText, Membership, Resident, Rsvp
+from db.models import (
+    Answer,
+    Event,
+    EventSeries,
+    EventStatus,
+    EventText,
+    Membership,
+    Resident,
+    Rsvp,
+    SeriesRsvp,
+)
 from db.session import session_now
 
 
@@ -43,14 +65,32 @@ async def replace_texts(
         )
 
 
+def _answers(event_ids: list[int]) -> Subquery:
+    """(event_id, resident_id, answer) for these events: each date's own answers, and the
+    answers to every date of its series where the resident did not answer the date (the
+    date's own answer wins)."""
+    own = select(Rsvp.event_id, Rsvp.resident_id, Rsvp.answer).where(Rsvp.event_id.in_(event_ids))
+    answered_the_date = exists().where(
+        Rsvp.event_id == Event.id, Rsvp.resident_id == SeriesRsvp.resident_id
+    )
+    by_series = (
+        select(Event.id, SeriesRsvp.resident_id, SeriesRsvp.answer)
+        .join(SeriesRsvp, SeriesRsvp.series_id == Event.series_id)
+        .where(Event.id.in_(event_ids), ~answered_the_date)
+    )
+    return union_all(own, by_series).subquery()
+
+
 async def counts(session: AsyncSession, event_ids: list[int]) -> dict[int, dict[Answer, int]]:
+    """Answers per event, counting those who are coming to every date of its series."""
     found: dict[int, dict[Answer, int]] = {}
     if not event_ids:
         return found
+    answers = _answers(event_ids)
     rows = await session.execute(
-        select(Rsvp.event_id, Rsvp.answer, func.count())
-        .where(Rsvp.event_id.in_(event_ids))
-        .group_by(Rsvp.event_id, Rsvp.answer)
+        select(answers.c.event_id, answers.c.answer, func.count()).group_by(
+            answers.c.event_id, answers.c.answer
+        )
     )
     for event_id, answer, count in rows:
         found.setdefault(int(event_id), {})[Answer(answer)] = int(count)
@@ -60,14 +100,90 @@ async def counts(session: AsyncSession, event_ids: list[int]) -> dict[int, dict[
 async def answers_of(
     session: AsyncSession, resident_id: int, event_ids: list[int]
 ) -> dict[int, Answer]:
+    """The resident's answer to each event: their own for the date, else the one they gave
+    to every date of its series."""
     if not event_ids:
         return {}
+    answers = _answers(event_ids)
     rows = await session.execute(
-        select(Rsvp.event_id, Rsvp.answer).where(
-            Rsvp.resident_id == resident_id, Rsvp.event_id.in_(event_ids)
-        )
+        select(answers.c.event_id, answers.c.answer).where(answers.c.resident_id == resident_id)
     )
     return {int(e): Answer(a) for e, a in rows}
+
+
+async def series_answers_of(
+    session: AsyncSession, resident_id: int, series_ids: list[int]
+) -> dict[int, Answer]:
+    """The resident's answers to every date of these series."""
+    if not series_ids:
+        return {}
+    rows = await session.execute(
+        select(SeriesRsvp.series_id, SeriesRsvp.answer).where(
+            SeriesRsvp.resident_id == resident_id, SeriesRsvp.series_id.in_(series_ids)
+        )
+    )
+    return {int(s): Answer(a) for s, a in rows}
+
+
+async def set_series_answer(
+    session: AsyncSession, series_id: int, resident_id: int, answer: Answer | None
+) -> None:
+    """Answer every date of a series (None: take that answer back)."""
+    row = await session.get(SeriesRsvp, (series_id, resident_id))
+    if answer is None:
+        if row is not None:
+            await session.delete(row)
+    elif row is None:
+        session.add(
+            SeriesRsvp(
+                series_id=series_id,
+                resident_id=resident_id,
+                answer=answer,
+                updated_at=session_now(session),
+            )
+        )
+    else:
+        row.answer, row.updated_at = answer, session_now(session)
+
+
+async def series(session: AsyncSession, series_ids: list[int]) -> dict[int, EventSeries]:
+    if not series_ids:
+        return {}
+    rows = await session.scalars(select(EventSeries).where(EventSeries.id.in_(series_ids)))
+    return {row.id: row for row in rows}
+
+
+async def next_in_series(session: AsyncSession, series_id: int, now: datetime) -> Event | None:
+    """The series' published date that has not ended, soonest first."""
+    return await session.scalar(
+        select(Event)
+        .where(
+            Event.series_id == series_id,
+            Event.status == EventStatus.PUBLISHED,
+            func.coalesce(Event.ends_at, Event.starts_at) >= now,
+        )
+        .order_by(Event.starts_at, Event.id)
+        .limit(1)
+    )
+
+
+async def dates_of_series_uid(
+    session: AsyncSession, network_id: int, series_uid: str
+) -> list[Event]:
+    """The network's imported dates of the calendar series `series_uid` (their UIDs are the
+    series' UID, "/" and the date's original start)."""
+    rows = await session.scalars(
+        select(Event).where(
+            Event.network_id == network_id, Event.uid.startswith(series_uid + "/", autoescape=True)
+        )
+    )
+    return list(rows)
+
+
+async def series_by_uid(session: AsyncSession, network_id: int, uid: str) -> EventSeries | None:
+    return await session.scalar(
+        select(EventSeries).where(EventSeries.network_id == network_id, EventSeries.uid == uid)
+    )
 
 
 async def set_answer(
@@ -96,6 +212,7 @@ async def upcoming_for(
         Event.network_id.in_(mine),
         Event.status == EventStatus.PUBLISHED,
         func.coalesce(Event.ends_at, Event.starts_at) >= now,
+        next_of_series(now),
     )
     total = await session.scalar(select(func.count()).select_from(Event).where(*where))
     rows = await session.scalars(
@@ -104,13 +221,34 @@ async def upcoming_for(
     return list(rows), int(total or 0)
 
 
+def next_of_series(now: datetime) -> ColumnElement[bool]:
+    """An event that is no occurrence, or its series' next one still to come (the soonest
+    that has not ended): residents meet a series as one event, by its next date."""
+    sooner = aliased(Event)
+    return or_(
+        Event.series_id.is_(None),
+        ~exists().where(
+            sooner.series_id == Event.series_id,
+            sooner.status == EventStatus.PUBLISHED,
+            func.coalesce(sooner.ends_at, sooner.starts_at) >= now,
+            or_(
+                sooner.starts_at < Event.starts_at,
+                and_(sooner.starts_at == Event.starts_at, sooner.id < Event.id),
+            ),
+        ),
+    )
+
+
 async def attendees(session: AsyncSession, event_id: int) -> list[tuple[int, str, Answer]]:
+    """Who answered the event (those who answered every date of its series included)."""
+    answers = _answers([event_id])
     rows = await session.execute(
-        select(Resident.id, Resident.first_name, Rsvp.answer)
-        .join(Rsvp, Rsvp.resident_id == Resident.id)
-        .where(Rsvp.event_id == event_id)
+        select(Resident.id, Resident.first_name, answers.c.answer)
+        .join(answers, answers.c.resident_id == Resident.id)
         .order_by(
-            case((Rsvp.answer == Answer.YES, 0), (Rsvp.answer == Answer.MAYBE, 1), else_=2),
+            case(
+                (answers.c.answer == Answer.YES, 0), (answers.c.answer == Answer.MAYBE, 1), else_=2
+            ),
             Resident.first_name,
         )
     )
@@ -118,11 +256,17 @@ async def attendees(session: AsyncSession, event_id: int) -> list[tuple[int, str
 
 
 async def attendee_ids(
-    session: AsyncSession, event_id: int, answers: tuple[Answer, ...]
+    session: AsyncSession, event_id: int, answers: tuple[Answer, ...], *, series: bool = True
 ) -> list[int]:
-    rows = await session.scalars(
-        select(Rsvp.resident_id).where(Rsvp.event_id == event_id, Rsvp.answer.in_(answers))
-    )
+    """Residents whose answer to the event is one of `answers`: their own for the date or,
+    with `series`, the one they gave to every date of its series."""
+    if not series:
+        rows = await session.scalars(
+            select(Rsvp.resident_id).where(Rsvp.event_id == event_id, Rsvp.answer.in_(answers))
+        )
+        return list(rows)
+    found = _answers([event_id])
+    rows = await session.scalars(select(found.c.resident_id).where(found.c.answer.in_(answers)))
     return list(rows)
 
 

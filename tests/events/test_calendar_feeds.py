@@ -296,3 +296,41 @@ async def test_the_host_sees_the_last_sync_on_the_network_card(app, resident, se
     await hilde.send("/networks")
     await hilde.press("Torstrand")
     assert "📡 127.0.0.1: " in hilde.last.text and "Last change" not in hilde.last.text
+
+
+async def test_a_series_gone_from_the_feed_is_told_once_to_those_coming_every_time(
+    app, resident, server
+):
+    view, kari = await _torstrand(app, resident)
+    soon = datetime.now(UTC).replace(microsecond=0) + timedelta(days=3)
+    weekly = calendar(("strikk@bibliotek", "Strikkekafé", soon)).replace(
+        b"SUMMARY:Strikkekaf", b"RRULE:FREQ=WEEKLY;COUNT=4\r\nSUMMARY:Strikkekaf"
+    )
+    server.body = weekly + b""
+    async with app.sessionmaker() as session:
+        added = await feeds.add_feed(
+            session, Actor.operator(), view.id, server.url, timedelta(minutes=30)
+        )
+    first = await _sync(app, added.id)
+    assert first.report["created"] == 4
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
+    # Announced once, as a series.
+    assert sum("Strikkekafé" in m.text for m in kari.messages) == 1
+    async with app.sessionmaker() as session:
+        actor = await residents.identify(session, kari.id, frozenset())
+        [series_id] = set(await session.scalars(select(Event.series_id)))
+        assert series_id is not None
+        await events.answer_series(session, actor, series_id, Answer.YES)
+    # The library drops the series: its four dates are cancelled, Kari told once.
+    server.body, server.etag = calendar(("quiz@bibliotek", "Quiz", soon)), '"v2"'
+    gone = await _sync(app, added.id)
+    assert gone.report["cancelled"] == 4
+    before = len(kari.messages)
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
+    nb = app.catalogs.translator("nb")
+    cancelled = [
+        m.text
+        for m in kari.messages[before:]
+        if nb.gettext("❌ An event you were going to is cancelled") in m.text
+    ]
+    assert len(cancelled) == 1 and "Strikkekafé" in cancelled[0]

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES
+from bot.services.events.series import SeriesView
+from bot.services.events.views import many_series
 from db.models import Answer, Event, HelpCategory, HelpRequest
 from db.queries import digests as q
 from db.queries import events as eq
@@ -30,6 +32,8 @@ class WeekEvent:
     maybe: int
     # The title machine-translated, by locale, where the cache had it (`add_machine_titles`).
     machine: dict[str, str] = field(default_factory=dict)
+    # The series the event is the next date of (listed once, with how it repeats).
+    series: SeriesView | None = None
 
     def title_for(self, locale: str) -> str:
         if locale in self.texts:
@@ -88,11 +92,18 @@ async def read_week(session: AsyncSession, week: str, now: datetime, municipalit
     ids = [e.id for e in found]
     texts = await eq.texts(session, ids)
     counts = await eq.counts(session, ids)
+    series = await many_series(session, found)
     events: dict[int, list[WeekEvent]] = {}
     for event in found:
         c = counts.get(event.id, {})
         events.setdefault(event.network_id, []).append(
-            WeekEvent(event, texts.get(event.id, {}), c.get(Answer.YES, 0), c.get(Answer.MAYBE, 0))
+            WeekEvent(
+                event,
+                texts.get(event.id, {}),
+                c.get(Answer.YES, 0),
+                c.get(Answer.MAYBE, 0),
+                series=series.get(event.id),
+            )
         )
     requests: dict[tuple[int, HelpCategory], list[HelpRequest]] = {}
     for request in await q.open_requests(session, now):

@@ -16,6 +16,7 @@ from bot.i18n import Catalogs, Translator, native_digits
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.digest.content import Content
 from bot.services.digest.week import WINDOW, Week, WeekEvent
+from bot.services.events.series import repeat_text
 from bot.services.help import category_label
 from bot.sms_keywords import Command, shown
 from bot.sms_segments import count, fit, gsm_safe
@@ -66,6 +67,8 @@ class Writer:
             marks = []
             if item.yes or item.maybe:
                 marks.append(f"✅ {t.number(item.yes)} · 🤔 {t.number(item.maybe)}")
+            if item.series is not None:
+                marks.append("🔁 " + html.escape(repeat_text(t, item.series, event.starts_at)))
             if event.no_norwegian_needed:
                 marks.append("🌍 " + t.gettext("No Norwegian needed"))
             return line + ("\n   " + " · ".join(marks) if marks else "")

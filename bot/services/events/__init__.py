@@ -9,12 +9,13 @@ side (`hosting`), the member's side (`attending`), reminders and calendar import
 
 from __future__ import annotations
 
-from bot.services.events.attending import answer, get, upcoming
+from bot.services.events.attending import answer, get, next_of_series, upcoming
 from bot.services.events.drafts import DESCRIPTION_MAX, PLACE_MAX, TITLE_MAX, EventDraft
 from bot.services.events.hosting import attendees, audience, cancel, hosts, publish, update
 from bot.services.events.imports import CalendarImport, import_calendar
 from bot.services.events.notices import event_card, render_event, when_text
 from bot.services.events.reminders import send_due_reminders
+from bot.services.events.series import SeriesView, answer_series, repeat_text
 from bot.services.events.views import EventView, translated
 
 __all__ = [
@@ -24,7 +25,9 @@ __all__ = [
     "CalendarImport",
     "EventDraft",
     "EventView",
+    "SeriesView",
     "answer",
+    "answer_series",
     "attendees",
     "audience",
     "cancel",
@@ -32,8 +35,10 @@ __all__ = [
     "get",
     "hosts",
     "import_calendar",
+    "next_of_series",
     "publish",
     "render_event",
+    "repeat_text",
     "send_due_reminders",
     "translated",
     "upcoming",

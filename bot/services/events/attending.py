@@ -10,7 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound
-from bot.services.events.views import EventView, has_happened, load_view, make_view
+from bot.services.events.views import (
+    EventView,
+    has_happened,
+    load_view,
+    make_view,
+    many_series,
+)
 from bot.services.networks.views import NetworkName, network_names
 from db.models import Answer, EventStatus
 from db.queries import events as q
@@ -54,7 +60,8 @@ async def upcoming(
     limit: int = 5,
     now: datetime | None = None,
 ) -> tuple[list[EventView], int]:
-    """Upcoming events in my networks, soonest first, with RSVP counts and my answer."""
+    """Upcoming events in my networks, soonest first, with RSVP counts and my answer; a
+    series by its next date."""
     resident_id = actor.require_resident()
     found, total = await q.upcoming_for(
         session, resident_id, now or session_now(session), max(offset, 0), limit
@@ -66,6 +73,7 @@ async def upcoming(
         await q.answers_of(session, resident_id, ids),
     )
     names = await network_names(session, {e.network_id for e in found})
+    series = await many_series(session, found, resident_id)
     views = [
         make_view(
             e,
@@ -73,7 +81,18 @@ async def upcoming(
             texts.get(e.id, {}),
             counts.get(e.id, {}),
             mine.get(e.id),
+            series.get(e.id),
         )
         for e in found
     ]
     return views, total
+
+
+async def next_of_series(
+    session: AsyncSession, actor: Actor, series_id: int, now: datetime | None = None
+) -> EventView | None:
+    """The next date of a series still to come, as the actor sees it (None: none is left)."""
+    event = await q.next_in_series(session, series_id, now or session_now(session))
+    if event is None:
+        return None
+    return await get(session, actor, event.id)

@@ -20,7 +20,14 @@ from bot.services.errors import InvalidInput, NotFound, PermissionDenied
 from bot.services.events import flood
 from bot.services.events.drafts import EventDraft, clean_draft
 from bot.services.events.notices import render_event
-from bot.services.events.views import EventView, has_happened, load_view, make_view
+from bot.services.events.series import SeriesView
+from bot.services.events.views import (
+    EventView,
+    has_happened,
+    load_view,
+    make_view,
+    series_of,
+)
 from bot.services.networks.views import NetworkName, network_name
 from db.models import Answer, Event, EventStatus, MemberRole, NoticeKind
 from db.queries import events as q
@@ -111,6 +118,8 @@ async def publish(
     now: datetime | None = None,
     machine: MachineTranslation | None = None,
     batch: Publishing | None = None,
+    series: SeriesView | None = None,
+    announce: bool = True,
 ) -> tuple[EventView, outbox.Enqueued]:
     """Create the event and tell the network's members, in one transaction (members whose
     language the host did not write get it machine-translated, when `machine` is set up).
@@ -118,7 +127,10 @@ async def publish(
     of new events (bot.services.events.flood); `Enqueued.held_all` says nobody is told now.
 
     With `batch` (from `publishing`, for the same network) the host check, the members and the
-    day's count are not read again, and nothing is committed: the caller commits the batch."""
+    day's count are not read again, and nothing is committed: the caller commits the batch.
+
+    A date of a `series` is announced once, with the series (its first date to be published);
+    its other dates are published without `announce`: stored, listed, told to nobody."""
     now = now or session_now(session)
     if batch is None or batch.network_id != draft.network_id:
         batch, commit = await publishing(session, actor, draft.network_id, now, catalogs.zone), True
@@ -127,7 +139,7 @@ async def publish(
     name, recipients = batch.name, batch.recipients
     draft = clean_draft(draft, now)
     # Translated before anything is written: see bot.services.machine_texts.
-    found = await _machine(machine, catalogs, draft, recipients)
+    found = await _machine(machine, catalogs, draft, recipients) if announce else {}
     event = Event(
         network_id=draft.network_id,
         uid=uid or f"{uuid.uuid4()}@naboskap",
@@ -139,6 +151,7 @@ async def publish(
         ends_at=draft.ends_at,
         no_norwegian_needed=draft.no_norwegian_needed,
         all_day=draft.all_day,
+        series_id=series.id if series is not None else None,
         status=EventStatus.PUBLISHED,
         created_by=actor.resident_id,
         created_at=now,
@@ -148,7 +161,9 @@ async def publish(
     await session.flush()
     if draft.translations:  # a new event has no texts to replace: no DELETE for nothing
         await q.replace_texts(session, event.id, draft.translations)
-    view = replace(make_view(event, name, draft.translations, {}, None), machine=found)
+    view = replace(make_view(event, name, draft.translations, {}, None, series), machine=found)
+    if not announce:
+        return view, outbox.Enqueued(0, {}, 0)  # no notice: the series was announced
     # Counted before this event's notice is written (flood.holding says why); a batch keeps
     # the count itself, a new local day starting it again.
     today = now.astimezone(catalogs.zone).date()
@@ -175,8 +190,12 @@ async def publish(
     return view, enqueued
 
 
-async def _attendees(session: AsyncSession, event_id: int) -> list[oq.RecipientRow]:
-    ids = await q.attendee_ids(session, event_id, (Answer.YES, Answer.MAYBE))
+async def _attendees(
+    session: AsyncSession, event_id: int, *, series: bool = True
+) -> list[oq.RecipientRow]:
+    """Those coming or maybe coming: to this date, and (with `series`) to every date of its
+    series unless they answered this one otherwise."""
+    ids = await q.attendee_ids(session, event_id, (Answer.YES, Answer.MAYBE), series=series)
     return await oq.residents(session, ids)
 
 
@@ -211,8 +230,12 @@ async def update(
     *,
     now: datetime | None = None,
     machine: MachineTranslation | None = None,
+    tell_series: bool = True,
 ) -> EventView:
-    """Change an event; those who said coming or maybe are told what it looks like now."""
+    """Change an event; those who said coming or maybe are told what it looks like now.
+
+    Of a series' date, those coming to every date are told too, unless `tell_series` is off:
+    an import that changes many dates of one series tells them once, with its first."""
     now = now or session_now(session)
     event = await q.get(session, event_id)
     if event is None or event.status is EventStatus.CANCELLED:
@@ -220,8 +243,9 @@ async def update(
     name = await require_host(session, actor, event.network_id)
     draft = clean_draft(replace(draft, network_id=event.network_id), now)
     # Read and translated before the event changes: a query after a change would write it.
-    recipients = await _attendees(session, event.id)
+    recipients = await _attendees(session, event.id, series=tell_series)
     found = await _machine(machine, catalogs, draft, recipients)
+    series = await series_of(session, event)
     event.title, event.description, event.place = draft.title, draft.description, draft.place
     event.starts_at, event.ends_at, event.all_day = draft.starts_at, draft.ends_at, draft.all_day
     event.no_norwegian_needed, event.locale, event.updated_at = (
@@ -230,7 +254,7 @@ async def update(
         now,
     )
     await q.replace_texts(session, event.id, draft.translations)
-    view = replace(make_view(event, name, draft.translations, {}, None), machine=found)
+    view = replace(make_view(event, name, draft.translations, {}, None, series), machine=found)
     await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CHANGED, now, recipients)
     await session.commit()
     return await load_view(session, event)
@@ -244,9 +268,11 @@ async def cancel(
     *,
     now: datetime | None = None,
     machine: MachineTranslation | None = None,
+    tell_series: bool = True,
 ) -> EventView:
     """Cancel an event (once) that has not yet happened; those who said coming or maybe are
-    told."""
+    told (of a series' date, those coming to every date too, unless `tell_series` is off, as
+    for `update`)."""
     now = now or session_now(session)
     event = await q.get(session, event_id)
     if event is None:
@@ -256,7 +282,8 @@ async def cancel(
         raise InvalidInput("event", "closed")
     if event.status is not EventStatus.CANCELLED:
         texts = (await q.texts(session, [event.id])).get(event.id, {})
-        recipients = await _attendees(session, event.id)
+        recipients = await _attendees(session, event.id, series=tell_series)
+        series = await series_of(session, event)
         found = await machine_texts.for_readers(
             machine,
             (event.title, event.description),
@@ -265,7 +292,7 @@ async def cancel(
             texts,
         )
         event.status, event.updated_at = EventStatus.CANCELLED, now
-        view = replace(make_view(event, name, texts, {}, None), machine=found)
+        view = replace(make_view(event, name, texts, {}, None, series), machine=found)
         await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CANCELLED, now, recipients)
         await session.commit()
     return await load_view(session, event)

@@ -12,7 +12,8 @@ from babel.dates import format_interval
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs, Translator, native_digits
-from bot.services.actions import CalendarFile, OriginalOf, Rsvp
+from bot.services.actions import CalendarFile, OriginalOf, Rsvp, SeriesRsvp
+from bot.services.events.series import repeat_text
 from bot.services.events.views import EventView
 from bot.services.machine_texts import machine_note, original_button
 from db.models import Answer, Channel, NoticeKind
@@ -59,6 +60,8 @@ def event_card(t: Translator, view: EventView) -> str:
     """The event as a member reads it, in their language (HTML)."""
     title, description, foreign = view.text_for(t.locale)
     lines = [f"<b>{html.escape(title)}</b>", "🕒 " + when_text(t, view)]
+    if view.series is not None:
+        lines.append("🔁 " + repeat_text(t, view.series, view.starts_at))
     if view.place:
         lines.append("📍 " + html.escape(view.place))
     if view.no_norwegian_needed:
@@ -94,6 +97,12 @@ def render_event(catalogs: Catalogs, view: EventView, kind: NoticeKind) -> outbo
             ),
             (Button(t.gettext("📅 Add to calendar"), CalendarFile(view.id)),),
         )
+        if view.series is not None and kind is NoticeKind.EVENT:
+            # The announcement of a series: its dates are answered one by one or all at once.
+            every = Button(
+                t.gettext("🔁 Coming every time"), SeriesRsvp(view.series.id, Answer.YES)
+            )
+            buttons = (buttons[0], (every,), *buttons[1:])
         if view.is_machine(locale):
             buttons += ((original_button(t, OriginalOf.EVENT, view.id),),)
         return Rendered(text, buttons)

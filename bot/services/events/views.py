@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import machine_texts
+from bot.services.events.series import SeriesView, series_view
 from bot.services.networks.views import NetworkName, network_name
 from db.models import Answer, Event, EventStatus
 from db.queries import events as q
@@ -50,6 +51,9 @@ class EventView:
     # A calendar's all-day event: from local midnight to local midnight after its last day,
     # shown as its days (`notices.when_text`).
     all_day: bool = False
+    # The series the event is a date of (a calendar's recurring event), with the reader's
+    # answer to every date of it.
+    series: SeriesView | None = None
 
     def network_name_in(self, locale: str | None) -> str:
         """The network's name in `locale` where its hosts gave one, else the original."""
@@ -105,6 +109,7 @@ def make_view(
     texts: dict[str, tuple[str, str]],
     counts: dict[Answer, int],
     mine: Answer | None,
+    series: SeriesView | None = None,
 ) -> EventView:
     return EventView(
         id=event.id,
@@ -123,6 +128,7 @@ def make_view(
         translations=texts,
         counts=counts,
         my_answer=mine,
+        series=series,
     )
 
 
@@ -139,4 +145,27 @@ async def load_view(
         if resident_id
         else None
     )
-    return make_view(event, network, texts, counts, mine)
+    return make_view(
+        event, network, texts, counts, mine, await series_of(session, event, resident_id)
+    )
+
+
+async def series_of(
+    session: AsyncSession, event: Event, resident_id: int | None = None
+) -> SeriesView | None:
+    """The series `event` is a date of, with the resident's answer to every date of it."""
+    return (await many_series(session, [event], resident_id)).get(event.id)
+
+
+async def many_series(
+    session: AsyncSession, found: Iterable[Event], resident_id: int | None = None
+) -> dict[int, SeriesView]:
+    """By event id, the series of those events that are dates of one: two queries for all."""
+    wanted = {event.id: event.series_id for event in found if event.series_id is not None}
+    rows = await q.series(session, sorted(set(wanted.values())))
+    mine = await q.series_answers_of(session, resident_id, list(rows)) if resident_id else {}
+    return {
+        event_id: series_view(rows[series_id], mine.get(series_id))
+        for event_id, series_id in wanted.items()
+        if series_id in rows
+    }

@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Event, EventStatus, HelpRequest, Membership, Network, RequestStatus
+from db.queries.events import next_of_series
 
 
 async def events_between(session: AsyncSession, start: datetime, end: datetime) -> list[Event]:
-    """Published events in live networks that start in [start, end), soonest first."""
+    """Published events in live networks that start in [start, end), soonest first; of a
+    series, only its next date (the digest tells of the series once)."""
     rows = await session.scalars(
         select(Event)
         .join(Network, Network.id == Event.network_id)
@@ -23,6 +25,7 @@ async def events_between(session: AsyncSession, start: datetime, end: datetime) 
             Event.starts_at >= start,
             Event.starts_at < end,
             Network.archived_at.is_(None),
+            next_of_series(start),
         )
         .order_by(Event.starts_at, Event.id)
     )
