@@ -18,6 +18,7 @@ from db.models import (
     Preferences,
     Resident,
     Rsvp,
+    SeriesRsvp,
 )
 from db.session import session_now
 
@@ -155,7 +156,7 @@ async def event_answers_of(session: AsyncSession, resident_id: int) -> list[dict
         .where(Rsvp.resident_id == resident_id)
         .order_by(Event.starts_at)
     )
-    return [
+    answers: list[dict[str, object]] = [
         {
             "event": title,
             "starts_at": starts.isoformat(),
@@ -164,6 +165,36 @@ async def event_answers_of(session: AsyncSession, resident_id: int) -> list[dict
         }
         for title, starts, answer, when in rows
     ]
+    return answers + await _series_answers_of(session, resident_id)
+
+
+async def _series_answers_of(session: AsyncSession, resident_id: int) -> list[dict[str, object]]:
+    """Answers to every date of a recurring event: named by its first date still stored."""
+    rows = await session.execute(
+        select(
+            SeriesRsvp.series_id,
+            Event.title,
+            Event.starts_at,
+            SeriesRsvp.answer,
+            SeriesRsvp.updated_at,
+        )
+        .join(SeriesRsvp, SeriesRsvp.series_id == Event.series_id)
+        .where(SeriesRsvp.resident_id == resident_id)
+        .order_by(SeriesRsvp.series_id, Event.starts_at)
+    )
+    found: dict[int, dict[str, object]] = {}
+    for series_id, title, starts, answer, when in rows:
+        found.setdefault(
+            int(series_id),
+            {
+                "event": title,
+                "starts_at": starts.isoformat(),
+                "every_date": True,
+                "answer": Answer(answer).value,
+                "answered_at": when.isoformat(),
+            },
+        )
+    return list(found.values())
 
 
 async def deliveries_count(session: AsyncSession, resident_id: int) -> int:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import delete, exists, func
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,11 +17,13 @@ from db.models import (
     DeliveryStatus,
     Digest,
     Event,
+    EventSeries,
     HelpRequest,
     Notice,
     PhoneCode,
     Report,
     RequestStatus,
+    SeriesRsvp,
     SmsConversation,
 )
 
@@ -51,11 +53,19 @@ async def old_notices(session: AsyncSession, before: datetime) -> int:
 
 async def old_events(session: AsyncSession, before: datetime) -> int:
     """Events that ended (or, without an end, started) before `before`, and drafts not touched
-    since: with them go who answered what."""
+    since: with them go who answered what; and the series with no date left, with who said
+    they would come to every date."""
     end = func.coalesce(Event.ends_at, Event.starts_at)
-    return _count(
+    events = _count(
         await session.execute(delete(Event).where(end < before, Event.updated_at < before))
     )
+    emptied = select(EventSeries.id).where(
+        ~exists().where(Event.series_id == EventSeries.id), EventSeries.updated_at < before
+    )
+    # Explicitly too, as `delete_resident` does: a SQLite connection may lack foreign keys.
+    await session.execute(delete(SeriesRsvp).where(SeriesRsvp.series_id.in_(emptied)))
+    series = _count(await session.execute(delete(EventSeries).where(EventSeries.id.in_(emptied))))
+    return events + series
 
 
 async def old_help_requests(session: AsyncSession, before: datetime) -> int:

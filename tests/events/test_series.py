@@ -13,12 +13,21 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.i18n import SHIPPED_LOCALES
-from bot.services import actions, digest, events
-from bot.services.actions import SeriesRsvp
+from bot.services import actions, digest, events, residents, retention
 from bot.services.calendar_entries import Repeat as ReadRepeat
 from bot.services.calendar_files import read_calendar
 from bot.services.events.series import SeriesView, repeat_text
-from db.models import Answer, Delivery, Event, EventSeries, Notice, NoticeKind, Repeat, Resident
+from db.models import (
+    Answer,
+    Delivery,
+    Event,
+    EventSeries,
+    Notice,
+    NoticeKind,
+    Repeat,
+    Resident,
+    SeriesRsvp,
+)
 from db.queries import digests as dq
 from tests.support.events import actor_of
 
@@ -250,7 +259,7 @@ async def test_a_forged_series_answer_is_refused_in_the_reader_language(app, net
     assert series_id is not None
     stranger = await resident("Per")
     nb = app.catalogs.translator("nb")
-    await stranger.press_data(actions.pack(SeriesRsvp(series_id, Answer.YES)))
+    await stranger.press_data(actions.pack(actions.SeriesRsvp(series_id, Answer.YES)))
     assert stranger.last_answer["text"] == nb.gettext(
         "I couldn't find that. It may have been removed."
     )
@@ -346,3 +355,30 @@ async def test_a_whole_series_moved_tells_those_coming_every_time_once(app, netw
     changed = await _told(app, NoticeKind.EVENT_CHANGED)
     # Hilde and Olena once (with the first changed date); Amal of her own date.
     assert changed == {dates[0].id: ["Hilde", "Olena"], dates[1].id: ["Amal"]}
+
+
+async def test_answers_to_every_date_are_in_mydata_and_go_with_the_series(app, network):
+    await _import(app, network, calendar())
+    dates = await _dates(app)
+    await _answers(app, network, dates)
+    olena = await actor_of(app, network[2])
+    async with app.sessionmaker() as session:
+        record = await residents.export(session, olena)
+    assert record.event_answers == [
+        {
+            "event": "Strikkekafé",
+            "starts_at": dates[0].starts_at.isoformat(),
+            "every_date": True,
+            "answer": "yes",
+            "answered_at": record.event_answers[0]["answered_at"],
+        }
+    ]
+    # A year after its last date, the series and the answers to it are gone.
+    async with app.sessionmaker() as session:
+        await retention.prune(session, timedelta(days=365), now=dates[-1].starts_at)
+        assert await session.scalar(select(func.count()).select_from(EventSeries)) == 1
+        await retention.prune(
+            session, timedelta(days=365), now=dates[-1].starts_at + timedelta(days=400)
+        )
+        assert await session.scalar(select(func.count()).select_from(EventSeries)) == 0
+        assert await session.scalar(select(func.count()).select_from(SeriesRsvp)) == 0

@@ -55,6 +55,7 @@ from bot.services.actions import (
     OriginalOf,
     ReportMatch,
     Rsvp,
+    SeriesRsvp,
     ShowOriginal,
     WriteToMatch,
 )
@@ -137,6 +138,7 @@ def _action_subject(kind: type[Action], w: W) -> Action:
     Torstrand itself, or a choice valid there."""
     subjects: dict[type[Action], Callable[[], Action]] = {
         Rsvp: lambda: Rsvp(w.event, Answer.YES),
+        SeriesRsvp: lambda: SeriesRsvp(w.series, Answer.YES),
         CalendarFile: lambda: CalendarFile(w.event),
         OfferHelp: lambda: OfferHelp(w.open_request),
         AcceptHelper: lambda: AcceptHelper(w.open_request, w.ids["third"]),
@@ -525,6 +527,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "action ReportMatch":                     (R,  R,  R,  R,  A,  A,  R,  R,  R,  R,  N),
     "action ShowOriginal":                    (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
     "action Rsvp":                            (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  A),
+    "action SeriesRsvp":                      (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  N),
     "action WriteToMatch":                    (R,  R,  R,  R,  A,  A,  R,  R,  R,  R,  R),
     "button CalendarCb.renew":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button CalendarCb.renewnet":             (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
@@ -852,6 +855,7 @@ ARCHIVED: dict[str, dict[str, str]] = {
     "action ReportMatch": {"requester": R, "match": R},
     # Answering an event already announced stays possible (the event still takes place).
     "action Rsvp": {"member": A, "host": A, "sms": A},
+    "action SeriesRsvp": {"member": A, "host": A},
     # By SMS an offer goes to every open network one is in; the archived one is not among
     # them, so nothing is stored for it (and one in no open network is told to join one).
     "action OfferCategory": {"sms": A},

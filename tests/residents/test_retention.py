@@ -192,6 +192,7 @@ def test_every_table_is_either_pruned_or_kept_on_purpose():
     """A new table must be placed: pruned with history, or kept (and said why in
     bot/services/retention.py and docs/privacy.md)."""
     pruned = {"notices", "deliveries", "renderings", "events", "event_texts", "rsvps",
+              "event_series", "series_rsvps",  # with the series' last past date
               "help_requests", "help_responses", "reports", "digests", "sms_conversations",
               "phone_codes", "rate_events",
               "machine_translations"}  # expire after MACHINE_TRANSLATION_CACHE_DAYS  # fmt: skip

@@ -38,7 +38,15 @@ from bot.services.errors import (
     RateLimited,
     ServiceError,
 )
-from db.models import Base, HelpCategory, Resident, SmsConversation
+from db.models import (
+    Base,
+    Event,
+    EventSeries,
+    HelpCategory,
+    Repeat,
+    Resident,
+    SmsConversation,
+)
 from handlers import states
 from handlers.commands import coordinator_commands
 from handlers.replies import refusal, stale_text
@@ -78,6 +86,7 @@ class World:
     event: int
     request: int  # R: matched (requester and match), the third responder offered too
     open_request: int  # R2: open, by the requester, the third responder offered
+    series: int = 0  # the weekly series E is a date of
     snapshot: Path | None = None
     database: Path | None = None
 
@@ -138,6 +147,23 @@ async def build_world(sms: SmsNetwork, fake_api) -> World:  # type: ignore[no-un
                 translations={},
             ),
         )
+        # E is a date of a weekly series (as a calendar's recurring event is imported).
+        series = EventSeries(
+            network_id=a.id,
+            uid="dugnad@naboskap.test",
+            repeat=Repeat.WEEKLY,
+            interval=1,
+            weekdays=str(FAR_FUTURE.weekday()),
+            first_start=FAR_FUTURE,
+            last_start=None,
+            all_day=False,
+        )
+        session.add(series)
+        await session.flush()
+        stored = await session.get(Event, event.id)
+        assert stored is not None
+        stored.series_id = series.id
+        await session.commit()
         for role in ("match", "third"):
             await helping.set_offer(session, actors[role], a.id, {HelpCategory.LANGUAGE})
         request, _ = await helping.ask(
@@ -165,7 +191,9 @@ async def build_world(sms: SmsNetwork, fake_api) -> World:  # type: ignore[no-un
         await helping.suspend(session, actors["host"], a.id, ids["suspended"])
     await sms.deliver()  # every notice of the set-up sent: the outbox holds nothing due
     phone.seen = len(phone.inbox)
-    return World(sms, users, phone, ids, a.id, b.id, event.id, request.id, second.id)
+    return World(
+        sms, users, phone, ids, a.id, b.id, event.id, request.id, second.id, series=series.id
+    )
 
 
 # --- Restoring the world ---------------------------------------------------------------------
