@@ -4,7 +4,8 @@ Time is the core's `Clock` (`bot.clock`), which every service (through its sessi
 worker and the scheduled jobs read; the playground moves its own core's clock forward, and
 nothing else in the process notices.
 After a move the scheduler's jobs run at once rather than at APScheduler's next real-time
-tick: event reminders, help expiry, the summary of new events and the weekly digest (the
+tick: event reminders, help expiry, the summary of new events (the "→ next summary" step
+goes just past its NEW_EVENTS_SUMMARY_TIME) and the weekly digest (the
 same `DigestJob` the scheduler runs, which sends the round when the latest slot is within its
 catch-up window). What they queue goes out through the outbox worker, paced as always.
 """
@@ -23,12 +24,14 @@ from bot.app import App
 from bot.scheduler import DigestJob, DigestSchedule
 from bot.services import digest, events
 from bot.services import help as helping
-from bot.services.events.summary import SummaryJob
+from bot.services.events.summary import SummaryJob, slot
 from db.models import Delivery, DeliveryStatus
 
-# Where the page's buttons take the clock: a fixed step, or just past the next digest slot.
+# Where the page's buttons take the clock: a fixed step, or just past the next digest slot or
+# the next summary of new events (the flood guard holds a busy feed's notices for it).
 STEPS = {"hour": timedelta(hours=1), "day": timedelta(days=1)}
 NEXT_DIGEST = "digest"
+NEXT_SUMMARY = "summary"
 PAST_SLOT = timedelta(minutes=1)
 MAX_STEP = timedelta(days=60)
 
@@ -83,10 +86,19 @@ class ClockControl:
             self.schedule.at,
         )
 
+    def next_summary(self, now: datetime | None = None) -> datetime:
+        """The first moment of the summary of new events after `now`: NEW_EVENTS_SUMMARY_TIME
+        on the next local day after the latest one (so it keeps its local time across DST)."""
+        latest = slot(now or self.app.clock.now(), self.app.catalogs.zone, self._summaries.at)
+        day = latest.date() + timedelta(days=1)
+        return datetime.combine(day, self._summaries.at, tzinfo=self.app.catalogs.zone)
+
     def step(self, name: str) -> timedelta:
         """How far a named step moves the clock from now; ValueError for an unknown one."""
         if name == NEXT_DIGEST:
             return self.next_digest() + PAST_SLOT - self.app.clock.now()
+        if name == NEXT_SUMMARY:
+            return self.next_summary() + PAST_SLOT - self.app.clock.now()
         return STEPS[name]
 
     async def advance(self, delta: timedelta) -> Ran:
@@ -154,5 +166,6 @@ class ClockControl:
             "zone": self.app.settings.timezone,
             "offset_seconds": int(self.app.clock.offset.total_seconds()),
             "next_digest": self.next_digest(now).isoformat(),
-            "steps": [*STEPS, NEXT_DIGEST],
+            "next_summary": self.next_summary(now).isoformat(),
+            "steps": [*STEPS, NEXT_DIGEST, NEXT_SUMMARY],
         }

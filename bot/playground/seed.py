@@ -2,7 +2,8 @@
 
 Everything here is idempotent, so a kept database (--db) only gets what it is missing: the
 networks of examples/larvik.toml, a host, a coordinator and a neighbour who have started the
-bot, a few upcoming events and a couple of open help requests.
+bot, a few upcoming events, a couple of open help requests, and Sentrum following the sample
+calendar feed of Larvik library (`sample_calendar`), which the neighbour hears of.
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import App
 from bot.config import PROJECT_ROOT
+from bot.logs import failure
+from bot.playground import sample_calendar
 from bot.playground.personas import Persona
-from bot.services import events, networks, preferences, residents
+from bot.services import events, feeds, networks, preferences, residents
 from bot.services import help as helping
 from bot.services.actors import Actor
 from db.models import HelpCategory, Resident
@@ -139,8 +142,12 @@ async def seed(
     specs: Sequence[networks.NetworkSpec],
     quiet_hours: bool = False,
     now: datetime | None = None,
+    calendar_base: str | None = None,
 ) -> None:
-    """Add whatever of the starting state is missing (see the module's docstring)."""
+    """Add whatever of the starting state is missing (see the module's docstring).
+
+    `calendar_base` is where this playground serves the sample calendar (http://host:port on
+    loopback); None leaves the sample feed out."""
     now = now or app.clock.now()
     operator = Actor.operator()
     if not specs:
@@ -182,6 +189,50 @@ async def seed(
                     now=now,
                     machine=app.core.machine_translation,
                 )
+    if calendar_base is not None and sample_calendar.NETWORK in slugs:
+        await follow_sample(app, neighbour, calendar_base, now)
+
+
+async def follow_sample(app: App, neighbour: Persona, base: str, now: datetime) -> None:
+    """Sentrum follows the sample calendar, served at `base`, and the neighbour is a member,
+    so they hear of its events as members of a network that follows a library's feed do.
+
+    Synced once here, before the bot starts, so the playground opens with the feed's events
+    and their notices queued (the scheduler's calendar-feeds job syncs it from then on). A
+    kept database keeps its feed and the feed's anchor day: only the address is made this
+    run's (its port may differ), and the events are found again by their UIDs, unchanged."""
+    operator = Actor.operator()
+    async with app.sessionmaker() as session:
+        network = await networks.find_by_slug(session, operator, sample_calendar.NETWORK)
+        followed = [
+            (feed, anchor)
+            for feed in await feeds.list_feeds(session, operator, network.id)
+            if (anchor := sample_calendar.anchor_of(feed.url)) is not None
+        ]
+        if followed:
+            old, anchor = followed[0]
+            url = sample_calendar.feed_url(base, anchor)
+            if old.url == url:
+                return
+            # A feed's address cannot be changed in place; followed again, its events stay.
+            await feeds.remove_feed(session, operator, old.id)
+        else:
+            url = sample_calendar.feed_url(base, now.astimezone(app.catalogs.zone).date())
+            # Joined before the first sync, so that its notices reach them.
+            await networks.join(session, await _actor(app, session, neighbour.id), network.id)
+        feed = await feeds.add_feed(session, operator, network.id, url)
+    try:
+        await feeds.sync_one(
+            app.sessionmaker,
+            app.catalogs,
+            feed.id,
+            machine=app.core.machine_translation,
+            force=True,
+        )
+    except Exception as error:
+        # As the scheduler treats a failing sync: logged, and tried again at the feed's next
+        # check (the sync claimed it until then). The rest of the playground starts all the same.
+        log.error("could not sync the sample calendar feed: %s", failure(error))
 
 
 async def _publish_events(app: App, session: AsyncSession, host: Actor, now: datetime) -> None:

@@ -178,6 +178,8 @@ class Playground:
             neighbour=self._persona(NEIGHBOUR_ID),
             specs=await asyncio.to_thread(read_networks),
             quiet_hours=self.options.quiet_hours,
+            # The sample calendar feed, served by this server (bot/playground/api/calendar.py).
+            calendar_base=self.base,
         )
         for persona in self.personas:
             await self._register(persona)

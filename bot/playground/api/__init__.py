@@ -18,13 +18,17 @@ comes from what the bot sent to the embedded server: nothing here answers for th
     GET  /api/personas/{id}/sms              an SMS persona's thread, both ways; each bot SMS
                                              with its segments and encoding
     POST /api/personas/{id}/sms              {"text"}: text the bot (through its inbound route)
-    POST /api/clock                          {"step": "hour" | "day" | "digest"} or
-                                             {"seconds": N}: move time forward, run what is due
+    POST /api/clock                          {"step": "hour" | "day" | "digest" | "summary"}
+                                             or {"seconds": N}: move time forward, run what
+                                             is due
     GET  /api/wait?since=N                   long poll: returns once the revision passes N
+    GET  /playground/calendars/larvik-bibliotek.ics?from=YYYY-MM-DD
+                                             the sample calendar Sentrum follows, drawn from
+                                             that day (the bot fetches it, as a feed)
 
 One module per part of the page: `guard` (who may drive the API, how a request is read and
 refused), `page` (the page, its state, new personas, the clock and the long poll), `chat` (a
-Telegram persona's chat) and `sms` (an SMS persona's phone).
+Telegram persona's chat), `sms` (an SMS persona's phone) and `calendar` (the sample feed).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from bot.playground import sample_calendar
+from bot.playground.api.calendar import sample
 from bot.playground.api.chat import chat, document, press, send
 from bot.playground.api.guard import PLAYGROUND, guard
 from bot.playground.api.page import STATIC, add_persona, index, move_clock, state, wait
@@ -59,3 +65,4 @@ def add_routes(app: web.Application, playground: Playground) -> None:
     app.router.add_post("/api/personas/{id:\\d+}/sms", sms_send)
     app.router.add_post("/api/clock", move_clock)
     app.router.add_get("/api/wait", wait)
+    app.router.add_get(sample_calendar.PATH, sample)

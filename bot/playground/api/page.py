@@ -71,7 +71,7 @@ async def move_clock(request: web.Request) -> web.Response:
             delta = playground.clock.step(str(body.get("step", "")))
         ran = await playground.clock.advance(delta)
     except (KeyError, ValueError, TypeError, OverflowError):
-        raise bad('step: "hour", "day" or "digest", or seconds: up to 60 days') from None
+        raise bad('step: "hour", "day", "digest" or "summary", or seconds: up to 60 days') from None
     await playground.server.announce()  # every open page shows the new time
     return web.json_response({"clock": playground.clock.as_json(), "ran": ran.as_json()})
 

@@ -483,7 +483,8 @@ function renderClock(clock, deliveries) {
     const shift = ahead ? ` (+${days ? `${days}d ` : ""}${hours}h)` : "";
     const now = document.getElementById("clock-now");
     now.textContent = `🕒 ${clock.local}${shift}`;
-    now.title = `${clock.zone}; next weekly digest ${new Date(clock.next_digest).toLocaleString()}`;
+    now.title = `${clock.zone}; next weekly digest ${new Date(clock.next_digest).toLocaleString()}`
+      + `; next summary of new events ${new Date(clock.next_summary).toLocaleString()}`;
   }
   if (deliveries === undefined) return;
   const parts = [];
@@ -511,6 +512,7 @@ for (const button of document.querySelectorAll(".clock-step")) {
       const done = [];
       if (r.reminders) done.push(`${r.reminders} reminder(s)`);
       if (r.nudged || r.expired) done.push(`${r.nudged} help nudge(s), ${r.expired} expired`);
+      if (r.summaries) done.push(`${r.summaries} summary(ies) of new events`);
       if (r.digests !== null) done.push(`digest round: ${r.digests} digest(s)`);
       ran.textContent = done.length ? `queued ${done.join(", ")}` : "nothing due";
       renderClock(result.clock);
