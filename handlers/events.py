@@ -236,14 +236,26 @@ async def rsvp(
         Answer.NO: t.gettext("Thanks for letting us know."),
     }[view.my_answer or Answer.NO]
     await query.answer(toast)
-    # A notice keeps its text; the event card shows the new counts.
-    if isinstance(query.message, Message) and query.message.text and "✅ " in query.message.text:
-        view = await in_reader_language(view, machine, t)
-        await show(
-            query,
-            card_text(t, view),
-            card_keyboard(t, view, await _is_host(session, actor, view), clock.now()),
-        )
+    await _card_again(query, view, session, actor, t, clock, machine)
+
+
+async def _card_again(
+    query: CallbackQuery,
+    view: EventView,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    clock: Clock,
+    machine: MachineTranslation | None,
+) -> None:
+    """After an answer: a notice keeps its text as it went out; a card is shown anew, with
+    the new counts and answer."""
+    message = query.message
+    if not isinstance(message, Message) or not message.text or "✅ " not in message.text:
+        return
+    view = await in_reader_language(view, machine, t)
+    is_host = await _is_host(session, actor, view)
+    await show(query, card_text(t, view), card_keyboard(t, view, is_host, clock.now()))
 
 
 async def series_rsvp(
@@ -255,8 +267,8 @@ async def series_rsvp(
     clock: Clock,
     machine: MachineTranslation | None = None,
 ) -> None:
-    """Coming to every date of a series, or no longer: from its announcement or a date's card.
-    The card (or the announcement's buttons) then show the answer and the way back."""
+    """Coming to every date of a series, or no longer: from its announcement or a date's card
+    (which then shows the answer and the way back)."""
     every = action.answer is Answer.YES
     series = await events.answer_series(
         session, actor, action.series_id, Answer.YES if every else None
@@ -266,19 +278,10 @@ async def series_rsvp(
         if every
         else t.gettext("You're no longer down for every date.")
     )
-    # As for one date: a notice keeps its text; a card shows the series' next date anew.
-    message = query.message
-    if not isinstance(message, Message) or not message.text or "✅ " not in message.text:
-        return
+    # The card shown again is the series' next date (the one /events lists).
     upcoming = await events.next_of_series(session, actor, series.id, clock.now())
-    if upcoming is None:
-        return
-    view = await in_reader_language(upcoming, machine, t)
-    await show(
-        query,
-        card_text(t, view),
-        card_keyboard(t, view, await _is_host(session, actor, view), clock.now()),
-    )
+    if upcoming is not None:
+        await _card_again(query, upcoming, session, actor, t, clock, machine)
 
 
 async def calendar_file(
