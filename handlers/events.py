@@ -216,6 +216,17 @@ async def open_card(
         await events.get(session, actor, callback_data.event_id), machine, t
     )
     await query.answer()
+    await _show_card(query, view, session, actor, t, clock)
+
+
+async def _show_card(
+    query: CallbackQuery,
+    view: EventView,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    clock: Clock,
+) -> None:
     is_host = await _is_host(session, actor, view)
     await show(query, card_text(t, view), card_keyboard(t, view, is_host, clock.now()))
 
@@ -253,9 +264,7 @@ async def _card_again(
     message = query.message
     if not isinstance(message, Message) or not message.text or "✅ " not in message.text:
         return
-    view = await in_reader_language(view, machine, t)
-    is_host = await _is_host(session, actor, view)
-    await show(query, card_text(t, view), card_keyboard(t, view, is_host, clock.now()))
+    await _show_card(query, await in_reader_language(view, machine, t), session, actor, t, clock)
 
 
 async def series_rsvp(
