@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
 from types import MappingProxyType
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -610,5 +610,36 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]).upper() if error["loc"] else "settings"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        raise SettingsError(f"{name} is invalid: {message}") from None
+        raise SettingsError(f"{name} is invalid: {_in_words(error)}") from None
+
+
+def _in_words(error: Any) -> str:
+    """What is wrong with a setting, in an operator's words rather than pydantic's ("Input
+    should be greater than 0"); our own validators' messages are already such words. The value
+    is never repeated: it may be a secret."""
+    # 0.0 reads as 0 to an operator.
+    context = {
+        k: f"{v:g}" if isinstance(v, float) else v for k, v in (error.get("ctx") or {}).items()
+    }
+    kind = error.get("type", "")
+    bounds = {
+        "greater_than": "must be more than {gt}",
+        "greater_than_equal": "must be {ge} or more",
+        "less_than": "must be less than {lt}",
+        "less_than_equal": "must be {le} or less",
+    }
+    if kind in bounds:
+        return bounds[kind].format(**context)
+    words = {
+        "int_parsing": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_parsing": "must be a number",
+        "bool_parsing": "must be true or false",
+        "missing": "is required",
+        "string_too_short": "must not be empty",
+    }
+    if kind in words:
+        return words[kind]
+    if kind in ("literal_error", "enum"):
+        return f"must be one of {context.get('expected', 'the documented values')}"
+    return str(error.get("msg", "")).removeprefix("Value error, ")

@@ -9,6 +9,10 @@ what it needs through `bot.core.build_core` (`run`, `worker` and `playground` th
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
+from typing import Any
+
 import click
 
 from bot.cli import (
@@ -28,7 +32,42 @@ from bot.cli import (
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class OperatorGroup(click.Group):
+    """The root group: every error, a mistyped command or option included, is one line on
+    stderr (`naboskap: …`) with a non-zero exit code; click's own usage errors are three
+    lines (usage, a hint, the error), which a script's log or an operator skims past."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            where = error.ctx.command_path if error.ctx else "naboskap"
+            message = error.format_message().rstrip(".")
+            click.echo(f"naboskap: {message} (see `{where} --help`)", err=True)
+            sys.exit(error.exit_code)
+        except click.ClickException as error:  # `Failure`, and click's own (a file not found)
+            click.echo(f"naboskap: {error.format_message()}", err=True)
+            sys.exit(error.exit_code)
+        except click.Abort:
+            click.echo("naboskap: stopped; nothing more was done", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(
+    name="naboskap",
+    cls=OperatorGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(package_name="naboskap")
 def main() -> None:
     """Naboskap: neighbourhood networks in residents' pockets.

@@ -42,8 +42,24 @@ class CleanText(click.ParamType[str]):
 
 TEXT = CleanText()
 NAME = CleanText(is_name=True)
-# Telegram's user ids have at most 52 significant bits: a larger number names nobody.
-TELEGRAM_ID = click.IntRange(1, 2**52 - 1)
+
+
+class TelegramId(click.ParamType[int]):
+    """A person's Telegram user id: a positive whole number of at most 52 bits (a larger one
+    names nobody), refused in an operator's words before any query."""
+
+    name = "telegram_id"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        text = str(value).strip()
+        if text.isdigit() and 0 < int(text) < 2**52:
+            return int(text)
+        self.fail(
+            f"{value!r} is not a Telegram user id (a whole number such as 123456789)", param, ctx
+        )
+
+
+TELEGRAM_ID = TelegramId()
 
 
 class Failure(click.ClickException):
@@ -112,26 +128,71 @@ def reaching_database(url: str) -> Iterator[None]:
         raise Failure(str(error)) from None
 
 
+# What services call a value, as an operator reads it (InvalidInput.field).
+_FIELDS = {
+    "starts_at": "the start",
+    "ends_at": "the end",
+    "title": "the title",
+    "description": "the description",
+    "place": "the place",
+    "slug": "the slug",
+    "name": "the name",
+    "invite_code": "the invite code",
+    "locale": "the language",
+    "phone": "the phone number",
+    "quiet_hours": "the quiet hours",
+    "url": "the feed address",
+    "every": "how often (--every)",
+    "text": "the text",
+    "network": "the network",
+    "event": "the event",
+    "request": "the help request",
+    "consent": "their consent",
+}
+_REASONS = {
+    "empty": "must not be empty",
+    "format": "has the wrong format",
+    "taken": "is already taken",
+    "missing": "is missing",
+    "required": "is required",
+    "past": "is in the past",
+    "before_start": "must be after the start",
+    "closed": "is over or cancelled",
+    "not_http": "must be an http:// or https:// address",
+    "credentials": "must not hold a user name or password",
+    "out_of_range": "is out of range (15 minutes to 7 days)",
+    "already_followed": "is already followed in this network",
+}
+
+
 def explain(error: ServiceError) -> str:
-    from bot.services.errors import InvalidInput, NotFound, OptedOut
+    """A service's refusal in words an operator knows: no field names, no exception names."""
+    from bot.services.errors import (
+        InvalidInput,
+        InviteCodeRequired,
+        InviteCodeWrong,
+        NetworkArchived,
+        NotFound,
+        OptedOut,
+        PermissionDenied,
+    )
 
     if isinstance(error, NotFound):
         return "not found (check the slug or id)"
     if isinstance(error, OptedOut):
         return "that number sent STOP; only their own START brings it back"
+    if isinstance(error, NetworkArchived):
+        return "the network is archived (`naboskap network restore SLUG` brings it back)"
+    if isinstance(error, InviteCodeRequired | InviteCodeWrong):
+        return "the network is invite-only: a valid invite code is needed"
+    if isinstance(error, PermissionDenied):
+        return f"only a {error.needed} may do that"
     if isinstance(error, InvalidInput):
-        reasons = {
-            "empty": "must not be empty",
-            "too_long": f"is too long (at most {error.limit} characters)",
-            "format": "has the wrong format",
-            "taken": "is already taken",
-            "not_http": "must be an http:// or https:// address",
-            "credentials": "must not hold a user name or password",
-            "out_of_range": "is out of range (15 minutes to 7 days)",
-            "already_followed": "is already followed in this network",
-        }
-        return f"{error.field} {reasons.get(error.reason, error.reason)}"
-    return type(error).__name__
+        what = _FIELDS.get(error.field, error.field.replace("_", " "))
+        if error.reason == "too_long":
+            return f"{what} is too long (at most {error.limit} characters)"
+        return f"{what} {_REASONS.get(error.reason, 'is not accepted')}"
+    return "refused: " + (type(error).__doc__ or "not allowed").strip().splitlines()[0].lower()
 
 
 async def with_core(settings: Settings, work: Callable[[Core], Awaitable[T]]) -> T:
