@@ -191,6 +191,58 @@ async def test_personas_can_be_added(client: Client):
     await client.until(created["id"], with_text("Choose your language"))
 
 
+HINT = "Type /start, or tap / for the menu."
+SMS_HINT = "Send a text, such as HEI, to start."
+
+
+async def test_each_persona_comes_with_a_hint_in_its_language(client: Client, catalogs: Catalogs):
+    """An empty pane says how to begin, in the language the bot speaks to the persona before
+    they choose one: from the bot's catalogs, right to left where that language is."""
+    state = await client.get("/api/state")
+    hints = {p["id"]: p["hint"] for p in state["personas"] + state["sms"]}
+    for persona, locale, direction in (
+        (1001, "nb", "ltr"),
+        (OLENA, "uk", "ltr"),
+        (1003, "ar", "rtl"),
+    ):
+        text = catalogs.translator(locale).gettext(HINT)
+        assert hints[persona] == {"text": text, "lang": locale, "dir": direction}
+    assert len({hints[p]["text"] for p in (1001, OLENA, 1003)}) == 3, "each in its own language"
+    # An SMS persona has no menu: the hint says to text the bot, in the language they will pick.
+    sms_hint = catalogs.translator("uk").gettext(SMS_HINT)
+    assert hints[OKSANA] == {"text": sms_hint, "lang": "uk", "dir": "ltr"}
+    # Every shipped language has both hints translated.
+    for t in catalogs.each():
+        if t.locale != "en":
+            assert t.gettext(HINT) != HINT, t.locale
+            assert t.gettext(SMS_HINT) != SMS_HINT, t.locale
+
+    # An added persona's hint comes with it: the app's "fa" is Dari, right to left; a language
+    # the bot does not ship gets the default locale's, as the bot would answer them.
+    added = {}
+    for name, code, phone in (
+        ("Zahra", "fa", None),
+        ("Tesfay", "ti", None),
+        ("Hans", "de", None),
+        ("Sahra", "so", "40000011"),
+    ):
+        body = {"name": name, "language_code": code} | ({"phone": phone} if phone else {})
+        added[code] = (await client.post("/api/personas", body, status=201))["hint"]
+    fa_af, ti = catalogs.translator("fa_AF"), catalogs.translator("ti")
+    assert added["fa"] == {"text": fa_af.gettext(HINT), "lang": "fa-AF", "dir": "rtl"}
+    assert added["ti"] == {"text": ti.gettext(HINT), "lang": "ti", "dir": "ltr"}
+    default = catalogs.default_locale
+    assert added["de"] == {
+        "text": catalogs.translator(default).gettext(HINT),
+        "lang": default,
+        "dir": "ltr",
+    }
+    so = catalogs.translator("so").gettext(SMS_HINT)
+    assert added["so"] == {"text": so, "lang": "so", "dir": "ltr"}
+    state = await client.get("/api/state")
+    assert {p["name"]: p["hint"] for p in state["personas"]}["Zahra"] == added["fa"]
+
+
 async def test_the_api_refuses_what_a_page_would_not_send(client: Client, playground: Playground):
     for body in ({"name": "", "language_code": "nb"}, {"name": "A", "language_code": "<b>"}):
         await client.post("/api/personas", body, status=400)

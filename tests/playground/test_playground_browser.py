@@ -3,8 +3,9 @@
 A Ukrainian newcomer onboards and joins a network by clicking, a host publishes an event, and
 the newcomer's chat shows the notice in Ukrainian with a Ukrainian date. An SMS-only newcomer
 onboards and joins by text in a phone-like thread that shows what each SMS costs, and the clock
-control brings the weekly digest. Screenshots go to test-artifacts/playground/ at the
-repository root.
+control brings the weekly digest. Empty panes say how to begin in the persona's language, open
+panes stay open, and Tigrinya and emoji show as glyphs, not boxes. Screenshots go to
+test-artifacts/playground/ at the repository root.
 """
 
 from __future__ import annotations
@@ -37,9 +38,41 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+KARI = 1001
 OLENA = 1002
 AHMED = 1003
 OKSANA = 4002  # SMS only
+HINT = "Type /start, or tap / for the menu."
+SMS_HINT = "Send a text, such as HEI, to start."
+
+# Draws each text on a canvas in the page's own font stack and returns, per text, a hash of
+# its pixels, how many pixels have ink and how many have colour. Where no font has a glyph for a
+# character the browser draws the font's .notdef box, the same box for every such character:
+# so a character shows as a glyph when it is drawn unlike U+0378 (unassigned, never in a font)
+# and unlike other characters of its script.
+GLYPHS = """(texts) => {
+  const family = getComputedStyle(document.body).fontFamily;
+  return texts.map((text) => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 96;
+    canvas.height = 96;
+    const ctx = canvas.getContext("2d");
+    ctx.font = `48px ${family}`;
+    ctx.textBaseline = "middle";
+    ctx.fillStyle = "#000";
+    ctx.fillText(text, 16, 48);
+    const data = ctx.getImageData(0, 0, canvas.width, canvas.height).data;
+    let hash = 2166136261, ink = 0, colour = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      const [r, g, b, a] = [data[i], data[i + 1], data[i + 2], data[i + 3]];
+      if (a) ink += 1;
+      if (a > 128 && Math.max(r, g, b) - Math.min(r, g, b) > 60) colour += 1;
+      for (const v of [r, g, b, a]) hash = Math.imul(hash ^ v, 16777619) >>> 0;
+    }
+    return { text, hash, ink, colour };
+  });
+}"""
+NOTDEF = "\u0378"
 
 pytestmark = [
     pytest.mark.slow,  # a real Chromium
@@ -271,3 +304,78 @@ async def test_an_sms_newcomer_and_the_clock(playground: Playground, page: Any, 
     await page.locator(".clock-step", has_text="+1 day").click()
     await expect(page.locator("#clock-ran")).to_contain_text(re.compile("nothing due|queued"))
     await shots.take("a-day-later")
+
+
+async def test_empty_panes_say_how_to_begin_panes_stay_open_and_every_script_shows(
+    playground: Playground, page: Any, tmp_path: Path
+):
+    expect = async_api.expect
+    catalogs = playground.bot_app.catalogs
+    shots = Shots(page, tmp_path, "hints-and-scripts")
+    await page.goto(playground.url)
+    await page.locator("body[data-ready]").wait_for()
+
+    # Olena's chat is empty: it says how to begin, in Ukrainian, from the bot's catalogs.
+    olena = page.locator(f'.pane[data-persona="{OLENA}"]')
+    uk_hint = catalogs.translator("uk").gettext(HINT)
+    await expect(olena.locator(".empty-hint")).to_have_text(uk_hint)
+    await expect(olena.locator(".empty-hint")).to_have_attribute("lang", "uk")
+
+    # Open panes stay open: Kari, Ahmed and a new Tigrinya persona join Olena and Hilde, and
+    # the row scrolls sideways instead of closing the oldest.
+    await page.locator(f'button.persona[data-persona="{KARI}"]').click()
+    await page.locator(f'button.persona[data-persona="{AHMED}"]').click()
+    kari = page.locator(f'.pane[data-persona="{KARI}"]')
+    await expect(kari.locator(".empty-hint")).to_have_text(catalogs.translator("nb").gettext(HINT))
+    ahmed = page.locator(f'.pane[data-persona="{AHMED}"]')
+    ar_hint = ahmed.locator(".empty-hint")
+    await expect(ar_hint).to_have_text(catalogs.translator("ar").gettext(HINT))
+    await expect(ar_hint).to_have_attribute("dir", "rtl")
+    await expect(ahmed.locator(".empty-hint:dir(rtl)")).to_have_count(1)
+    form = page.locator("#add-persona")
+    await form.locator('input[name="name"]').fill("ተስፋይ")
+    await form.locator('input[name="language_code"]').fill("ti")
+    await form.locator('button[type="submit"]').click()
+    tesfay = page.locator(".pane", has=page.locator(".name", has_text="ተስፋይ"))
+    ti = catalogs.translator("ti")
+    await expect(tesfay.locator(".empty-hint")).to_have_text(ti.gettext(HINT))
+    await expect(tesfay.locator(".empty-hint")).to_be_in_viewport()
+    await expect(page.locator(".pane")).to_have_count(5)
+    await expect(olena).to_be_attached()
+    assert await page.locator("#panes").evaluate("(n) => n.scrollWidth > n.clientWidth")
+    await shots.take("five-panes-with-hints")
+    await olena.scroll_into_view_if_needed()
+    await expect(olena.locator(".empty-hint")).to_be_in_viewport()
+
+    # An SMS persona's empty thread says to text the bot.
+    await page.locator(f'#sms-personas button.persona[data-persona="{OKSANA}"]').click()
+    phone = page.locator(f'.pane.phone[data-persona="{OKSANA}"]')
+    sms_hint = catalogs.translator("uk").gettext(SMS_HINT)
+    await expect(phone.locator(".empty-hint")).to_have_text(sms_hint)
+    await expect(page.locator(".pane")).to_have_count(6)
+
+    # Tigrinya and emoji are glyphs, not boxes: each Ethiopic letter is drawn unlike the
+    # .notdef box and unlike the others, and emoji in colour.
+    ethiopic = list("ሰላምትግርኛ")
+    others = ["Ж", "ع", "ب", "ø"]
+    coloured = ["🎉", "✅", "👋"]  # 📰 is grey, even in colour
+    emoji = [*coloured, "📰"]
+    drawn = await page.evaluate(GLYPHS, [NOTDEF, *ethiopic, *others, *emoji])
+    notdef, letters = drawn[0], drawn[1:]
+    assert notdef["ink"] > 0, "the .notdef box has ink"
+    boxes = [d["text"] for d in letters if d["hash"] == notdef["hash"] or not d["ink"]]
+    assert boxes == [], f"drawn as boxes (no font has them): {boxes}"
+    ethiopic_drawn = {d["hash"] for d in letters if d["text"] in ethiopic}
+    assert len(ethiopic_drawn) == len(ethiopic), "Ethiopic letters drawn alike: boxes"
+    grey = [d["text"] for d in letters if d["text"] in coloured and d["colour"] < 50]
+    assert grey == [], f"emoji without colour (no colour emoji font): {grey}"
+
+    # The bot's own Tigrinya and emoji, on screen for the screenshot.
+    await tesfay.locator("input.entry").fill("/start")
+    await tesfay.locator("input.entry").press("Enter")
+    await tesfay.locator(".inline-btn", has_text="ትግርኛ").click()
+    accept = ti.gettext("✅ I understand, let's go")
+    await expect(tesfay.locator(".inline-btn", has_text=accept)).to_be_visible()
+    await expect(tesfay.locator(".empty-hint")).to_have_count(0)
+    await tesfay.scroll_into_view_if_needed()
+    await shots.take("tigrinya-and-emoji")

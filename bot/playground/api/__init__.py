@@ -4,10 +4,13 @@ Everything a persona does goes in as a Telegram update (`FakeUser`), and everyth
 comes from what the bot sent to the embedded server: nothing here answers for the bot.
 
     GET  /                                   the page (static files under /static/)
-    GET  /api/state                          personas, SMS personas, the bot, the revision,
-                                             switches, the clock, the outbox's counts
+    GET  /api/state                          personas, SMS personas (each with its empty
+                                             pane's hint, in its language: text, lang, dir),
+                                             the bot, the revision, switches, the clock, the
+                                             outbox's counts
     POST /api/personas                       {"name", "language_code"[, "phone"]}: add a
-                                             persona (with a phone: an SMS persona)
+                                             persona (with a phone: an SMS persona); answers
+                                             it, with its hint
     GET  /api/personas/{id}/chat             messages (with edits), reply keyboard, menu,
                                              toasts
     POST /api/personas/{id}/messages         {"text"}: type and send (a reply keyboard

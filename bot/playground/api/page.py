@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from bot.i18n import negotiate_locale
 from bot.playground.api.guard import WAIT_SECONDS, bad, json_body, playground_of
 from bot.playground.personas import Persona, PersonaError
 
@@ -31,12 +32,12 @@ async def state(request: web.Request) -> web.Response:
         {
             "bot": playground.server.bot_user,
             "revision": playground.server.revision,
-            "personas": [p.as_json() for p in playground.personas.telegram],
+            "personas": [persona_json(playground, p) for p in playground.personas.telegram],
             "rate_limit": {"per_chat": limits.per_chat, "total": limits.total},
             "quiet_hours": playground.options.quiet_hours,
             "clock": playground.clock.as_json(),
             "deliveries": await playground.clock.deliveries(),
-            "sms": [_sms_json(playground, p) for p in playground.personas.sms],
+            "sms": [persona_json(playground, p) for p in playground.personas.sms],
         }
     )
 
@@ -52,13 +53,29 @@ async def add_persona(request: web.Request) -> web.Response:
         )
     except PersonaError as error:
         raise bad(str(error)) from None
-    await playground_of(request).server.announce()  # other open pages list it too
-    return web.json_response(persona.as_json(), status=201)
+    playground = playground_of(request)
+    await playground.server.announce()  # other open pages list it too
+    return web.json_response(persona_json(playground, persona), status=201)
 
 
-def _sms_json(playground: Playground, persona: Persona) -> dict[str, Any]:
-    thread = playground.phones.thread(persona.phone) if persona.phone else []
-    return {**persona.as_json(), "messages": len(thread)}
+def hint(playground: Playground, persona: Persona) -> dict[str, str]:
+    """What an empty pane says, in the language the bot speaks to this persona before they
+    choose one (their app language where it is shipped, else the default locale): how to
+    begin. `lang` is its BCP 47 tag and `dir` its direction, for the page."""
+    t = playground.bot_app.catalogs.translator(negotiate_locale(persona.language_code))
+    if persona.sms:
+        text = t.gettext("Send a text, such as HEI, to start.")
+    else:
+        text = t.gettext("Type /start, or tap / for the menu.")
+    return {"text": text, "lang": t.locale.replace("_", "-"), "dir": "rtl" if t.rtl else "ltr"}
+
+
+def persona_json(playground: Playground, persona: Persona) -> dict[str, Any]:
+    """A persona as the page shows it: who they are and their empty pane's hint."""
+    item = {**persona.as_json(), "hint": hint(playground, persona)}
+    if persona.phone is not None:
+        item["messages"] = len(playground.phones.thread(persona.phone))
+    return item
 
 
 async def move_clock(request: web.Request) -> web.Response:

@@ -5,7 +5,6 @@
 // residents typed.
 "use strict";
 
-const MAX_PANES = 3;
 const renderedAs = new WeakMap(); // message node -> the JSON it was rendered from
 const state = {
   personas: [],
@@ -40,6 +39,33 @@ function persona(id) {
 
 function initials(name) {
   return Array.from(name.trim())[0] || "?";
+}
+
+// The page's own words are English; a count takes the singular or the plural by English's
+// plural rules ("1 reminder", "2 reminders", "0 reminders").
+const englishPlural = new Intl.PluralRules("en");
+
+function counted(n, one, other) {
+  return `${n} ${englishPlural.select(n) === "one" ? one : other}`;
+}
+
+// An empty pane's hint, in the persona's language as the API gives it (from the bot's
+// catalogs): how to begin. Commands ("/start", the "/" button) are isolated left to right, so
+// that right-to-left text shows them as typed ("/start", not "start/").
+function emptyHint(p) {
+  const hint = el("p", "empty-hint");
+  hint.lang = p.hint.lang;
+  hint.dir = p.hint.dir;
+  p.hint.text.split(/(\/[a-z]*)/).forEach((part, i) => {
+    if (i % 2 === 0) {
+      if (part) hint.append(part);
+    } else {
+      const command = el("bdi", "", part);
+      command.dir = "ltr";
+      hint.append(command);
+    }
+  });
+  return hint;
 }
 
 // ---- personas ------------------------------------------------------------------------------
@@ -119,15 +145,14 @@ function saveOpen() {
   localStorage.setItem("naboskap-open", JSON.stringify(state.open));
 }
 
+// Open panes stay open until closed (×); past the page's width the row of panes scrolls.
 function openPane(id) {
-  if (!state.open.includes(id)) {
-    state.open.push(id);
-    while (state.open.length > MAX_PANES) closePane(state.open[0]);
-  }
+  if (!state.open.includes(id)) state.open.push(id);
   saveOpen();
-  ensurePane(id);
+  const pane = ensurePane(id);
   renderPersonas();
-  paneOf(id).querySelector(".entry").focus();
+  pane.scrollIntoView({ block: "nearest", inline: "nearest" });
+  pane.querySelector(".entry").focus({ preventScroll: true });
 }
 
 function closePane(id) {
@@ -194,14 +219,15 @@ async function refreshPane(id) {
   const before = box.childElementCount;
   // Unchanged messages keep their nodes (a revealed spoiler, a selection, stay as they are).
   const known = new Map(Array.from(box.children, (node) => [node.dataset.messageId, node]));
-  box.replaceChildren(...chat.messages.map((m) => {
+  const nodes = chat.messages.map((m) => {
     const key = JSON.stringify(m);
     const node = known.get(String(m.id));
     if (node && renderedAs.get(node) === key) return node;
     const fresh = renderMessage(id, m);
     renderedAs.set(fresh, key);
     return fresh;
-  }));
+  });
+  box.replaceChildren(...(nodes.length ? nodes : [emptyHint(persona(id))]));
   if (atBottom || box.childElementCount !== before) box.scrollTop = box.scrollHeight;
   renderMenu(id, pane, chat.commands);
   renderReplyKeyboard(id, pane, chat.keyboard);
@@ -295,7 +321,7 @@ function renderMessage(id, m) {
   const meta = el("div", "meta");
   if (m.edited) {
     const edited = el("span", "edited", "edited");
-    edited.title = `${m.previous.length} earlier version(s)`;
+    edited.title = counted(m.previous.length, "earlier version", "earlier versions");
     meta.append(edited, " ");
   }
   meta.append(new Date(m.date * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }));
@@ -450,7 +476,12 @@ function ensurePhone(p) {
 async function refreshPhone(id, pane) {
   const thread = await api(`/api/personas/${id}/sms`);
   const box = pane.querySelector(".messages");
-  if (box.childElementCount === thread.messages.length) return; // SMS are never edited
+  if (!thread.messages.length) {
+    if (!box.querySelector(".empty-hint")) box.replaceChildren(emptyHint(persona(id)));
+    return;
+  }
+  // SMS are never edited: a thread with as many texts as shown is unchanged.
+  if (box.querySelectorAll(".sms").length === thread.messages.length) return;
   box.replaceChildren(...thread.messages.map(renderSms));
   box.scrollTop = box.scrollHeight;
 }
@@ -468,7 +499,11 @@ function renderSms(m) {
     ? `${m.segments} SMS · ${ENCODINGS[m.encoding] || m.encoding} · ${when}`
     : when;
   const meta = el("div", "cost", cost);
-  if (m.from_bot) meta.title = `${m.units} ${m.encoding === "gsm7" ? "septets" : "UTF-16 units"}`;
+  if (m.from_bot) {
+    meta.title = m.encoding === "gsm7"
+      ? counted(m.units, "septet", "septets")
+      : counted(m.units, "UTF-16 unit", "UTF-16 units");
+  }
   wrap.append(meta);
   return wrap;
 }
@@ -510,10 +545,14 @@ for (const button of document.querySelectorAll(".clock-step")) {
       const result = await api("/api/clock", { step: button.dataset.step });
       const r = result.ran;
       const done = [];
-      if (r.reminders) done.push(`${r.reminders} reminder(s)`);
-      if (r.nudged || r.expired) done.push(`${r.nudged} help nudge(s), ${r.expired} expired`);
-      if (r.summaries) done.push(`${r.summaries} summary(ies) of new events`);
-      if (r.digests !== null) done.push(`digest round: ${r.digests} digest(s)`);
+      if (r.reminders) done.push(counted(r.reminders, "reminder", "reminders"));
+      if (r.nudged || r.expired) {
+        done.push(`${counted(r.nudged, "help nudge", "help nudges")}, ${r.expired} expired`);
+      }
+      if (r.summaries) {
+        done.push(counted(r.summaries, "summary of new events", "summaries of new events"));
+      }
+      if (r.digests !== null) done.push(`digest round: ${counted(r.digests, "digest", "digests")}`);
       ran.textContent = done.length ? `queued ${done.join(", ")}` : "nothing due";
       renderClock(result.clock);
     } catch (e) {
