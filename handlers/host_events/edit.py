@@ -111,6 +111,8 @@ async def on_edit_value(
         place=view.place,
         description=view.description,
         no_norwegian_needed=view.no_norwegian_needed,
+        # A calendar's all-day event stays one when its title or place changes.
+        all_day=view.all_day,
         locale=view.locale,
         translations=view.translations,
     )
@@ -126,8 +128,12 @@ async def on_edit_value(
             await message.answer(problem_text(t, problem))
             return
         length = (view.ends_at - view.starts_at) if view.ends_at else None
+        # A time of day was given: it is a timed event from now on.
         draft = replace(
-            draft, starts_at=result.start, ends_at=result.start + length if length else None
+            draft,
+            starts_at=result.start,
+            ends_at=result.start + length if length else None,
+            all_day=False,
         )
     elif field in ("title", "description", "place"):
         draft = EventDraft(**{**draft.__dict__, field: text})

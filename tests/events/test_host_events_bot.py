@@ -144,3 +144,34 @@ async def test_an_event_that_has_happened_cannot_be_cancelled(app, resident, hos
     assert t.gettext("👥 Who's coming") in labels
     for gone in ("❌ Cancel the event", "✏️ Change", "✅ Coming", "📅 Add to calendar"):
         assert t.gettext(gone) not in labels, gone
+
+
+async def test_changing_the_place_of_an_all_day_event_keeps_it_all_day(
+    app, resident, hosted_network
+):
+    view, host, _olena = hosted_network
+    t = app.catalogs.translator("nb")
+    day = datetime(2099, 6, 5, 22, 0, tzinfo=UTC)  # Saturday 6 June 2099, 00:00 in Oslo
+    async with app.sessionmaker() as session:
+        await events.publish(
+            session,
+            await actor_of(app, host),
+            app.catalogs,
+            event_draft(
+                view.id,
+                title="Loppemarked",
+                starts_at=day,
+                ends_at=day + timedelta(days=1),
+                all_day=True,
+            ),
+        )
+    await host.send("/events")
+    await host.press("Loppemarked")
+    await host.press(t.gettext("✏️ Change"))
+    await host.press(t.gettext("Place"))
+    replies = await host.send("Torget")
+    assert t.gettext("Saved. Those coming are told.") in replies[-1].text
+    assert "00:00" not in replies[-1].text
+    async with app.sessionmaker() as session:
+        stored = await session.scalar(select(Event).where(Event.title == "Loppemarked"))
+    assert stored is not None and stored.all_day and stored.place == "Torget"
