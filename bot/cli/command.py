@@ -148,6 +148,7 @@ _FIELDS = {
     "event": "the event",
     "request": "the help request",
     "consent": "their consent",
+    "reason": "the reason",
 }
 _REASONS = {
     "empty": "must not be empty",

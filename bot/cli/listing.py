@@ -6,7 +6,8 @@ once. The shapes are stable and documented in docs/cli.md:
 
 - `--json` writes one JSON array of objects, one object per line (so a shell can also read it
   line by line after the opening `[`); dates are ISO 8601 strings, absent values null;
-- `--csv` writes a header of the field names, then one row each (RFC 4180, UTF-8);
+- `--csv` writes a header of the field names, then one row each (RFC 4180, UTF-8), with
+  true/false and empty cells as JSON has true/false and null;
 - the table shows at most the first `TABLE_ROWS` rows, then how many more and the flag that
   gives them all: a terminal is not a file.
 """
@@ -14,10 +15,9 @@ once. The shapes are stable and documented in docs/cli.md:
 from __future__ import annotations
 
 import csv
-import itertools
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum
 from typing import Any, TextIO
@@ -50,6 +50,77 @@ def plain(value: Any) -> Any:
     return value
 
 
+BATCH = 1000  # rows a list command reads a query at a time: few round trips, little memory
+
+
+class _Writer:
+    """One output form, written a row at a time: `emit` feeds it from an iterator,
+    `emit_batches` from batches read on the event loop."""
+
+    def __init__(self, fields: Sequence[str], out: TextIO, empty: str) -> None:
+        self.fields, self.out, self.empty = fields, out, empty
+        self.count = 0
+
+    def row(self, row: Mapping[str, Any]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> int:
+        return self.count
+
+
+class _Json(_Writer):
+    def row(self, row: Mapping[str, Any]) -> None:
+        item = {name: plain(row.get(name)) for name in self.fields}
+        self.out.write(("[\n" if self.count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
+        self.count += 1
+
+    def finish(self) -> int:
+        self.out.write("\n]\n" if self.count else "[]\n")
+        return self.count
+
+
+class _Csv(_Writer):
+    def __init__(self, fields: Sequence[str], out: TextIO, empty: str) -> None:
+        super().__init__(fields, out, empty)
+        self.writer = csv.writer(out, lineterminator="\n")
+        self.writer.writerow(fields)
+
+    def row(self, row: Mapping[str, Any]) -> None:
+        self.writer.writerow([_csv_cell(row.get(name)) for name in self.fields])
+        self.count += 1
+
+
+class _Table(_Writer):
+    """The first `TABLE_ROWS` rows, aligned once they are all in; the rest only counted."""
+
+    def __init__(self, fields: Sequence[str], out: TextIO, empty: str) -> None:
+        super().__init__(fields, out, empty)
+        self.shown: list[list[str]] = []
+
+    def row(self, row: Mapping[str, Any]) -> None:
+        if len(self.shown) < TABLE_ROWS:
+            self.shown.append([_cell(row.get(name)) for name in self.fields])
+        self.count += 1
+
+    def finish(self) -> int:
+        if not self.shown:
+            self.out.write(self.empty + "\n")
+            return 0
+        widths = [
+            max(len(name), *(len(line[i]) for line in self.shown))
+            for i, name in enumerate(self.fields)
+        ]
+        for line in [list(self.fields), *self.shown]:
+            cells = (c.ljust(w) for c, w in zip(line, widths, strict=True))
+            self.out.write("  ".join(cells).rstrip() + "\n")
+        if (more := self.count - len(self.shown)) > 0:
+            self.out.write(f"… and {more} more: use --csv or --json for all of them\n")
+        return self.count
+
+
+_FORMS: dict[str, type[_Writer]] = {"json": _Json, "csv": _Csv, "table": _Table}
+
+
 def emit(
     rows: Iterable[Mapping[str, Any]],
     fields: Sequence[str],
@@ -60,33 +131,39 @@ def emit(
 ) -> int:
     """Write `rows` (only `fields`, in that order) as `form` ("table", "json" or "csv"), as
     they come; the number of rows written."""
-    out = out or sys.stdout
-    if form == "json":
-        return _json(rows, fields, out)
-    if form == "csv":
-        return _csv(rows, fields, out)
-    return _table(iter(rows), fields, out, empty)
-
-
-def _json(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> int:
-    count = 0
-    out.write("[")
+    writer = _FORMS[form](fields, out or sys.stdout, empty)
     for row in rows:
-        item = {name: plain(row.get(name)) for name in fields}
-        out.write(("\n" if count == 0 else ",\n") + json.dumps(item, ensure_ascii=False))
-        count += 1
-    out.write("\n]\n" if count else "]\n")
-    return count
+        writer.row(row)
+    return writer.finish()
 
 
-def _csv(rows: Iterable[Mapping[str, Any]], fields: Sequence[str], out: TextIO) -> int:
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(fields)
-    count = 0
-    for row in rows:
-        writer.writerow(["" if (v := plain(row.get(name))) is None else v for name in fields])
-        count += 1
-    return count
+async def emit_batches(
+    batches: AsyncIterator[Sequence[Mapping[str, Any]]],
+    fields: Sequence[str],
+    form: str,
+    *,
+    out: TextIO | None = None,
+    empty: str = "nothing to list",
+) -> int:
+    """`emit` for rows read from the database a batch at a time (`BATCH`): each batch is
+    written before the next is read, so one batch is in memory however long the list. The
+    writes block the command's loop while a pipe is full, which only makes the next read wait:
+    a command has nothing else to do."""
+    writer = _FORMS[form](fields, out or sys.stdout, empty)
+    async for batch in batches:
+        for row in batch:
+            writer.row(row)
+    return writer.finish()
+
+
+def _csv_cell(value: Any) -> Any:
+    """As JSON writes them: true/false (not Python's True/False), and nothing for null."""
+    value = plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
 
 
 def _cell(value: Any) -> str:
@@ -96,21 +173,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return " ".join(str(value).split())
-
-
-def _table(
-    rows: Iterator[Mapping[str, Any]], fields: Sequence[str], out: TextIO, empty: str
-) -> int:
-    first = itertools.islice(rows, TABLE_ROWS)
-    shown = [[_cell(row.get(name)) for name in fields] for row in first]
-    if not shown:
-        out.write(empty + "\n")
-        return 0
-    widths = [max(len(name), *(len(line[i]) for line in shown)) for i, name in enumerate(fields)]
-    out.write("  ".join(n.ljust(w) for n, w in zip(fields, widths, strict=True)).rstrip() + "\n")
-    for line in shown:
-        out.write("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() + "\n")
-    more = sum(1 for _ in rows)
-    if more:
-        out.write(f"… and {more} more: use --csv or --json for all of them\n")
-    return len(shown) + more

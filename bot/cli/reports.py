@@ -5,11 +5,13 @@ category."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import click
 
 from bot.cli.command import run, settings, with_session
+from bot.cli.listing import emit, format_of, output_options
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
     from bot.machine_translation.service import UsageRow
     from bot.services import help as helping
     from bot.services import networks, sms_cost
+    from db.models import RequestStatus
 
 
 @click.command()
@@ -29,6 +32,7 @@ def reach(as_csv: bool) -> None:
     from bot.machine_translation import service as machine_translation
     from bot.services import networks, sms_cost
     from bot.services.actors import Actor
+    from bot.services.networks.reach import UNCHOSEN
     from db.session import session_now
 
     config = settings()
@@ -48,10 +52,19 @@ def reach(as_csv: bool) -> None:
         out.writerow(["network", "name", "language", "members", "unreachable_in_network"])
         for row in rows:
             for locale, count in row.by_locale.items() or {"": 0}.items():
-                out.writerow([row.network.slug, row.network.name, locale, count, row.unreachable])
+                # Members who have not chosen a language (a host appointed before they started
+                # the bot) have none: an empty cell, as the column would hold for no language.
+                language = "" if locale == UNCHOSEN else locale
+                out.writerow([row.network.slug, row.network.name, language, count, row.unreachable])
         return
     for row in rows:
-        languages = ", ".join(f"{loc} {n}" for loc, n in row.by_locale.items()) or "-"
+        languages = (
+            ", ".join(
+                f"{'(not chosen)' if loc == UNCHOSEN else loc} {n}"
+                for loc, n in row.by_locale.items()
+            )
+            or "-"
+        )
         blocked = f"  ({row.unreachable} blocked the bot)" if row.unreachable else ""
         click.echo(f"{row.network.slug:<22} {row.total:>6} members  {languages}{blocked}")
     if usage is not None:
@@ -94,12 +107,31 @@ def _texts(count: int) -> str:
     return "text" if count == 1 else "texts"
 
 
+# The fields of `stats --csv`/`--json`, one row per network and category (docs/cli.md): the
+# requests in each status, then the network's active helpers (the same on each of its rows).
+STATS_FIELDS = (
+    "network",
+    "category",
+    "requests",
+    "open",
+    "matched",
+    "done",
+    "withdrawn",
+    "expired",
+    "hidden",
+    "helpers_active",
+)
+
+
 @click.command()
-def stats() -> None:
+@output_options
+def stats(as_json: bool, as_csv: bool) -> None:
     """Neighbour help per network: requests by category and status, and active helpers."""
     from bot.services import help as helping
     from bot.services import networks
     from bot.services.actors import Actor
+
+    form = format_of(as_json, as_csv)
 
     async def work(session: AsyncSession) -> tuple[list[helping.HelpStats], dict[int, str]]:
         actor = Actor.operator()
@@ -107,6 +139,9 @@ def stats() -> None:
         return await helping.stats(session, actor), names
 
     rows, names = run(with_session(settings(), work))
+    if form != "table":
+        emit(stats_rows(rows, names), STATS_FIELDS, form)
+        return
     if not rows:
         click.echo("no help requests yet")
     for row in rows:
@@ -114,3 +149,27 @@ def stats() -> None:
         for category, counts in row.by_category.items():
             parts = ", ".join(f"{status.value} {n}" for status, n in sorted(counts.items()))
             click.echo(f"  {category.value:<10} {sum(counts.values()):>5} ({parts})")
+
+
+def stats_rows(rows: list[helping.HelpStats], names: dict[int, str]) -> list[dict[str, object]]:
+    """One row per network and category, by network slug and category; a network with
+    active helpers and no request yet has one row without a category, so that its helpers are
+    counted too."""
+    found: list[dict[str, object]] = []
+    statuses = STATS_FIELDS[3:-1]
+    for row in sorted(rows, key=lambda row: names.get(row.network_id, "")):
+        network = names.get(row.network_id)
+        by_category: list[tuple[str | None, Mapping[RequestStatus, int]]] = [
+            (category.value, counts) for category, counts in row.by_category.items()
+        ]
+        for category, counts in sorted(by_category, key=lambda item: item[0] or "") or [(None, {})]:
+            line: dict[str, object] = {
+                "network": network,
+                "category": category,
+                "requests": sum(counts.values()),
+                "helpers_active": row.helpers_active,
+            }
+            by_status = {status.value: n for status, n in counts.items()}
+            line.update({status: by_status.get(status, 0) for status in statuses})
+            found.append(line)
+    return found

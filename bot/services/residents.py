@@ -92,11 +92,18 @@ async def set_reachable(session: AsyncSession, telegram_id: int, reachable: bool
     return changed > 0
 
 
-async def make_coordinator(session: AsyncSession, telegram_id: int, value: bool = True) -> None:
-    """Grant (or withdraw) the coordinator role, for someone who may not have started yet."""
-    resident = await q.get_or_create_by_telegram_id(session, telegram_id)
+async def make_coordinator(session: AsyncSession, telegram_id: int, value: bool = True) -> bool:
+    """Grant (or withdraw) the stored coordinator role, for someone who may not have started
+    yet; whether anything changed. Withdrawing it from someone we don't know stores nothing:
+    a resident row for a stranger would be personal data kept for no purpose."""
+    resident = await (q.get_or_create_by_telegram_id if value else q.by_telegram_id)(
+        session, telegram_id
+    )
+    if resident is None or resident.is_coordinator == value:
+        return False
     resident.is_coordinator = value
     await session.commit()
+    return True
 
 
 @dataclass(frozen=True)
@@ -284,3 +291,87 @@ async def forget(session: AsyncSession, actor: Actor, catalogs: Catalogs) -> Non
     await pq.clear_report_reasons(session, me)
     await q.delete_resident(session, me)
     await session.commit()
+
+
+async def listing_page(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    after_id: int,
+    limit: int,
+    network_id: int | None = None,
+    sms_only: bool | None = None,
+) -> list[q.Listed]:
+    """A page of the operator's list of residents (`db.queries.residents.listing_page`)."""
+    actor.require_coordinator()
+    return await q.listing_page(
+        session, after_id=after_id, limit=limit, network_id=network_id, sms_only=sms_only
+    )
+
+
+async def hosts(
+    session: AsyncSession, actor: Actor, network_id: int | None = None
+) -> list[q.HostRow]:
+    """The hosts of one network, or of every live network (for the operator)."""
+    actor.require_coordinator()
+    return await q.hosts(session, network_id)
+
+
+async def coordinators(
+    session: AsyncSession, actor: Actor, coordinator_ids: Collection[int]
+) -> list[q.CoordinatorRow]:
+    """Everyone with the coordinator role, stored or given by COORDINATOR_IDS; someone named
+    there who never started the bot has no resident row, and is listed by the caller."""
+    actor.require_coordinator()
+    return await q.coordinators(session, coordinator_ids)
+
+
+async def find_for_operator(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    resident_id: int | None = None,
+    phone_raw: str | None = None,
+    region: str = "NO",
+) -> q.Listed:
+    """The resident with this id or number, as the operator's list shows them: whom an
+    erasure by the operator would erase, to confirm before it happens."""
+    actor.require_coordinator()
+    if resident_id is not None:
+        resident = await q.by_id(session, resident_id)
+    elif phone_raw is not None:
+        resident = await q.by_phone(session, parse_phone(phone_raw, region))
+    else:
+        raise InvalidInput("resident", "empty")
+    if resident is None:
+        raise NotFound()
+    return q.Listed(
+        id=resident.id,
+        telegram_id=resident.telegram_id,
+        phone=resident.phone,
+        first_name=resident.first_name,
+        locale=resident.locale,
+        is_coordinator=resident.is_coordinator,
+        created_at=resident.created_at,
+        networks=tuple(sorted(n.slug for _, n in await q.memberships_of(session, resident.id))),
+    )
+
+
+async def forget_for_operator(
+    session: AsyncSession, actor: Actor, catalogs: Catalogs, found: q.Listed
+) -> None:
+    """Erase the resident the operator confirmed (`find_for_operator`), on their request by
+    other means (letter, phone, desk): exactly what /forget and SLETT do. The id must still
+    name the same resident (the same creation time): between the question and the answer
+    they may have erased themselves, and SQLite may give a freed id to someone new."""
+    actor.require_coordinator()
+    resident = await q.by_id(session, found.id)
+    if resident is None or resident.created_at != found.created_at:
+        raise NotFound()
+    await forget(
+        session,
+        Actor(
+            resident.id, resident.telegram_id, resident.locale, is_coordinator=False, onboarded=True
+        ),
+        catalogs,
+    )

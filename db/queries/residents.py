@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from db.models import (
     Answer,
     Delivery,
     Event,
+    MemberRole,
     Membership,
     Network,
     NotifyMode,
@@ -202,3 +206,153 @@ async def deliveries_count(session: AsyncSession, resident_id: int) -> int:
         select(func.count()).select_from(Delivery).where(Delivery.resident_id == resident_id)
     )
     return int(count or 0)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A resident as the operator's lists show them: who, not what they wrote."""
+
+    id: int
+    telegram_id: int | None
+    phone: str | None
+    first_name: str | None
+    locale: str | None
+    is_coordinator: bool
+    created_at: datetime
+    networks: tuple[str, ...]  # slugs, in order
+    role: MemberRole | None = None  # in the one network listed, when one is
+
+
+async def listing_page(
+    session: AsyncSession,
+    *,
+    after_id: int,
+    limit: int,
+    network_id: int | None = None,
+    sms_only: bool | None = None,
+) -> list[Listed]:
+    """Up to `limit` residents with an id above `after_id`, by id: a page of a list read by
+    keyset (the next page starts after the last id), so page 50 costs what page 1 does and
+    nothing holds the whole list. With `network_id` only its members (and their role there);
+    with `sms_only` those with no Telegram account (True) or with one (False)."""
+    query = (
+        select(
+            Resident.id,
+            Resident.telegram_id,
+            Resident.phone,
+            Resident.first_name,
+            Resident.locale,
+            Resident.is_coordinator,
+            Resident.created_at,
+        )
+        .where(Resident.id > after_id)
+        .order_by(Resident.id)
+        .limit(limit)
+    )
+    if network_id is not None:
+        query = query.add_columns(Membership.role).join(
+            Membership,
+            (Membership.resident_id == Resident.id) & (Membership.network_id == network_id),
+        )
+    if sms_only is not None:
+        query = query.where(
+            Resident.telegram_id.is_(None) if sms_only else Resident.telegram_id.is_not(None)
+        )
+    # Rows, not typed tuples: the role column is there only with `network_id`.
+    rows: list[Any] = list((await session.execute(query)).all())
+    if not rows:
+        return []
+    slugs: dict[int, list[str]] = {}
+    found = await session.execute(
+        select(Membership.resident_id, Network.slug)
+        .join(Network, Network.id == Membership.network_id)
+        .where(Membership.resident_id.in_([row[0] for row in rows]))
+        .order_by(Membership.resident_id, Network.slug)
+    )
+    for resident_id, slug in found:
+        slugs.setdefault(int(resident_id), []).append(slug)
+    return [
+        Listed(
+            id=int(row[0]),
+            telegram_id=row[1],
+            phone=row[2],
+            first_name=row[3],
+            locale=row[4],
+            is_coordinator=bool(row[5]),
+            created_at=row[6],
+            networks=tuple(slugs.get(int(row[0]), ())),
+            role=MemberRole(row[7]) if network_id is not None else None,
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class HostRow:
+    network_slug: str
+    resident_id: int
+    telegram_id: int | None
+    first_name: str | None
+    locale: str | None
+    joined_at: datetime
+
+
+async def hosts(session: AsyncSession, network_id: int | None = None) -> list[HostRow]:
+    """The hosts of one network, or of every live one, by network and name. A few per network:
+    read whole."""
+    query = (
+        select(
+            Network.slug,
+            Resident.id,
+            Resident.telegram_id,
+            Resident.first_name,
+            Resident.locale,
+            Membership.joined_at,
+        )
+        .join(Membership, Membership.network_id == Network.id)
+        .join(Resident, Resident.id == Membership.resident_id)
+        .where(Membership.role == MemberRole.HOST)
+        .order_by(Network.slug, Resident.first_name, Resident.id)
+    )
+    if network_id is None:
+        query = query.where(Network.archived_at.is_(None))
+    else:
+        query = query.where(Network.id == network_id)
+    return [
+        HostRow(slug, int(rid), tid, name, locale, joined)
+        for slug, rid, tid, name, locale, joined in await session.execute(query)
+    ]
+
+
+@dataclass(frozen=True)
+class CoordinatorRow:
+    resident_id: int
+    telegram_id: int | None
+    first_name: str | None
+    locale: str | None
+    is_coordinator: bool  # the role as stored; COORDINATOR_IDS grants it too
+
+
+async def coordinators(
+    session: AsyncSession, telegram_ids: Collection[int]
+) -> list[CoordinatorRow]:
+    """Residents with the coordinator role stored, and those whose Telegram id is one of
+    `telegram_ids` (the COORDINATOR_IDS setting), by Telegram id."""
+    condition: ColumnElement[bool] = Resident.is_coordinator.is_(True)
+    if telegram_ids:
+        condition = or_(condition, Resident.telegram_id.in_(sorted(telegram_ids)))
+    rows = await session.execute(
+        select(
+            Resident.id,
+            Resident.telegram_id,
+            Resident.first_name,
+            Resident.locale,
+            Resident.is_coordinator,
+        )
+        .where(condition)
+        .order_by(Resident.telegram_id, Resident.id)
+    )
+    return [
+        CoordinatorRow(int(rid), tid, name, locale, bool(flag))
+        for rid, tid, name, locale, flag in rows
+    ]

@@ -4,6 +4,9 @@ did. Every command is tried with input it must refuse."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -191,3 +194,31 @@ def test_db_upgrade_says_what_it_did(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     assert back.output == (
         f"stepped the database at {database} back from version {versions[-1]} to {versions[-2]}\n"
     )
+
+
+def test_a_reader_that_goes_away_is_no_error():
+    # `naboskap resident list --csv | head -1`: the list outlives its reader (click quiets
+    # the broken pipe; a list written from a worker thread must not undo that).
+    script = (
+        "import sys, click\n"
+        "from bot.cli import OperatorGroup\n"
+        "@click.group(cls=OperatorGroup)\n"
+        "def root(): pass\n"
+        "@root.command()\n"
+        "def rows():\n"
+        "    for n in range(200000): click.echo(f'row {n}')\n"
+        "root(['rows'], prog_name='naboskap')\n"
+    )
+    # The reader takes one line and goes: the writer meets a broken pipe.
+    writer = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ},
+    )
+    assert writer.stdout is not None and writer.stderr is not None
+    assert writer.stdout.readline() == b"row 0\n"
+    writer.stdout.close()
+    errors = writer.stderr.read()
+    assert writer.wait(timeout=60) != 0
+    assert errors == b""

@@ -38,6 +38,9 @@ from db.session import session_now
 if TYPE_CHECKING:
     from bot.machine_translation.service import MachineTranslation
 
+# A cancellation's reason is a line under the event's card, not a second description.
+REASON_MAX = 300
+
 
 async def require_host(session: AsyncSession, actor: Actor, network_id: int) -> NetworkName:
     """The network's names (each member's notice names it in their language) if the actor
@@ -199,6 +202,16 @@ async def _attendees(
     return await oq.residents(session, ids)
 
 
+async def told_of_changes(session: AsyncSession, actor: Actor, event_id: int) -> int:
+    """How many a change to the event, or its cancellation, would tell now: those coming or
+    maybe coming (to it, or to every date of its series) whom we can reach."""
+    event = await q.get(session, event_id)
+    if event is None:
+        raise NotFound()
+    await require_host(session, actor, event.network_id)
+    return len(await _attendees(session, event.id))
+
+
 async def _tell_attendees(
     session: AsyncSession,
     catalogs: Catalogs,
@@ -206,12 +219,14 @@ async def _tell_attendees(
     kind: NoticeKind,
     now: datetime,
     recipients: list[oq.RecipientRow],
+    *,
+    reason: str = "",
 ) -> outbox.Enqueued:
     return await outbox.enqueue(
         session,
         kind=kind,
         recipients=recipients,
-        render=render_event(catalogs, view, kind),
+        render=render_event(catalogs, view, kind, reason=reason),
         zone=catalogs.zone,
         default_locale=catalogs.default_locale,
         network_id=view.network_id,
@@ -269,11 +284,16 @@ async def cancel(
     now: datetime | None = None,
     machine: MachineTranslation | None = None,
     tell_series: bool = True,
+    reason: str = "",
 ) -> EventView:
     """Cancel an event (once) that has not yet happened; those who said coming or maybe are
     told (of a series' date, those coming to every date too, unless `tell_series` is off, as
-    for `update`)."""
+    for `update`). A `reason` (the operator's, as written: it is not translated) is shown in
+    the notice and kept nowhere else."""
     now = now or session_now(session)
+    reason = " ".join(reason.split())
+    if len(reason) > REASON_MAX:
+        raise InvalidInput("reason", "too_long", REASON_MAX)
     event = await q.get(session, event_id)
     if event is None:
         raise NotFound()
@@ -293,7 +313,9 @@ async def cancel(
         )
         event.status, event.updated_at = EventStatus.CANCELLED, now
         view = replace(make_view(event, name, texts, {}, None, series), machine=found)
-        await _tell_attendees(session, catalogs, view, NoticeKind.EVENT_CANCELLED, now, recipients)
+        await _tell_attendees(
+            session, catalogs, view, NoticeKind.EVENT_CANCELLED, now, recipients, reason=reason
+        )
         await session.commit()
     return await load_view(session, event)
 

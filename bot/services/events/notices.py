@@ -76,7 +76,12 @@ def event_card(t: Translator, view: EventView) -> str:
     return "\n".join(lines)
 
 
-def render_event(catalogs: Catalogs, view: EventView, kind: NoticeKind) -> outbox.Render:
+def render_event(
+    catalogs: Catalogs, view: EventView, kind: NoticeKind, *, reason: str = ""
+) -> outbox.Render:
+    """The notice of `kind` about the event; a cancellation's notice shows its `reason`, if
+    one was given, under the card."""
+
     def render(locale: str, channel: Channel) -> Rendered:
         t = catalogs.translator(locale)
         network = html.escape(view.network_name_in(locale))
@@ -88,6 +93,8 @@ def render_event(catalogs: Catalogs, view: EventView, kind: NoticeKind) -> outbo
         }[kind]
         text = f"{headline}\n\n{event_card(t, view)}"
         if kind is NoticeKind.EVENT_CANCELLED:
+            if reason:
+                text += "\n\n" + t.gettext("Reason: {reason}", reason=html.escape(reason))
             return Rendered(text)
         buttons: tuple[tuple[Button, ...], ...] = (
             (

@@ -17,6 +17,10 @@ from bot.services.networks.views import NetworkView, ReachRow, network_row, view
 from db.models import MemberRole
 from db.queries import networks as q
 
+# The key of members who have not chosen a language yet (a host appointed before they started
+# the bot): no locale is spelled so. Each reader shows it in its own words.
+UNCHOSEN = "?"
+
 
 def _reach_rows(
     views: Iterable[NetworkView], counts: Iterable[tuple[int, str | None, bool, int]]
@@ -24,7 +28,7 @@ def _reach_rows(
     locales: dict[int, dict[str, int]] = defaultdict(dict)
     unreachable: dict[int, int] = defaultdict(int)
     for network_id, locale, reachable, count in counts:
-        key = locale or "?"
+        key = locale or UNCHOSEN
         locales[network_id][key] = locales[network_id].get(key, 0) + count
         if not reachable:
             unreachable[network_id] += count
