@@ -406,18 +406,7 @@ def event_edit(
         actor = Actor.operator()
         async with core.sessionmaker() as session:
             view = await _open_event(session, event_id, "changed")
-            draft = events.EventDraft(
-                network_id=view.network_id,
-                title=view.title,
-                starts_at=view.starts_at,
-                ends_at=view.ends_at,
-                place=view.place,
-                description=view.description,
-                no_norwegian_needed=view.no_norwegian_needed,
-                all_day=view.all_day,
-                locale=view.locale,
-                translations=view.translations,
-            )
+            draft = view.draft()
             changed = replace(
                 draft,
                 title=draft.title if title is None else title,

@@ -103,19 +103,7 @@ async def on_edit_value(
     data = await state.get_data()
     field, event_id = data.get("edit_field"), int(data.get("edit_event", 0))
     view = await events.get(session, actor, event_id)
-    draft = EventDraft(
-        network_id=view.network_id,
-        title=view.title,
-        starts_at=view.starts_at,
-        ends_at=view.ends_at,
-        place=view.place,
-        description=view.description,
-        no_norwegian_needed=view.no_norwegian_needed,
-        # A calendar's all-day event stays one when its title or place changes.
-        all_day=view.all_day,
-        locale=view.locale,
-        translations=view.translations,
-    )
+    draft = view.draft()  # a calendar's all-day event stays one when its place changes
     text = (message.text or "").strip()
     if field == "when":
         result = parse_when(text, clock.now(), t.zone)

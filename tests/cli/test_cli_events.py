@@ -3,11 +3,9 @@ and changes that tell those coming exactly as a host's changes in the bot do."""
 
 from __future__ import annotations
 
-import asyncio
 import csv
 import io
 import json
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -32,7 +30,7 @@ from db.models import (
     Rsvp,
     SeriesRsvp,
 )
-from db.session import create_engine, create_sessionmaker
+from tests.support.cli import in_database
 
 T = TypeVar("T")
 
@@ -49,22 +47,6 @@ LIST_FIELDS = [
     "coming",
     "maybe",
 ]
-
-
-def in_database(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """`work` done in a session of the test's database, outside the command."""
-
-    async def go() -> T:
-        engine = create_engine(database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def add_event(cli, slug: str, title: str, starts: str, *extra: str) -> int:  # type: ignore[no-untyped-def]

@@ -11,7 +11,6 @@ import asyncio
 import csv
 import io
 import json
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -31,7 +30,7 @@ from db.models import (
     RequestStatus,
     Resident,
 )
-from db.session import create_engine, create_sessionmaker
+from tests.support.cli import in_database
 from tests.support.log_guard import personal, personal_phone
 from tests.support.settings import REDIS_URL
 
@@ -40,20 +39,6 @@ T = TypeVar("T")
 OLENA_PHONE = "+4791234567"  # an SMS-only resident
 KARI_PHONE = "+4798765432"  # a Telegram resident with a linked phone
 JOINED = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
-
-
-def _in_database(database_url: str, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def go() -> T:
-        engine = create_engine(database_url)
-        try:
-            async with create_sessionmaker(engine)() as session:
-                result = await work(session)
-                await session.commit()
-                return result
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(go())
 
 
 def _csv(text: str) -> list[dict[str, str]]:
@@ -76,7 +61,7 @@ def _network_id(database_url: str, slug: str) -> int:
     async def work(session: AsyncSession) -> int:
         return int(await session.scalar(select(Network.id).where(Network.slug == slug)) or 0)
 
-    return _in_database(database_url, work)
+    return in_database(database_url, work)
 
 
 @pytest.fixture
@@ -141,7 +126,7 @@ def people(cli, database_url: str) -> dict[str, int]:  # type: ignore[no-untyped
         assert hilde is not None
         return {"hilde": int(hilde), "olena": int(olena), "kari": int(kari)}
 
-    return _in_database(database_url, work)
+    return in_database(database_url, work)
 
 
 # resident list
@@ -279,7 +264,7 @@ def _crowd(database_url: str, count: int) -> int:
             ],
         )
 
-    _in_database(database_url, work)
+    in_database(database_url, work)
     return network
 
 
@@ -332,7 +317,7 @@ def _counts(database_url: str, resident_id: int) -> tuple[int, int]:
         )
         return int(residents or 0), int(memberships or 0)
 
-    return _in_database(database_url, work)
+    return in_database(database_url, work)
 
 
 def test_remove_by_phone_erases_as_forget_does(cli, people, database_url):
@@ -582,7 +567,7 @@ def _help(database_url: str, people: dict[str, int]) -> None:
             ],
         )
 
-    _in_database(database_url, work)
+    in_database(database_url, work)
 
 
 STATS_HEADER = "network,category,requests,open,matched,done,withdrawn,expired,hidden,helpers_active"

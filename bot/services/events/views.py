@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import machine_texts
+from bot.services.events.drafts import EventDraft
 from bot.services.events.series import SeriesView, series_view
 from bot.services.networks.views import NetworkName, network_name
 from db.models import Answer, Event, EventStatus
@@ -75,6 +76,23 @@ class EventView:
             title, description = self.machine[locale]
             return title, description, False
         return self.title, self.description, locale != self.locale
+
+    def draft(self) -> EventDraft:
+        """What the host would fill in to publish the event as it is now: where a change (in
+        the bot or from the command line) starts, so nothing not changed is lost (all-day,
+        translations, "no Norwegian needed")."""
+        return EventDraft(
+            network_id=self.network_id,
+            title=self.title,
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            place=self.place,
+            description=self.description,
+            no_norwegian_needed=self.no_norwegian_needed,
+            all_day=self.all_day,
+            locale=self.locale,
+            translations=self.translations,
+        )
 
     def is_machine(self, locale: str) -> bool:
         """Whether `text_for(locale)` is a machine translation (human ones always win)."""
