@@ -246,7 +246,7 @@ def build_scheduler(
     led("calendar-feeds", followed_feeds, IntervalTrigger(minutes=1))
     # At night, in the configured zone, when nobody is waiting for an answer.
     led("retention", clean_up, CronTrigger(hour=3, minute=30, timezone=catalogs.zone))
-    summaries = SummaryJob(sessionmaker, catalogs, at=summary_at)
+    summaries = SummaryJob(sessionmaker, catalogs, at=summary_at, machine=machine)
     # In the configured zone, so 17:00 stays 17:00 across a DST change.
     at = summaries.at
     led(

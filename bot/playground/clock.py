@@ -74,7 +74,10 @@ class ClockControl:
             app.sessionmaker, app.catalogs, self.schedule, app.core.machine_translation
         )
         self._summaries = SummaryJob(
-            app.sessionmaker, app.catalogs, at=app.settings.new_events_summary_at
+            app.sessionmaker,
+            app.catalogs,
+            at=app.settings.new_events_summary_at,
+            machine=app.core.machine_translation,
         )
         self._moving = asyncio.Lock()
 

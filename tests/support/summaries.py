@@ -12,4 +12,6 @@ async def summarize(app, now: datetime | None = None) -> Result:  # type: ignore
     published a moment ago is in it, whatever the time of day."""
     now = now or datetime.now(UTC)
     at = now.astimezone(app.catalogs.zone).time()
-    return await SummaryJob(app.sessionmaker, app.catalogs, at=at)(now)
+    return await SummaryJob(
+        app.sessionmaker, app.catalogs, at=at, machine=app.core.machine_translation
+    )(now)

@@ -14,6 +14,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
-from bot.i18n import Catalogs, Translator, native_digits
+from bot.i18n import SHIPPED_LOCALES, Catalogs, Translator, native_digits
 from bot.services.actions import MenuItem, OpenMenu
 from bot.services.networks.views import NetworkName, network_names
 from bot.sms_keywords import Command, shown
@@ -36,6 +37,9 @@ from db.queries import outbox as oq
 from db.queries.outbox import RecipientRow
 from db.session import clock_of
 
+if TYPE_CHECKING:
+    from bot.machine_translation.service import MachineTranslation
+
 SUMMARY_AT = time(17, 0)  # local: after the working day, before the evening's events
 PAGE = 500  # residents per transaction
 LISTED = 5  # events a Telegram summary names; the rest are counted
@@ -45,11 +49,13 @@ TITLE_CHARS = 40  # a title in an SMS list: whole, or cut at a word
 
 @dataclass(frozen=True)
 class Item:
-    """One new event as a resident's summary lists it."""
+    """One new event as a resident's summary lists it; `machine`: its title is
+    machine-translated (the event's card has the original)."""
 
     title: str
     starts_at: datetime
     network: str
+    machine: bool = False
 
 
 @dataclass
@@ -108,7 +114,8 @@ def telegram(t: Translator, items: Sequence[Item], network: str | None) -> Rende
             "{day} at {time}", day=t.format_day(item.starts_at), time=t.format_time(item.starts_at)
         )
         where = "" if network is not None else " · " + html.escape(item.network)
-        lines.append(f"• <b>{html.escape(item.title)}</b>\n   {when}{where}")
+        robot = "🤖 " if item.machine else ""  # as the digest marks it
+        lines.append(f"• {robot}<b>{html.escape(item.title)}</b>\n   {when}{where}")
     more = len(items) - LISTED
     if more > 0:
         lines.append(
@@ -158,24 +165,52 @@ def _render(
     upcoming: list[Event],
     texts: dict[int, dict[str, tuple[str, str]]],
     names: dict[int, NetworkName],
+    machine: dict[int, dict[str, str]],
 ) -> outbox.Render:
     """One resident's summary in their language and channel: titles as the host wrote them
-    in that language where they did, network names as the hosts gave them."""
+    in that language where they did, else machine-translated where the cache has it (the
+    notices it stands for were), network names as the hosts gave them."""
     networks = {e.network_id for e in upcoming}
 
     def render(locale: str, channel: Channel) -> Rendered:
         def name(network_id: int) -> str:
             return names.get(network_id, NetworkName("")).in_locale(locale)
 
-        items = [
-            Item(texts.get(e.id, {}).get(locale, (e.title, ""))[0], e.starts_at, name(e.network_id))
-            for e in upcoming
-        ]
+        def item(event: Event) -> Item:
+            written = texts.get(event.id, {}).get(locale)
+            if written is not None:
+                return Item(written[0], event.starts_at, name(event.network_id))
+            translated = machine.get(event.id, {}).get(locale)
+            if translated is not None:
+                return Item(translated, event.starts_at, name(event.network_id), machine=True)
+            return Item(event.title, event.starts_at, name(event.network_id))
+
         one = name(next(iter(networks))) if len(networks) == 1 else None
         write = sms if channel is Channel.SMS else telegram
-        return write(catalogs.translator(locale), items, one)
+        return write(catalogs.translator(locale), [item(e) for e in upcoming], one)
 
     return render
+
+
+async def machine_titles(
+    machine: MachineTranslation | None, events: Sequence[Event]
+) -> dict[int, dict[str, str]]:
+    """Event id -> locale -> the title machine-translated, from the cache alone (a summary
+    round must not wait on a translator): the events' notices asked for them when they were
+    held, so a newcomer's summary names them in the words those notices used."""
+    if machine is None or not machine.enabled:
+        return {}
+    by_source: dict[str, list[Event]] = {}
+    for event in events:
+        by_source.setdefault(event.locale, []).append(event)
+    found: dict[int, dict[str, str]] = {}
+    for source, group in by_source.items():
+        cached = await machine.cached_each([e.title for e in group], source, SHIPPED_LOCALES)
+        for target, titles in cached.items():
+            for event in group:
+                if (title := titles.get(event.title)) is not None:
+                    found.setdefault(event.id, {})[target] = title
+    return found
 
 
 class SummaryJob:
@@ -190,11 +225,13 @@ class SummaryJob:
         *,
         at: time = SUMMARY_AT,
         page: int = PAGE,
+        machine: MachineTranslation | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.catalogs = catalogs
         self.at = at
         self.page = page
+        self.machine = machine
 
     async def __call__(self, now: datetime | None = None) -> Result:
         now = now or clock_of(self.sessionmaker)()
@@ -235,6 +272,8 @@ class SummaryJob:
         events = {e.id: e for e in await dq.events_by_id(session, event_ids)}
         texts = await eq.texts(session, event_ids)
         names = await network_names(session, {e.network_id for e in events.values()})
+        # Read before this session writes: the cache is read in sessions of its own.
+        machine = await machine_titles(self.machine, list(events.values()))
         by_resident: dict[int, list[q.HeldEvent]] = {}
         for row in rows:
             by_resident.setdefault(row.resident_id, []).append(row)
@@ -256,7 +295,7 @@ class SummaryJob:
                 key=lambda e: (e.starts_at, e.id),
             )
             if upcoming:
-                render = _render(self.catalogs, upcoming, texts, names)
+                render = _render(self.catalogs, upcoming, texts, names, machine)
                 networks = {e.network_id for e in upcoming}
                 one = networks.pop() if len(networks) == 1 else None
                 await self._enqueue(session, recipient, render, one, keys[resident_id], now)
