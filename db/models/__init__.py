@@ -30,6 +30,7 @@ from db.models.help import (
     RequestStatus,
     Suspension,
 )
+from db.models.ideas import Idea, IdeaStatus, IdeaSupport
 from db.models.networks import (
     JoinPolicy,
     MemberRole,
@@ -48,9 +49,19 @@ from db.models.outbox import (
     RateSlot,
     Rendering,
 )
+from db.models.polls import (
+    Poll,
+    PollBallot,
+    PollChoice,
+    PollOption,
+    PollOptionText,
+    PollStatus,
+    PollText,
+)
 from db.models.rate_limits import RateEvent, RateKind
 from db.models.residents import NotifyMode, PhoneCode, Preferences, Resident, SmsConversation
 from db.models.translations import MachineTranslation, TranslationUsage
+from db.models.volunteering import CallStatus, VolunteerCall, VolunteerShift, VolunteerSignup
 
 __all__ = [
     "NAMING",
@@ -58,6 +69,7 @@ __all__ = [
     "Base",
     "Block",
     "CalendarFeed",
+    "CallStatus",
     "Channel",
     "Delivery",
     "DeliveryStatus",
@@ -73,6 +85,9 @@ __all__ = [
     "HelpRequest",
     "HelpResponse",
     "HelperSettings",
+    "Idea",
+    "IdeaStatus",
+    "IdeaSupport",
     "JoinPolicy",
     "Lease",
     "MachineTranslation",
@@ -85,6 +100,13 @@ __all__ = [
     "NoticeKind",
     "NotifyMode",
     "PhoneCode",
+    "Poll",
+    "PollBallot",
+    "PollChoice",
+    "PollOption",
+    "PollOptionText",
+    "PollStatus",
+    "PollText",
     "Preferences",
     "RateEvent",
     "RateKind",
@@ -100,6 +122,9 @@ __all__ = [
     "Suspension",
     "TranslationUsage",
     "UTCDateTime",
+    "VolunteerCall",
+    "VolunteerShift",
+    "VolunteerSignup",
     "enum_column",
     "utcnow",
 ]

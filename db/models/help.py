@@ -119,6 +119,8 @@ class Report(Base):
         ForeignKey("help_requests.id", ondelete="CASCADE")
     )
     reported_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
+    # A report of an idea (issue 15) rather than of a help request.
+    idea_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
     # About the person rather than the request: kept apart from reported_id, which /forget
     # empties, so that the two reports of one request stay two.
     about_resident: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -36,6 +36,17 @@ class NoticeKind(enum.StrEnum):
     # One resident's summary of the new events whose own notices the daily cap held back
     # (bot.services.events.summary).
     NEW_EVENTS = "new_events"
+    # Taking part (issue 15): polls, ideas and volunteer calls.
+    POLL = "poll"
+    POLL_RESULTS = "poll_results"
+    IDEA = "idea"  # to the hosts: a new idea in their network
+    IDEA_FORWARDED = "idea_forwarded"  # to the coordinators
+    IDEA_STATUS = "idea_status"  # to its supporters
+    VOLUNTEER_CALL = "volunteer_call"
+    SHIFT_REMINDER = "shift_reminder"
+    SHIFT_CHANGED = "shift_changed"  # to the host: a shift filled, someone withdrew
+    SHIFT_MESSAGE = "shift_message"  # the host's message to those signed up
+    SHIFT_THANKS = "shift_thanks"
 
 
 class Channel(enum.StrEnum):
