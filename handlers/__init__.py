@@ -23,6 +23,7 @@ from handlers import (
     privacy,
     settings,
     start,
+    take_part,
 )
 
 
@@ -48,6 +49,8 @@ def build_router() -> Router:
         settings.build_router(),
         broadcast.build_router(),
         help.build_router(),
+        take_part.build_router(),
+        # Taking part (issue 15): polls, ideas and volunteer calls register here.
         privacy.build_router(),
         coordinator.build_router(),
         enrolment.build_router(),

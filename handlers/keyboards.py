@@ -92,6 +92,7 @@ def main_menu(t: Translator, actor: Actor) -> InlineKeyboardMarkup:
         button(t.gettext("🏘 Networks"), OpenMenu(MenuItem.NETWORKS)),
         button(t.gettext("🙋 Ask for help"), OpenMenu(MenuItem.ASK)),
         button(t.gettext("🤝 Offer help"), OpenMenu(MenuItem.OFFER)),
+        button(t.gettext("🗳 Take part"), OpenMenu(MenuItem.TAKE_PART)),
         button(t.gettext("🌐 Language"), OpenMenu(MenuItem.LANGUAGE)),
         button(t.gettext("⚙️ Settings"), OpenMenu(MenuItem.SETTINGS)),
         button(t.gettext("🔒 My data"), OpenMenu(MenuItem.MYDATA)),
@@ -100,6 +101,15 @@ def main_menu(t: Translator, actor: Actor) -> InlineKeyboardMarkup:
     if actor.is_coordinator:
         buttons.append(button(t.gettext("🛠 Coordinator"), OpenMenu(MenuItem.COORDINATOR)))
     return markup(rows(buttons, 2))
+
+
+def take_part(t: Translator) -> InlineKeyboardMarkup:
+    return markup(
+        [[button(t.gettext("📊 Polls"), OpenMenu(MenuItem.POLLS))]],
+        [[button(t.gettext("💡 Ideas"), OpenMenu(MenuItem.IDEAS))]],
+        [[button(t.gettext("🧹 Volunteer calls"), OpenMenu(MenuItem.VOLUNTEER))]],
+        [[button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]],
+    )
 
 
 def back_to_menu(t: Translator) -> InlineKeyboardMarkup:

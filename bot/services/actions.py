@@ -47,6 +47,10 @@ class MenuItem(enum.StrEnum):
     COORDINATOR = "coord"
     ASK = "ask"  # ask neighbours for help
     OFFER = "offer"  # offer neighbours help
+    TAKE_PART = "part"  # polls, ideas and volunteer calls (issue 15)
+    POLLS = "polls"
+    IDEAS = "ideas"
+    VOLUNTEER = "volunteer"
 
 
 # A shipped locale code (`nb`, `fa_AF`, ...): the field type of a language choice.
