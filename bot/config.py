@@ -102,6 +102,9 @@ class RateLimits:
     # each reply costs the municipality, so twenty in ten minutes is where a phone (or a
     # script) stops being answered, until the window has passed.
     sms: tuple[RateLimit, ...] = (RateLimit(20, 10 * MINUTE),)
+    # Ideas for a network (issue 15): each reaches the network's hosts; five a day leaves
+    # room for an inspired evening, more is flooding them.
+    ideas: tuple[RateLimit, ...] = (RateLimit(5, DAY),)
 
 
 def parse_rate_limits(value: str) -> tuple[RateLimit, ...]:
@@ -175,6 +178,10 @@ class Settings(BaseSettings):
     # before the evening's events.
     new_events_summary_time: str = "17:00"
     help_expiry_days: int = Field(default=14, ge=1, le=365)
+    # A poll's split by language and by channel (shown to its creator, hosts, coordinators)
+    # shows a group with fewer answers than this as "< 5", so one person's answer in a small
+    # language group cannot be picked out (bot.services.polls.results, docs/polls.md).
+    min_group_size: int = Field(default=5, ge=2, le=100)
     # How long history (notices sent, past events and their answers, finished help requests,
     # handled reports) is kept before the daily clean-up deletes it: docs/privacy.md.
     retention_days: int = Field(default=365, ge=30, le=3650)
@@ -191,12 +198,14 @@ class Settings(BaseSettings):
     rate_limit_help_requests: Annotated[tuple[RateLimit, ...], NoDecode] = RateLimits.help_requests
     rate_limit_relay: Annotated[tuple[RateLimit, ...], NoDecode] = RateLimits.relay
     rate_limit_sms: Annotated[tuple[RateLimit, ...], NoDecode] = RateLimits.sms
+    rate_limit_ideas: Annotated[tuple[RateLimit, ...], NoDecode] = RateLimits.ideas
 
     @field_validator(
         "rate_limit_reports",
         "rate_limit_help_requests",
         "rate_limit_relay",
         "rate_limit_sms",
+        "rate_limit_ideas",
         mode="before",
     )
     @classmethod
@@ -210,6 +219,7 @@ class Settings(BaseSettings):
             help_requests=self.rate_limit_help_requests,
             relay=self.rate_limit_relay,
             sms=self.rate_limit_sms,
+            ideas=self.rate_limit_ideas,
         )
 
     # ---- end of the rate limits block

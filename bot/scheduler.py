@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import WEEKDAYS
 from bot.i18n import Catalogs
 from bot.logs import failure
-from bot.services import events, retention
+from bot.services import events, polls, retention
 from bot.services import help as helping
 from bot.services.digest import Round, Summary, due_week
 from bot.services.events.summary import SUMMARY_AT, SummaryJob
@@ -186,6 +186,7 @@ def build_scheduler(
     translation_cache_days: int = 30,
     machine: MachineTranslation | None = None,
     summary_at: time = SUMMARY_AT,
+    min_group_size: int = 5,
 ) -> tuple[AsyncIOScheduler, Leadership]:
     """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry,
     calendar feeds, the weekly digest and the daily deletion of old history."""
@@ -199,6 +200,17 @@ def build_scheduler(
     async def expiry() -> None:
         async with sessionmaker() as session:
             await helping.expire_due(session, catalogs)
+
+    async def close_polls() -> None:
+        async with sessionmaker() as session:
+            await polls.close_due(session, catalogs, min_group=min_group_size)
+
+    async def shift_reminders() -> None:
+        # Imported here, as the volunteering services are only this job's.
+        from bot.services import volunteering
+
+        async with sessionmaker() as session:
+            await volunteering.send_due_reminders(session, catalogs, reminder_hours)
 
     async def followed_feeds() -> None:
         # Imported here: icalendar and the feed client load only where feeds are synced.
@@ -242,6 +254,9 @@ def build_scheduler(
 
     led("event-reminders", reminders, IntervalTrigger(minutes=1))
     led("help-expiry", expiry, IntervalTrigger(minutes=10))
+    # Shifts are reminded like events: REMINDER_HOURS before, once per signup.
+    led("shift-reminders", shift_reminders, IntervalTrigger(minutes=1))
+    led("poll-closing", close_polls, IntervalTrigger(minutes=1))
     # Each feed has its own interval (15 minutes or more); this only looks for due ones.
     led("calendar-feeds", followed_feeds, IntervalTrigger(minutes=1))
     # At night, in the configured zone, when nobody is waiting for an answer.

@@ -26,6 +26,9 @@ class Command(StrEnum):
     MYDATA = "mydata"
     MORE = "more"
     QUIET = "quiet"
+    IDEA = "idea"  # ideas for the network (issue 15)
+    VOLUNTEER = "volunteer"  # volunteer calls ("dugnad", issue 15)
+    POLL = "poll"  # open polls, by number to answer (issue 15)
 
 
 # The first word(s) of a message, per command. Norwegian and English first: those are what the
@@ -187,6 +190,39 @@ WORDS: dict[Command, dict[str, tuple[str, ...]]] = {
         "so": ("AAMUSNAAN",),
         "ti": ("ህድኣት",),
         "fa_AF": ("سکوت",),
+    },
+    Command.IDEA: {  # alone: the ideas, by number to support; with words: a new idea
+        "nb": ("IDE", "IDEER"),
+        "en": ("IDEA", "IDEAS"),
+        "uk": ("ІДЕЯ", "ІДЕЇ"),
+        "pl": ("POMYSL", "POMYSLY"),
+        "lt": ("IDEJA", "IDEJOS"),
+        "ar": ("فكرة", "أفكار"),
+        "so": ("FIKRAD", "FIKRADO"),
+        "ti": ("ሓሳብ",),
+        "fa_AF": ("ایده",),
+    },
+    Command.VOLUNTEER: {  # the open shifts, by number to sign up (or, if signed up, withdraw)
+        "nb": ("DUGNAD", "FRIVILLIG"),
+        "en": ("VOLUNTEER", "DUGNAD"),
+        "uk": ("ВОЛОНТЕР", "ВОЛОНТЕРСТВО"),
+        "pl": ("WOLONTARIAT", "WOLONTARIUSZ"),
+        "lt": ("SAVANORYSTE", "SAVANORIS"),
+        "ar": ("تطوع",),
+        "so": ("TABARRUC", "MUTADAWAC"),
+        "ti": ("ወለንታ",),
+        "fa_AF": ("داوطلب",),
+    },
+    Command.POLL: {  # the open polls, by number to open one and answer it
+        "nb": ("AVSTEMNING", "AVSTEMNINGER"),
+        "en": ("POLLS", "POLL", "VOTE"),
+        "uk": ("ОПИТУВАННЯ", "ГОЛОСУВАННЯ"),
+        "pl": ("ANKIETA", "ANKIETY"),
+        "lt": ("APKLAUSA", "APKLAUSOS"),
+        "ar": ("تصويت", "استطلاع"),
+        "so": ("CODBIXIN", "CODEE"),
+        "ti": ("ድምጺ",),
+        "fa_AF": ("نظرسنجی", "رای"),
     },
 }
 

@@ -29,6 +29,7 @@ from bot.core import Core, build_core
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
 from bot.scheduler import DigestSchedule, build_scheduler, stop_scheduler
+from bot.services.polls import ChartFiles
 from bot.shutdown import Ready, announce_ready, settle, stop_on_signals
 from db.models import Channel
 
@@ -86,6 +87,7 @@ async def delivering(core: Core, worker: DeliveryWorker) -> AsyncIterator[None]:
         translation_cache_days=settings.machine_translation_cache_days,
         machine=core.machine_translation,
         summary_at=settings.new_events_summary_at,
+        min_group_size=settings.min_group_size,
     )
     try:
         await leadership.renew()
@@ -114,7 +116,12 @@ async def run_worker_process(
             log.info("delivery worker started")
             async with aiohttp.ClientSession() as http:
                 telegram = HttpTelegramSender(
-                    http, settings.require_token(), settings.telegram_api_base
+                    http,
+                    settings.require_token(),
+                    settings.telegram_api_base,
+                    attachments=ChartFiles(
+                        core.sessionmaker, core.catalogs, core.machine_translation
+                    ),
                 )
                 async with delivering(core, delivery_worker(core, telegram, gateway)):
                     on_ready(Ready("delivery worker"))

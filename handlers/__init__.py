@@ -16,14 +16,17 @@ from handlers import (
     guide,
     help,
     host_events,
+    ideas,
     language,
     membership,
     networks,
     originals,
+    polls,
     privacy,
     settings,
     start,
     take_part,
+    volunteering,
 )
 
 
@@ -51,6 +54,9 @@ def build_router() -> Router:
         help.build_router(),
         take_part.build_router(),
         # Taking part (issue 15): polls, ideas and volunteer calls register here.
+        polls.build_router(),
+        volunteering.build_router(),
+        ideas.build_router(),
         privacy.build_router(),
         coordinator.build_router(),
         enrolment.build_router(),

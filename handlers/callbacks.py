@@ -79,6 +79,9 @@ class ListKind(StrEnum):
     EVENTS = "events"  # upcoming events in my networks
     REQUESTS = "requests"  # open requests I could help with, and my own
     ENROL = "enrol"  # the networks to enrol an SMS neighbour in (a keyboard's pages)
+    CALLS = "calls"  # volunteer calls: ref 0 open ones in my networks, 1 the ones I host
+    IDEAS = "ideas"  # the ideas in my networks, most supported first
+    POLLS = "polls"  # polls: ref 0 open ones I may answer, 1 closed ones I answered or made
 
 
 class PageCb(CallbackData, prefix="pg"):
@@ -249,3 +252,67 @@ class CalendarCb(CallbackData, prefix="cal"):
 
     action: CalendarAction
     network_id: Number = 0
+
+
+class IdeaAction(StrEnum):
+    CARD = "card"  # idea `idea_id`'s card; arg: the list's page, for « Ideas
+    SUPPORT = "sup"  # support idea `idea_id`, or withdraw; arg: the list's page shown again
+    PROPOSE = "new"  # start proposing an idea
+    NETWORK = "net"  # propose it in network `idea_id`
+    POST = "post"  # after the preview: post it
+    REPORT = "report"
+    STATUS = "status"  # hosts: answer with status `arg` (an index of `ideas.ANSWERS`)
+    MERGE = "merge"  # hosts: the ideas idea `idea_id` could be merged into, page `arg`
+    INTO = "into"  # hosts: merge idea `idea_id` into idea `arg`
+    FORWARD = "fwd"  # hosts: pass it on to the coordinators
+    HIDE = "hide"  # hosts: hide it (from its card or /reports)
+
+
+class IdeaCb(CallbackData, prefix="idea"):
+    """Ideas (issue 15). Supporting from a notice or by SMS is the core's `SupportIdea`
+    (`ia:sup`); this is the bot's own screens. Every action's role is checked again in
+    `bot.services.ideas`."""
+
+    action: IdeaAction
+    idea_id: Number = 0
+    arg: Number = 0
+
+
+class PollAction(StrEnum):
+    LIST = "list"  # the open polls (`page`), or with `closed` those answered
+    CARD = "card"  # poll `poll_id`'s card
+    NEW = "new"  # hosts and coordinators: start a new poll
+    CLOSE = "close"  # creator, hosts, coordinators: close poll `poll_id` now (asks first)
+    CLOSE_YES = "closeyes"
+
+
+class PollCb(CallbackData, prefix="pl"):
+    """Polls (issue 15): the bot's own screens. Answering is the core's `PollVote` /
+    `PollOther` (from a notice or a card) and results `PollResults`; every role is checked
+    again in `bot.services.polls`."""
+
+    action: PollAction
+    poll_id: Number = 0
+    page: Number = 0
+    closed: bool = False
+
+
+class PollNewAction(StrEnum):
+    NETWORK = "net"  # ask network `ref` (0: everyone, coordinators only)
+    DONE = "done"  # no more options
+    KIND = "kind"  # ref 0: one answer, 1: several
+    OTHER = "other"  # ref 0: no "Other", 1: with it
+    CLOSES = "closes"  # closes in `ref` days
+    PICK = "pick"  # one of the readings of a typed closing time, by index `ref`
+    LANGUAGE = "lang"  # write it in `arg` too
+    PREVIEW = "preview"
+    PUBLISH = "publish"
+    DISCARD = "discard"
+
+
+class PollNewCb(CallbackData, prefix="pn"):
+    """The steps of a new poll (`handlers.polls.create`)."""
+
+    action: PollNewAction
+    ref: Number = 0
+    arg: str = ""

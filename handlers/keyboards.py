@@ -40,6 +40,7 @@ from handlers.callbacks import (
     PrivacyAction,
     PrivacyCb,
 )
+from handlers.volunteering.callbacks import VolunteerAction, VolunteerCb
 
 NETWORKS_PER_PAGE = 8
 Button = InlineKeyboardButton
@@ -229,6 +230,7 @@ def coordinator_panel(t: Translator, sms: bool = False) -> InlineKeyboardMarkup:
             t.gettext("📣 Write to everyone"), HostCb(action=BroadcastAction.WRITE, network_id=0)
         ),
         button(t.gettext("🤝 Neighbour help figures"), HelpCb(action=HelpAction.STATS)),
+        button(t.gettext("🧹 Volunteer hours"), VolunteerCb(action=VolunteerAction.HOURS)),
     ]
     if sms:  # only where an SMS gateway is configured
         buttons.append(button(t.gettext("📱 Enrol by SMS"), EnrolCb(action=EnrolAction.START)))

@@ -22,6 +22,7 @@ from bot.services.errors import (
     RateLimited,
     ServiceError,
 )
+from bot.services.volunteering.views import shift_refusal
 
 
 def quote(value: str) -> str:
@@ -116,8 +117,14 @@ def refusal(t: Translator, error: ServiceError) -> str:
                 "That's too long: at most {n} characters, please.",
                 error.limit,
             )
+        if error.field in ("poll", "options", "closes_at"):
+            return poll_refusal(t, error)
         if error.reason == "closed" and error.field == "request":
             return t.gettext("This help request is closed.")
+        if error.field in ("shift", "call"):
+            return shift_refusal(t, error.reason)
+        if error.reason == "closed" and error.field == "idea":
+            return t.gettext("This idea is no longer open: it was merged or hidden.")
         if error.reason == "closed":
             return t.gettext("This event is over or cancelled.")
         if error.reason == "taken":
@@ -126,6 +133,25 @@ def refusal(t: Translator, error: ServiceError) -> str:
     if isinstance(error, NotFound):
         return t.gettext("I couldn't find that. It may have been removed.")
     return t.gettext("Sorry, I can't do that.")
+
+
+def poll_refusal(t: Translator, error: InvalidInput) -> str:
+    """A poll's refusals (bot.services.polls), also worded so by SMS."""
+    if error.reason == "closed":
+        return t.gettext("This poll is closed.")
+    if error.reason == "not_closed":
+        return t.gettext("The results are shown when the poll closes.")
+    if error.reason == "one_only":
+        return t.gettext("This poll takes one answer only.")
+    if error.reason == "too_few":
+        return t.gettext("A poll needs at least two options.")
+    if error.reason == "too_many":
+        return t.gettext("A poll can have at most six options.")
+    if error.reason == "taken":
+        return t.gettext("Two options are the same. Please make them different.")
+    if error.field == "closes_at":
+        return t.gettext("The closing time must be in the future.")
+    return t.gettext("That doesn't look right. Please check it and try again.")
 
 
 async def refuse(target: Message | CallbackQuery, t: Translator, error: ServiceError) -> None:

@@ -51,3 +51,27 @@ class EnrolFlow(StatesGroup):
 class PhoneFlow(StatesGroup):
     phone = State()
     code = State()
+
+
+class IdeaFlow(StatesGroup):
+    text = State()  # the idea's words
+    reason = State()  # a host's reason with a status change
+
+
+class VolunteerFlow(StatesGroup):
+    title = State()
+    description = State()
+    place = State()
+    starts = State()  # a shift's start, typed
+    ends = State()  # its end, a time of day
+    slots = State()
+    message = State()  # a host's message to those signed up
+
+
+class PollFlow(StatesGroup):
+    question = State()
+    option = State()  # the next option, until "Done" or the sixth
+    closes = State()  # the closing time, typed
+    tr_question = State()  # the question in another language
+    tr_option = State()  # each option in it
+    other = State()  # a resident's words for "Other"

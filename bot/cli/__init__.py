@@ -2,9 +2,10 @@
 
 The root group lives here; each group or concern has a module of its own (`serve` for the
 commands that talk to Telegram, `db`, `network`, `event`, `feed`, `broadcast`, `reports`,
-`roles`, `resident`, `digest`, `i18n`), and `command` holds what they share. Every command builds
-what it needs through `bot.core.build_core` (`run`, `worker` and `playground` through
-`bot.app.build_app`), and only those three import aiogram.
+`roles`, `resident`, `digest`, `i18n`, `idea`, `poll`, `volunteer`), and `command` holds what
+they share.
+Every command builds what it needs through `bot.core.build_core` (`run`, `worker` and
+`playground` through `bot.app.build_app`), and only those three import aiogram.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from bot.cli import (
     event,
     feed,
     i18n,
+    idea,
     network,
+    poll,
     reports,
     resident,
     roles,
     serve,
+    volunteer,
 )
 
 __all__ = ["main"]
@@ -85,6 +89,9 @@ main.add_command(reports.reach)
 main.add_command(reports.stats)
 main.add_command(event.event)
 main.add_command(feed.feed)
+main.add_command(idea.idea)
+main.add_command(poll.poll)
+main.add_command(volunteer.volunteer)
 main.add_command(broadcast.broadcast_command)
 main.add_command(roles.host)
 main.add_command(roles.coordinator)

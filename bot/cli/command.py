@@ -149,6 +149,11 @@ _FIELDS = {
     "request": "the help request",
     "consent": "their consent",
     "reason": "the reason",
+    "question": "the question",
+    "option": "an option",
+    "options": "the options",
+    "closes_at": "the closing time (--closes)",
+    "poll": "the poll",
 }
 _REASONS = {
     "empty": "must not be empty",
@@ -163,6 +168,8 @@ _REASONS = {
     "credentials": "must not hold a user name or password",
     "out_of_range": "is out of range (15 minutes to 7 days)",
     "already_followed": "is already followed in this network",
+    "too_few": "are too few (2 to 6)",
+    "too_many": "are too many (2 to 6)",
 }
 
 

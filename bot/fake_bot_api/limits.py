@@ -21,7 +21,7 @@ from bot.fake_bot_api.errors import BotApiError
 
 # Methods that put something in a chat: the ones Telegram's flood limits count.
 COUNTED_METHODS = frozenset(
-    {"sendmessage", "senddocument", "editmessagetext", "editmessagereplymarkup"}
+    {"sendmessage", "senddocument", "sendphoto", "editmessagetext", "editmessagereplymarkup"}
 )
 
 

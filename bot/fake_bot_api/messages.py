@@ -9,8 +9,15 @@ from typing import Any
 
 from bot.fake_bot_api.chats import Chats
 from bot.fake_bot_api.errors import BotApiError, bad_request
-from bot.fake_bot_api.state import ChatMessage, Document
-from bot.fake_bot_api.validation import MAX_CAPTION, MAX_TEXT, formatted, reply_markup
+from bot.fake_bot_api.state import ChatMessage, Document, Photo
+from bot.fake_bot_api.validation import (
+    MAX_CAPTION,
+    MAX_PHOTO_BYTES,
+    MAX_TEXT,
+    formatted,
+    image_size,
+    reply_markup,
+)
 
 _NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the "
@@ -19,7 +26,8 @@ _NOT_MODIFIED = (
 
 
 class MessageMethods(Chats):
-    """sendMessage, sendDocument, editMessageText, editMessageReplyMarkup, deleteMessage."""
+    """sendMessage, sendDocument, sendPhoto, editMessageText, editMessageReplyMarkup,
+    deleteMessage."""
 
     async def api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
@@ -50,6 +58,40 @@ class MessageMethods(Chats):
             entities,
         )
         message.document = document
+        message.reply_markup = reply_markup(params)
+        return self._store(message)
+
+    async def api_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A picture uploaded in the request (a file_id or URL names nothing this server has),
+        checked as Telegram checks it: at most 10 MB, a PNG or JPEG it can read, width and
+        height at most 10 000 together and a ratio of at most 20; the caption as sendMessage's
+        text, up to 1024 characters after parsing."""
+        chat_id = self._chat(params)
+        upload = params.get("photo")
+        if isinstance(upload, str) and upload.startswith("attach://"):
+            upload = params.get(upload.removeprefix("attach://"))
+        if isinstance(upload, str) and upload:
+            raise bad_request("wrong remote file identifier specified: can't unserialize it")
+        if not isinstance(upload, Document):
+            raise bad_request("there is no photo in the request")
+        if not upload.content:
+            raise bad_request("file must be non-empty")
+        if len(upload.content) > MAX_PHOTO_BYTES:
+            raise BotApiError(413, "Request Entity Too Large")
+        size = image_size(upload.content)
+        if size is None:
+            raise bad_request("IMAGE_PROCESS_FAILED")
+        width, height = size
+        if width + height > 10_000 or max(width, height) > 20 * max(1, min(width, height)):
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+        caption, entities = formatted(params, "caption", MAX_CAPTION)
+        message = ChatMessage(self._next_message_id(chat_id), chat_id, True, int(self.clock()))
+        message.text, message.source, message.entities = (
+            caption,
+            str(params.get("caption", "")),
+            entities,
+        )
+        message.photo = Photo(upload.content, width, height)
         message.reply_markup = reply_markup(params)
         return self._store(message)
 

@@ -14,6 +14,15 @@ class Document:
 
 
 @dataclass
+class Photo:
+    """An uploaded picture as Telegram keeps it: its bytes and its size in pixels."""
+
+    content: bytes
+    width: int
+    height: int
+
+
+@dataclass
 class ChatMessage:
     """A message in a private chat, as the user sees it (text is after HTML parsing)."""
 
@@ -26,6 +35,7 @@ class ChatMessage:
     entities: list[dict[str, Any]] = field(default_factory=list)
     reply_markup: dict[str, Any] | None = None
     document: Document | None = None
+    photo: Photo | None = None
     edited: bool = False
     deleted: bool = False
     # Earlier texts of an edited message, oldest first (Telegram shows only the newest).
@@ -63,7 +73,21 @@ class ChatMessage:
             "chat": chat,
             "from": bot_user if self.from_bot else user,
         }
-        if self.document is not None:
+        if self.photo is not None:
+            message["photo"] = [
+                {
+                    "file_id": f"photo-{self.chat_id}-{self.message_id}",
+                    "file_unique_id": f"p{self.chat_id}{self.message_id}",
+                    "width": self.photo.width,
+                    "height": self.photo.height,
+                    "file_size": len(self.photo.content),
+                }
+            ]
+            if self.text:
+                message["caption"] = self.text
+                if self.entities:
+                    message["caption_entities"] = self.entities
+        elif self.document is not None:
             message["document"] = {
                 "file_id": f"doc-{self.chat_id}-{self.message_id}",
                 "file_unique_id": f"u{self.chat_id}{self.message_id}",

@@ -15,6 +15,7 @@ MAX_TEXT = 4096
 MAX_CAPTION = 1024
 MAX_CALLBACK_ANSWER = 200
 MAX_BUTTONS = 100  # inline buttons in one keyboard
+MAX_PHOTO_BYTES = 10 * 1024 * 1024  # sendPhoto's upload
 
 
 def formatted(params: dict[str, Any], field: str, limit: int) -> tuple[str, list[Any]]:
@@ -91,3 +92,22 @@ def language_code(params: dict[str, Any]) -> str:
     if language and (len(language) != 2 or not language.isalpha()):
         raise bad_request("invalid language code specified")
     return language
+
+
+def image_size(content: bytes) -> tuple[int, int] | None:
+    """Width and height of a PNG or JPEG, read from its header; None for anything else."""
+    if content.startswith(b"\x89PNG\r\n\x1a\n") and content[12:16] == b"IHDR":
+        return int.from_bytes(content[16:20], "big"), int.from_bytes(content[20:24], "big")
+    if content.startswith(b"\xff\xd8"):
+        index = 2
+        while index + 9 < len(content):
+            if content[index] != 0xFF:
+                return None
+            marker = content[index + 1]
+            length = int.from_bytes(content[index + 2 : index + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height = int.from_bytes(content[index + 5 : index + 7], "big")
+                width = int.from_bytes(content[index + 7 : index + 9], "big")
+                return width, height
+            index += 2 + length
+    return None

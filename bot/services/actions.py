@@ -218,6 +218,109 @@ class ChooseQuietHours:
     choice: int
 
 
+@dataclass(frozen=True)
+class SupportIdea:
+    """Support a neighbour's idea (issue 15). In the bot the button toggles (pressed again it
+    withdraws the support); by SMS a number from the IDEA list supports, never withdraws."""
+
+    tag: ClassVar[str] = "ia:sup"
+    by_sms: ClassVar[bool] = True
+    idea_id: int
+
+
+@dataclass(frozen=True)
+class IdeaInNetwork:
+    """The network an idea proposed by SMS goes to, when the resident is in several."""
+
+    tag: ClassVar[str] = "ia:net"
+    by_sms: ClassVar[bool] = True
+    network_id: int
+
+
+@dataclass(frozen=True)
+class AnswerIdea:
+    """A host opens a new idea's card, with the tools to answer it (from the IDEA notice)."""
+
+    tag: ClassVar[str] = "ia:ans"
+    by_sms: ClassVar[bool] = False
+    idea_id: int
+
+
+class ShowName(enum.StrEnum):
+    """Whether others signed up for a volunteer shift may see one's first name."""
+
+    YES = "y"
+    NO = "n"
+
+
+@dataclass(frozen=True)
+class SignUpShift:
+    """Sign up for a volunteer shift (issue 15). By SMS the first name stays hidden unless an
+    earlier signup said otherwise; on Telegram a first signup asks (`SignUpNamed`)."""
+
+    tag: ClassVar[str] = "vs:up"
+    by_sms: ClassVar[bool] = True
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class SignUpNamed:
+    """Sign up for a volunteer shift, answering whether others may see one's first name."""
+
+    tag: ClassVar[str] = "vs:named"
+    by_sms: ClassVar[bool] = False
+    shift_id: int
+    show: ShowName
+
+
+@dataclass(frozen=True)
+class WithdrawShift:
+    """Withdraw from a volunteer shift one signed up for."""
+
+    tag: ClassVar[str] = "vs:out"
+    by_sms: ClassVar[bool] = True
+    shift_id: int
+
+
+@dataclass(frozen=True)
+class PollVote:
+    """Choose an option of a poll (a second tap of a multiple-choice option takes it back).
+    The option must belong to the poll: a forged pair is refused by the service."""
+
+    tag: ClassVar[str] = "poll:vote"
+    by_sms: ClassVar[bool] = True
+    poll_id: int
+    option_id: int
+
+
+@dataclass(frozen=True)
+class PollOther:
+    """ "Other: your words" in a poll: the resident's next message is their answer."""
+
+    tag: ClassVar[str] = "poll:other"
+    by_sms: ClassVar[bool] = True
+    poll_id: int
+
+
+@dataclass(frozen=True)
+class PollOpen:
+    """A poll from the SMS list of open polls (POLLS): its question and numbered options come
+    next."""
+
+    tag: ClassVar[str] = "poll:open"
+    by_sms: ClassVar[bool] = True
+    poll_id: int
+
+
+@dataclass(frozen=True)
+class PollResults:
+    """A closed poll's results (the creator, hosts and coordinators see the split too)."""
+
+    tag: ClassVar[str] = "poll:res"
+    by_sms: ClassVar[bool] = False
+    poll_id: int
+
+
 class OriginalOf(enum.StrEnum):
     """What kind of content a "Show original" button points at."""
 
@@ -225,6 +328,7 @@ class OriginalOf(enum.StrEnum):
     HELP_REQUEST = "hr"
     NOTICE = "nt"  # a broadcast: the notice's body
     NETWORK = "net"  # a network's description
+    IDEA = "idea"  # a resident's idea
 
 
 @dataclass(frozen=True)
@@ -258,6 +362,16 @@ Action = (
     | OfferCategory
     | ChooseQuietHours
     | ShowOriginal
+    | PollVote
+    | PollOther
+    | PollOpen
+    | PollResults
+    | SupportIdea
+    | IdeaInNetwork
+    | AnswerIdea
+    | SignUpShift
+    | SignUpNamed
+    | WithdrawShift
 )
 ACTION_TYPES: Final[tuple[type[Action], ...]] = typing.get_args(Action)
 _BY_TAG: Final = MappingProxyType({kind.tag: kind for kind in ACTION_TYPES})

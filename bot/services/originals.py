@@ -19,6 +19,8 @@ from db.models import (
     Event,
     EventStatus,
     HelpRequest,
+    Idea,
+    IdeaStatus,
     Network,
     Notice,
     RequestStatus,
@@ -64,6 +66,13 @@ async def original(
         if not await member_of(request.network_id):
             raise NotFound()
         return Original(await locale_of(request.requester_id), "", request.description)
+    if kind is OriginalOf.IDEA:
+        idea = await session.get(Idea, item_id)
+        if idea is None or idea.status is IdeaStatus.HIDDEN:
+            raise NotFound()
+        if not await member_of(idea.network_id):
+            raise NotFound()
+        return Original(idea.locale, "", idea.text)
     if kind is OriginalOf.NOTICE:
         notice = await session.get(Notice, item_id)
         if notice is None or not notice.body:

@@ -112,6 +112,8 @@ def _cause(t: Translator, what: str) -> str:
         return t.gettext("You have asked for help many times in a short time.")
     if what == RateKind.RELAY:
         return t.gettext("You have sent many messages in a short time.")
+    if what == RateKind.IDEA:
+        return t.gettext("You have proposed many ideas in a short time.")
     return t.gettext("You have sent us many messages in a short time.")
 
 

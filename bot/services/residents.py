@@ -17,8 +17,11 @@ from bot.services.digest.writer import quoted_request
 from bot.services.enrolment import parse_phone
 from bot.services.errors import InvalidInput, NotFound
 from bot.services.help.views import shown_name
+from bot.services.ideas.privacy import forget_ideas, ideas_record
 from bot.services.identity_cache import cache_of
 from bot.services.networks.views import network_names
+from bot.services.polls.privacy import ballots_record, forget_ballots
+from bot.services.volunteering.privacy import forget_signups, signups_record
 from db.queries import privacy as pq
 from db.queries import residents as q
 from db.session import session_now
@@ -141,6 +144,12 @@ class ResidentRecord:
     # Whether they have a personal calendar feed link (/calendar); the link itself is a
     # secret, so an export that may be passed on says only that it exists.
     calendar_link: bool = False
+    # Ideas (issue 15): those they proposed, and those they support.
+    ideas: dict[str, Any] = field(default_factory=dict)
+    # Polls (issue 15): their ballots, with what they chose and their words for "Other".
+    polls: list[dict[str, Any]] = field(default_factory=list)
+    # Volunteer calls (issue 15): their signups, confirmed hours and calls they posted.
+    volunteering: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         def iso(value: datetime | None) -> str | None:
@@ -175,6 +184,9 @@ class ResidentRecord:
             "notices_received": self.notices_received,
             "digests": self.digests,
             "help": self.help,
+            "ideas": self.ideas,
+            "poll_answers": self.polls,
+            "volunteering": self.volunteering,
         }
 
 
@@ -187,6 +199,12 @@ def kept_counts(t: Translator, record: ResidentRecord) -> list[str]:
     offers = len(help_.get("offers", [])) + len(help_.get("offered_to_help", []))
     blocked, reported = len(help_.get("blocked", [])), len(help_.get("reports_made", []))
     digests = len(record.digests)
+    proposed = len(record.ideas.get("proposed", []))
+    supported = len(record.ideas.get("supported", []))
+    ballots = len(record.polls)
+    signups = len(record.volunteering.get("signups", []))
+    hours = float(record.volunteering.get("hours", 0))
+    whole = max(round(hours), 1) if hours else 0
     counted = [  # literal calls, so that the catalogs get each sentence
         (answers, t.ngettext("{n} answer to events", "{n} answers to events", answers)),
         (requests, t.ngettext("{n} help request", "{n} help requests", requests)),
@@ -196,6 +214,14 @@ def kept_counts(t: Translator, record: ResidentRecord) -> list[str]:
         (reported, t.ngettext("{n} report made", "{n} reports made", reported)),
         (received, t.ngettext("{n} notice received", "{n} notices received", received)),
         (digests, t.ngettext("{n} weekly digest", "{n} weekly digests", digests)),
+        (proposed, t.ngettext("{n} idea proposed", "{n} ideas proposed", proposed)),
+        (supported, t.ngettext("{n} idea supported", "{n} ideas supported", supported)),
+        (ballots, t.ngettext("{n} answer to polls", "{n} answers to polls", ballots)),
+        (
+            signups,
+            t.ngettext("{n} volunteer signup", "{n} volunteer signups", signups),
+        ),
+        (whole, t.ngettext("{n} hour volunteered", "{n} hours volunteered", whole)),
     ]
     return [text for n, text in counted if n]
 
@@ -246,6 +272,9 @@ async def export(session: AsyncSession, actor: Actor) -> ResidentRecord:
         },
         digests=await pq.digest_weeks(session, resident.id),
         calendar_link=resident.calendar_token is not None,
+        ideas=await ideas_record(session, resident.id),
+        polls=await ballots_record(session, resident.id),
+        volunteering=await signups_record(session, resident.id),
     )
 
 
@@ -289,6 +318,9 @@ async def forget(session: AsyncSession, actor: Actor, catalogs: Catalogs) -> Non
     await pq.drop_received(session, me)
     await pq.release_as_helper(session, me)
     await pq.clear_report_reasons(session, me)
+    await forget_ideas(session, me)
+    await forget_ballots(session, me)
+    await forget_signups(session, me)
     await q.delete_resident(session, me)
     await session.commit()
 

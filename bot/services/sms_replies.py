@@ -13,7 +13,7 @@ from bot.delivery import outbox
 from bot.delivery.messages import Rendered
 from bot.i18n import Catalogs
 from bot.pages import Page, text_pages
-from bot.sms_segments import count, fit
+from bot.sms_segments import count, fit, gsm_safe
 from bot.sms_texts import REPLY_SEGMENTS, plain
 from db.models import NoticeKind, NotifyMode, Resident
 from db.queries.outbox import RecipientRow
@@ -60,6 +60,8 @@ def sms_pages(header: str, rows: Sequence[str], more: str) -> list[Page]:
     the last ending with `more` ("Reply MORE for the rest.")."""
 
     def fits(text: str) -> bool:
-        return count(plain(text)).segments <= REPLY_SEGMENTS
+        # As sent: `fit` makes a text GSM where stand-ins can ("…" as "..."), and a row that
+        # `Turn.fitted_row` shortened with "…" fits only when measured so.
+        return count(gsm_safe(plain(text))).segments <= REPLY_SEGMENTS
 
     return text_pages(header, rows, more, fits, html_mode=False)

@@ -21,6 +21,7 @@ class RateKind(enum.StrEnum):
     RELAY = "relay"  # a message to a matched neighbour
     SMS = "sms"  # a text to the SMS number (STOP is never counted)
     SMS_REFUSAL = "sms_refusal"  # the one "too many texts" reply in a window
+    IDEA = "idea"  # an idea proposed for a network (issue 15)
 
 
 class RateEvent(Base):

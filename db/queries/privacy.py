@@ -38,6 +38,12 @@ PERSONAL_KINDS = (
     NoticeKind.HELP_DONE,
     NoticeKind.HELP_NUDGE,
     NoticeKind.HELP_EXPIRED,
+    # An idea's words (issue 15): to its hosts, its supporters, the coordinators.
+    NoticeKind.IDEA,
+    NoticeKind.IDEA_STATUS,
+    NoticeKind.IDEA_FORWARDED,
+    # "Kari withdrew from the shift" (issue 15): to the hosts of a volunteer call.
+    NoticeKind.SHIFT_CHANGED,
 )
 
 

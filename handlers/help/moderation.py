@@ -15,7 +15,7 @@ from bot.services import networks
 from bot.services.actors import Actor
 from bot.services.help import category_label
 from handlers import paging
-from handlers.callbacks import HelpAction, HelpCb, ListKind, PageCb
+from handlers.callbacks import HelpAction, HelpCb, IdeaAction, IdeaCb, ListKind, PageCb
 from handlers.help.screens import status_label
 from handlers.keyboards import button, markup
 from handlers.replies import quote, show
@@ -43,6 +43,13 @@ async def reports_more(
     await show(query, text, keyboard)
 
 
+async def reports_screen(
+    session: AsyncSession, actor: Actor, t: Translator, number: int
+) -> tuple[str, InlineKeyboardMarkup | None, paging.Shown | None]:
+    """Page `number` of /reports (hiding a reported idea shows it again)."""
+    return await _reports_page(session, actor, t, number)
+
+
 async def _reports_page(
     session: AsyncSession, actor: Actor, t: Translator, number: int
 ) -> tuple[str, InlineKeyboardMarkup | None, paging.Shown | None]:
@@ -52,7 +59,8 @@ async def _reports_page(
         return t.gettext("No open reports."), None, None
     rows = []
     for n, r in enumerate(found, 1):
-        lines = ["", f"<b>{t.number(n)}.</b> " + quote(r.request_text)]
+        idea = "💡 " if r.idea_id is not None else ""  # an idea rather than a help request
+        lines = ["", f"<b>{t.number(n)}.</b> {idea}" + quote(r.request_text)]
         if r.reason:
             lines.append(t.gettext("Reason: {reason}", reason=quote(r.reason)))
         if r.reported_name:
@@ -65,6 +73,10 @@ async def _reports_page(
     # reports and line up with `found` from the page's first row.
     for n, r in enumerate(found[shown.page.first : shown.page.first + len(shown.page.rows)]):
         number_ = t.number(shown.page.first + n + 1)
+        if r.idea_id is not None:  # an idea is hidden; there is no one to suspend for it
+            hide_idea = IdeaCb(action=IdeaAction.HIDE, idea_id=r.idea_id, arg=1)
+            buttons.append([button(t.gettext("🙈 Hide {n}", n=number_), hide_idea)])
+            continue
         buttons.append(
             [
                 button(

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -38,6 +39,7 @@ from bot.services.actions import (
     AcceptHelper,
     AcceptPrivacy,
     Action,
+    AnswerIdea,
     AskCategory,
     AskInNetwork,
     BlockMatch,
@@ -45,6 +47,7 @@ from bot.services.actions import (
     ChooseLanguage,
     ChooseQuietHours,
     ConfirmForget,
+    IdeaInNetwork,
     JoinNetwork,
     LeaveNetwork,
     LocaleCode,
@@ -53,10 +56,19 @@ from bot.services.actions import (
     OfferHelp,
     OpenMenu,
     OriginalOf,
+    PollOpen,
+    PollOther,
+    PollResults,
+    PollVote,
     ReportMatch,
     Rsvp,
     SeriesRsvp,
+    ShowName,
     ShowOriginal,
+    SignUpNamed,
+    SignUpShift,
+    SupportIdea,
+    WithdrawShift,
     WriteToMatch,
 )
 from bot.services.actors import Actor
@@ -79,6 +91,8 @@ from handlers.callbacks import (
     HostCb,
     HostEventAction,
     HostEventCb,
+    IdeaAction,
+    IdeaCb,
     LanguageCb,
     ListKind,
     NetworkAction,
@@ -86,11 +100,16 @@ from handlers.callbacks import (
     NetworkTextAction,
     NetworkTextCb,
     PageCb,
+    PollAction,
+    PollCb,
+    PollNewAction,
+    PollNewCb,
     PrivacyAction,
     PrivacyCb,
     SettingsAction,
     SettingsCb,
 )
+from handlers.volunteering.callbacks import VolunteerAction, VolunteerCb
 from tests.support.authorization import (
     FAR_FUTURE,
     GENERIC_ERROR,
@@ -155,6 +174,16 @@ def _action_subject(kind: type[Action], w: W) -> Action:
         OfferCategory: lambda: OfferCategory(HelpCategory.LANGUAGE),
         ChooseQuietHours: lambda: ChooseQuietHours(2),
         ShowOriginal: lambda: ShowOriginal(OriginalOf.EVENT, w.event),
+        SupportIdea: lambda: SupportIdea(w.ideas["idea"]),
+        IdeaInNetwork: lambda: IdeaInNetwork(w.network_a),
+        AnswerIdea: lambda: AnswerIdea(w.ideas["idea"]),
+        PollVote: lambda: PollVote(w.polls["poll"], w.polls["option"]),
+        PollOther: lambda: PollOther(w.polls["poll"]),
+        PollOpen: lambda: PollOpen(w.polls["poll"]),
+        PollResults: lambda: PollResults(w.polls["poll"]),
+        SignUpShift: lambda: SignUpShift(w.calls["shift"]),
+        SignUpNamed: lambda: SignUpNamed(w.calls["shift"], ShowName.YES),
+        WithdrawShift: lambda: WithdrawShift(w.calls["shift"]),
     }
     return subjects[kind]()
 
@@ -179,6 +208,8 @@ def _action_tries() -> dict[str, Try]:
             # The last step of asking by SMS: the category and text came before.
             sms_data={"category": HelpCategory.LANGUAGE.value, "text": "Hjelp med et skjema"}
             if kind is AskInNetwork
+            else {"idea": "Benker i parken"}  # the words of IDE, before the network's number
+            if kind is IdeaInNetwork
             else None,
         )
     return tries
@@ -202,6 +233,64 @@ def _draft(w: W) -> dict[str, Any]:
         "tr_locale": "en",
         "tr_title": "Flea market",
     }
+
+
+def _poll_draft(w: W) -> dict[str, Any]:
+    """A poll as a host has written it so far (the conversation's data), in Torstrand."""
+    return {
+        "net": w.network_a,
+        "question": "Benker i parken?",
+        "options": ["Ja", "Nei"],
+        "translations": {},
+        "multiple": False,
+        "other": False,
+        "closes": FAR_FUTURE.isoformat(),
+        "candidates": [FAR_FUTURE.isoformat()],
+        "tr_locale": "en",
+        "tr_question": "Benches in the park?",
+        "tr_options": [],
+        "poll_id": w.polls["poll"],
+    }
+
+
+def _call_draft(w: W) -> dict[str, Any]:
+    """A volunteer call as a host has written it so far (the conversation's data)."""
+    start = FAR_FUTURE.isoformat()
+    return {
+        "vc": 1,
+        "network_id": w.network_a,
+        "locale": "nb",
+        "title": "Rydd parken",
+        "description": "",
+        "place": "Parken",
+        "starts": start,
+        "ends": (FAR_FUTURE + timedelta(hours=3)).isoformat(),
+        "candidates": [start],
+        "shifts": [[start, (FAR_FUTURE + timedelta(hours=3)).isoformat(), 5]],
+        "call_id": w.calls["call"],
+    }
+
+
+def _volunteer_button(action: VolunteerAction) -> Try:
+    """A volunteer-call button aimed at Torstrand's call, its coming shift, or (for who
+    came) its past shift and the requester's signup there."""
+
+    def press(w: W) -> str:
+        past = action in (VolunteerAction.ATTEND, VolunteerAction.TOGGLE, VolunteerAction.CONFIRM)
+        arg = {
+            VolunteerAction.TOGGLE: w.calls["signup"],
+            VolunteerAction.NETWORK: w.network_a,
+            VolunteerAction.LIST: 0,
+            VolunteerAction.HOSTED: 0,
+        }.get(action, 0)
+        return VolunteerCb(
+            action=action,
+            call_id=w.calls["call"],
+            shift_id=w.calls["past"] if past else w.calls["shift"],
+            arg=arg,
+        ).pack()
+
+    return Try(press=press, data=_call_draft)
 
 
 def _network_texts(w: W) -> dict[str, Any]:
@@ -334,6 +423,40 @@ def _button_tries() -> dict[str, Try]:
             ),
             data=lambda _w: {"category": CATEGORY, "description": "Trenger hjelp", "day": None},
         )
+    idea_arg = {IdeaAction.INTO: lambda w: w.ideas["other"]}
+    idea_data = lambda w: {  # noqa: E731
+        "idea_network": w.network_a,
+        "idea_network_name": "Torstrand",
+        "idea_text": "Benker i parken",
+    }
+    for idea in IdeaAction:
+        tries[f"button IdeaCb.{idea.value}"] = _button(
+            lambda w, idea=idea: IdeaCb(
+                action=idea,
+                idea_id=w.network_a if idea is IdeaAction.NETWORK else w.ideas["idea"],
+                arg=idea_arg.get(idea, lambda _w: 0)(w),
+            ),
+            data=idea_data,
+        )
+    for poll_action in PollAction:
+        tries[f"button PollCb.{poll_action.value}"] = _button(
+            lambda w, poll_action=poll_action: PollCb(action=poll_action, poll_id=w.polls["poll"])
+        )
+    new_poll_ref = {
+        PollNewAction.NETWORK: lambda w: w.network_a,
+        PollNewAction.CLOSES: lambda _w: 3,
+    }
+    for new_poll in PollNewAction:
+        tries[f"button PollNewCb.{new_poll.value}"] = _button(
+            lambda w, new_poll=new_poll: PollNewCb(
+                action=new_poll,
+                ref=new_poll_ref.get(new_poll, lambda _w: 0)(w),
+                arg="en" if new_poll is PollNewAction.LANGUAGE else "",
+            ),
+            data=_poll_draft,
+        )
+    for volunteer in VolunteerAction:
+        tries[f"button VolunteerCb.{volunteer.value}"] = _volunteer_button(volunteer)
     for calendar in CalendarAction:
         tries[f"button CalendarCb.{calendar.value}"] = _button(
             lambda w, calendar=calendar: CalendarCb(action=calendar, network_id=a(w))
@@ -362,6 +485,9 @@ SMS_EQUIVALENT: dict[str, Keyword] = {
     "language": Keyword.LANGUAGE,
     "forget": Keyword.DELETE,
     "mydata": Keyword.MYDATA,
+    "ideas": Keyword.IDEA,
+    "polls": Keyword.POLL,
+    "dugnad": Keyword.VOLUNTEER,
 }
 # Keywords with no command: tried as SMS only.
 SMS_ONLY: dict[Keyword, str] = {
@@ -381,6 +507,9 @@ SMS_TEXT: dict[Keyword, str] = {
     Keyword.LANGUAGE: "SPRÅK",
     Keyword.DELETE: "SLETT",
     Keyword.MYDATA: "MINE DATA",
+    Keyword.IDEA: "IDE",
+    Keyword.POLL: "AVSTEMNING",
+    Keyword.VOLUNTEER: "DUGNAD",
     **SMS_ONLY,
 }
 
@@ -419,6 +548,24 @@ STATE_INPUT: dict[str, tuple[str, Callable[[W], dict[str, Any]]]] = {
     ),
     "HelpFlow:description": ("Trenger hjelp med en søknad", lambda _w: {"category": CATEGORY}),
     "HelpFlow:relay": ("Hei! Passer onsdag?", lambda w: {"relay": w.request}),
+    "IdeaFlow:text": ("Benker i parken", lambda w: {"idea_network": w.network_a}),
+    "IdeaFlow:reason": (
+        "Kommunen sier ja",
+        lambda w: {"idea_id": w.ideas["idea"], "idea_status": 1},
+    ),
+    "PollFlow:question": ("Benker i parken?", _poll_draft),
+    "PollFlow:option": ("Kanskje", _poll_draft),
+    "PollFlow:closes": ("12.06.2031 kl 18", _poll_draft),
+    "PollFlow:tr_question": ("Benches in the park?", _poll_draft),
+    "PollFlow:tr_option": ("Yes", _poll_draft),
+    "PollFlow:other": ("Benker ved skolen", _poll_draft),
+    "VolunteerFlow:title": ("Rydd parken", _call_draft),
+    "VolunteerFlow:description": ("Ta med hansker", _call_draft),
+    "VolunteerFlow:place": ("Parken", _call_draft),
+    "VolunteerFlow:starts": ("12.06.2031 kl 18", _call_draft),
+    "VolunteerFlow:ends": ("21:00", _call_draft),
+    "VolunteerFlow:slots": ("5", _call_draft),
+    "VolunteerFlow:message": ("Husk hansker!", _call_draft),
     "EnrolFlow:phone": ("912 34 568", lambda w: {"enrol_network": w.network_a}),
     "EnrolFlow:choose": ("hei", lambda w: {"enrol_network": w.network_a}),
     "PhoneFlow:phone": ("912 34 569", lambda _w: {}),
@@ -529,6 +676,97 @@ TABLE: dict[str, tuple[str, ...]] = {
     "action Rsvp":                            (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  A),
     "action SeriesRsvp":                      (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  N),
     "action WriteToMatch":                    (R,  R,  R,  R,  A,  A,  R,  R,  R,  R,  R),
+    "action SupportIdea":                     (R,  R,  A,  R,  A,  A,  A,  R,  A,  R,  A),
+    "action IdeaInNetwork":                   (R,  R,  R,  R,  R,  R,  R,  R,  R,  R,  A),
+    "action AnswerIdea":                      (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "action OpenMenu.ideas":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button IdeaCb.card":                     (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
+    "button IdeaCb.sup":                      (R,  R,  A,  R,  A,  A,  A,  R,  A,  R,  N),
+    "button IdeaCb.new":                      (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button IdeaCb.net":                      (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  N),
+    "button IdeaCb.post":                     (R,  R,  A,  R,  A,  A,  A,  R,  A,  R,  N),
+    "button IdeaCb.report":                   (R,  R,  A,  R,  A,  A,  A,  R,  A,  R,  N),
+    "button IdeaCb.status":                   (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button IdeaCb.merge":                    (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button IdeaCb.into":                     (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button IdeaCb.fwd":                      (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button IdeaCb.hide":                     (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PageCb.ideas":                    (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "command /ideas":                         (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
+    "state IdeaFlow:text":                    (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state IdeaFlow:reason":                  (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    # Polls (issue 15). Who answers is always the one pressing: no action names a resident.
+    # Answering needs membership of the poll's network (a forged option of another poll is
+    # refused by the service, tests/polls); results are for staff, and for those who answered
+    # once it has closed; creating, closing and the creation's stored steps for hosts of the
+    # network (or coordinators). `PollOpen` is SMS only (POLLS's numbered list).
+    "action PollVote":                        (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  A),
+    "action PollOther":                       (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  A),
+    "action PollOpen":                        (R,  R,  R,  R,  R,  R,  R,  R,  R,  R,  A),
+    "action PollResults":                     (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "action OpenMenu.polls":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PageCb.polls":                    (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollCb.list":                     (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollCb.card":                     (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  N),
+    "button PollCb.new":                      (R,  R,  R,  R,  R,  R,  R,  A,  A,  A,  N),
+    "button PollCb.close":                    (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PollCb.closeyes":                 (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PollNewCb.net":                   (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PollNewCb.done":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollNewCb.kind":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollNewCb.other":                 (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollNewCb.closes":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollNewCb.pick":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollNewCb.lang":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollNewCb.preview":               (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PollNewCb.publish":               (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button PollNewCb.discard":               (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "command /polls":                         (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
+    "state PollFlow:question":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state PollFlow:option":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state PollFlow:closes":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state PollFlow:tr_question":             (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state PollFlow:tr_option":               (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state PollFlow:other":                   (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  N),
+    # Volunteer calls (issue 15). One signs up only oneself (no action names a resident),
+    # only for a shift of a network one is in; withdrawing needs a signup (or membership, to
+    # see the call again). Managing (the host's card, messages, cancelling, who came) is for
+    # hosts of the call's network and coordinators; who came only after the shift ended (the
+    # shift tried has). Starting a call needs a network to host (`oth` hosts Nanset); the
+    # draft's steps change nothing until the checked preview and publish.
+    "action SignUpShift":                     (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  A),
+    "action SignUpNamed":                     (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  N),
+    "action WithdrawShift":                   (R,  R,  A,  A,  A,  A,  A,  R,  A,  R,  A),
+    "action OpenMenu.volunteer":              (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "action OpenMenu.part":                   (A,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PageCb.calls":                    (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button VolunteerCb.list":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button VolunteerCb.open":                (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
+    "button VolunteerCb.who":                 (R,  R,  A,  A,  A,  A,  A,  R,  A,  A,  N),
+    "button VolunteerCb.hosted":              (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button VolunteerCb.manage":              (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.msg":                 (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.cancel":              (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.cancel_yes":          (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.attend":              (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.toggle":              (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.confirm":             (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.new":                 (R,  R,  R,  R,  R,  R,  R,  A,  A,  A,  N),
+    "button VolunteerCb.net":                 (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.pick":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button VolunteerCb.another":             (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button VolunteerCb.preview":             (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.publish":             (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button VolunteerCb.drop":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button VolunteerCb.hours":               (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
+    "command /dugnad":                        (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
+    "state VolunteerFlow:title":              (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state VolunteerFlow:description":        (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state VolunteerFlow:place":              (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state VolunteerFlow:starts":             (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state VolunteerFlow:ends":               (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state VolunteerFlow:slots":              (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "state VolunteerFlow:message":            (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "button CalendarCb.renew":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button CalendarCb.renewnet":             (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "button CoordCb.archive":                 (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
@@ -878,6 +1116,19 @@ ARCHIVED: dict[str, dict[str, str]] = {
     "action BlockMatch": {"match": A},
     "button NetworkCb.leave": {"member": A},
     "button CoordCb.restore": {"coordinator": A},
+    # Polls (issue 15): a poll already asked can still be answered; no new one is asked there.
+    "action PollVote": {"member": A, "sms": A},
+    "button PollNewCb.publish": {"host": R, "coordinator": R},
+    # Ideas (issue 15): none proposed, supported or reported there any more.
+    "button IdeaCb.post": {"member": R, "host": R},
+    "button IdeaCb.sup": {"member": R},
+    "button IdeaCb.report": {"member": R},
+    "action SupportIdea": {"member": R, "sms": R},
+    "action IdeaInNetwork": {"sms": R},
+    # Volunteer calls (issue 15): no new call there, and nobody signs up for one any more.
+    "action SignUpShift": {"member": R, "sms": R},
+    "action SignUpNamed": {"member": R},
+    "button VolunteerCb.publish": {"host": R, "coordinator": R},
 }
 
 

@@ -41,6 +41,10 @@ async def test_forget_leaves_no_trace_of_her_in_any_table(sms, fake_api):
         "deliveries",
         "digests",
         "sms_conversations",
+        "ideas",
+        "idea_supports",
+        "poll_ballots",
+        "poll_choices",
     } <= before
 
     nb = app.catalogs.translator("nb")

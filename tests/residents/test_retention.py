@@ -195,6 +195,11 @@ def test_every_table_is_either_pruned_or_kept_on_purpose():
               "event_series", "series_rsvps",  # with the series' last past date
               "help_requests", "help_responses", "reports", "digests", "sms_conversations",
               "phone_codes", "rate_events",
+              "ideas", "idea_supports",  # finished ideas (docs/ideas.md), with their supporters
+              "polls", "poll_options", "poll_texts", "poll_option_texts",  # closed polls
+              "poll_ballots", "poll_choices",  # (docs/polls.md), with their answers
+              # volunteer calls whose last shift ended, with shifts and signups
+              "volunteer_calls", "volunteer_shifts", "volunteer_signups",
               "machine_translations"}  # expire after MACHINE_TRANSLATION_CACHE_DAYS  # fmt: skip
     kept = {
         "residents", "networks", "memberships", "preferences", "help_offers", "helper_settings",

@@ -17,6 +17,8 @@ async def test_jobs_have_fixed_ids(app):
         "lease",
         "event-reminders",
         "help-expiry",
+        "poll-closing",
+        "shift-reminders",
         "calendar-feeds",
         "new-events-summary",
         "new-events-summary-catch-up",

@@ -10,8 +10,8 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 
 from bot.fake_bot_api import FakeUser
 from bot.i18n import NATIVE_NAMES, Translator
-from bot.services import events, networks, residents
+from bot.services import events, ideas, networks, polls, residents
 from bot.services import help as helping
 from bot.services.actors import Actor
 from bot.services.errors import (
@@ -87,6 +87,14 @@ class World:
     request: int  # R: matched (requester and match), the third responder offered too
     open_request: int  # R2: open, by the requester, the third responder offered
     series: int = 0  # the weekly series E is a date of
+    # Torstrand's ideas (issue 15): "idea" I by the requester, "other" I2 by the match (what I
+    # can be merged into); each supported by its author.
+    ideas: dict[str, int] = field(default_factory=dict)
+    # Torstrand's open poll (issue 15) by its host, with "Other": "poll" and its first "option".
+    polls: dict[str, int] = field(default_factory=dict)
+    # Torstrand's volunteer call (issue 15) by its host: "call", its coming "shift", a "past"
+    # shift (ended yesterday) with the requester's "signup".
+    calls: dict[str, int] = field(default_factory=dict)
     snapshot: Path | None = None
     database: Path | None = None
 
@@ -189,11 +197,80 @@ async def build_world(sms: SmsNetwork, fake_api) -> World:  # type: ignore[no-un
         )
         await helping.offer_help(session, actors["third"], app.catalogs, second.id)
         await helping.suspend(session, actors["host"], a.id, ids["suspended"])
+        idea_ids: dict[str, int] = {}
+        for key, role, text in (
+            ("idea", "requester", "Benker langs Torstrandgata"),
+            ("other", "match", "Flere benker ved torget"),
+        ):
+            proposed = await ideas.propose(
+                session, actors[role], app.catalogs, network_id=a.id, text=text
+            )
+            idea_ids[key] = proposed.id
+        poll, _ = await polls.publish(
+            session,
+            actors["host"],
+            app.catalogs,
+            polls.PollDraft(
+                network_id=a.id,
+                question="Benker langs Torstrandgata?",
+                options=("Ja", "Nei"),
+                closes_at=FAR_FUTURE,
+                allow_other=True,
+            ),
+        )
+        poll_ids = {"poll": poll.id, "option": poll.options[0].id}
+        call_ids = await _volunteer_call(session, app, actors["host"], actors["requester"], a.id)
     await sms.deliver()  # every notice of the set-up sent: the outbox holds nothing due
     phone.seen = len(phone.inbox)
     return World(
-        sms, users, phone, ids, a.id, b.id, event.id, request.id, second.id, series=series.id
+        sms,
+        users,
+        phone,
+        ids,
+        a.id,
+        b.id,
+        event.id,
+        request.id,
+        second.id,
+        series=series.id,
+        ideas=idea_ids,
+        polls=poll_ids,
+        calls=call_ids,
     )
+
+
+async def _volunteer_call(session, app, host, volunteer, network_id: int) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """A call posted two days ago with a shift that ended yesterday, which `volunteer` signed
+    up for, and one to come."""
+    from bot.services import volunteering
+
+    yesterday = datetime.now(UTC) - timedelta(days=1)
+    posted, _ = await volunteering.publish(
+        session,
+        host,
+        app.catalogs,
+        volunteering.CallDraft(
+            network_id=network_id,
+            title="Rydd Bøkeskogen",
+            place="Bøkeskogen",
+            shifts=(
+                volunteering.ShiftDraft(yesterday, yesterday + timedelta(hours=3), 5),
+                volunteering.ShiftDraft(FAR_FUTURE, FAR_FUTURE + timedelta(hours=3), 5),
+            ),
+        ),
+        now=yesterday - timedelta(days=1),
+    )
+    past, coming = posted.shifts
+    await volunteering.sign_up(
+        session,
+        volunteer,
+        app.catalogs,
+        past.id,
+        show_name=True,
+        now=yesterday - timedelta(hours=1),
+    )
+    signup = (await volunteering.checklist(session, host, past.id)).attendees[0].signup_id
+    return {"call": posted.id, "shift": coming.id, "past": past.id, "signup": signup}
 
 
 # --- Restoring the world ---------------------------------------------------------------------
@@ -301,9 +378,13 @@ def _refusals() -> Iterator[ServiceError]:
     yield OptedOut(own=False)
     yield RateLimited()
     yield CodeRejected("expired")
-    for field_name in ("phone", "request", "event", "name"):
+    for field_name in ("phone", "request", "event", "name", "idea"):
         for reason in ("missing", "taken", "format", "empty", "closed"):
             yield InvalidInput(field_name, reason)
+    for reason in ("closed", "not_closed", "one_only"):  # a poll's (issue 15)
+        yield InvalidInput("poll", reason)
+    for reason in ("full", "closed", "not_over", "confirmed"):  # a volunteer shift's (issue 15)
+        yield InvalidInput("shift", reason)
 
 
 def refusal_texts(t: Translator) -> frozenset[str]:

@@ -84,6 +84,20 @@ RULES: dict[str, str] = {
         "OR quiet_end < 0 OR quiet_end >= 1440"
     ),
     "phone_codes: negative attempts": "SELECT resident_id FROM phone_codes WHERE attempts < 0",
+    # Ideas (issue 15): a merged idea points at another of its network; nothing else does.
+    "ideas: merged into nothing, itself or another network": (
+        "SELECT i.id FROM ideas i LEFT JOIN ideas t ON t.id = i.merged_into_id "
+        "WHERE i.status = 'merged' AND i.merged_into_id IS NOT NULL "
+        "AND (t.id = i.id OR t.network_id != i.network_id)"
+    ),
+    "ideas: pointing at another idea without being merged": (
+        "SELECT id FROM ideas WHERE status != 'merged' AND merged_into_id IS NOT NULL"
+    ),
+    "idea_supports: support of a merged idea": (
+        "SELECT s.idea_id FROM idea_supports s JOIN ideas i ON i.id = s.idea_id "
+        "WHERE i.status = 'merged'"
+    ),
+    "ideas: longer than 500 characters": "SELECT id FROM ideas WHERE length(text) > 500",
 }
 
 # Columns that hold what residents typed: cleaned at the edge (`bot.edge_input`), so no NUL
@@ -96,6 +110,7 @@ TEXT_COLUMNS: dict[str, tuple[str, str]] = {
     "help_requests": ("id", "description"),
     "notices": ("id", "body"),
     "reports": ("id", "reason"),
+    "ideas": ("id", "text"),
 }
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot.fake_bot_api import FakeUser
-from bot.services import digest, events, networks, phone_link
+from bot.services import digest, events, ideas, networks, phone_link, polls
 from bot.services import help as helping
 from bot.services.actors import Actor
-from db.models import Answer, Base, HelpCategory, HelpFrequency
+from db.models import Answer, Base, HelpCategory, HelpFrequency, IdeaStatus
 from tests.support.events import actor_of, event_draft
 from tests.support.residents import onboard
 from tests.support.sms_phone import SmsNetwork
@@ -130,6 +130,36 @@ async def live(sms: SmsNetwork, fake_api) -> Life:  # type: ignore[no-untyped-de
         # Reports: she reports Olena's request; Per reports her walk and her.
         await helping.report(session, ka, app.catalogs, theirs.id, "Rapport-fra-Kari-RR")
         await helping.report(session, pe, app.catalogs, walk.id, "Stemte ikke", about_resident=True)
+        # Ideas (issue 15): hers, which Olena supports and the host answers; she supports Olena's.
+        mine = await ideas.propose(session, ka, app.catalogs, network_id=net, text="Idé-benker-II")
+        olenas = await ideas.propose(
+            session, ol, app.catalogs, network_id=net, text="Городи на даху"
+        )
+        await ideas.set_support(session, ol, mine.id)
+        await ideas.set_support(session, ka, olenas.id)
+        hilde = await actor_of(app, host)
+        await ideas.set_status(
+            session, hilde, app.catalogs, mine.id, IdeaStatus.PLANNED, "Til våren"
+        )
+        # Polls (issue 15): Hilde asks; Kari chooses and writes her own words; it closes, and
+        # Hilde's results quote those words.
+        poll, _ = await polls.publish(
+            session,
+            hilde,
+            app.catalogs,
+            polls.PollDraft(
+                network_id=net,
+                question="Benker?",
+                options=("Ja", "Nei"),
+                closes_at=datetime.now(UTC) + timedelta(days=1),
+                multiple=True,
+                allow_other=True,
+            ),
+        )
+        await polls.vote(session, ka, poll.id, poll.options[0].id)
+        await polls.answer_other(session, ka, poll.id, "Poll-ord-OO")
+        await polls.vote(session, ol, poll.id, poll.options[1].id)
+        await polls.close(session, app.catalogs, poll.id)
     await sms.deliver()
 
     # The week's digests, one of which quotes her open walk to Olena.
@@ -148,6 +178,8 @@ async def live(sms: SmsNetwork, fake_api) -> Life:  # type: ignore[no-untyped-de
         "Turkamerat-ZZ",
         "Rapport-fra-Kari-RR",
         "Ikke-sendt-ennå-PP",
+        "Idé-benker-II",
+        "Poll-ord-OO",
     ]
     return life
 

@@ -11,6 +11,7 @@ from bot.channels.sms.sender import SmsSender
 from bot.channels.telegram.sender import TelegramSender
 from bot.delivery.pacing import ChatSpacing, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
+from bot.services.polls import ChartFiles
 from db.models import Channel, Delivery, DeliveryStatus, Resident
 
 # Wednesday 2 December 2026, 12:00 in Oslo: outside everyone's default quiet hours.
@@ -49,7 +50,8 @@ class Clock:
 def outbox_worker(app, clock: Clock, **settings) -> DeliveryWorker:  # type: ignore[no-untyped-def]
     """The app's delivery worker (Telegram, and SMS when the app has a gateway) on `clock`."""
     limiter = RateLimiter(app.sessionmaker, rate=25, clock=clock.monotonic, sleep=clock.sleep)
-    senders = {Channel.TELEGRAM: TelegramSender(app.bot)}
+    charts = ChartFiles(app.sessionmaker, app.catalogs, app.core.machine_translation)
+    senders = {Channel.TELEGRAM: TelegramSender(app.bot, charts)}
     limiters = {}
     if app.sms_gateway is not None:
         senders[Channel.SMS] = SmsSender(app.sms_gateway, app.catalogs, app.sessionmaker)

@@ -3,9 +3,11 @@
 
 aiogram's bot loads its whole type tree (pydantic models for every Bot API object): measured
 by benchmarks/memory.py, a worker built around it held about 205 MiB where the same worker
-without aiogram held 77 MiB. The outbox needs one method, `sendMessage` (the worker's Telegram
-sender sends no attachments), so this sender posts it itself and reads Telegram's answer the
-way aiogram does, giving the same outcome for every answer as `TelegramSender`:
+without aiogram held 77 MiB. The outbox needs two methods, `sendMessage` and, for a poll's
+chart, `sendPhoto` (a multipart form with the picture, the text its caption; a text too long
+for a caption goes alone as a message, as `TelegramSender` sends it), so this sender posts them
+itself and reads Telegram's answer the way aiogram does, giving the same outcome for every
+answer as `TelegramSender`:
 
 - ok → `Sent` with the message id;
 - any answer with `parameters.retry_after` (429, flood control) → `RetryAfter`;
@@ -24,6 +26,7 @@ from typing import Any
 import aiohttp
 
 from bot.channels.telegram import wire_json
+from bot.channels.telegram.photos import Attachments, fits_caption, is_photo
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
 from bot.services import actions
@@ -92,12 +95,23 @@ class HttpTelegramSender:
         token: str,
         api_base: str = "https://api.telegram.org",
         timeout: float = REQUEST_TIMEOUT,
+        attachments: Attachments | None = None,
     ) -> None:
         self.http = http
-        self.url = f"{api_base.rstrip('/')}/bot{token}/sendMessage"
+        self.base = f"{api_base.rstrip('/')}/bot{token}"
+        self.url = f"{self.base}/sendMessage"
         self.timeout = aiohttp.ClientTimeout(total=timeout)
+        self.attachments = attachments
 
     async def send(self, address: int | str, message: Rendered, item: object = None) -> Outcome:
+        found = None
+        if message.attachment and self.attachments is not None:
+            found = await self.attachments(message.attachment)
+        if found is not None and is_photo(found[0]):
+            return await self._photo(address, message, *found)
+        return await self._message(address, message)
+
+    async def _message(self, address: int | str, message: Rendered) -> Outcome:
         payload: dict[str, Any] = {
             "chat_id": address,
             "text": message.text,
@@ -118,8 +132,39 @@ class HttpTelegramSender:
             return Transient(f"TelegramNetworkError: {type(error).__name__}")
         except TimeoutError:
             return Transient("TimeoutError: ")
+        return _answer(status, body)
+
+    async def _photo(
+        self, address: int | str, message: Rendered, name: str, content: bytes
+    ) -> Outcome:
+        """The picture with the text as its caption and the buttons; a text too long for a
+        caption goes alone as a message, as `TelegramSender` sends it."""
+        if not fits_caption(message.text):
+            return await self._message(address, message)
+        form = aiohttp.FormData()
+        form.add_field("chat_id", str(address))
+        form.add_field("caption", message.text)
+        form.add_field("parse_mode", "HTML")
+        markup = reply_markup(message)
+        if markup is not None:
+            form.add_field("reply_markup", wire_json.dumps_bytes(markup).decode())
+        form.add_field("photo", content, filename=name, content_type="image/png")
         try:
-            answer = wire_json.loads(body)
-        except ValueError:
-            answer = None
-        return outcome(status, answer)
+            async with self.http.post(
+                f"{self.base}/sendPhoto", data=form, timeout=self.timeout
+            ) as response:
+                status = response.status
+                body = await response.read()
+        except (aiohttp.ClientError, OSError) as error:
+            return Transient(f"TelegramNetworkError: {type(error).__name__}")
+        except TimeoutError:
+            return Transient("TimeoutError: ")
+        return _answer(status, body)
+
+
+def _answer(status: int, body: bytes) -> Outcome:
+    try:
+        answer = wire_json.loads(body)
+    except ValueError:
+        answer = None
+    return outcome(status, answer)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from aiogram import Bot
 from aiogram.exceptions import (
     TelegramAPIError,
@@ -16,12 +14,10 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.telegram.flood import already_paced
+from bot.channels.telegram.photos import Attachments, fits_caption, is_photo
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
 from bot.services import actions
-
-# Resolves a rendering's attachment name (e.g. "ics:12") to a file name and its bytes.
-Attachments = Callable[[str], Awaitable[tuple[str, bytes] | None]]
 
 
 def markup(message: Rendered) -> InlineKeyboardMarkup | None:
@@ -43,16 +39,17 @@ class TelegramSender:
         try:
             # The worker has paced this send and turns a 429 into a later retry itself.
             with already_paced():
+                found = None
+                if message.attachment and self.attachments is not None:
+                    found = await self.attachments(message.attachment)
+                if found is not None and is_photo(found[0]):
+                    return Sent(str(await self._photo(address, message, *found)))
                 sent = await self.bot.send_message(
                     address, message.text, reply_markup=markup(message)
                 )
-                if message.attachment and self.attachments is not None:
-                    found = await self.attachments(message.attachment)
-                    if found is not None:
-                        name, content = found
-                        await self.bot.send_document(
-                            address, BufferedInputFile(content, filename=name)
-                        )
+                if found is not None:
+                    name, content = found
+                    await self.bot.send_document(address, BufferedInputFile(content, filename=name))
         except TelegramRetryAfter as error:
             return RetryAfter(float(error.retry_after))
         except TelegramForbiddenError as error:
@@ -67,3 +64,17 @@ class TelegramSender:
         except TelegramAPIError as error:
             return Transient(f"{type(error).__name__}: {error.message}")
         return Sent(str(sent.message_id))
+
+    async def _photo(self, address: int | str, message: Rendered, name: str, content: bytes) -> int:
+        """A picture (a poll's chart) with the text as its caption and the buttons under it. A
+        text too long for a caption goes alone, as a message with its buttons: a second
+        message right behind it would pass the chat's one a second (the picture stays a tap
+        away, behind the results button such a notice carries)."""
+        if not fits_caption(message.text):
+            sent = await self.bot.send_message(address, message.text, reply_markup=markup(message))
+            return sent.message_id
+        photo = BufferedInputFile(content, filename=name)
+        sent_photo = await self.bot.send_photo(
+            address, photo, caption=message.text, reply_markup=markup(message)
+        )
+        return sent_photo.message_id

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.services.digest.week import Week, WeekEvent
+from bot.services.digest.week import Week, WeekEvent, WeekIdea, WeekPoll
+from bot.services.volunteering.week import WeekCall
 from db.models import HelpCategory, HelpRequest, NoticeKind
 from db.queries import digests as q
 
@@ -14,6 +15,9 @@ MAX_EVENTS = 8
 MAX_MESSAGES = 5
 MAX_REQUESTS = 5
 MAX_LATER = 5
+MAX_IDEAS = 3  # the week's new ideas, most supported first; /ideas has them all
+MAX_POLLS = 3  # open polls, closing soonest first; /polls has them all
+MAX_CALLS = 3  # open volunteer calls with room, soonest first; /dugnad has them all
 
 
 @dataclass
@@ -29,10 +33,25 @@ class Content:
     more_requests: int = 0
     news: list[tuple[str, int, int]] = field(default_factory=list)
     held: list[int] = field(default_factory=list)  # held deliveries this digest tells
+    ideas: list[WeekIdea] = field(default_factory=list)
+    more_ideas: int = 0
+    polls: list[WeekPoll] = field(default_factory=list)
+    more_polls: int = 0
+    calls: list[WeekCall] = field(default_factory=list)
+    more_calls: int = 0
 
     @property
     def empty(self) -> bool:
-        return not (self.events or self.messages or self.later or self.requests or self.news)
+        return not (
+            self.events
+            or self.messages
+            or self.later
+            or self.requests
+            or self.news
+            or self.ideas
+            or self.polls
+            or self.calls
+        )
 
 
 def gather(
@@ -82,6 +101,18 @@ def gather(
         max(len(messages) - MAX_MESSAGES, 0),
     )
     content.later = sorted(content.later, key=lambda e: e.event.starts_at)[:MAX_LATER]
+    ideas = sorted(
+        (i for n in mine for i in week.ideas.get(n, [])),
+        key=lambda i: (-i.supporters, -i.idea_id),
+    )
+    content.ideas, content.more_ideas = ideas[:MAX_IDEAS], max(len(ideas) - MAX_IDEAS, 0)
+    # Answered or not: a reminder that a poll is open is how the digest helps it reach people.
+    polls = [p for p in week.polls if p.network_id is None or p.network_id in mine]
+    content.polls, content.more_polls = polls[:MAX_POLLS], max(len(polls) - MAX_POLLS, 0)
+    calls = sorted(
+        (c for n in mine for c in week.calls.get(n, [])), key=lambda c: (c.starts_at, c.call_id)
+    )
+    content.calls, content.more_calls = calls[:MAX_CALLS], max(len(calls) - MAX_CALLS, 0)
     content.news = [
         (week.name(n, locale), *week.news[n])
         for n in sorted(mine, key=lambda n: week.name(n, locale))

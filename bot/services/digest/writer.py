@@ -18,6 +18,7 @@ from bot.services.digest.content import Content
 from bot.services.digest.week import WINDOW, Week, WeekEvent
 from bot.services.events.series import repeat_text
 from bot.services.help import category_label
+from bot.services.volunteering.week import digest_section, digest_sms_bit
 from bot.sms_keywords import Command, shown
 from bot.sms_segments import count, fit, gsm_safe
 from bot.sms_texts import plain
@@ -36,6 +37,11 @@ def _excerpt(text: str, limit: int = EXCERPT) -> str:
 def quoted_request(description: str) -> str:
     """A request's words as a digest quotes them (so /forget can find them again)."""
     return html.escape(_excerpt(description))
+
+
+def quoted_idea(text: str) -> str:
+    """An idea's words as a digest quotes them (so /forget can find them again)."""
+    return html.escape(_excerpt(text, 100))
 
 
 class Writer:
@@ -162,6 +168,49 @@ class Writer:
             else:
                 lines.append(t.gettext("Answer them in /requests."))
             parts.append("\n".join(lines))
+        if content.ideas:
+            lines = ["<b>" + t.gettext("💡 New ideas") + "</b>"]
+            lines += [
+                f"• {'🤖 ' if i.text_for(t.locale) != i.text else ''}"
+                f"«{quoted_idea(i.text_for(t.locale))}» · "
+                f"{html.escape(week.name(i.network_id, t.locale))} · 👍 {t.number(i.supporters)}"
+                for i in content.ideas
+            ]
+            if content.more_ideas:
+                lines.append(
+                    t.ngettext(
+                        "…and {n} more new idea: /ideas",
+                        "…and {n} more new ideas: /ideas",
+                        content.more_ideas,
+                    )
+                )
+            else:
+                lines.append(t.gettext("Support the ones you like in /ideas."))
+            parts.append("\n".join(lines))
+        if content.polls:
+            lines = ["<b>" + t.gettext("📊 Open polls") + "</b>"]
+            lines += [
+                f"• {html.escape(_excerpt(p.question_for(t.locale), 100))} · "
+                + t.gettext("closes {when}", when=t.format_datetime(p.closes_at, "short"))
+                for p in content.polls
+            ]
+            if content.more_polls:
+                lines.append(
+                    t.ngettext(
+                        "…and {n} more open poll: /polls",
+                        "…and {n} more open polls: /polls",
+                        content.more_polls,
+                    )
+                )
+            else:
+                lines.append(t.gettext("Have your say in /polls."))
+            parts.append("\n".join(lines))
+        if content.calls:
+            parts.append(
+                digest_section(
+                    t, content.calls, content.more_calls, lambda n: week.name(n, t.locale)
+                )
+            )
         if content.news:
             lines = ["<b>" + t.gettext("🏘 In your networks") + "</b>"]
             lines += [self._news(t, name, j, h) for name, j, h in content.news]
@@ -229,6 +278,28 @@ class Writer:
             asking = t.ngettext("{n} asks for help", "{n} ask for help", n)
             if not add(f"{asking} ({', '.join(kinds)})"):
                 add(asking)
+        if content.ideas:
+            n = len(content.ideas) + content.more_ideas
+            add(
+                t.ngettext(
+                    "{n} new idea ({idea})",
+                    "{n} new ideas ({idea})",
+                    n,
+                    idea=shown(Command.IDEA, t.locale),
+                )
+            )
+        if content.polls:
+            n = len(content.polls) + content.more_polls
+            add(
+                t.ngettext(
+                    "{n} open poll ({poll})",
+                    "{n} open polls ({poll})",
+                    n,
+                    poll=shown(Command.POLL, t.locale),
+                )
+            )
+        if content.calls:
+            add(digest_sms_bit(t, len(content.calls) + content.more_calls))
         for name, joined, helped in content.news:
             add(plain(self._news(t, name, joined, helped)).lstrip("•- "))
         if content.messages:

@@ -22,6 +22,7 @@ from bot.services.rate_limits import check as check_limit
 from bot.services.rate_limits import record as record_limit
 from db.models import Channel, NoticeKind, RateKind, Report, RequestStatus, Suspension
 from db.queries import help as hq
+from db.queries import ideas as iq
 from db.queries import networks as nq
 from db.queries import outbox as oq
 from db.session import session_now
@@ -99,10 +100,11 @@ class ReportView:
     id: int
     network_id: int
     request_id: int | None
-    request_text: str
+    request_text: str  # the reported request's words, or the reported idea's
     reported_name: str | None
     reason: str
     created_at: datetime
+    idea_id: int | None = None  # a report of an idea (issue 15) rather than of a request
 
 
 async def reports(session: AsyncSession, actor: Actor) -> list[ReportView]:
@@ -110,15 +112,17 @@ async def reports(session: AsyncSession, actor: Actor) -> list[ReportView]:
     if not actor.is_coordinator:
         actor.require_resident()
     rows = await hq.open_reports(session, None if actor.is_coordinator else actor.resident_id)
+    ideas = await iq.texts_of(session, [r.idea_id for r, _ in rows if r.idea_id is not None])
     return [
         ReportView(
             r.id,
             r.network_id,
             r.request_id,
-            text or "",
+            text or (ideas.get(r.idea_id, "") if r.idea_id is not None else ""),
             await first_name(session, r.reported_id) or None,
             r.reason,
             r.created_at,
+            r.idea_id,
         )
         for r, text in rows
     ]

@@ -28,6 +28,7 @@ ESSENTIAL = frozenset(
         NoticeKind.EVENT_CHANGED,
         NoticeKind.EVENT_CANCELLED,
         NoticeKind.REMINDER,
+        NoticeKind.SHIFT_REMINDER,  # a volunteer shift, like an event's reminder
     }
 )
 

@@ -31,6 +31,7 @@ from db.queries.outbox.outcomes import (
 from db.queries.outbox.pacing import reserve_slots
 from db.queries.outbox.recipients import (
     RecipientRow,
+    all_accepted,
     everyone,
     network_members,
     received,
@@ -48,6 +49,7 @@ __all__ = [
     "add_notice",
     "add_notices",
     "add_renderings",
+    "all_accepted",
     "claim",
     "counts",
     "drop_waiting_sms",

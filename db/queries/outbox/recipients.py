@@ -95,6 +95,12 @@ async def everyone(session: AsyncSession) -> list[RecipientRow]:
     return _rows((await session.execute(query)).all())
 
 
+async def all_accepted(session: AsyncSession) -> list[RecipientRow]:
+    """Every resident who accepted the privacy notice and can be reached (a coordinator's poll
+    to everyone, bot.services.polls), in a network or not."""
+    return _rows((await session.execute(_recipient_query())).all())
+
+
 async def received(session: AsyncSession, notice_id: int, resident_id: int) -> bool:
     """Whether the notice was addressed to the resident (on any channel)."""
     found = await session.scalar(

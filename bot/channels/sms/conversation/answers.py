@@ -5,7 +5,15 @@ answered in the resident's language."""
 
 from __future__ import annotations
 
-from bot.channels.sms.conversation import commands, memberships, neighbour_help, onboarding
+from bot.channels.sms.conversation import (
+    commands,
+    ideas,
+    memberships,
+    neighbour_help,
+    onboarding,
+    volunteering,
+)
+from bot.channels.sms.conversation import polls as poll_answers
 from bot.channels.sms.conversation.texts import refusal, short_help
 from bot.channels.sms.conversation.turn import Turn
 from bot.services import actions, events, preferences, residents
@@ -18,11 +26,18 @@ from bot.services.actions import (
     ChooseLanguage,
     ChooseQuietHours,
     ConfirmForget,
+    IdeaInNetwork,
     JoinNetwork,
     LeaveNetwork,
     OfferCategory,
     OfferHelp,
+    PollOpen,
+    PollOther,
+    PollVote,
     Rsvp,
+    SignUpShift,
+    SupportIdea,
+    WithdrawShift,
     WriteToMatch,
 )
 from bot.services.errors import NotFound, ServiceError
@@ -73,6 +88,20 @@ async def act(turn: Turn, action: Action | None) -> None:
                 await neighbour_help.ask_in_network(turn, network_id)
             case OfferCategory(category=category):
                 await neighbour_help.offer_category(turn, category)
+            case PollVote(poll_id=poll_id, option_id=option_id):  # a poll notice, or POLLS
+                await poll_answers.vote(turn, poll_id, option_id)
+            case PollOther(poll_id=poll_id):
+                await poll_answers.ask_other(turn, poll_id)
+            case PollOpen(poll_id=poll_id):  # from the POLLS list
+                await poll_answers.open_poll(turn, poll_id)
+            case SupportIdea(idea_id=idea_id):  # a number from the IDE list
+                await ideas.support(turn, idea_id)
+            case IdeaInNetwork(network_id=network_id):  # the network of IDE and its words
+                await ideas.in_network(turn, network_id)
+            case SignUpShift(shift_id=shift_id):  # from DUGNAD or a call's notice
+                await volunteering.sign_up(turn, shift_id)
+            case WithdrawShift(shift_id=shift_id):  # from DUGNAD or a shift's reminder
+                await volunteering.withdraw(turn, shift_id)
             case ChooseQuietHours(choice=choice) if choice <= len(preferences.QUIET_CHOICES):
                 prefs = await preferences.update(
                     turn.session, turn.actor, quiet=preferences.QUIET_CHOICES[choice - 1]

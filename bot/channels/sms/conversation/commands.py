@@ -4,7 +4,14 @@ shipped language, once the resident is onboarded."""
 
 from __future__ import annotations
 
-from bot.channels.sms.conversation import memberships, neighbour_help, onboarding
+from bot.channels.sms.conversation import (
+    ideas,
+    memberships,
+    neighbour_help,
+    onboarding,
+    volunteering,
+)
+from bot.channels.sms.conversation import polls as poll_answers
 from bot.channels.sms.conversation.texts import help_texts, refusal
 from bot.channels.sms.conversation.turn import MAX_LISTED, Turn
 from bot.i18n import NATIVE_NAMES, Translator
@@ -41,8 +48,14 @@ async def command(turn: Turn, command: Command, argument: str) -> None:
         await memberships.by_keyword(turn, command, argument)
     elif command is Command.EVENTS:
         await _events(turn)
+    elif command is Command.POLL:
+        await poll_answers.list_open(turn)
     elif command is Command.QUIET:
         await quiet_hours_menu(turn)
+    elif command is Command.IDEA:
+        await ideas.by_keyword(turn, argument)
+    elif command is Command.VOLUNTEER:
+        await volunteering.list_shifts(turn)
     elif command is Command.MORE:
         if not await turn.more():
             await turn.reply(t.gettext("There is nothing more to show."))

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.sms.conversation import answers, commands, neighbour_help, onboarding
+from bot.channels.sms.conversation import polls as poll_answers
 from bot.channels.sms.conversation.texts import refusal, short_help
 from bot.channels.sms.conversation.turn import Context, Turn
 from bot.edge_input import clean_text
@@ -64,6 +65,10 @@ async def handle(
         await onboarding.while_stopped(turn, parsed)
     elif conversation.step in neighbour_help.COLLECTING and not asks_for_help:
         await neighbour_help.collect(turn, text)
+    elif conversation.step == poll_answers.OTHER_STEP and parsed is None:
+        await poll_answers.collect_other(turn, text)
+    elif turn.options and (several := poll_answers.several_numbers(text)) is not None:
+        await poll_answers.choose_several(turn, several)
     # isdecimal, not isdigit: "²" is a digit that int() refuses; "٣" (Arabic-Indic) it reads.
     elif text.isdecimal() and turn.options:
         await answers.choose(turn, int(text))

@@ -13,6 +13,7 @@ from bot.services.errors import (
     RateLimited,
     ServiceError,
 )
+from bot.services.volunteering.views import shift_refusal
 from bot.sms_keywords import Command, shown
 
 
@@ -72,6 +73,13 @@ def refusal(t: Translator, error: ServiceError) -> str:
         return t.gettext("That network is by invitation. Ask a host for the code.")
     if isinstance(error, NetworkArchived):
         return t.gettext("That network is closed.")
+    if isinstance(error, InvalidInput) and error.field in ("shift", "call"):
+        return shift_refusal(t, error.reason)
+    if isinstance(error, InvalidInput) and error.field == "poll":
+        if error.reason == "one_only":
+            return t.gettext("This poll takes one answer only.")
+        if error.reason == "closed":
+            return t.gettext("This poll is closed.")
     if isinstance(error, InvalidInput):
         return t.gettext("That did not work. Please try again.")
     if isinstance(error, RateLimited):

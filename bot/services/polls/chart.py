@@ -1,0 +1,200 @@
+"""A poll's results as a bar chart (PNG), in the reader's language.
+
+Drawn with matplotlib's Agg canvas directly (no pyplot: no global figure state, safe in a
+worker thread), 800×500 pixels. The labels come in every script we ship: a font list covers
+Latin, Cyrillic (Noto Sans), Arabic script (Noto Sans Arabic) and Ge'ez (Noto Sans Ethiopic),
+each glyph taken from the first font that has it; Arabic and Dari are shaped
+(arabic_reshaper) and put in visual order (python-bidi), since Agg draws characters as they
+come. matplotlib loads only when a chart is drawn: the bot and the CLI start without it.
+
+`ChartFiles` resolves a rendering's attachment `poll-chart:<poll id>:<locale>` to the PNG, as
+the Telegram senders' `attachments` callable; a closed poll's chart does not change, so each
+is drawn once per language and kept (a few dozen, least recently used first out)."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import textwrap
+import warnings
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.i18n import Catalogs, Translator
+from bot.services.polls.results import PollResults, compute, percent
+from bot.services.polls.views import load_views
+from db.queries import polls as q
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+    from bot.machine_translation.service import MachineTranslation
+
+WIDTH, HEIGHT, DPI = 800, 500, 100
+FONTS = ("Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", "DejaVu Sans")
+PREFIX = "poll-chart"
+KEPT = 64  # charts kept by one resolver
+
+
+def attachment_name(poll_id: int, locale: str) -> str:
+    """The rendering's attachment for a poll's chart in `locale` (at most 40 characters)."""
+    return f"{PREFIX}:{poll_id}:{locale}"
+
+
+def parse_attachment(name: str) -> tuple[int, str] | None:
+    parts = name.split(":")
+    if len(parts) != 3 or parts[0] != PREFIX or not parts[1].isdecimal():
+        return None
+    return int(parts[1]), parts[2]
+
+
+def _visual(text: str, rtl: bool) -> str:
+    """Text as Agg must draw it: Arabic script shaped and in visual order."""
+    if not rtl and not any("\u0600" <= c <= "\u06ff" for c in text):
+        return text
+    import arabic_reshaper  # type: ignore[import-untyped]
+    from bidi.algorithm import get_display  # type: ignore[import-untyped]
+
+    return str(get_display(arabic_reshaper.reshape(text)))
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """What the chart shows, already in the reader's language."""
+
+    title: str
+    labels: tuple[str, ...]
+    counts: tuple[int, ...]
+    values: tuple[str, ...]  # "12 (40 %)", in the reader's digits
+    footer: str
+    rtl: bool
+
+
+def chart_data(t: Translator, results: PollResults) -> ChartData:
+    texts = results.view.texts_for(t.locale)
+    labels = list(texts.options)
+    counts = list(results.counts)
+    if results.view.allow_other:
+        labels.append(t.gettext("Other"))
+        counts.append(results.others)
+    values = tuple(f"{t.number(c)} ({percent(t, results.share(c))})" for c in counts)
+    footer = t.ngettext("{n} answer", "{n} answers", results.ballots)
+    return ChartData(texts.question, tuple(labels), tuple(counts), values, footer, t.rtl)
+
+
+def draw(data: ChartData) -> bytes:
+    """The chart as PNG bytes (blocking: call it in a thread from async code)."""
+    from matplotlib import font_manager  # noqa: F401 - loads the font cache once
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    rtl = data.rtl
+    figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    positions = list(range(len(data.counts)))
+    axes.barh(positions, data.counts, color="#2f6f9f", height=0.6)
+    axes.set_yticks(positions)
+    axes.set_yticklabels(
+        [_visual(_short(label, 34), rtl) for label in data.labels],
+        fontfamily=list(FONTS),
+        fontsize=11,
+    )
+    axes.invert_yaxis()  # the first option on top
+    top = max(data.counts, default=0)
+    axes.set_xlim(0, max(top, 1) * 1.3)
+    for y, (count, value) in enumerate(zip(data.counts, data.values, strict=True)):
+        axes.text(
+            count + max(top, 1) * 0.02,
+            y,
+            _visual(value, rtl),
+            va="center",
+            fontfamily=list(FONTS),
+            fontsize=10,
+        )
+    if rtl:
+        axes.invert_xaxis()  # bars grow from the right, as the text runs
+        axes.yaxis.tick_right()
+    axes.set_xticks([])
+    for side in ("top", "right", "bottom", "left"):
+        axes.spines[side].set_visible(False)
+    title = "\n".join(textwrap.wrap(data.title, 60)[:3]) or " "
+    axes.set_title(
+        "\n".join(_visual(line, rtl) for line in title.split("\n")),
+        fontfamily=list(FONTS),
+        fontsize=13,
+        loc="right" if rtl else "left",
+    )
+    figure.text(
+        0.98 if rtl else 0.02,
+        0.02,
+        _visual(data.footer, rtl),
+        fontfamily=list(FONTS),
+        fontsize=10,
+        ha="right" if rtl else "left",
+    )
+    figure.subplots_adjust(left=0.06 if rtl else 0.32, right=0.68 if rtl else 0.94, top=0.82)
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():
+        # A glyph no font has (an emoji in an option) is drawn as a box: not worth a warning.
+        warnings.simplefilter("ignore")
+        figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+async def chart_for(
+    session: AsyncSession,
+    catalogs: Catalogs,
+    poll_id: int,
+    locale: str,
+    machine: MachineTranslation | None = None,
+) -> bytes | None:
+    """The chart of a poll's results for readers of `locale`, or None if there is no poll."""
+    poll = await q.get(session, poll_id)
+    if poll is None:
+        return None
+    view = (await load_views(session, [poll], machine=machine, readers=[locale]))[0]
+    results = await compute(session, view)
+    data = chart_data(catalogs.translator(locale), results)
+    return await asyncio.to_thread(draw, data)
+
+
+class ChartFiles:
+    """The senders' `attachments` for poll charts: `poll-chart:<id>:<locale>` → a PNG file."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        catalogs: Catalogs,
+        machine: MachineTranslation | None = None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.catalogs = catalogs
+        self.machine = machine
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, name: str) -> tuple[str, bytes] | None:
+        parsed = parse_attachment(name)
+        if parsed is None:
+            return None
+        poll_id, locale = parsed
+        file_name = f"poll-{poll_id}.png"
+        async with self._lock:  # one drawing at a time: the same chart is wanted by many
+            found = self._kept.get(name)
+            if found is None:
+                async with self.sessionmaker() as session:
+                    drawn = await chart_for(session, self.catalogs, poll_id, locale, self.machine)
+                if drawn is None:
+                    return None
+                found = self._kept[name] = drawn
+                while len(self._kept) > KEPT:
+                    self._kept.popitem(last=False)
+            else:
+                self._kept.move_to_end(name)
+        return file_name, found
