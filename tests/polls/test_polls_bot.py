@@ -62,8 +62,14 @@ async def test_a_poll_from_question_to_results_in_three_languages(app, network):
     assert "Чи ставити лавки вздовж Торстрандгата?" in notice.text
     assert notice.button_texts[:3] == ["Так", "Ні", "Vet ikke"]  # an option left untranslated
     await olena.press("Так")
-    assert olena.last.button_texts[0] == "✅ Так"
+    # The notice keeps its text and buttons (no edit spent on it); the toast names the choice.
+    assert olena.last_answer["text"].startswith("✅ Так\n")
+    assert olena.last.button_texts[0] == "Так"
     await olena.press("Ні")  # a change of mind: one answer in a single-choice poll
+    assert olena.last_answer["text"].startswith("✅ Ні\n")
+    # Her card, from /polls, shows what she chose.
+    await olena.send("/polls")
+    await olena.press(olena.last.button_texts[0])
     assert olena.last.button_texts[:2] == ["Так", "✅ Ні"]
 
     # Amal reads right to left; she answers in her own words.
