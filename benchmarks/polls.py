@@ -195,9 +195,11 @@ async def answer(
                     user, lambda: user.press_data(data[user.id], message), replies=0, answers=1
                 )
 
+            before = len(api.calls)
             started = time.perf_counter()
             result = await crowd.run(users, press)
             seconds = time.perf_counter() - started
+            edits = sum(1 for c in api.calls[before:] if c.method == "editMessageText")
         finally:
             if bot.returncode is None:
                 bot.terminate()
@@ -213,6 +215,7 @@ async def answer(
         "failures": result.failures[:3],
         "errors": errors,
         "too_many": crowd.refused[429],
+        "edits": edits,
         "failed_lines": sum(
             1 for line in read(log_path).splitlines() if " failed" in line or "Traceback" in line
         ),
@@ -331,7 +334,8 @@ def main() -> None:
         f"  answers         {voters} presses at once: {answers_per_second:.0f} answers/s "
         f"({answered['seconds']:.1f} s)\n"
         f"  press → answer  p50 {answered['p50']:.2f} s  p95 {answered['p95']:.2f} s  "
-        f"p99 {answered['p99']:.2f} s  (429s {answered['too_many']})\n"
+        f"p99 {answered['p99']:.2f} s  (429s {answered['too_many']}, "
+        f"edits {answered['edits']})\n"
         f"  results         {figures['compute_seconds']:.3f} s for {figures['ballots']} ballots "
         f"in {figures['languages']} languages (aim: under 1 s)\n"
         f"  close           {figures['close_seconds']:.2f} s  ({figures['told']} told the results)"

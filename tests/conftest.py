@@ -15,6 +15,7 @@ from sqlalchemy import text
 from bot.app import App, build_app
 from bot.cli import main
 from bot.config import Settings
+from bot.dispatching import parse_update
 from bot.fake_bot_api import FakeBotAPI, FakeUser
 from bot.fake_bot_api.limits import WarpTime
 from db import migrate
@@ -111,7 +112,11 @@ async def app(settings: Settings, fake_api: FakeBotAPI) -> AsyncIterator[App]:
     application = build_app(settings, pace=fake_api.pace)
 
     async def deliver(update: dict[str, object]) -> object:
-        return await application.dispatcher.feed_raw_update(application.bot, update)
+        # Read as `naboskap run` reads it (polling and webhook alike): the pressed message's
+        # keyboard is left out, so no handler can come to rely on it.
+        return await application.dispatcher.feed_update(
+            application.bot, parse_update(update, application.bot)
+        )
 
     fake_api.deliver = deliver
     yield application

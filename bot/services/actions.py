@@ -282,6 +282,15 @@ class WithdrawShift:
     shift_id: int
 
 
+class PollPlace(enum.StrEnum):
+    """Where a poll's option was pressed: its notice keeps its text (the toast names the
+    choice), its card is shown again with ✅. Telegram sends the pressed message's keyboard,
+    but the dispatcher leaves it unread (`bot.dispatching.parse_update`), so the button says."""
+
+    NOTICE = "n"
+    CARD = "c"
+
+
 @dataclass(frozen=True)
 class PollVote:
     """Choose an option of a poll (a second tap of a multiple-choice option takes it back).
@@ -291,6 +300,7 @@ class PollVote:
     by_sms: ClassVar[bool] = True
     poll_id: int
     option_id: int
+    place: PollPlace = PollPlace.NOTICE
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.i18n import Translator
 from bot.machine_translation.service import MachineTranslation
-from bot.services import actions, polls
-from bot.services.actions import PollOther, PollVote
+from bot.services import polls
+from bot.services.actions import PollOther, PollPlace, PollVote
 from bot.services.actors import Actor
 from db.models import Channel
 from handlers.filters import Act, FreeText
 from handlers.polls.screens import show_card
 from handlers.states import PollFlow
+
+TOAST_MAX = 200  # answerCallbackQuery's text
 
 
 async def vote(
@@ -36,7 +38,7 @@ async def vote(
         toast = t.gettext("Thank you! You can change your answer until the poll closes.")
     else:
         toast = t.gettext("Your answer is taken back.")
-    if not view.multiple and view.answered and _is_notice(query):
+    if not view.multiple and view.answered and action.place is PollPlace.NOTICE:
         # As an event's notice keeps its text after an RSVP: the toast names the choice, and
         # no edit is spent on it. Edits count against Telegram's 30 messages a second, so a
         # town answering a poll notice at once would otherwise wait on one another.
@@ -44,23 +46,13 @@ async def vote(
         chosen = [
             label for o, label in zip(view.options, labels, strict=True) if o.id in view.my_choices
         ]
-        await query.answer("\n".join(["✅ " + label for label in chosen] + [toast]))
+        text = "\n".join(["✅ " + label for label in chosen] + [toast])
+        # A toast holds 200 characters: a long option (up to 100) in a long language is
+        # enough said on its own.
+        await query.answer(text if len(text) <= TOAST_MAX else "✅ " + chosen[0])
         return
     await query.answer(toast)
     await show_card(query, session, actor, t, view, clock.now())
-
-
-def _is_notice(query: CallbackQuery) -> bool:
-    """Whether the pressed message is the poll's notice (only its options' buttons) rather
-    than its card, which has more (Results, Back) and is shown again with ✅ on the choice."""
-    message = query.message
-    if not isinstance(message, Message) or message.reply_markup is None:
-        return False
-    return all(
-        isinstance(actions.parse(button.callback_data or ""), PollVote | PollOther)
-        for row in message.reply_markup.inline_keyboard
-        for button in row
-    )
 
 
 async def other(

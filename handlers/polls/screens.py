@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.i18n import Catalogs, Translator
 from bot.machine_translation.service import MachineTranslation
 from bot.services import polls
-from bot.services.actions import MenuItem, OpenMenu, PollResults
+from bot.services.actions import MenuItem, OpenMenu, PollPlace, PollResults
 from bot.services.actors import Actor
 from bot.services.polls import PollView
 from bot.services.polls.results import staff_of
@@ -110,7 +110,8 @@ async def card_keyboard(
     staff = await staff_of(session, actor, view)
     options = []
     if view.is_open(now):
-        options = [[button(b.text, b.action) for b in row] for row in polls.option_buttons(t, view)]
+        buttons = polls.option_buttons(t, view, place=PollPlace.CARD)
+        options = [[button(b.text, b.action) for b in row] for row in buttons]
     extra = []
     if staff or (view.answered and not view.is_open(now)):
         extra.append(button(t.gettext("📈 Results"), PollResults(view.id)))

@@ -10,7 +10,7 @@ import html
 from bot.delivery import outbox
 from bot.delivery.messages import Button, Rendered
 from bot.i18n import Catalogs, Translator
-from bot.services.actions import PollOther, PollVote
+from bot.services.actions import PollOther, PollPlace, PollVote
 from bot.services.machine_texts import machine_note
 from bot.services.polls.views import PollView
 from db.models import Channel
@@ -53,14 +53,18 @@ def poll_card(t: Translator, view: PollView, channel: Channel = Channel.TELEGRAM
 
 
 def option_buttons(
-    t: Translator, view: PollView, *, channel: Channel = Channel.TELEGRAM
+    t: Translator,
+    view: PollView,
+    *,
+    channel: Channel = Channel.TELEGRAM,
+    place: PollPlace = PollPlace.NOTICE,
 ) -> tuple[tuple[Button, ...], ...]:
     """One button a row per option, ✅ on those chosen, then "Other" if the poll has it."""
     texts = view.texts_for(t.locale)
     rows: list[tuple[Button, ...]] = []
     for option, label in zip(view.options, texts.options, strict=True):
         mark = CHOSEN if option.id in view.my_choices and channel is Channel.TELEGRAM else ""
-        rows.append((Button(mark + label, PollVote(view.id, option.id)),))
+        rows.append((Button(mark + label, PollVote(view.id, option.id, place)),))
     if view.allow_other:
         label = t.gettext("Other") if channel is Channel.SMS else t.gettext("✏️ Other: your words")
         if view.my_other is not None and channel is Channel.TELEGRAM:
