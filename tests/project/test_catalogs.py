@@ -111,7 +111,7 @@ def test_arabic_dual_forms_do_not_repeat_the_number():
     "2 عضوان جديدان" reads "2 two new members"."""
     import re
 
-    dual_after_number = re.compile(r"\{n\} [^\s{]*(?:ان|ين)(?:\s|$|[.:،])")
+    dual_after_number = re.compile(r"\{n\} [^\s{]*(?:ان|ين)(?:\s|$|[.:،)»])")
     for message in _catalog("ar"):
         if message.id and isinstance(message.id, tuple):
             assert not dual_after_number.search(message.string[2]), message.string[2]
