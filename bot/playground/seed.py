@@ -2,15 +2,17 @@
 
 Everything here is idempotent, so a kept database (--db) only gets what it is missing: the
 networks of examples/larvik.toml, a host, a coordinator and a neighbour who have started the
-bot, a few upcoming events, a couple of open help requests, and Sentrum following the sample
-calendar feed of Larvik library (`sample_calendar`), which the neighbour hears of.
+bot, a few upcoming events, a couple of open help requests, Sentrum following the sample
+calendar feed of Larvik library (`sample_calendar`), which the neighbour hears of, and in
+Torstrand one of each way to take part: the host's poll, the neighbour's idea and the host's
+call for volunteers (a dugnad with two shifts), for visitors to answer, support and sign up for.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
@@ -22,9 +24,10 @@ from bot.config import PROJECT_ROOT
 from bot.logs import failure
 from bot.playground import sample_calendar
 from bot.playground.personas import Persona
-from bot.services import events, feeds, networks, preferences, residents
+from bot.services import events, feeds, ideas, networks, polls, preferences, residents
 from bot.services import help as helping
 from bot.services.actors import Actor
+from bot.services.volunteering import calls
 from db.models import HelpCategory, Resident
 
 log = logging.getLogger("naboskap.playground")
@@ -81,6 +84,46 @@ SEED_HELP = (
     (HelpCategory.ERRANDS, "Kan noen bære handleposer opp til 3. etasje på lørdag?", 3),
     (HelpCategory.DIGITAL, "Hvem kan vise meg hvordan jeg betaler regninger på nett?", None),
 )
+
+
+SEED_POLL = polls.PollDraft(
+    network_id=None,  # Torstrand's, filled in when seeded
+    question="Hva ønsker du deg mest i Torstrandparken neste år?",
+    options=("Benker langs stien", "Mer lys om kvelden", "Lekeplass for de minste", "Grillplass"),
+    closes_at=datetime.min,  # three days after the seed, filled in when seeded
+    allow_other=True,
+    locale="nb",
+    translations={
+        "en": (
+            "What would you most like in Torstrand park next year?",
+            ("Benches along the path", "More light in the evening", "A playground", "A barbecue"),
+        ),
+        "uk": (
+            "Чого вам найбільше хочеться в парку Торстранд наступного року?",
+            (
+                "Лавки вздовж стежки",
+                "Більше світла ввечері",
+                "Дитячий майданчик",
+                "Місце для гриля",
+            ),
+        ),
+        "ar": (
+            "ما الذي تتمناه أكثر في حديقة تورستراند العام القادم؟",
+            ("مقاعد على طول الممر", "إضاءة أكثر في المساء", "ملعب للأطفال الصغار", "مكان للشواء"),
+        ),
+    },
+)
+SEED_POLL_DAYS = 3
+SEED_IDEA = "Benker langs Torstrandgata, så de eldre kan hvile på vei til butikken."
+SEED_CALL = calls.CallDraft(
+    network_id=0,  # Torstrand's, filled in when seeded
+    title="Vårdugnad i Torstrandparken",
+    place="Torstrandparken, ved lekeplassen",
+    description="Vi raker løv og plukker søppel. Hansker, kaffe og vafler står klare.",
+    shifts=(),  # the Saturday after next: 10-13 for five, 13-15 for three
+    locale="nb",
+)
+SEED_SHIFTS = ((time(10, 0), time(13, 0), 5), (time(13, 0), time(15, 0), 3))
 
 
 def read_networks(path: Path = NETWORK_FILE) -> list[networks.NetworkSpec]:
@@ -189,6 +232,8 @@ async def seed(
                     now=now,
                     machine=app.core.machine_translation,
                 )
+    async with app.sessionmaker() as session:
+        await _take_part(app, session, host_actor, neighbour_actor, home.id, now)
     if calendar_base is not None and sample_calendar.NETWORK in slugs:
         await follow_sample(app, neighbour, calendar_base, now)
 
@@ -233,6 +278,40 @@ async def follow_sample(app: App, neighbour: Persona, base: str, now: datetime) 
         # As the scheduler treats a failing sync: logged, and tried again at the feed's next
         # check (the sync claimed it until then). The rest of the playground starts all the same.
         log.error("could not sync the sample calendar feed: %s", failure(error))
+
+
+async def _take_part(
+    app: App, session: AsyncSession, host: Actor, neighbour: Actor, home: int, now: datetime
+) -> None:
+    """Torstrand's poll, idea and dugnad, each unless a kept database has it already."""
+    machine = app.core.machine_translation
+    if not (await polls.open_polls(session, host))[1]:
+        poll = replace(SEED_POLL, network_id=home, closes_at=now + timedelta(days=SEED_POLL_DAYS))
+        await polls.publish(session, host, app.catalogs, poll, now=now, machine=machine)
+    if not await ideas.open_count(session, neighbour):
+        await ideas.propose(
+            session,
+            neighbour,
+            app.catalogs,
+            network_id=home,
+            text=SEED_IDEA,
+            now=now,
+            machine=machine,
+        )
+    if not await calls.open_calls(session, neighbour, now):
+        zone = app.catalogs.zone
+        today = now.astimezone(zone).date()
+        saturday = today + timedelta(days=(5 - today.weekday()) % 7 + 7)
+        shifts = tuple(
+            calls.ShiftDraft(
+                datetime.combine(saturday, start, tzinfo=zone),
+                datetime.combine(saturday, end, tzinfo=zone),
+                slots,
+            )
+            for start, end, slots in SEED_SHIFTS
+        )
+        draft = replace(SEED_CALL, network_id=home, shifts=shifts)
+        await calls.publish(session, host, app.catalogs, draft, now=now)
 
 
 async def _publish_events(app: App, session: AsyncSession, host: Actor, now: datetime) -> None:

@@ -612,3 +612,86 @@ async def test_an_sms_newcomer_pages_with_more_and_gets_the_week(
         await client.get("/api/wait?since=0&timeout=1")
     assert digest["text"].endswith(tail) and digest["segments"] <= 2
     assert len(digest["text"]) > len(head) + len(tail) + 10  # the week itself, not a header
+
+
+async def test_one_of_each_way_to_take_part(
+    client: Client, catalogs: Catalogs, playground: Playground
+):
+    """Issue 15's tour: Olena answers Torstrand's poll in Ukrainian, Bjørg supports Ingrid's
+    idea by SMS, Ahmed signs up for the dugnad in Arabic, and the host sees the results."""
+    from db.models import IdeaSupport, PollBallot, VolunteerSignup
+
+    uk, ar, nb = (catalogs.translator(locale) for locale in ("uk", "ar", "nb"))
+    ahmed = 1003
+
+    # Olena reads the host's own Ukrainian and answers from the poll's card.
+    await onboard(client, catalogs, OLENA, "Українська", "uk")
+    await client.post(f"/api/personas/{OLENA}/messages", {"text": "/start join-torstrand"})
+    await client.until(OLENA, with_text("Сусіди на Торстранді"))
+    await client.post(f"/api/personas/{OLENA}/messages", {"text": "/polls"})
+    await client.until(OLENA, with_text("Чого вам найбільше хочеться в парку Торстранд"))
+    await client.press(OLENA, "Чого вам найбільше")
+    await client.until(
+        OLENA, with_text(uk.gettext("Choose one. You can change your answer until it closes."))
+    )
+    await client.press(OLENA, "Лавки вздовж стежки")
+    await client.until(
+        OLENA, lambda chat: "✅ Лавки вздовж стежки" in json.dumps(chat, ensure_ascii=False)
+    )
+
+    # Bjørg, by SMS only: she joins Torstrand and supports the idea by its number.
+    await client.text(BJORG, "Hei")
+    await client.text(BJORG, "1")
+    await client.text(BJORG, "1")
+    await client.text(BJORG, "BLI MED Torstrand")
+    listed = await client.text(BJORG, "IDE")
+    assert "1. Benker langs Torstrandgata" in listed["text"] and listed["segments"] <= 2
+    thanks = await client.text(BJORG, "1")
+    assert "2" in thanks["text"] and thanks["encoding"] == "gsm7"
+
+    # Ahmed signs up for the dugnad's first shift and lets others see his first name.
+    await onboard(client, catalogs, ahmed, "العربية", "ar")
+    await client.post(f"/api/personas/{ahmed}/messages", {"text": "/start join-torstrand"})
+    await client.until(ahmed, with_text("Torstrand"))
+    await client.post(f"/api/personas/{ahmed}/messages", {"text": "/dugnad"})
+    await client.until(ahmed, lambda chat: "Vårdugnad" in json.dumps(chat, ensure_ascii=False))
+    await client.press(ahmed, "Vårdugnad")
+    ask = ar.gettext("🙋 Ask for help")
+
+    def shifts_shown(chat: dict[str, Any]) -> bool:
+        last = [m for m in chat["messages"] if m["from_bot"]][-1]
+        labels = [b["text"] for row in last.get("inline_keyboard") or [] for b in row]
+        return any(label.startswith("🙋") and label != ask for label in labels)
+
+    await client.until(ahmed, shifts_shown)
+    await client.press(ahmed, "🙋")
+    yes = ar.gettext("Yes, show my first name")
+    await client.until(ahmed, lambda chat: yes in json.dumps(chat, ensure_ascii=False))
+    await client.press(ahmed, yes)
+    await client.until(ahmed, lambda chat: "↩️" in json.dumps(chat, ensure_ascii=False))
+
+    async with playground.bot_app.sessionmaker() as session:
+        assert await session.scalar(select(func.count()).select_from(PollBallot)) == 1
+        assert await session.scalar(select(func.count()).select_from(IdeaSupport)) == 2
+        signup = await session.scalar(select(VolunteerSignup))
+        assert signup is not None and signup.show_name
+
+    # The host sees the poll's results, with the chart, and closes it.
+    await client.post(f"/api/personas/{HOST_ID}/messages", {"text": "/polls"})
+    header = nb.gettext("📊 Open polls")
+    await client.until(
+        HOST_ID,
+        lambda chat: chat["messages"][-1]["from_bot"] and header in chat["messages"][-1]["text"],
+    )
+    await client.press(HOST_ID, "Hva ønsker du deg mest")
+    await client.until(
+        HOST_ID, lambda chat: nb.gettext("📈 Results") in json.dumps(chat, ensure_ascii=False)
+    )
+    await client.press(HOST_ID, nb.gettext("📈 Results"))
+    chart = await client.until(
+        HOST_ID, lambda chat: next((m for m in chat["messages"] if m.get("photo")), None)
+    )
+    assert "Benker langs stien" in chart["text"]
+    async with client.http.get(client.base + chart["photo"]["url"]) as response:
+        assert response.status == 200 and response.content_type == "image/png"
+        assert (await response.read()).startswith(b"\x89PNG")

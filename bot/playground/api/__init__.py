@@ -18,6 +18,7 @@ comes from what the bot sent to the embedded server: nothing here answers for th
     POST /api/personas/{id}/press            {"message_id", "callback_data"}: press an inline
                                              button
     GET  /api/personas/{id}/documents/{mid}  download a document the bot sent
+    GET  /api/personas/{id}/photos/{mid}     a photo the bot sent (a poll's chart)
     GET  /api/personas/{id}/sms              an SMS persona's thread, both ways; each bot SMS
                                              with its segments and encoding
     POST /api/personas/{id}/sms              {"text"}: text the bot (through its inbound route)
@@ -42,7 +43,7 @@ from aiohttp import web
 
 from bot.playground import sample_calendar
 from bot.playground.api.calendar import sample
-from bot.playground.api.chat import chat, document, press, send
+from bot.playground.api.chat import chat, document, photo, press, send
 from bot.playground.api.guard import PLAYGROUND, guard
 from bot.playground.api.page import STATIC, add_persona, index, move_clock, state, wait
 from bot.playground.api.sms import sms_send, sms_thread
@@ -64,6 +65,7 @@ def add_routes(app: web.Application, playground: Playground) -> None:
     app.router.add_post("/api/personas/{id:\\d+}/messages", send)
     app.router.add_post("/api/personas/{id:\\d+}/press", press)
     app.router.add_get("/api/personas/{id:\\d+}/documents/{message:\\d+}", document)
+    app.router.add_get("/api/personas/{id:\\d+}/photos/{message:\\d+}", photo)
     app.router.add_get("/api/personas/{id:\\d+}/sms", sms_thread)
     app.router.add_post("/api/personas/{id:\\d+}/sms", sms_send)
     app.router.add_post("/api/clock", move_clock)

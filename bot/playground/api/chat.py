@@ -1,5 +1,6 @@
 """A Telegram persona's chat: what the bot sent there, and the persona typing, pressing a button
-or downloading a document. Everything goes in as a Telegram update through `FakeUser`.
+or downloading a document (or seeing a photo, such as a poll's chart). Everything goes in as a
+Telegram update through `FakeUser`.
 """
 
 from __future__ import annotations
@@ -42,6 +43,12 @@ def _message(persona_id: int, message: ChatMessage) -> dict[str, Any]:
             "mime_type": message.document.mime_type,
             "size": len(message.document.content),
             "url": f"/api/personas/{persona_id}/documents/{message.message_id}",
+        }
+    if message.photo is not None:
+        item["photo"] = {
+            "width": message.photo.width,
+            "height": message.photo.height,
+            "url": f"/api/personas/{persona_id}/photos/{message.message_id}",
         }
     return item
 
@@ -105,4 +112,24 @@ async def document(request: web.Request) -> web.Response:
             "Content-Disposition": f'attachment; filename="{name}"',
             "X-Original-Content-Type": message.document.mime_type,
         },
+    )
+
+
+async def photo(request: web.Request) -> web.Response:
+    """A photo the bot sent (a poll's results chart). Only PNG and JPEG reach the chat: the
+    fake Bot API refuses anything else, as Telegram does, so it is served as what it is."""
+    persona_id = _persona_id(request)
+    server = playground_of(request).server
+    try:
+        message = server.message_in(persona_id, int(request.match_info["message"]))
+    except LookupError:
+        raise fail(web.HTTPNotFound, "no such message") from None
+    if message.photo is None:
+        raise fail(web.HTTPNotFound, "no photo in this message")
+    content = message.photo.content
+    kind = "image/png" if content.startswith(b"\x89PNG") else "image/jpeg"
+    return web.Response(
+        body=content,
+        content_type=kind,
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=3600"},
     )

@@ -312,6 +312,15 @@ function renderMessage(id, m) {
     doc.append(info);
     bubble.append(doc);
   }
+  if (m.photo) {
+    const img = el("img", "photo");
+    img.src = m.photo.url;
+    img.width = m.photo.width;
+    img.height = m.photo.height;
+    img.alt = "";
+    img.loading = "lazy";
+    bubble.append(img);
+  }
   if (m.text) {
     const text = el("div", "text");
     text.dir = "auto";
