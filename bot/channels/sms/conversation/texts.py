@@ -27,7 +27,8 @@ def language_menu() -> str:
 
 
 def help_texts(t: Translator) -> list[str]:
-    """Every keyword, in two short SMS (a long one would cost as much as several)."""
+    """Every keyword, in short SMS of a theme each (one long one would cost as much as
+    several, and be harder to read)."""
 
     def k(command: Command) -> str:
         return shown(command, t.locale)
@@ -48,6 +49,13 @@ def help_texts(t: Translator) -> list[str]:
             offer=k(Command.OFFER),
             language=k(Command.LANGUAGE),
             stop=k(Command.STOP),
+        ),
+        t.gettext(
+            "Take part: send {polls} for polls, {ideas} for ideas ({ideas} and your words to "
+            "propose one), {volunteer} to lend a hand.",
+            polls=k(Command.POLL),
+            ideas=k(Command.IDEA),
+            volunteer=k(Command.VOLUNTEER),
         ),
         t.gettext(
             "Send {quiet} for quiet hours, {mydata} to see what we keep about you, {delete} "
