@@ -23,13 +23,16 @@ class HeldEvent:
     event_id: int | None
 
 
-async def event_notices_since(session: AsyncSession, network_id: int, since: datetime) -> int:
-    """New-event notices written for the network since `since` (announced or held back)."""
+async def event_notices_since(
+    session: AsyncSession, network_id: int, since: datetime, kind: NoticeKind = NoticeKind.EVENT
+) -> int:
+    """Notices of `kind` (new events; volunteer calls and polls have caps of their own)
+    written for the network since `since`, announced or held back: the flood guard's count."""
     query = (
         select(func.count())
         .select_from(Notice)
         .where(
-            Notice.kind == NoticeKind.EVENT,
+            Notice.kind == kind,
             Notice.network_id == network_id,
             Notice.created_at >= since,
         )

@@ -152,3 +152,21 @@ async def test_closing_tells_answerers_and_the_creator_once_with_a_chart(app, ne
     assert all(c.ok for c in sends) and len(sends) == 4
     async with app.sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(PollChoice)) == 2
+
+
+async def test_past_the_daily_cap_a_poll_waits_for_the_digest(app, network):
+    """The flood guard: a host's fourth poll of the day in one network is held for the weekly
+    digest (which lists open polls) rather than sent at once; a poll to everyone is the
+    municipality's own and not capped."""
+    view, host, *_ = network
+    held = []
+    for n in range(4):
+        _, sent = await _publish(app, host, bench_draft(view.id, question=f"Spørsmål {n + 1}?"))
+        held.append(sent.held_all)
+    assert held == [False, False, False, True]  # NEW_EVENT_NOTICES_PER_DAY (3) a day
+    for n in range(4):
+        async with app.sessionmaker() as session:
+            _, sent = await polls.publish(
+                session, Actor.operator(), app.catalogs, bench_draft(None, question=f"{n}?")
+            )
+        assert not sent.held_all

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Channel
+from db.models import Channel, NoticeKind
 from db.queries import new_events as q
 
 DEFAULT_PER_DAY = 3
@@ -40,9 +40,16 @@ def local_midnight(now: datetime, zone: ZoneInfo) -> datetime:
     return datetime.combine(now.astimezone(zone).date(), time(0), tzinfo=zone)
 
 
-async def told_today(session: AsyncSession, network_id: int, now: datetime, zone: ZoneInfo) -> int:
-    """The network's new-event notices written since local midnight (announced or held)."""
-    return await q.event_notices_since(session, network_id, local_midnight(now, zone))
+async def told_today(
+    session: AsyncSession,
+    network_id: int,
+    now: datetime,
+    zone: ZoneInfo,
+    kind: NoticeKind = NoticeKind.EVENT,
+) -> int:
+    """The network's notices of `kind` (new events by default; volunteer calls and polls are
+    capped on their own) written since local midnight, announced or held."""
+    return await q.event_notices_since(session, network_id, local_midnight(now, zone), kind)
 
 
 def holding_after(session: AsyncSession, told: int) -> Holding:

@@ -15,6 +15,7 @@ from bot.i18n import SHIPPED_LOCALES, Catalogs
 from bot.services import machine_texts
 from bot.services.actors import Actor
 from bot.services.errors import InvalidInput, NotFound, PermissionDenied
+from bot.services.events import flood
 from bot.services.networks.membership import list_networks
 from bot.services.networks.views import NetworkName, NetworkView, network_name
 from bot.services.polls.notices import render_poll
@@ -225,9 +226,17 @@ async def publish(
         translations={locale: question for locale, (question, _) in draft.translations.items()},
         machine=found,
     )
+    # The flood guard, as for events and volunteer calls: past the network's daily number of
+    # poll notices the poll waits for the weekly digest (which lists open polls anyway). A
+    # coordinator's poll to everyone is the municipality's own, and not capped.
+    hold = draft.network_id is not None and (
+        await flood.told_today(session, draft.network_id, now, catalogs.zone, NoticeKind.POLL)
+        >= flood.notices_per_day(session)
+    )
     enqueued = await outbox.enqueue(
         session,
         kind=NoticeKind.POLL,
+        hold=hold,
         recipients=recipients,
         render=render_poll(catalogs, view),
         zone=catalogs.zone,

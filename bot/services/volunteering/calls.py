@@ -145,8 +145,9 @@ async def publish(
         )
     await session.flush()
     view = await view_of(session, call, None)
-    midnight = flood.local_midnight(now, catalogs.zone)
-    told = await q.call_notices_since(session, draft.network_id, midnight)
+    told = await flood.told_today(
+        session, draft.network_id, now, catalogs.zone, NoticeKind.VOLUNTEER_CALL
+    )
     enqueued = await outbox.enqueue(
         session,
         kind=NoticeKind.VOLUNTEER_CALL,

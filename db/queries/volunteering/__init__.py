@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from db.queries.volunteering.calls import (
     all_open_calls,
-    call_notices_since,
     hosted_calls,
     hosted_network_ids,
     mine,
@@ -42,7 +41,6 @@ __all__ = [
     "MonthRow",
     "SignupRow",
     "all_open_calls",
-    "call_notices_since",
     "calls_created_by",
     "drop_uncounted",
     "first_name",

@@ -14,8 +14,6 @@ from db.models import (
     MemberRole,
     Membership,
     Network,
-    Notice,
-    NoticeKind,
     VolunteerCall,
     VolunteerShift,
     VolunteerSignup,
@@ -128,22 +126,6 @@ async def hosted_network_ids(
             Membership.resident_id == resident_id, Membership.role == MemberRole.HOST
         )
     return list(await session.scalars(query.order_by(Network.id)))
-
-
-async def call_notices_since(session: AsyncSession, network_id: int, since: datetime) -> int:
-    """Volunteer-call notices written for the network since `since` (the flood guard's count)."""
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Notice)
-            .where(
-                Notice.kind == NoticeKind.VOLUNTEER_CALL,
-                Notice.network_id == network_id,
-                Notice.created_at >= since,
-            )
-        )
-        or 0
-    )
 
 
 async def starting_between(
