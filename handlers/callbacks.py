@@ -302,6 +302,7 @@ class PollNewAction(StrEnum):
     DONE = "done"  # no more options
     KIND = "kind"  # ref 0: one answer, 1: several
     OTHER = "other"  # ref 0: no "Other", 1: with it
+    NAMED = "named"  # ref 0: anonymous (the default), 1: the creator sees who chose what
     CLOSES = "closes"  # closes in `ref` days
     PICK = "pick"  # one of the readings of a typed closing time, by index `ref`
     LANGUAGE = "lang"  # write it in `arg` too

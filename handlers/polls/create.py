@@ -169,6 +169,27 @@ async def choose_other(
     if message is None:
         return
     await state.update_data(other=callback_data.ref == 1)
+    await message.answer(
+        t.gettext(
+            "Should the answers be anonymous? That is recommended: people answer more freely, "
+            "and no one, you included, sees who chose what."
+        ),
+        reply_markup=markup(
+            [
+                [button(t.gettext("🕶 Anonymous"), _cb(PollNewAction.NAMED, 0))],
+                [button(t.gettext("👤 I see who chose what"), _cb(PollNewAction.NAMED, 1))],
+            ]
+        ),
+    )
+
+
+async def choose_named(
+    query: CallbackQuery, callback_data: PollNewCb, state: FSMContext, t: Translator
+) -> None:
+    message = await _drafting(query, state, t)
+    if message is None:
+        return
+    await state.update_data(named=callback_data.ref == 1)
     await state.set_state(PollFlow.closes)
     days = [
         button(t.ngettext("In {n} day", "In {n} days", n), _cb(PollNewAction.CLOSES, n))
@@ -310,6 +331,7 @@ def _draft(data: dict[str, Any], locale: str) -> polls.PollDraft:
         closes_at=datetime.fromisoformat(data["closes"]),
         multiple=bool(data.get("multiple")),
         allow_other=bool(data.get("other")),
+        anonymous=not data.get("named"),
         locale=locale,
         translations={
             loc: (q, tuple(opts)) for loc, (q, opts) in data.get("translations", {}).items()
@@ -424,6 +446,7 @@ def register(router: Router) -> None:
     router.callback_query.register(options_done, PollNewCb.filter(F.action == PollNewAction.DONE))
     router.callback_query.register(choose_kind, PollNewCb.filter(F.action == PollNewAction.KIND))
     router.callback_query.register(choose_other, PollNewCb.filter(F.action == PollNewAction.OTHER))
+    router.callback_query.register(choose_named, PollNewCb.filter(F.action == PollNewAction.NAMED))
     router.callback_query.register(closes_in, PollNewCb.filter(F.action == PollNewAction.CLOSES))
     router.message.register(on_closes, PollFlow.closes, FreeText())
     router.callback_query.register(pick_closes, PollNewCb.filter(F.action == PollNewAction.PICK))

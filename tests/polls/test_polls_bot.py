@@ -15,7 +15,7 @@ from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
 from tests.support.polls import bench_draft, png_size
 
 
-async def _make_poll_in_the_bot(host, nb) -> None:
+async def _make_poll_in_the_bot(host, nb, named: bool = False) -> None:
     await host.send("/polls")
     await host.press(nb.gettext("➕ New poll"))
     await host.press("Torstrand")
@@ -34,6 +34,7 @@ async def _make_poll_in_the_bot(host, nb) -> None:
     await host.press(nb.gettext("✅ Done"))
     await host.press(nb.gettext("One"))
     await host.press(nb.gettext("Yes"))
+    await host.press(nb.gettext("👤 I see who chose what") if named else nb.gettext("🕶 Anonymous"))
     await host.send("i går 18")  # in the past: asked again
     await host.press(nb.ngettext("In {n} day", "In {n} days", 3).format(n=3))
     await host.press("Українська")
@@ -154,3 +155,16 @@ async def test_forged_and_foreign_buttons_are_refused_kindly(app, network, resid
     await olena.press_data(actions.pack(PollVote(poll.id, poll.options[0].id)))
     assert olena.last_answer is not None
     assert uk.gettext("This poll is closed.") in olena.last_answer["text"]
+
+
+async def test_a_host_may_make_a_poll_that_is_not_anonymous(app, network):
+    """Anonymous is the default and the first choice; a host who asks for names is shown, as
+    every resident is, that the poll is not anonymous."""
+    _view, host, olena, *_ = network
+    nb, uk = app.catalogs.translator("nb"), app.catalogs.translator("uk")
+    await _make_poll_in_the_bot(host, nb, named=True)
+    async with app.sessionmaker() as session:
+        [poll] = (await polls.open_polls(session, await actor_of(app, olena)))[0]
+    assert not poll.anonymous
+    await outbox_worker(app, Clock(after_quiet_hours())).drain()
+    assert uk.gettext("Not anonymous: the creator sees who chose what.") in olena.last.text

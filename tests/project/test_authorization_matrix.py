@@ -715,6 +715,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "button PollNewCb.done":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button PollNewCb.kind":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button PollNewCb.other":                 (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button PollNewCb.named":                 (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button PollNewCb.closes":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button PollNewCb.pick":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button PollNewCb.lang":                  (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
