@@ -197,12 +197,17 @@ async def test_a_ukrainian_newcomer_sees_an_event_in_ukrainian(
     # Join Torstrand by clicking through the networks list (it has pages).
     await press(uk.gettext("🏘 Networks"))
     torstrand = olena.locator(".inline-btn").filter(has_text=re.compile(r"^\s*Torstrand\s*$"))
+    following = olena.locator(".inline-btn", has_text=uk.gettext("Next ›"))
+    # The list replaces the menu in place: wait for it, and after each "Next ›" for the page
+    # to change, so that a slow edit is never pressed past (a busy CI machine did).
+    await expect(torstrand.or_(following).first).to_be_visible()
+    listing = olena.locator(".msg.from-bot").last
     for _ in range(5):
-        await olena.locator(".inline-btn").first.wait_for()
         if await torstrand.count():
             break
-        await press(uk.gettext("Next ›"))
-        await page.wait_for_timeout(300)
+        before = await listing.inner_text()
+        await following.last.click()
+        await expect(listing).not_to_have_text(before)
     await torstrand.last.click()
     await press(uk.gettext("➕ Join"))
     await expect(olena.locator(".inline-btn", has_text=uk.gettext("Leave"))).to_be_visible()
