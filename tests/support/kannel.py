@@ -308,7 +308,9 @@ class KannelOnLoopback:
             before = self._sent
             process.stdin.write(line + b"\n")
             process.stdin.flush()
-            if not self._changed.wait_for(lambda: self._sent > before, timeout=5):
+            # A wait, not a measure: it returns as soon as fakesmsc has it. 5 s was too short
+            # once on a busy CI machine (two test workers and PostgreSQL beside Kannel).
+            if not self._changed.wait_for(lambda: self._sent > before, timeout=30):
                 raise TimeoutError("fakesmsc did not take the message")
 
     def wait_mt(self, to: str, count: int = 1, timeout: float = 10) -> list[FakeSmscMessage]:
