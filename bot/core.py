@@ -107,6 +107,7 @@ def build_core(
             clock.now,
             identity_cache=identity_cache,
             new_event_notices_per_day=settings.new_event_notices_per_day,
+            zone=settings.zone,
         ),
         clock=clock,
         identity_cache=identity_cache,

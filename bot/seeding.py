@@ -17,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import SHIPPED_LOCALES
 from db.models import MemberRole, Membership, Resident
-from db.session import session_now
+from db.queries import networks as nq
+from db.session import session_now, session_zone
 
 CHUNK = 10_000  # rows a statement: bounds the memory the parameter lists take
 
@@ -87,5 +88,7 @@ async def seed_members(
             for resident_id in resident_ids[start : start + chunk]
         ]
         await session.execute(insert(Membership), memberships)
+        day = at.astimezone(session_zone(session)).date()
+        await nq.count_members(session, network_id, joined=len(memberships), day=day)
     await session.commit()
     return resident_ids

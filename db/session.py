@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event, inspect
 from sqlalchemy.ext.asyncio import (
@@ -20,6 +21,9 @@ from db.models import utcnow
 from db.sqlite_connection import use_one_trip_connections
 
 Now = Callable[[], datetime]
+
+# The local time zone of sessions made without one (Settings.timezone's default).
+DEFAULT_ZONE = ZoneInfo("Europe/Oslo")
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
@@ -70,13 +74,15 @@ def create_sessionmaker(
     now: Now = utcnow,
     identity_cache: object | None = None,
     new_event_notices_per_day: int | None = None,
+    zone: ZoneInfo | None = None,
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions that carry the core's clock (`now`): services read the time from it with
     `session_now`, and new rows get their timestamps from it. They carry the core's identity
     cache too (`bot.services.identity_cache`), for `residents.identify`, and the configured
     daily cap on new-event notices (`bot.services.events.flood`): every way an event is
-    published (bot, CLI, calendar import) passes a session, so none can miss the cap."""
-    info: dict[str, object] = {"now": now}
+    published (bot, CLI, calendar import) passes a session, so none can miss the cap. And they
+    carry the municipality's time zone (`zone`), for what is counted by local day."""
+    info: dict[str, object] = {"now": now, "zone": zone or DEFAULT_ZONE}
     if identity_cache is not None:
         info["identity_cache"] = identity_cache
     if new_event_notices_per_day is not None:
@@ -91,6 +97,18 @@ def session_now(session: AsyncSession | Session) -> datetime:
     it: no service reads a process-wide clock, and a caller cannot forget to pass it."""
     now: Now = session.info.get("now", utcnow)
     return now()
+
+
+def session_zone(session: AsyncSession | Session) -> ZoneInfo:
+    """The municipality's time zone, as the core that made this session has it."""
+    zone: ZoneInfo = session.info.get("zone", DEFAULT_ZONE)
+    return zone
+
+
+def session_today(session: AsyncSession | Session) -> date:
+    """Today in the municipality's time zone, by the session's clock: the day a daily count
+    (who joined a network, say) goes to."""
+    return session_now(session).astimezone(session_zone(session)).date()
 
 
 def clock_of(sessionmaker: async_sessionmaker[AsyncSession]) -> Now:

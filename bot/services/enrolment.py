@@ -243,6 +243,7 @@ async def _enrol_new(
                 joined_at=now,
             )
         )
+        await nq.count_members(session, network.id, joined=1)
     t = catalogs.translator(locale)
     names = await network_names(session, [n.id for n in chosen])
     await queue_reply(

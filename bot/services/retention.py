@@ -17,7 +17,8 @@ Kept while the resident is with us, whatever its age: the resident, their networ
 requests, open ideas and their supporters, open polls and their ballots, suspensions and blocks
 (they protect people), and STOP (so that a number that said stop never gets an SMS again).
 Kept whatever their age, as they hold no personal data: the daily counts of machine translation
-(`translation_usage`: texts and characters per language), and the calendar feeds networks follow
+(`translation_usage`: texts and characters per language), the daily counts of who joined and left
+each network (`membership_days`), and the calendar feeds networks follow
 (`calendar_feeds`: configuration, no resident's data).
 """
 

@@ -78,6 +78,8 @@ class HelpRequest(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the requester took a helper's offer: the insight's time to match.
+    matched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 

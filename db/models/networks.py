@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.models.base import Base, UTCDateTime, enum_column, utcnow
@@ -83,3 +83,18 @@ class Membership(Base):
 
     resident: Mapped[Resident] = relationship(back_populates="memberships")
     network: Mapped[Network] = relationship(back_populates="memberships")
+
+
+class MembershipDay(Base):
+    """How many joined and left a network on a day (local calendar day): what the insight
+    charts draw members over time from, since a membership row goes when its member leaves.
+    Counts only, no resident: kept whatever their age, like `translation_usage`."""
+
+    __tablename__ = "membership_days"
+
+    network_id: Mapped[int] = mapped_column(
+        ForeignKey("networks.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    joined: Mapped[int] = mapped_column(Integer, default=0)
+    left: Mapped[int] = mapped_column(Integer, default=0)

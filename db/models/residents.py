@@ -70,6 +70,8 @@ class Preferences(Base):
     quiet_end: Mapped[int] = mapped_column(default=8 * 60)
     # The weekly digest: on unless the resident turned it off in /settings.
     digest: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The monthly insight report on the 1st (coordinators): off unless they turn it on.
+    monthly_report: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SmsConversation(Base):

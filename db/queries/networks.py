@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, bindparam, case, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import MemberRole, Membership, Network, NetworkText, Resident
-from db.session import session_now
+from db.models import MemberRole, Membership, MembershipDay, Network, NetworkText, Resident
+from db.session import session_now, session_today
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,29 @@ async def add_member(session: AsyncSession, resident_id: int, network_id: int) -
             network_id=network_id,
             role=MemberRole.MEMBER,
             joined_at=session_now(session),
+        )
+    )
+    await count_members(session, network_id, joined=1)
+
+
+async def count_members(
+    session: AsyncSession, network_id: int, joined: int = 0, left: int = 0, day: date | None = None
+) -> None:
+    """Add to the day's count of who joined and left a network (today, in the municipality's
+    time zone, unless `day` says otherwise): every way a membership starts or ends calls this
+    in the same transaction. An upsert, so two processes counting the same day both add."""
+    name = session.get_bind().dialect.name
+    upsert = postgresql.insert if name == "postgresql" else sqlite.insert
+    statement = upsert(MembershipDay).values(
+        network_id=network_id, day=day or session_today(session), joined=joined, left=left
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[MembershipDay.network_id, MembershipDay.day],
+            set_={
+                "joined": MembershipDay.joined + statement.excluded.joined,
+                "left": MembershipDay.left + statement.excluded.left,
+            },
         )
     )
 

@@ -24,6 +24,7 @@ from db.models import (
     Rsvp,
     SeriesRsvp,
 )
+from db.queries import networks
 from db.session import session_now
 
 
@@ -137,6 +138,11 @@ async def memberships_of(
 async def delete_resident(session: AsyncSession, resident_id: int) -> None:
     # Memberships go by ON DELETE CASCADE; deleting them explicitly as well keeps this correct
     # on a SQLite connection that was opened without foreign keys.
+    # Their networks count them as gone today: the member count over time stays true.
+    for network_id in await session.scalars(
+        select(Membership.network_id).where(Membership.resident_id == resident_id)
+    ):
+        await networks.count_members(session, network_id, left=1)
     await session.execute(delete(Membership).where(Membership.resident_id == resident_id))
     await session.execute(delete(Resident).where(Resident.id == resident_id))
 

@@ -97,6 +97,7 @@ async def accept(
     if await blocked(session, helper_id, request.requester_id):
         raise NotFound()
     request.status, request.helper_id = RequestStatus.MATCHED, helper_id
+    request.matched_at = now
     name = await first_name(session, request.requester_id)
 
     def render(locale: str, channel: Channel) -> Rendered:

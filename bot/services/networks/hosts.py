@@ -64,6 +64,7 @@ async def set_host_by_telegram_id(
         if not host:
             return False
         session.add(Membership(resident_id=resident.id, network_id=network.id, role=role))
+        await q.count_members(session, network.id, joined=1)
     elif membership.role is role:
         return False
     else:

@@ -117,5 +117,6 @@ async def leave(session: AsyncSession, actor: Actor, network_id: int) -> tuple[N
         row = await network_row(session, actor, network_id)
         return view_of(row, actor), False
     await session.delete(membership)
+    await q.count_members(session, network_id, left=1)
     await session.commit()
     return view_of(await network_row(session, actor, network_id), actor), True
