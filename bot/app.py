@@ -32,7 +32,7 @@ from bot.dependencies import is_unreachable, redis_down
 from bot.dispatching import GetRawUpdates, NaboskapDispatcher, run_sync_callbacks_inline
 from bot.i18n import Catalogs
 from bot.machine_translation import MachineTranslator
-from bot.services.polls import ChartFiles
+from bot.services.attachments import AttachmentFiles
 from bot.worker_process import delivery_worker
 from handlers import build_router
 from handlers.middlewares import ReleaseConnectionMiddleware, UpdateContextMiddleware
@@ -178,8 +178,14 @@ def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatch
 
 def build_worker(app: App) -> DeliveryWorker:
     """The outbox worker for this app's database and bot (and SMS gateway, if configured)."""
-    charts = ChartFiles(app.sessionmaker, app.catalogs, app.core.machine_translation)
-    return delivery_worker(app.core, TelegramSender(app.bot, charts), app.sms_gateway)
+    files = AttachmentFiles(
+        app.sessionmaker,
+        app.catalogs,
+        app.core.machine_translation,
+        min_group=app.settings.min_group_size,
+        municipality=app.settings.municipality,
+    )
+    return delivery_worker(app.core, TelegramSender(app.bot, files), app.sms_gateway)
 
 
 def build_app(

@@ -31,6 +31,7 @@ from bot.services import events, polls, retention
 from bot.services import help as helping
 from bot.services.digest import Round, Summary, due_week
 from bot.services.events.summary import SUMMARY_AT, SummaryJob
+from bot.services.insight.monthly import MonthlyReportJob
 from bot.shutdown import settle, settle_all
 from db.queries import digests as digest_rounds
 from db.queries import leases
@@ -187,9 +188,11 @@ def build_scheduler(
     machine: MachineTranslation | None = None,
     summary_at: time = SUMMARY_AT,
     min_group_size: int = 5,
+    coordinator_ids: frozenset[int] = frozenset(),
 ) -> tuple[AsyncIOScheduler, Leadership]:
     """The scheduler with its fixed jobs: lease renewal, event reminders, help expiry,
-    calendar feeds, the weekly digest and the daily deletion of old history."""
+    calendar feeds, the weekly digest, the monthly report and the daily deletion of old
+    history."""
     leadership = leadership or Leadership(sessionmaker)
     digest = digest or DigestSchedule(6, time(18, 0), "")
 
@@ -285,6 +288,20 @@ def build_scheduler(
     led(
         "digest-catch-up",
         digest_round,
+        IntervalTrigger(minutes=15),
+        next_run_time=datetime.now(catalogs.zone),
+    )
+    monthly = MonthlyReportJob(sessionmaker, catalogs, coordinator_ids)
+    # 08:00 on the 1st in the configured zone; the catch-up sends a report missed while
+    # nothing ran (for three days; outside them it reads nothing).
+    led(
+        "monthly-report",
+        monthly,
+        CronTrigger(day=1, hour=monthly.at.hour, minute=monthly.at.minute, timezone=catalogs.zone),
+    )
+    led(
+        "monthly-report-catch-up",
+        monthly,
         IntervalTrigger(minutes=15),
         next_run_time=datetime.now(catalogs.zone),
     )

@@ -29,7 +29,7 @@ from bot.core import Core, build_core
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
 from bot.scheduler import DigestSchedule, build_scheduler, stop_scheduler
-from bot.services.polls import ChartFiles
+from bot.services.attachments import AttachmentFiles
 from bot.shutdown import Ready, announce_ready, settle, stop_on_signals
 from db.models import Channel
 
@@ -88,6 +88,7 @@ async def delivering(core: Core, worker: DeliveryWorker) -> AsyncIterator[None]:
         machine=core.machine_translation,
         summary_at=settings.new_events_summary_at,
         min_group_size=settings.min_group_size,
+        coordinator_ids=settings.coordinator_ids,
     )
     try:
         await leadership.renew()
@@ -119,8 +120,12 @@ async def run_worker_process(
                     http,
                     settings.require_token(),
                     settings.telegram_api_base,
-                    attachments=ChartFiles(
-                        core.sessionmaker, core.catalogs, core.machine_translation
+                    attachments=AttachmentFiles(
+                        core.sessionmaker,
+                        core.catalogs,
+                        core.machine_translation,
+                        min_group=settings.min_group_size,
+                        municipality=settings.municipality,
                     ),
                 )
                 async with delivering(core, delivery_worker(core, telegram, gateway)):

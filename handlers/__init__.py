@@ -17,6 +17,7 @@ from handlers import (
     help,
     host_events,
     ideas,
+    insight,
     language,
     membership,
     networks,
@@ -59,6 +60,8 @@ def build_router() -> Router:
         ideas.build_router(),
         privacy.build_router(),
         coordinator.build_router(),
+        # Insight (issue 16): charts for coordinators and hosts.
+        insight.build_router(),
         enrolment.build_router(),
         fallback.build_router(),
     )

@@ -15,6 +15,7 @@ from aiogram.filters.callback_data import CallbackData
 from pydantic import Field
 
 from bot.edge_input import ID_MAX
+from bot.services.insight.figures import FigureKey
 
 # An id, a page or a choice from a button. The client can send any number back, and one that
 # does not fit a database column (2**63, say) failed the query it reached; outside this range
@@ -152,6 +153,7 @@ class SettingsAction(StrEnum):
     PHONE = "phone"  # add a phone number
     UNLINK = "unlink"  # remove it
     FALLBACK = "fallback"  # value 1: SMS when Telegram can't reach me
+    REPORT = "report"  # coordinators; value 1: the monthly report on the 1st, 0: off
 
 
 class SettingsCb(CallbackData, prefix="s"):
@@ -317,3 +319,20 @@ class PollNewCb(CallbackData, prefix="pn"):
     action: PollNewAction
     ref: Number = 0
     arg: str = ""
+
+
+class InsightAction(StrEnum):
+    MENU = "menu"  # the figures of network `network_id` (0: all networks, coordinators)
+    NETWORKS = "nets"  # coordinators: the network to see, page `page`
+    FIGURE = "fig"  # figure `figure` of network `network_id` (0: all), as a chart
+
+
+class InsightCb(CallbackData, prefix="ins"):
+    """📈 Insight (issue 16): charts for coordinators (all networks or one) and hosts (a
+    network they host). `figure` is checked against the figures before any handler sees it;
+    who may see which network is checked again in `bot.services.insight`."""
+
+    action: InsightAction
+    network_id: Number = 0
+    figure: FigureKey = FigureKey.MEMBERS
+    page: Number = 0

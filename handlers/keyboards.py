@@ -32,6 +32,8 @@ from handlers.callbacks import (
     HostCb,
     HostEventAction,
     HostEventCb,
+    InsightAction,
+    InsightCb,
     LanguageCb,
     NetworkAction,
     NetworkCb,
@@ -188,6 +190,10 @@ def network_card(
                 t.gettext("🌍 Name in other languages"),
                 NetworkTextCb(action=NetworkTextAction.MENU, network_id=view.id),
             ),
+            button(
+                t.gettext("📈 Insight"),
+                InsightCb(action=InsightAction.MENU, network_id=view.id),
+            ),
         ]
         if sms:
             hosting.append(
@@ -226,6 +232,7 @@ def coordinator_panel(t: Translator, sms: bool = False) -> InlineKeyboardMarkup:
         button(t.gettext("➕ New network"), CoordCb(action=CoordAction.NEW)),
         button(t.gettext("🏘 Manage networks"), CoordCb(action=CoordAction.NETWORKS)),
         button(t.gettext("📊 Reach"), CoordCb(action=CoordAction.REACH)),
+        button(t.gettext("📈 Insight"), InsightCb(action=InsightAction.MENU)),
         button(
             t.gettext("📣 Write to everyone"), HostCb(action=BroadcastAction.WRITE, network_id=0)
         ),

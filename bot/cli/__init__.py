@@ -2,8 +2,8 @@
 
 The root group lives here; each group or concern has a module of its own (`serve` for the
 commands that talk to Telegram, `db`, `network`, `event`, `feed`, `broadcast`, `reports`,
-`roles`, `resident`, `digest`, `i18n`, `idea`, `poll`, `volunteer`), and `command` holds what
-they share.
+`insight` (the monthly report), `roles`, `resident`, `digest`, `i18n`, `idea`, `poll`,
+`volunteer`), and `command` holds what they share.
 Every command builds what it needs through `bot.core.build_core` (`run`, `worker` and
 `playground` through `bot.app.build_app`), and only those three import aiogram.
 """
@@ -24,6 +24,7 @@ from bot.cli import (
     feed,
     i18n,
     idea,
+    insight,
     network,
     poll,
     reports,
@@ -87,6 +88,7 @@ main.add_command(db.db)
 main.add_command(network.network)
 main.add_command(reports.reach)
 main.add_command(reports.stats)
+main.add_command(insight.report)
 main.add_command(event.event)
 main.add_command(feed.feed)
 main.add_command(idea.idea)

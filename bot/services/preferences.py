@@ -1,5 +1,6 @@
 """How and when a resident wants notices: instantly or only in the weekly digest, whether the
-weekly digest comes at all, and quiet hours during which instant notices wait."""
+weekly digest comes at all, and quiet hours during which instant notices wait; and, for
+coordinators, whether the monthly report comes on the 1st."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class NoticePreferences:
     quiet_start: int
     quiet_end: int
     digest: bool = True
+    monthly_report: bool = False  # coordinators: the monthly insight report on the 1st
 
     @property
     def quiet(self) -> bool:
@@ -44,7 +46,11 @@ async def get(session: AsyncSession, actor: Actor) -> NoticePreferences:
 
 def _view(row: Preferences) -> NoticePreferences:
     return NoticePreferences(
-        NotifyMode(row.notify_mode), row.quiet_start, row.quiet_end, bool(row.digest)
+        NotifyMode(row.notify_mode),
+        row.quiet_start,
+        row.quiet_end,
+        bool(row.digest),
+        bool(row.monthly_report),
     )
 
 
@@ -55,14 +61,18 @@ async def update(
     notify_mode: NotifyMode | None = None,
     quiet: tuple[int, int] | None = None,
     digest: bool | None = None,
+    monthly_report: bool | None = None,
 ) -> NoticePreferences:
     """Change the acting resident's preferences; quiet hours must be one of QUIET_CHOICES.
 
     "Digest only" needs the digest, so choosing it turns the digest on, and turning the digest
-    off goes back to instant notices; what was held for the digest is then sent right away."""
+    off goes back to instant notices; what was held for the digest is then sent right away.
+    The monthly report is for coordinators only (`PermissionDenied` for anyone else)."""
     resident_id = actor.require_resident()
     if quiet is not None and quiet not in QUIET_CHOICES:
         raise InvalidInput("quiet_hours", "format")
+    if monthly_report is not None:
+        actor.require_coordinator()
     row = await session.get(Preferences, resident_id)
     if row is None:
         row = Preferences(
@@ -84,5 +94,7 @@ async def update(
             await oq.release_held(session, resident_id, session_now(session))
     if quiet is not None:
         row.quiet_start, row.quiet_end = quiet
+    if monthly_report is not None:
+        row.monthly_report = monthly_report
     await session.commit()
     return _view(row)

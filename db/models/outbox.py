@@ -47,6 +47,8 @@ class NoticeKind(enum.StrEnum):
     SHIFT_CHANGED = "shift_changed"  # to the host: a shift filled, someone withdrew
     SHIFT_MESSAGE = "shift_message"  # the host's message to those signed up
     SHIFT_THANKS = "shift_thanks"
+    # Insight (issue 16): the monthly report, to coordinators who turned it on.
+    MONTHLY_REPORT = "monthly_report"
 
 
 class Channel(enum.StrEnum):

@@ -1,5 +1,6 @@
-"""/settings: instant notices or the weekly digest only, the digest on or off, quiet hours, and
-(where SMS is configured) a phone number with the SMS fallback."""
+"""/settings: instant notices or the weekly digest only, the digest on or off, quiet hours,
+(where SMS is configured) a phone number with the SMS fallback, and (for coordinators) the
+monthly report."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from bot.services.actions import MenuItem, OpenMenu
 from bot.services.preferences import QUIET_CHOICES
 from handlers.callbacks import SettingsAction, SettingsCb
 from handlers.filters import Act, FreeText, Onboarded
-from handlers.settings.notices import digest, notify_mode, quiet_hours
+from handlers.settings.notices import digest, monthly_report, notify_mode, quiet_hours
 from handlers.settings.phone import add_phone, phone_code, phone_number, remove_phone, sms_fallback
 from handlers.settings.screen import settings_button, settings_command
 from handlers.states import PhoneFlow
@@ -44,6 +45,10 @@ def build_router() -> Router:
     )
     router.callback_query.register(
         remove_phone, SettingsCb.filter(F.action == SettingsAction.UNLINK)
+    )
+    router.callback_query.register(
+        monthly_report,
+        SettingsCb.filter((F.action == SettingsAction.REPORT) & F.value.in_({0, 1})),
     )
     router.message.register(phone_number, PhoneFlow.phone, FreeText())
     router.message.register(phone_code, PhoneFlow.code, FreeText())

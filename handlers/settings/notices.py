@@ -1,4 +1,5 @@
-"""How notices come: instantly or in the weekly digest only, the digest on or off, quiet hours."""
+"""How notices come: instantly or in the weekly digest only, the digest on or off, quiet hours;
+for coordinators, the monthly report on or off."""
 
 from __future__ import annotations
 
@@ -49,4 +50,17 @@ async def quiet_hours(
     settings: Settings,
 ) -> None:
     prefs = await preferences.update(session, actor, quiet=QUIET_CHOICES[callback_data.value])
+    await saved(query, session, actor, t, settings, prefs)
+
+
+async def monthly_report(
+    query: CallbackQuery,
+    callback_data: SettingsCb,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+) -> None:
+    # Coordinators only: the service refuses anyone else (a forged button), translated.
+    prefs = await preferences.update(session, actor, monthly_report=bool(callback_data.value))
     await saved(query, session, actor, t, settings, prefs)

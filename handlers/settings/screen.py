@@ -24,6 +24,7 @@ def settings_text(
     prefs: NoticePreferences,
     settings: Settings,
     phone: phone_link.PhoneStatus | None = None,
+    coordinator: bool = False,
 ) -> str:
     if prefs.notify_mode is NotifyMode.INSTANT:
         mode = t.gettext("You get notices as they come.")
@@ -49,7 +50,19 @@ def settings_text(
     parts = ["<b>" + t.gettext("Settings") + "</b>", mode, digest, quiet]
     if phone is not None:
         parts.append(phone_text(t, phone))
+    if coordinator:
+        parts.append(report_text(t, prefs))
     return "\n\n".join(parts)
+
+
+def report_text(t: Translator, prefs: NoticePreferences) -> str:
+    """Coordinators: whether last month's report comes on the 1st."""
+    if prefs.monthly_report:
+        return t.gettext(
+            "📈 Monthly report: on. On the 1st you get last month's figures as a page to "
+            "open in a browser."
+        )
+    return t.gettext("📈 Monthly report: off.")
 
 
 def phone_text(t: Translator, phone: phone_link.PhoneStatus) -> str:
@@ -64,7 +77,10 @@ def phone_text(t: Translator, phone: phone_link.PhoneStatus) -> str:
 
 
 def settings_keyboard(
-    t: Translator, prefs: NoticePreferences, phone: phone_link.PhoneStatus | None = None
+    t: Translator,
+    prefs: NoticePreferences,
+    phone: phone_link.PhoneStatus | None = None,
+    coordinator: bool = False,
 ) -> InlineKeyboardMarkup:
     def mark(on: bool, label: str) -> str:
         return f"✓ {label}" if on else label
@@ -113,8 +129,18 @@ def settings_keyboard(
         phones.append(
             button(t.gettext("Remove phone number"), SettingsCb(action=SettingsAction.UNLINK))
         )
+    report = []
+    if coordinator:
+        report.append(
+            button(
+                mark(prefs.monthly_report, t.gettext("📈 Monthly report")),
+                SettingsCb(action=SettingsAction.REPORT, value=0 if prefs.monthly_report else 1),
+            )
+        )
     home = [button(t.gettext("« Menu"), OpenMenu(MenuItem.HOME))]
-    return markup(rows(modes, 1), [digest], rows(quiet, 2), rows(phones, 1), [home])
+    return markup(
+        rows(modes, 1), [digest], rows(quiet, 2), rows(phones, 1), rows(report, 1), [home]
+    )
 
 
 async def show_settings(
@@ -125,8 +151,7 @@ async def show_settings(
     settings: Settings,
 ) -> None:
     prefs = await preferences.get(session, actor)
-    phone = await phone_section(session, actor, settings)
-    await show(target, settings_text(t, prefs, settings, phone), settings_keyboard(t, prefs, phone))
+    await _show(target, session, actor, t, settings, prefs)
 
 
 async def phone_section(
@@ -166,5 +191,21 @@ async def saved(
     prefs: preferences.NoticePreferences,
 ) -> None:
     await query.answer(t.gettext("Saved."))
+    await _show(query, session, actor, t, settings, prefs)
+
+
+async def _show(
+    target: Message | CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    t: Translator,
+    settings: Settings,
+    prefs: preferences.NoticePreferences,
+) -> None:
     phone = await phone_section(session, actor, settings)
-    await show(query, settings_text(t, prefs, settings, phone), settings_keyboard(t, prefs, phone))
+    coordinator = actor.is_coordinator  # the monthly report is theirs alone
+    await show(
+        target,
+        settings_text(t, prefs, settings, phone, coordinator),
+        settings_keyboard(t, prefs, phone, coordinator),
+    )

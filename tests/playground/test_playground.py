@@ -25,7 +25,7 @@ from bot.clock import Clock
 from bot.fake_bot_api import RateLimit
 from bot.i18n import Catalogs
 from bot.playground.clock import next_slot
-from bot.playground.personas import HOST_ID, NEIGHBOUR_ID
+from bot.playground.personas import COORDINATOR_ID, HOST_ID, NEIGHBOUR_ID
 from bot.playground.server import Playground, PlaygroundOptions
 from bot.services import preferences, residents
 from bot.services.actors import Actor
@@ -33,6 +33,7 @@ from bot.sms_segments import count
 from db.models import DigestRun, Event, Resident, utcnow
 from db.session import session_now
 from tests.support.playground import Client, with_text
+from tests.support.polls import png_size
 from tests.support.processes import RealProcess
 
 OLENA = 1002
@@ -695,3 +696,30 @@ async def test_one_of_each_way_to_take_part(
     async with client.http.get(client.base + chart["photo"]["url"]) as response:
         assert response.status == 200 and response.content_type == "image/png"
         assert (await response.read()).startswith(b"\x89PNG")
+
+
+async def test_the_coordinator_opens_the_insight_menu(client: Client, catalogs: Catalogs):
+    """Marius, the coordinator, gets the figures of all networks as charts: Torstrand's poll,
+    published by the seed this week, as a chart; the members, a handful, as "too few"."""
+    nb = catalogs.translator("nb")
+    marius = COORDINATOR_ID
+    await client.post(f"/api/personas/{marius}/messages", {"text": "/coordinate"})
+    panel = nb.gettext("Create networks, appoint hosts and see whom the networks reach.")
+    await client.until(marius, with_text(panel))
+    await client.press(marius, nb.gettext("📈 Insight"))
+    await client.until(marius, with_text(nb.gettext("All networks")))
+    await client.press(marius, nb.gettext("📊 Polls"))
+    chart = await client.until(
+        marius, lambda chat: next((m for m in chat["messages"] if m.get("photo")), None)
+    )
+    assert chart["text"].startswith(nb.gettext("Polls and answers"))
+    async with client.http.get(client.base + chart["photo"]["url"]) as response:
+        assert response.status == 200 and response.content_type == "image/png"
+        assert png_size(await response.read()) == (1000, 600)
+    await client.press(marius, nb.gettext("👥 Members over time"))
+    too_few = nb.gettext(
+        "Too few to show yet: groups of fewer than {n} people are not shown, so that no "
+        "one can be picked out.",
+        n=5,
+    )
+    await client.until(marius, with_text(too_few))

@@ -93,6 +93,8 @@ from handlers.callbacks import (
     HostEventCb,
     IdeaAction,
     IdeaCb,
+    InsightAction,
+    InsightCb,
     LanguageCb,
     ListKind,
     NetworkAction,
@@ -457,6 +459,10 @@ def _button_tries() -> dict[str, Try]:
         )
     for volunteer in VolunteerAction:
         tries[f"button VolunteerCb.{volunteer.value}"] = _volunteer_button(volunteer)
+    for seeing in InsightAction:
+        tries[f"button InsightCb.{seeing.value}"] = _button(
+            lambda w, seeing=seeing: InsightCb(action=seeing, network_id=a(w))
+        )
     for calendar in CalendarAction:
         tries[f"button CalendarCb.{calendar.value}"] = _button(
             lambda w, calendar=calendar: CalendarCb(action=calendar, network_id=a(w))
@@ -768,6 +774,11 @@ TABLE: dict[str, tuple[str, ...]] = {
     "state VolunteerFlow:ends":               (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "state VolunteerFlow:slots":              (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "state VolunteerFlow:message":            (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    # Insight (issue 16): a network's figures for its hosts and coordinators; all networks,
+    # and the list to choose one from, for coordinators.
+    "button InsightCb.menu":                  (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button InsightCb.fig":                   (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
+    "button InsightCb.nets":                  (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
     "button CalendarCb.renew":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button CalendarCb.renewnet":             (R,  R,  R,  R,  R,  R,  R,  R,  A,  A,  N),
     "button CoordCb.archive":                 (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
@@ -851,6 +862,7 @@ TABLE: dict[str, tuple[str, ...]] = {
     "button SettingsCb.mode":                 (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button SettingsCb.phone":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "button SettingsCb.quiet":                (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
+    "button SettingsCb.report":               (R,  R,  R,  R,  R,  R,  R,  R,  R,  A,  N),
     "button SettingsCb.unlink":               (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),
     "command /ask":                           (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  A),
     "command /calendar":                      (R,  A,  A,  A,  A,  A,  A,  A,  A,  A,  N),

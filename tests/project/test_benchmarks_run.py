@@ -19,6 +19,7 @@ RUNS = {
     "updates": ["benchmarks/updates.py", "--residents", "27", "--database", "sqlite"],
     "digest": ["benchmarks/digest.py", "--residents", "900", "--database", "sqlite"],
     "calendar_import": ["benchmarks/calendar_import.py", "--events", "300", "--database", "sqlite"],
+    "insight": ["benchmarks/insight.py", "--residents", "300", "--database", "sqlite"],
     "polls": [
         "benchmarks/polls.py",
         "--residents",

@@ -25,6 +25,8 @@ async def test_jobs_have_fixed_ids(app):
         "weekly-digest",
         "digest-catch-up",
         "retention",
+        "monthly-report",
+        "monthly-report-catch-up",
     }
     again, _ = build_scheduler(app.sessionmaker, app.catalogs, reminder_hours=24)
     assert len(again.get_jobs()) == len(scheduler.get_jobs())

@@ -11,7 +11,7 @@ from bot.channels.sms.sender import SmsSender
 from bot.channels.telegram.sender import TelegramSender
 from bot.delivery.pacing import ChatSpacing, RateLimiter
 from bot.delivery.worker import DeliveryWorker, WorkerSettings
-from bot.services.polls import ChartFiles
+from bot.services.attachments import AttachmentFiles
 from db.models import Channel, Delivery, DeliveryStatus, Resident
 
 # Wednesday 2 December 2026, 12:00 in Oslo: outside everyone's default quiet hours.
@@ -50,8 +50,13 @@ class Clock:
 def outbox_worker(app, clock: Clock, **settings) -> DeliveryWorker:  # type: ignore[no-untyped-def]
     """The app's delivery worker (Telegram, and SMS when the app has a gateway) on `clock`."""
     limiter = RateLimiter(app.sessionmaker, rate=25, clock=clock.monotonic, sleep=clock.sleep)
-    charts = ChartFiles(app.sessionmaker, app.catalogs, app.core.machine_translation)
-    senders = {Channel.TELEGRAM: TelegramSender(app.bot, charts)}
+    files = AttachmentFiles(
+        app.sessionmaker,
+        app.catalogs,
+        app.core.machine_translation,
+        min_group=app.settings.min_group_size,
+    )
+    senders = {Channel.TELEGRAM: TelegramSender(app.bot, files)}
     limiters = {}
     if app.sms_gateway is not None:
         senders[Channel.SMS] = SmsSender(app.sms_gateway, app.catalogs, app.sessionmaker)

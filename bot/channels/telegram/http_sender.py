@@ -3,11 +3,12 @@
 
 aiogram's bot loads its whole type tree (pydantic models for every Bot API object): measured
 by benchmarks/memory.py, a worker built around it held about 205 MiB where the same worker
-without aiogram held 77 MiB. The outbox needs two methods, `sendMessage` and, for a poll's
-chart, `sendPhoto` (a multipart form with the picture, the text its caption; a text too long
-for a caption goes alone as a message, as `TelegramSender` sends it), so this sender posts them
-itself and reads Telegram's answer the way aiogram does, giving the same outcome for every
-answer as `TelegramSender`:
+without aiogram held 77 MiB. The outbox needs three methods, `sendMessage`, `sendPhoto` for a
+poll's chart (a multipart form with the picture, the text its caption; a text too long for a
+caption goes alone as a message, as `TelegramSender` sends it) and `sendDocument` for another
+file (a monthly report, the text its caption: cut to fit where too long), so this
+sender posts them itself and reads Telegram's answer the way aiogram does, giving the same
+outcome for every answer as `TelegramSender`:
 
 - ok → `Sent` with the message id;
 - any answer with `parameters.retry_after` (429, flood control) → `RetryAfter`;
@@ -21,12 +22,13 @@ answer as `TelegramSender`:
 
 from __future__ import annotations
 
+import mimetypes
 from typing import Any
 
 import aiohttp
 
 from bot.channels.telegram import wire_json
-from bot.channels.telegram.photos import Attachments, fits_caption, is_photo
+from bot.channels.telegram.photos import Attachments, file_caption, fits_caption, is_photo
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
 from bot.services import actions
@@ -109,6 +111,8 @@ class HttpTelegramSender:
             found = await self.attachments(message.attachment)
         if found is not None and is_photo(found[0]):
             return await self._photo(address, message, *found)
+        if found is not None:
+            return await self._document(address, message, *found)
         return await self._message(address, message)
 
     async def _message(self, address: int | str, message: Rendered) -> Outcome:
@@ -141,17 +145,41 @@ class HttpTelegramSender:
         caption goes alone as a message, as `TelegramSender` sends it."""
         if not fits_caption(message.text):
             return await self._message(address, message)
+        return await self._upload("sendPhoto", "photo", address, message, name, content)
+
+    async def _document(
+        self, address: int | str, message: Rendered, name: str, content: bytes
+    ) -> Outcome:
+        """A file with the text as its caption (cut to fit, as `TelegramSender` cuts it) and
+        the buttons."""
+        caption = file_caption(message.text)
+        return await self._upload(
+            "sendDocument", "document", address, message, name, content, caption
+        )
+
+    async def _upload(
+        self,
+        method: str,
+        field: str,
+        address: int | str,
+        message: Rendered,
+        name: str,
+        content: bytes,
+        caption: str | None = None,
+    ) -> Outcome:
+        """A multipart form with the file, the caption (the message's text unless given) and
+        the buttons."""
         form = aiohttp.FormData()
         form.add_field("chat_id", str(address))
-        form.add_field("caption", message.text)
+        form.add_field("caption", message.text if caption is None else caption)
         form.add_field("parse_mode", "HTML")
         markup = reply_markup(message)
         if markup is not None:
             form.add_field("reply_markup", wire_json.dumps_bytes(markup).decode())
-        form.add_field("photo", content, filename=name, content_type="image/png")
+        form.add_field(field, content, filename=name, content_type=_content_type(name))
         try:
             async with self.http.post(
-                f"{self.base}/sendPhoto", data=form, timeout=self.timeout
+                f"{self.base}/{method}", data=form, timeout=self.timeout
             ) as response:
                 status = response.status
                 body = await response.read()
@@ -160,6 +188,14 @@ class HttpTelegramSender:
         except TimeoutError:
             return Transient("TimeoutError: ")
         return _answer(status, body)
+
+
+def _content_type(name: str) -> str:
+    """What the file is, by its name: Telegram shows a document by its type."""
+    found, _ = mimetypes.guess_type(name)
+    if found is not None and found.startswith("text/"):
+        return f"{found}; charset=utf-8"
+    return found or "application/octet-stream"
 
 
 def _answer(status: int, body: bytes) -> Outcome:

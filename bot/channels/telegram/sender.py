@@ -14,7 +14,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.channels.telegram.flood import already_paced
-from bot.channels.telegram.photos import Attachments, fits_caption, is_photo
+from bot.channels.telegram.photos import Attachments, file_caption, fits_caption, is_photo
 from bot.delivery.messages import Rendered
 from bot.delivery.outcomes import Outcome, Permanent, RetryAfter, Sent, Transient, Unreachable
 from bot.services import actions
@@ -44,12 +44,19 @@ class TelegramSender:
                     found = await self.attachments(message.attachment)
                 if found is not None and is_photo(found[0]):
                     return Sent(str(await self._photo(address, message, *found)))
+                if found is not None:
+                    # Another file (a monthly report): one message, the text its caption.
+                    name, content = found
+                    document = await self.bot.send_document(
+                        address,
+                        BufferedInputFile(content, filename=name),
+                        caption=file_caption(message.text),
+                        reply_markup=markup(message),
+                    )
+                    return Sent(str(document.message_id))
                 sent = await self.bot.send_message(
                     address, message.text, reply_markup=markup(message)
                 )
-                if found is not None:
-                    name, content = found
-                    await self.bot.send_document(address, BufferedInputFile(content, filename=name))
         except TelegramRetryAfter as error:
             return RetryAfter(float(error.retry_after))
         except TelegramForbiddenError as error:

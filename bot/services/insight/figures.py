@@ -65,6 +65,11 @@ class Figure:
     explanation: str  # what the figure shows and how it is counted, for the report
     locale: str
     rtl: bool
+    # The smallest group shown (`min_group`): a suppressed value is drawn "< {minimum}".
+    minimum: int = 5
+    # The same figures as text in full: `caption` is this when it fits a photo's caption (1024
+    # characters), else the title and the latest steps.
+    text: str = ""
 
     @property
     def empty(self) -> bool:
@@ -89,3 +94,6 @@ class Insight:
     key_figures: tuple[KeyFigure, ...]
     locale: str
     rtl: bool
+    # The step the key figures count: the report's month ("November 2026"), the chat's
+    # current week ("week 45").
+    key_period: str = ""

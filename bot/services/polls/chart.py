@@ -1,11 +1,7 @@
 """A poll's results as a bar chart (PNG), in the reader's language.
 
-Drawn with matplotlib's Agg canvas directly (no pyplot: no global figure state, safe in a
-worker thread), 800×500 pixels. The labels come in every script we ship: a font list covers
-Latin, Cyrillic (Noto Sans), Arabic script (Noto Sans Arabic) and Ge'ez (Noto Sans Ethiopic),
-each glyph taken from the first font that has it; Arabic and Dari are shaped
-(arabic_reshaper) and put in visual order (python-bidi), since Agg draws characters as they
-come. matplotlib loads only when a chart is drawn: the bot and the CLI start without it.
+Drawn with the shared primitives of `bot.charts` (matplotlib's Agg canvas, fonts for every
+script we ship, Arabic script shaped and right to left), 800×500 pixels.
 
 `ChartFiles` resolves a rendering's attachment `poll-chart:<poll id>:<locale>` to the PNG, as
 the Telegram senders' `attachments` callable; a closed poll's chart does not change, so each
@@ -14,13 +10,11 @@ is drawn once per language and kept (a few dozen, least recently used first out)
 from __future__ import annotations
 
 import asyncio
-import io
-import textwrap
-import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot import charts
 from bot.i18n import Catalogs, Translator
 from bot.services.polls.results import PollResults, compute, percent
 from bot.services.polls.views import load_views
@@ -31,8 +25,7 @@ if TYPE_CHECKING:
 
     from bot.machine_translation.service import MachineTranslation
 
-WIDTH, HEIGHT, DPI = 800, 500, 100
-FONTS = ("Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic", "DejaVu Sans")
+WIDTH, HEIGHT = 800, 500
 PREFIX = "poll-chart"
 KEPT = 64  # charts kept by one resolver
 
@@ -47,20 +40,6 @@ def parse_attachment(name: str) -> tuple[int, str] | None:
     if len(parts) != 3 or parts[0] != PREFIX or not parts[1].isdecimal():
         return None
     return int(parts[1]), parts[2]
-
-
-def _visual(text: str, rtl: bool) -> str:
-    """Text as Agg must draw it: Arabic script shaped and in visual order."""
-    if not rtl and not any("\u0600" <= c <= "\u06ff" for c in text):
-        return text
-    import arabic_reshaper  # type: ignore[import-untyped]
-    from bidi.algorithm import get_display  # type: ignore[import-untyped]
-
-    return str(get_display(arabic_reshaper.reshape(text)))
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
 
 
 @dataclass(frozen=True)
@@ -89,21 +68,15 @@ def chart_data(t: Translator, results: PollResults) -> ChartData:
 
 def draw(data: ChartData) -> bytes:
     """The chart as PNG bytes (blocking: call it in a thread from async code)."""
-    from matplotlib import font_manager  # noqa: F401 - loads the font cache once
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     rtl = data.rtl
-    figure = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI)
-    FigureCanvasAgg(figure)
+    figure = charts.canvas(WIDTH, HEIGHT)
     axes = figure.add_subplot()
     positions = list(range(len(data.counts)))
     axes.barh(positions, data.counts, color="#2f6f9f", height=0.6)
-    axes.set_yticks(positions)
-    axes.set_yticklabels(
-        [_visual(_short(label, 34), rtl) for label in data.labels],
-        fontfamily=list(FONTS),
-        fontsize=11,
+    axes.set_yticks(
+        positions,
+        [charts.visual(charts.short(label, 34), rtl) for label in data.labels],
+        **charts.font(11),
     )
     axes.invert_yaxis()  # the first option on top
     top = max(data.counts, default=0)
@@ -112,39 +85,28 @@ def draw(data: ChartData) -> bytes:
         axes.text(
             count + max(top, 1) * 0.02,
             y,
-            _visual(value, rtl),
+            charts.visual(value, rtl),
             va="center",
-            fontfamily=list(FONTS),
-            fontsize=10,
+            ha="right" if rtl else "left",  # beyond the bar's end, whichever way it grows
+            **charts.font(10),
         )
     if rtl:
         axes.invert_xaxis()  # bars grow from the right, as the text runs
         axes.yaxis.tick_right()
     axes.set_xticks([])
-    for side in ("top", "right", "bottom", "left"):
-        axes.spines[side].set_visible(False)
-    title = "\n".join(textwrap.wrap(data.title, 60)[:3]) or " "
+    charts.plain(axes)
     axes.set_title(
-        "\n".join(_visual(line, rtl) for line in title.split("\n")),
-        fontfamily=list(FONTS),
-        fontsize=13,
-        loc="right" if rtl else "left",
+        charts.lines(data.title, 60, 3, rtl), **charts.font(13), loc="right" if rtl else "left"
     )
     figure.text(
         0.98 if rtl else 0.02,
         0.02,
-        _visual(data.footer, rtl),
-        fontfamily=list(FONTS),
-        fontsize=10,
+        charts.visual(data.footer, rtl),
         ha="right" if rtl else "left",
+        **charts.font(10),
     )
     figure.subplots_adjust(left=0.06 if rtl else 0.32, right=0.68 if rtl else 0.94, top=0.82)
-    buffer = io.BytesIO()
-    with warnings.catch_warnings():
-        # A glyph no font has (an emoji in an option) is drawn as a box: not worth a warning.
-        warnings.simplefilter("ignore")
-        figure.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
+    return charts.png(figure).content
 
 
 async def chart_for(

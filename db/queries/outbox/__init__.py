@@ -35,6 +35,7 @@ from db.queries.outbox.recipients import (
     everyone,
     network_members,
     received,
+    report_readers,
     residents,
     sms_reachable,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "release_held",
     "rendered",
     "renderings",
+    "report_readers",
     "reserve_slots",
     "residents",
     "sms_reachable",

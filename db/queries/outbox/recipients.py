@@ -3,7 +3,7 @@ channel or their fallback) with the preferences that decide when and how, as pla
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +99,18 @@ async def all_accepted(session: AsyncSession) -> list[RecipientRow]:
     """Every resident who accepted the privacy notice and can be reached (a coordinator's poll
     to everyone, bot.services.polls), in a network or not."""
     return _rows((await session.execute(_recipient_query())).all())
+
+
+async def report_readers(
+    session: AsyncSession, coordinator_ids: Collection[int]
+) -> list[RecipientRow]:
+    """Coordinators (by the stored role, or by a Telegram id in COORDINATOR_IDS) who turned
+    the monthly report on in /settings."""
+    role: Any = Resident.is_coordinator.is_(True)
+    if coordinator_ids:
+        role = or_(role, Resident.telegram_id.in_(sorted(coordinator_ids)))
+    query = _recipient_query().where(Preferences.monthly_report.is_(True), role)
+    return _rows((await session.execute(query.order_by(Resident.id))).all())
 
 
 async def received(session: AsyncSession, notice_id: int, resident_id: int) -> bool:
