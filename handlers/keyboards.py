@@ -309,6 +309,9 @@ def coordinator_card(t: Translator, view: NetworkView) -> InlineKeyboardMarkup:
         )
     buttons.append(button(t.gettext("⭐ Hosts"), CoordCb(action=CoordAction.HOSTS, network_id=nid)))
     buttons.append(
+        button(t.gettext("📈 Insight"), InsightCb(action=InsightAction.MENU, network_id=nid))
+    )
+    buttons.append(
         button(
             t.gettext("🌍 Name in other languages"),
             NetworkTextCb(action=NetworkTextAction.MENU, network_id=nid, coordinator=True),

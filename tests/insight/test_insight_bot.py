@@ -272,3 +272,19 @@ async def test_a_text_longer_than_a_caption_follows_the_photo(app, town):
     assert photo.text == members.caption and photo.button_texts == []
     assert text.photo is None and text.text == members.text
     assert nb.gettext(MEMBERS) in text.button_texts
+
+
+async def test_a_coordinator_opens_one_networks_insight_from_its_card(app, town):
+    marte: FakeUser = town["marte"]
+    nb = app.catalogs.translator("nb")
+    await marte.send("/coordinate")
+    await marte.press(nb.gettext("🏘 Manage networks"))
+    await marte.press("Torstrand")
+    await marte.press(nb.gettext(INSIGHT))
+    menu = marte.last
+    assert "Torstrand" in menu.text and nb.gettext("All networks") not in menu.text
+    await marte.press(nb.gettext(MEMBERS))
+    chart = marte.last
+    assert png_size(_photo(chart)) == (1000, 600)
+    assert "Nanset" not in chart.text  # this network's figures only
+    assert chart.text == (await _built(app, marte, "nb", town["torstrand"])).figures[0].caption
