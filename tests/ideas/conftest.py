@@ -10,6 +10,7 @@ import pytest
 from bot.fake_bot_api import FakeUser
 from bot.services import networks, residents
 from bot.services.actors import Actor
+from tests.support.residents import Settler, UserFactory, settler, through_the_bot
 
 
 @dataclass
@@ -24,8 +25,7 @@ class Neighbourhood:
     per: FakeUser
 
 
-@pytest.fixture
-async def hood(app, resident) -> Neighbourhood:
+async def _neighbourhood(app, arrive: Settler) -> Neighbourhood:  # type: ignore[no-untyped-def]
     async with app.sessionmaker() as session:
         torstrand = await networks.create_network(
             session, Actor.operator(), name="Torstrand", slug="torstrand"
@@ -33,20 +33,36 @@ async def hood(app, resident) -> Neighbourhood:
         nanset = await networks.create_network(
             session, Actor.operator(), name="Nanset", slug="nanset"
         )
-    hilde = await resident("Hilde")
-    olena = await resident("Olena", "Українська", "uk")
-    amal = await resident("Amal", "العربية", "ar")
-    kari = await resident("Kari")
-    nils = await resident("Nils")
-    per = await resident("Per")
-    for user in (hilde, olena, amal, kari):
-        await user.send("/start join-torstrand")
-    for user in (nils, per):
-        await user.send("/start join-nanset")
+    hilde = await arrive("Hilde", "nb", join=["torstrand"])
+    olena = await arrive("Olena", "uk", join=["torstrand"])
+    amal = await arrive("Amal", "ar", join=["torstrand"])
+    kari = await arrive("Kari", "nb", join=["torstrand"])
+    nils = await arrive("Nils", "nb", join=["nanset"])
+    per = await arrive("Per", "nb", join=["nanset"])
     async with app.sessionmaker() as session:
         await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", hilde.id)
         await networks.set_host_by_telegram_id(session, Actor.operator(), "nanset", nils.id)
     return Neighbourhood(torstrand.id, nanset.id, hilde, olena, amal, kari, nils, per)
+
+
+@pytest.fixture
+def settled(app, make_user: UserFactory) -> Settler:  # type: ignore[no-untyped-def]
+    """Residents onboarded through the services (`settle` in tests/support/residents.py)."""
+    return settler(app, make_user)
+
+
+@pytest.fixture
+async def hood(app, settled: Settler) -> Neighbourhood:  # type: ignore[no-untyped-def]
+    """The two networks, their residents settled through the services: a chat shows nothing
+    until the bot writes to it."""
+    return await _neighbourhood(app, settled)
+
+
+@pytest.fixture
+async def hood_through_the_bot(app, resident) -> Neighbourhood:  # type: ignore[no-untyped-def]
+    """`hood` with every resident onboarded in the chat and joining by the link, as people
+    arrive for real (for the test that follows an idea from the first /start)."""
+    return await _neighbourhood(app, through_the_bot(resident))
 
 
 @pytest.fixture

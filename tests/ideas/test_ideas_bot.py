@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from bot.services import actions
 from bot.services import ideas as idea_service
-from bot.services.actions import MenuItem, OpenMenu, OriginalOf, ShowOriginal, SupportIdea
+from bot.services.actions import OriginalOf, ShowOriginal, SupportIdea
 from db.models import Delivery, Idea, IdeaStatus, Notice, NoticeKind, Resident
 from handlers.callbacks import IdeaAction, IdeaCb
 from tests.support.outbox import NOON, Clock, after_quiet_hours, outbox_worker
@@ -48,7 +48,8 @@ async def _status_notices(app, user) -> int:
         )
 
 
-async def test_from_an_idea_to_planned_every_supporter_hears_once(app, hood):
+async def test_from_an_idea_to_planned_every_supporter_hears_once(app, hood_through_the_bot):
+    hood = hood_through_the_bot  # onboarded in the chat
     uk, nb, ar = (app.catalogs.translator(x) for x in ("uk", "nb", "ar"))
     await _propose_in_bot(app, hood.olena, BENCHES)
     assert uk.gettext("Posted! Your neighbours can support it now, and the hosts will answer.") in (
@@ -168,9 +169,9 @@ async def test_a_report_reaches_the_hosts_and_a_hidden_idea_vanishes(app, hood, 
     assert "Selger" not in replies[-1].text
 
 
-async def test_a_host_merges_a_duplicate_and_forwards_an_idea_once(app, hood, actor_of, resident):
+async def test_a_host_merges_a_duplicate_and_forwards_an_idea_once(app, hood, actor_of, settled):
     nb, uk = app.catalogs.translator("nb"), app.catalogs.translator("uk")
-    coordinator = await resident("Marte", user_id=COORDINATOR_ID)
+    coordinator = await settled("Marte", user_id=COORDINATOR_ID)
     async with app.sessionmaker() as session:
         first = await idea_service.propose(
             session, await actor_of(hood.kari), app.catalogs, network_id=hood.torstrand,
@@ -213,6 +214,8 @@ async def test_forged_and_foreign_presses_are_refused(app, hood, actor_of):
         )  # fmt: skip
     not_found = nb.gettext("I couldn't find that. It may have been removed.")
     only_hosts = nb.gettext("Only the hosts of this network can do that.")
+    for user in (hood.per, hood.nils, hood.kari, hood.hilde):
+        await user.send("/ideas")  # the screen whose buttons they forge
     # Per (Nanset) supports Torstrand's idea, from the list's button or the core action.
     await hood.per.press_data(IdeaCb(action=IdeaAction.SUPPORT, idea_id=view.id).pack())
     assert hood.per.last_answer["text"] == not_found
@@ -243,7 +246,9 @@ async def test_forged_and_foreign_presses_are_refused(app, hood, actor_of):
 
 async def test_the_hub_leads_to_ideas_and_back(app, hood):
     ar = app.catalogs.translator("ar")
-    await hood.amal.press_data(actions.pack(OpenMenu(MenuItem.IDEAS)))
+    await hood.amal.send("/start")
+    await hood.amal.press(ar.gettext("🗳 Take part"))
+    await hood.amal.press(ar.gettext("💡 Ideas"))
     assert ar.gettext("No ideas yet in your networks. What would make your neighbourhood better? "
                       "Propose the first one.") in hood.amal.last.text  # fmt: skip
     await hood.amal.press(ar.gettext("« Back"))

@@ -175,10 +175,10 @@ async def test_a_duplicate_merges_without_counting_anyone_twice(app, hood, actor
     assert await inconsistencies(app.sessionmaker) == []
 
 
-async def test_forwarding_twice_sends_once(app, hood, actor_of, resident):
+async def test_forwarding_twice_sends_once(app, hood, actor_of, settled):
     from tests.support.settings import COORDINATOR_ID
 
-    coordinator = await resident("Marte", user_id=COORDINATOR_ID)
+    coordinator = await settled("Marte", user_id=COORDINATOR_ID)
     view = await _propose(app, await actor_of(hood.olena), hood.torstrand, "Ny lekeplass")
     async with app.sessionmaker() as session:
         hilde = await actor_of(hood.hilde)

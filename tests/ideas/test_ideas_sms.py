@@ -16,7 +16,7 @@ from bot.services.actors import Actor
 from bot.sms_keywords import Command, shown
 from bot.sms_segments import count, gsm_safe
 from db.models import Idea, IdeaStatus, IdeaSupport, Network, Resident
-from tests.support.residents import UserFactory, user_factory
+from tests.support.residents import UserFactory, settler, user_factory
 from tests.support.sms_phone import Phone, SmsNetwork, sms_network
 
 BJORG = "+4791234567"
@@ -47,16 +47,17 @@ async def _phone(sms: SmsNetwork, number: str, locale: str, *networks_: str) -> 
     return phone
 
 
-async def _setup(sms: SmsNetwork, resident):  # type: ignore[no-untyped-def]
+async def _setup(sms: SmsNetwork, make_user: UserFactory):  # type: ignore[no-untyped-def]
+    """Torstrand with its host Hilde and Kari, both on Telegram (settled through the services:
+    what is tested here is the SMS side), and Nanset."""
     async with sms.app.sessionmaker() as session:
         torstrand = await networks.create_network(
             session, Actor.operator(), name="Torstrand", slug="torstrand"
         )
         await networks.create_network(session, Actor.operator(), name="Nanset", slug="nanset")
-    hilde = await resident("Hilde")
-    kari = await resident("Kari")
-    for user in (hilde, kari):
-        await user.send("/start join-torstrand")
+    settled = settler(sms.app, make_user)
+    hilde = await settled("Hilde", join=["torstrand"])
+    kari = await settled("Kari", join=["torstrand"])
     async with sms.app.sessionmaker() as session:
         await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", hilde.id)
     return torstrand.id, hilde, kari
@@ -67,8 +68,8 @@ async def _actor(sms: SmsNetwork, telegram_id: int) -> Actor:
         return await residents.identify(session, telegram_id, ())
 
 
-async def test_bjorg_supports_proposes_and_hears_the_answer_by_sms(sms, resident):
-    torstrand, hilde, kari = await _setup(sms, resident)
+async def test_bjorg_supports_proposes_and_hears_the_answer_by_sms(sms, make_user):
+    torstrand, hilde, kari = await _setup(sms, make_user)
     nb = sms.app.catalogs.translator("nb")
     async with sms.app.sessionmaker() as session:
         benches = await ideas.propose(
@@ -119,8 +120,8 @@ async def test_bjorg_supports_proposes_and_hears_the_answer_by_sms(sms, resident
         assert "under consideration" in text or nb.gettext("🔎 under consideration")[2:] in text
 
 
-async def test_in_two_networks_the_idea_goes_where_she_says(sms, resident):
-    await _setup(sms, resident)
+async def test_in_two_networks_the_idea_goes_where_she_says(sms, make_user):
+    await _setup(sms, make_user)
     nb = sms.app.catalogs.translator("nb")
     bjorg = await _phone(sms, BJORG, "nb", "torstrand", "nanset")
     [question] = await bjorg.send("IDE Ny lekeplass ved skolen")
@@ -134,8 +135,8 @@ async def test_in_two_networks_the_idea_goes_where_she_says(sms, resident):
         assert idea.text == "Ny lekeplass ved skolen" and idea.network_id == nanset
 
 
-async def test_bad_input_and_no_network_are_refused_in_her_language(sms, resident):
-    await _setup(sms, resident)
+async def test_bad_input_and_no_network_are_refused_in_her_language(sms, make_user):
+    await _setup(sms, make_user)
     ar = sms.app.catalogs.translator("ar")
     amal = await _phone(sms, AMAL, "ar")
     [join_first] = await amal.send("فكرة حديقة للأطفال")
@@ -152,8 +153,8 @@ async def test_bad_input_and_no_network_are_refused_in_her_language(sms, residen
         assert idea.author_id == author
 
 
-async def test_a_long_list_pages_with_more_and_keeps_its_instruction(sms, resident):
-    torstrand, _hilde, _kari = await _setup(sms, resident)
+async def test_a_long_list_pages_with_more_and_keeps_its_instruction(sms, make_user):
+    torstrand, _hilde, _kari = await _setup(sms, make_user)
     nb = sms.app.catalogs.translator("nb")
     async with sms.app.sessionmaker() as session:
         for n in range(1, 41):
@@ -193,8 +194,8 @@ async def test_a_long_list_pages_with_more_and_keeps_its_instruction(sms, reside
         assert supported == 1
 
 
-async def test_the_sms_list_offers_only_ideas_still_in_the_making(sms, resident):
-    torstrand, hilde, kari = await _setup(sms, resident)
+async def test_the_sms_list_offers_only_ideas_still_in_the_making(sms, make_user):
+    torstrand, hilde, kari = await _setup(sms, make_user)
     async with sms.app.sessionmaker() as session:
         kari_actor, hilde_actor = await _actor(sms, kari.id), await _actor(sms, hilde.id)
         done = await ideas.propose(

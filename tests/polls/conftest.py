@@ -7,28 +7,29 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.services import networks
-from bot.services.actors import Actor
-from tests.support.residents import UserFactory, user_factory
+from tests.support.neighbourhood import Torstrand, torstrand
+from tests.support.residents import Settler, UserFactory, settler, through_the_bot, user_factory
 from tests.support.sms_phone import SmsNetwork, sms_network
 
 
 @pytest.fixture
-async def network(app, resident):  # type: ignore[no-untyped-def]
-    """Torstrand with a host (Hilde, nb) and members Olena (uk), Amal (ar) and Kari (nb)."""
-    async with app.sessionmaker() as session:
-        view = await networks.create_network(
-            session, Actor.operator(), name="Torstrand", slug="torstrand"
-        )
-    host = await resident("Hilde")
-    async with app.sessionmaker() as session:
-        await networks.set_host_by_telegram_id(session, Actor.operator(), "torstrand", host.id)
-    olena = await resident("Olena", "Українська", "uk")
-    amal = await resident("Amal", "العربية", "ar")
-    kari = await resident("Kari")
-    for user in (olena, amal, kari):
-        await user.send("/start join-torstrand")
-    return view, host, olena, amal, kari
+def settled(app, make_user: UserFactory) -> Settler:  # type: ignore[no-untyped-def]
+    """Residents onboarded through the services (`settle` in tests/support/residents.py)."""
+    return settler(app, make_user)
+
+
+@pytest.fixture
+async def network(app, settled: Settler) -> Torstrand:  # type: ignore[no-untyped-def]
+    """Torstrand with a host (Hilde, nb) and members Olena (uk), Amal (ar) and Kari (nb),
+    settled through the services: a chat shows nothing until the bot writes to it."""
+    return await torstrand(app, settled)
+
+
+@pytest.fixture
+async def network_through_the_bot(app, resident) -> Torstrand:  # type: ignore[no-untyped-def]
+    """`network` with every resident onboarded in the chat and joining by the link, as people
+    arrive for real (for the test that follows a poll from the first /start)."""
+    return await torstrand(app, through_the_bot(resident))
 
 
 @pytest.fixture

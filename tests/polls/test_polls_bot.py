@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.services import actions, polls
-from bot.services.actions import MenuItem, OpenMenu, PollVote
+from bot.services.actions import PollVote
 from handlers.callbacks import PollAction, PollCb
 from tests.support.events import actor_of
 from tests.support.outbox import Clock, after_quiet_hours, outbox_worker
@@ -47,8 +47,8 @@ async def _make_poll_in_the_bot(host, nb, named: bool = False) -> None:
     await host.press(nb.gettext("✅ Publish"))
 
 
-async def test_a_poll_from_question_to_results_in_three_languages(app, network):
-    _view, host, olena, amal, kari = network
+async def test_a_poll_from_question_to_results_in_three_languages(app, network_through_the_bot):
+    _view, host, olena, amal, kari = network_through_the_bot  # onboarded in the chat
     nb, uk, ar = (app.catalogs.translator(loc) for loc in ("nb", "uk", "ar"))
     await _make_poll_in_the_bot(host, nb)
     assert (
@@ -108,8 +108,11 @@ async def test_polls_screen_from_the_take_part_hub_with_paging(app, network):
                 app.catalogs,
                 bench_draft(view.id, question=f"Spørsmål nummer {n}?", translations={}),
             )
-    await olena.press_data(actions.pack(OpenMenu(MenuItem.POLLS)))
+    await olena.send("/start")
+    await olena.press(uk.gettext("🗳 Take part"))
+    replies = await olena.press(uk.gettext("📊 Polls"))
     listing = olena.last
+    assert replies == [listing]  # the hub's message, edited in place
     assert uk.gettext("📊 Open polls") in listing.text
     assert uk.gettext("More ›") in listing.button_texts
     assert uk.gettext("➕ New poll") not in listing.button_texts  # not a host
@@ -121,7 +124,7 @@ async def test_polls_screen_from_the_take_part_hub_with_paging(app, network):
     assert uk.gettext("« Polls") in olena.last.button_texts
 
 
-async def test_forged_and_foreign_buttons_are_refused_kindly(app, network, resident):
+async def test_forged_and_foreign_buttons_are_refused_kindly(app, network, settled):
     view, host, olena, *_ = network
     uk = app.catalogs.translator("uk")
     async with app.sessionmaker() as session:
@@ -139,7 +142,8 @@ async def test_forged_and_foreign_buttons_are_refused_kindly(app, network, resid
         uk.gettext("I couldn't find that. It may have been removed.") in olena.last_answer["text"]
     )
     # A stranger to the network.
-    stranger = await resident("Stian")
+    stranger = await settled("Stian")
+    await stranger.send("/polls")
     await stranger.press_data(actions.pack(PollVote(poll.id, poll.options[0].id)))
     assert stranger.last_answer is not None and stranger.last_answer.get("show_alert")
     # A member may not close it.

@@ -56,11 +56,11 @@ async def test_multiple_choice_toggles_and_an_empty_ballot_goes(app, network):
         assert await session.scalar(select(func.count()).select_from(PollBallot)) == 0
 
 
-async def test_refusals_strangers_forged_options_and_closed_polls(app, network, resident):
+async def test_refusals_strangers_forged_options_and_closed_polls(app, network, settled):
     view, host, olena, *_ = network
     poll, _ = await _publish(app, host, bench_draft(view.id))
     other, _ = await _publish(app, host, bench_draft(view.id, question="Noe annet?"))
-    stranger = await resident("Stian")
+    stranger = await settled("Stian")
     async with app.sessionmaker() as session:
         with pytest.raises(NotFound):  # not a member of the network
             await polls.vote(session, await actor_of(app, stranger), poll.id, poll.options[0].id)
@@ -76,7 +76,7 @@ async def test_refusals_strangers_forged_options_and_closed_polls(app, network, 
         assert refused.value.reason == "closed"
 
 
-async def test_who_may_ask_whom(app, network, resident):
+async def test_who_may_ask_whom(app, network):
     view, host, olena, *_ = network
     async with app.sessionmaker() as session:
         other = await networks.create_network(

@@ -241,7 +241,7 @@ async def test_attendance_thanks_those_who_came_and_counts_their_hours(app, dugn
     ]
 
 
-async def test_strangers_and_other_hosts_are_refused(app, dugnad, resident):
+async def test_strangers_and_other_hosts_are_refused(app, dugnad, settled):
     from bot.services import networks
 
     view, host, olena, *_ = dugnad
@@ -249,10 +249,10 @@ async def test_strangers_and_other_hosts_are_refused(app, dugnad, resident):
     shift_id = posted.shifts[0].id
     async with app.sessionmaker() as session:
         await networks.create_network(session, Actor.operator(), name="Indre", slug="indre")
-    other_host = await resident("Per")
+    other_host = await settled("Per")
     async with app.sessionmaker() as session:
         await networks.set_host_by_telegram_id(session, Actor.operator(), "indre", other_host.id)
-    stranger = await resident("Siri")
+    stranger = await settled("Siri")
     per, siri = await actor_of(app, other_host), await actor_of(app, stranger)
     after = SATURDAY_10 + timedelta(hours=4)
     async with app.sessionmaker() as session:
