@@ -27,7 +27,12 @@ from tests.support.settings import PG_URL, XDIST_WORKER, create_database, make_s
 
 # A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
 # Every test runs at DEBUG and fails if the log carries a resident's data (log_guard).
-pytest_plugins = ["tests.support.log_guard", "tests.support.kannel"]
+pytest_plugins = [
+    "tests.support.log_guard",
+    "tests.support.kannel",
+    # Each catalog compiled once per test process, not once per app (the module says why).
+    "tests.support.compiled_catalogs",
+]
 
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 
@@ -59,10 +64,15 @@ async def _reset_postgres(url: str) -> None:
 
 
 async def _truncate(url: str) -> None:
+    """Empty every table and restart every id. DELETE, children before parents, is about ten
+    times quicker than TRUNCATE on tables this small (TRUNCATE makes each table's files anew)."""
     engine = create_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
     async with engine.begin() as connection:
-        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+        await connection.execute(
+            text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
+        )
     await engine.dispose()
 
 
