@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery import outbox
 from bot.delivery.messages import Rendered
-from bot.i18n import Catalogs
+from bot.i18n import SHIPPED_LOCALES, Catalogs
 from bot.services import machine_texts
 from bot.services.actions import OriginalOf
 from bot.services.actors import Actor
@@ -88,7 +88,11 @@ async def audience(session: AsyncSession, actor: Actor, network_id: int | None) 
             held += 1
         locale = r.locale or "nb"
         by_locale[locale] = by_locale.get(locale, 0) + 1
-    return Audience(name, by_locale, held)
+    # The largest groups first, ties in the shipped order: the same preview whatever order
+    # the database returned the members in.
+    order = {locale: i for i, locale in enumerate(SHIPPED_LOCALES)}
+    ranked = sorted(by_locale.items(), key=lambda item: (-item[1], order.get(item[0], 99)))
+    return Audience(name, dict(ranked), held)
 
 
 def render_broadcast(
