@@ -33,6 +33,7 @@ from bot.dispatching import GetRawUpdates, NaboskapDispatcher, run_sync_callback
 from bot.i18n import Catalogs
 from bot.machine_translation import MachineTranslator
 from bot.services.attachments import AttachmentFiles
+from bot.update_ledger import DatabaseLedger, Ledger, MemoryLedger, RedisLedger
 from bot.worker_process import delivery_worker
 from handlers import build_router
 from handlers.middlewares import ReleaseConnectionMiddleware, UpdateContextMiddleware
@@ -158,18 +159,33 @@ def build_storage(settings: Settings) -> BaseStorage:
     return MemoryStorage()
 
 
+def build_ledger(core: Core, storage: BaseStorage) -> Ledger:
+    """Where this process records the updates it handles (bot.update_ledger): Redis, sharing
+    the FSM storage's connections, when REDIS_URL is set; else the database on PostgreSQL;
+    else (SQLite: one process) memory."""
+    redis = getattr(storage, "redis", None)
+    if redis is not None:
+        return RedisLedger(redis)
+    if core.engine.dialect.name == "postgresql":
+        return DatabaseLedger(core.sessionmaker)
+    return MemoryLedger()
+
+
 def build_dispatcher(core: Core, storage: BaseStorage | None = None) -> Dispatcher:
     # Keyword arguments become workflow data: handlers ask for `settings`, `catalogs`,
     # `clock` and `machine` (the machine translation) by name.
+    storage = storage or build_storage(core.settings)
     dispatcher = NaboskapDispatcher(
-        storage=storage or build_storage(core.settings),
+        storage=storage,
         settings=core.settings,
         catalogs=core.catalogs,
         clock=core.clock,
         machine=core.machine_translation,
     )
     dispatcher.update.outer_middleware(
-        UpdateContextMiddleware(core.settings, core.catalogs, core.sessionmaker)
+        UpdateContextMiddleware(
+            core.settings, core.catalogs, core.sessionmaker, build_ledger(core, dispatcher.storage)
+        )
     )
     dispatcher.include_router(build_router())
     run_sync_callbacks_inline(dispatcher)

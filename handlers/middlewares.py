@@ -30,6 +30,7 @@ from bot.config import Settings
 from bot.edge_input import clean_name, clean_text
 from bot.i18n import Catalogs, negotiate_locale
 from bot.services import residents
+from bot.update_ledger import Ledger, holding
 
 log = logging.getLogger(__name__)
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -93,12 +94,27 @@ class UpdateContextMiddleware(BaseMiddleware):
         settings: Settings,
         catalogs: Catalogs,
         sessionmaker: async_sessionmaker[AsyncSession],
+        ledger: Ledger | None = None,
     ) -> None:
         self.coordinator_ids = settings.coordinator_ids
         self.catalogs = catalogs
         self.sessionmaker = sessionmaker
+        self.ledger = ledger
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        # Once only (bot.update_ledger): a retried update, or one another instance has, is
+        # not handled again; here, before a session is opened for it.
+        update_id = event.update_id if isinstance(event, Update) else None
+        bot: Bot | None = data.get("bot")
+        if self.ledger is None or update_id is None or bot is None:
+            return await self._handle(handler, event, data)
+        if not await self.ledger.claim(bot.id, update_id):
+            log.info("update %s was handled already: skipped", update_id)
+            return UNHANDLED
+        async with holding(self.ledger, bot.id, update_id):
+            return await self._handle(handler, event, data)
+
+    async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         cleaned = _cleaned(event)
         if cleaned is not event and isinstance(cleaned, Update):
             # aiogram read who and where from the update before us; read it from the clean one.

@@ -23,7 +23,13 @@ from db.models import Base
 from db.session import create_engine
 from tests.support.ports import reserved_ports
 from tests.support.residents import UserFactory, onboard, user_factory
-from tests.support.settings import PG_URL, XDIST_WORKER, create_database, make_settings
+from tests.support.settings import (
+    PG_URL,
+    REDIS_URL,
+    XDIST_WORKER,
+    create_database,
+    make_settings,
+)
 
 # A real Kannel on loopback for the SMS gateway tests (skipped where Kannel is not installed).
 # Every test runs at DEBUG and fails if the log carries a resident's data (log_guard).
@@ -74,6 +80,20 @@ async def _truncate(url: str) -> None:
             text("SELECT setval(c.oid, 1, false) FROM pg_class c WHERE c.relkind = 'S'")
         )
     await engine.dispose()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """This worker's Redis database, emptied: what an earlier test left there (conversation
+    state, the update ledger's handled updates, whose numbers the fake Bot API starts again
+    at 1 in every test) is gone. Skips the test without TEST_REDIS_URL (CI sets it)."""
+    if not REDIS_URL:
+        pytest.skip("needs TEST_REDIS_URL (CI sets it)")
+    import redis
+
+    with redis.Redis.from_url(REDIS_URL) as client:
+        client.flushdb()
+    return REDIS_URL
 
 
 @pytest.fixture

@@ -28,6 +28,7 @@ class UpdateDelivery(Chats):
         self.deliver: Deliver | None = None
         self.webhook: dict[str, Any] | None = None
         self._update_ids = itertools.count(1)
+        self.updates_sent: dict[int, dict[str, Any]] = {}  # by update_id, for `send_again`
         self._queue: list[dict[str, Any]] = []
         self._queued = asyncio.Event()
         self._client: aiohttp.ClientSession | None = None
@@ -35,8 +36,21 @@ class UpdateDelivery(Chats):
     async def push_update(self, update: dict[str, Any]) -> Any:
         """Hand an update to the bot the way it asked for them. Returns `deliver`'s result."""
         update = {"update_id": next(self._update_ids), **update}
+        self.updates_sent[update["update_id"]] = update
         async with self.changed:
             self.changed.notify_all()
+        if self.deliver is not None:
+            return await self.deliver(update)
+        if self.webhook is not None:
+            return await self._post_webhook(update)
+        self._queue.append(update)
+        self._queued.set()
+        return None
+
+    async def send_again(self, update_id: int) -> Any:
+        """Send an update once more, as Telegram does when its webhook got no 200 (a timeout,
+        an instance that died): the same update, the same `update_id`."""
+        update = self.updates_sent[update_id]
         if self.deliver is not None:
             return await self.deliver(update)
         if self.webhook is not None:

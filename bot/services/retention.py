@@ -8,7 +8,8 @@ ideas (done, not now, merged, hidden) with their supporters, closed polls with t
 (counted from their closing), volunteer calls with their shifts and signups (counted
 from their last shift's end: the month's volunteer hours are reported well before),
 handled reports and digest marks. Short-lived state goes sooner: an SMS menu nobody answered for
-30 days, a phone code once it can no longer be used, the times of a resident's reports, requests
+30 days, a phone code once it can no longer be used, the numbers of handled Telegram updates
+once Telegram can no longer send them again (a day), the times of a resident's reports, requests
 and messages (counted for the rate limits) once older than the longest window, machine
 translations once older than MACHINE_TRANSLATION_CACHE_DAYS (30 by default: a cache, not a
 record; the translations of what a resident erases go with it at once).
@@ -60,6 +61,7 @@ class Pruned:
     ideas: int = 0  # finished ideas (done, not now, merged, hidden), with their supporters
     polls: int = 0  # closed polls, with their options, texts, ballots and choices
     volunteer_calls: int = 0  # calls whose last shift is history, with shifts and signups
+    update_claims: int = 0  # handled updates past the day Telegram could send them again
 
     def total(self) -> int:
         return sum(asdict(self).values())
@@ -89,6 +91,7 @@ async def prune(
         ideas=await ideas_q.old_finished(session, before),
         polls=await polls_q.old_closed(session, before),
         volunteer_calls=await volunteering_q.old_calls(session, before),
+        update_claims=await q.expired_update_claims(session, now),
     )
     await session.commit()
     return pruned

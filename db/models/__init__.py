@@ -62,6 +62,7 @@ from db.models.polls import (
 from db.models.rate_limits import RateEvent, RateKind
 from db.models.residents import NotifyMode, PhoneCode, Preferences, Resident, SmsConversation
 from db.models.translations import MachineTranslation, TranslationUsage
+from db.models.updates import UpdateClaim
 from db.models.volunteering import CallStatus, VolunteerCall, VolunteerShift, VolunteerSignup
 
 __all__ = [
@@ -124,6 +125,7 @@ __all__ = [
     "Suspension",
     "TranslationUsage",
     "UTCDateTime",
+    "UpdateClaim",
     "VolunteerCall",
     "VolunteerShift",
     "VolunteerSignup",

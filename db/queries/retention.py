@@ -25,6 +25,7 @@ from db.models import (
     RequestStatus,
     SeriesRsvp,
     SmsConversation,
+    UpdateClaim,
 )
 
 # A help request in one of these is finished: nobody acts on it any more.
@@ -102,3 +103,9 @@ async def idle_conversations(session: AsyncSession, before: datetime) -> int:
 async def expired_phone_codes(session: AsyncSession, now: datetime) -> int:
     """Codes for linking a phone that can no longer be used."""
     return _count(await session.execute(delete(PhoneCode).where(PhoneCode.expires_at <= now)))
+
+
+async def expired_update_claims(session: AsyncSession, now: datetime) -> int:
+    """The ledger's handled updates past their day (bot.update_ledger)."""
+    result = await session.execute(delete(UpdateClaim).where(UpdateClaim.expires_at < now))
+    return _count(result)

@@ -200,6 +200,7 @@ def test_every_table_is_either_pruned_or_kept_on_purpose():
               "poll_ballots", "poll_choices",  # (docs/polls.md), with their answers
               # volunteer calls whose last shift ended, with shifts and signups
               "volunteer_calls", "volunteer_shifts", "volunteer_signups",
+              "update_claims",  # a handled update's number, for the day Telegram may resend it
               "machine_translations"}  # expire after MACHINE_TRANSLATION_CACHE_DAYS  # fmt: skip
     kept = {
         "residents", "networks", "memberships", "preferences", "help_offers", "helper_settings",

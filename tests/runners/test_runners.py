@@ -20,7 +20,7 @@ from bot.fake_bot_api import FakeBotAPI, FakeUser
 from bot.fake_bot_api.server import DEFAULT_TOKEN
 from bot.runners import webhook_application
 from tests.support.processes import RealProcess, clean_environment
-from tests.support.settings import REDIS_URL, make_settings
+from tests.support.settings import make_settings
 
 
 def _start_bot(env: dict[str, str], cwd: Path, *args: str) -> RealProcess:
@@ -129,13 +129,14 @@ async def test_run_webhook_registers_itself_and_stops_cleanly(
     assert "Traceback" not in stderr
 
 
-@pytest.mark.skipif(not REDIS_URL, reason="TEST_REDIS_URL is not set")
 # A restart is a new process: its flood control cannot know what the old one sent the chat a
 # moment before, so Telegram may refuse its first reply, which it waits out.
 @pytest.mark.meets_flood_limits
-async def test_conversation_state_lives_in_redis(database_url: str, fake_api: FakeBotAPI):
+async def test_conversation_state_lives_in_redis(
+    database_url: str, fake_api: FakeBotAPI, redis_url: str
+):
     """With REDIS_URL the pending deep link survives a restart of the bot between steps."""
-    settings = make_settings(database_url, fake_api.base_url, redis_url=REDIS_URL)
+    settings = make_settings(database_url, fake_api.base_url, redis_url=redis_url)
     user = FakeUser(fake_api, 5004, "Olena", "uk")
     from bot.services import networks
     from bot.services.actors import Actor
