@@ -7,6 +7,7 @@ that never talk to Telegram build only the core.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
@@ -30,6 +31,7 @@ from bot.core import Core, SchemaBehind, build_core
 from bot.delivery.worker import DeliveryWorker
 from bot.dependencies import is_unreachable, redis_down
 from bot.dispatching import GetRawUpdates, NaboskapDispatcher, run_sync_callbacks_inline
+from bot.health import BOT_API_KEPT, Probes, database_check, kept_for, redis_check
 from bot.i18n import Catalogs
 from bot.machine_translation import MachineTranslator
 from bot.services.attachments import AttachmentFiles
@@ -97,6 +99,17 @@ class App:
 
     async def check_schema(self) -> None:
         await self.core.check_schema()
+
+    @functools.cached_property
+    def probes(self) -> Probes:
+        """What `/readyz` asks on this app's web servers (bot.health): the database, Redis
+        when REDIS_URL is set, and the Bot API (its last answer kept a few seconds)."""
+        checks = {"database": database_check(self.engine)}
+        redis = getattr(self.dispatcher.storage, "redis", None)
+        if redis is not None:
+            checks["redis"] = redis_check(redis)
+        checks["bot_api"] = kept_for(BOT_API_KEPT, self.bot.get_me)
+        return Probes(checks)
 
     async def check_storage(self) -> None:
         """Reach Redis once at start-up when REDIS_URL is set: down, it would otherwise fail

@@ -476,6 +476,19 @@ class Settings(BaseSettings):
 
     # ---- end of the calendar feeds block
 
+    # Where `naboskap worker` serves /healthz and /readyz (bot.health), HOST:PORT (port 0: any
+    # free one, named in its readiness line). Unset: the worker serves nothing. (`naboskap run`
+    # serves them on its webhook, SMS and calendar servers.)
+    worker_health_listen: str | None = None
+
+    @field_validator("worker_health_listen")
+    @classmethod
+    def _worker_health_listen(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parse_listen(value)
+        return value
+
     @field_validator("bot_token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:

@@ -33,6 +33,7 @@ from bot.channels.telegram.webhook_reply import (
     offer_returned,
 )
 from bot.dispatching import parse_update
+from bot.health import add_health_routes
 from bot.logs import failure
 from bot.server_log import server_options
 from bot.shutdown import Ready, announce_ready, settle, settle_all, stop_on_signals
@@ -102,6 +103,7 @@ async def sms_routes(app: App) -> AsyncIterator[tuple[str, int] | None]:
 
         # One public server is enough: the feeds join the SMS routes (`calendar_routes`).
         add_calendar_routes(web_app, app.sessionmaker, app.catalogs, app.core.machine_translation)
+    add_health_routes(web_app, app.probes)
     host, port = app.settings.sms_host_port
     async with serving(web_app, host, port, shutdown_timeout=SMS_STOP) as address:
         yield address
@@ -118,6 +120,7 @@ async def calendar_routes(app: App) -> AsyncIterator[tuple[str, int] | None]:
     from bot.channels.calendar_routes import calendar_application, serving
 
     web_app = calendar_application(app.sessionmaker, app.catalogs, app.core.machine_translation)
+    add_health_routes(web_app, app.probes)
     host, port = app.settings.calendar_host_port
     async with serving(web_app, host, port, shutdown_timeout=SMS_STOP) as address:
         yield address
@@ -329,6 +332,7 @@ def webhook_application(
         handle_in_background=background,
     )
     handler.register(web_app, path=path)
+    add_health_routes(web_app, app.probes)
     web_app[UPDATE_HANDLER] = handler
     setup_application(web_app, app.dispatcher, bot=app.bot)
     return web_app

@@ -24,7 +24,7 @@ from bot.channels.sms.registry import load_gateway
 from bot.channels.sms.sender import SmsBudget, SmsSender
 from bot.channels.telegram.http_sender import HttpTelegramSender
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import Settings, parse_listen
 from bot.core import Core, build_core
 from bot.delivery.pacing import RateLimiter
 from bot.delivery.worker import DeliveryWorker, Sender, WorkerSettings
@@ -102,6 +102,41 @@ async def delivering(core: Core, worker: DeliveryWorker) -> AsyncIterator[None]:
             await settle(task, WORKER_STOP, "the outbox worker")
 
 
+@contextlib.asynccontextmanager
+async def _health(
+    settings: Settings, core: Core, telegram: HttpTelegramSender
+) -> AsyncIterator[tuple[str, int] | None]:
+    """/healthz and /readyz on WORKER_HEALTH_LISTEN, when set: the database, Redis when
+    REDIS_URL is set, and the Bot API the worker sends through."""
+    if settings.worker_health_listen is None:
+        yield None
+        return
+    from bot.health import (
+        BOT_API_KEPT,
+        Probes,
+        database_check,
+        kept_for,
+        redis_check,
+        serving_health,
+    )
+
+    checks = {"database": database_check(core.engine)}
+    redis = None
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        redis = Redis.from_url(settings.redis_url)
+        checks["redis"] = redis_check(redis)
+    checks["bot_api"] = kept_for(BOT_API_KEPT, telegram.get_me)
+    host, port = parse_listen(settings.worker_health_listen)
+    try:
+        async with serving_health(Probes(checks), host, port) as bound:
+            yield bound
+    finally:
+        if redis is not None:
+            await redis.aclose()
+
+
 async def run_worker_process(
     settings: Settings,
     stop: asyncio.Event | None = None,
@@ -128,8 +163,12 @@ async def run_worker_process(
                         municipality=settings.municipality,
                     ),
                 )
-                async with delivering(core, delivery_worker(core, telegram, gateway)):
-                    on_ready(Ready("delivery worker"))
+                async with (
+                    delivering(core, delivery_worker(core, telegram, gateway)),
+                    _health(settings, core, telegram) as health,
+                ):
+                    where = f"; health on {health[0]}:{health[1]}" if health else ""
+                    on_ready(Ready(f"delivery worker{where}"))
                     await stopping.wait()
         log.info("delivery worker stopped")
     finally:

@@ -105,6 +105,14 @@ class HttpTelegramSender:
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.attachments = attachments
 
+    async def get_me(self) -> None:
+        """Ask the Bot API who the bot is: fails when it is out of reach or refuses the token
+        (`naboskap worker`'s /readyz)."""
+        async with self.http.get(f"{self.base}/getMe", timeout=self.timeout) as reply:
+            if reply.status != 200:
+                raise ConnectionError(f"getMe answered {reply.status}")
+            await reply.read()
+
     async def send(self, address: int | str, message: Rendered, item: object = None) -> Outcome:
         found = None
         if message.attachment and self.attachments is not None:
