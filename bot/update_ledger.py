@@ -30,10 +30,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Protocol
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql
-
-from db.models import UpdateClaim
+from db.queries import update_claims as q
 from db.session import session_now
 
 if TYPE_CHECKING:
@@ -192,42 +189,13 @@ class DatabaseLedger:
         async def take() -> bool | None:
             async with self.sessionmaker() as session:
                 now = session_now(session)
-                inserted = await session.execute(
-                    postgresql.insert(UpdateClaim)
-                    .values(
-                        bot_id=bot_id,
-                        update_id=update_id,
-                        holder=self.holder,
-                        done=False,
-                        expires_at=now + self.lease,
-                    )
-                    .on_conflict_do_nothing(
-                        index_elements=[UpdateClaim.bot_id, UpdateClaim.update_id]
-                    )
-                    .returning(UpdateClaim.update_id)
-                )
-                if inserted.first() is not None:
+                until = now + self.lease
+                if await q.claim_new(
+                    session, bot_id, update_id, self.holder, until
+                ) or await q.take_lapsed(session, bot_id, update_id, self.holder, now, until):
                     await session.commit()
                     return True
-                taken = await session.execute(
-                    update(UpdateClaim)
-                    .where(
-                        UpdateClaim.bot_id == bot_id,
-                        UpdateClaim.update_id == update_id,
-                        UpdateClaim.expires_at < now,
-                    )
-                    .values(holder=self.holder, done=False, expires_at=now + self.lease)
-                    .returning(UpdateClaim.done)
-                )
-                if taken.first() is not None:
-                    # A lapsed claim (its holder died) or a forgotten done one: ours now.
-                    await session.commit()
-                    return True
-                done = await session.scalar(
-                    select(UpdateClaim.done).where(
-                        UpdateClaim.bot_id == bot_id, UpdateClaim.update_id == update_id
-                    )
-                )
+                done = await q.is_done(session, bot_id, update_id)
                 await session.rollback()
                 return False if done else None  # done, or held by another (or gone since)
 
@@ -235,25 +203,13 @@ class DatabaseLedger:
 
     async def renew(self, bot_id: int, update_id: int) -> None:
         async with self.sessionmaker() as session:
-            await session.execute(
-                update(UpdateClaim)
-                .where(
-                    UpdateClaim.bot_id == bot_id,
-                    UpdateClaim.update_id == update_id,
-                    UpdateClaim.holder == self.holder,
-                    UpdateClaim.done.is_(False),
-                )
-                .values(expires_at=session_now(session) + self.lease)
-            )
+            until = session_now(session) + self.lease
+            await q.renew(session, bot_id, update_id, self.holder, until)
             await session.commit()
 
     async def done(self, bot_id: int, update_id: int) -> None:
         async with self.sessionmaker() as session:
-            await session.execute(
-                update(UpdateClaim)
-                .where(UpdateClaim.bot_id == bot_id, UpdateClaim.update_id == update_id)
-                .values(done=True, expires_at=session_now(session) + self.done_for)
-            )
+            await q.mark_done(session, bot_id, update_id, session_now(session) + self.done_for)
             await session.commit()
 
     async def close(self) -> None:
