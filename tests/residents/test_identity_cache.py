@@ -262,9 +262,9 @@ def _route(fake_api: FakeBotAPI, app: App) -> None:
 # balancer would): Telegram may refuse one's reply right behind the other's, which is waited out.
 @pytest.mark.meets_flood_limits
 async def test_a_change_through_one_instance_is_seen_by_the_other(
-    database_url: str, fake_api: FakeBotAPI, separate_processes: None
+    database_url: str, fake_api: FakeBotAPI, separate_processes: None, redis_url: str
 ):
-    settings = make_settings(database_url, fake_api.base_url, redis_url=REDIS_URL)
+    settings = make_settings(database_url, fake_api.base_url, redis_url=redis_url)
     first = build_app(settings, pace=fake_api.pace)
     second = build_app(settings, pace=fake_api.pace)
     try:

@@ -310,6 +310,9 @@ def _copy_back(snapshot: Path, database: Path) -> None:
 # outbox, then sent by the worker), so a refused SMS leaves its answer there. They are compared
 # separately for SMS tries: new rows there must all be replies to the texting resident.
 OUTBOX_TABLES = frozenset({"notices", "renderings", "deliveries", "rate_slots", "leases"})
+# Which updates were handled (bot.update_ledger, on PostgreSQL): every update writes it,
+# whatever the handler did, as machinery with no resident's data.
+MACHINERY = frozenset({"update_claims"})
 
 
 async def dump(
@@ -318,6 +321,7 @@ async def dump(
     """Every row of every table, sorted; no column is left out (nothing in this app ticks on a
     mere read: there is no last-seen time)."""
     tables: dict[str, list[tuple[Any, ...]]] = {}
+    skip = skip | MACHINERY
     if world.database is not None:
         # SQLite: read the file directly (committed rows, WAL included), far quicker per cell
         # than a query per table through the async driver.
