@@ -17,7 +17,6 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
-from collections import OrderedDict
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
@@ -30,6 +29,7 @@ from bot.delivery.messages import Rendered
 from bot.i18n import Catalogs, Translator
 from bot.services.insight.periods import month_name
 from bot.services.insight.report import Draw, build_report, file_name
+from bot.services.made_files import MadeFiles
 from db.models import Channel, NoticeKind
 from db.queries import outbox as oq
 from db.session import clock_of, session_now
@@ -191,30 +191,26 @@ class ReportFiles:
         self.min_group = min_group
         self.municipality = municipality
         self.draw = draw
-        self._kept: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = asyncio.Lock()
+        self._files = MadeFiles(KEPT)
 
     async def __call__(self, name: str) -> tuple[str, bytes] | None:
         parsed = parse_attachment(name)
         if parsed is None:
             return None
         month, locale = parsed
-        async with self._lock:  # one report at a time: each coordinator wants the same one
-            found = self._kept.get(name)
-            if found is None:
-                async with self.sessionmaker() as session:
-                    made = await build_report(
-                        session,
-                        self.catalogs.translator(locale),
-                        month,
-                        min_group=self.min_group,
-                        made=session_now(session),
-                        municipality=self.municipality,
-                        draw=self.draw,
-                    )
-                found = self._kept[name] = made.html.encode("utf-8")
-                while len(self._kept) > KEPT:
-                    self._kept.popitem(last=False)
-            else:
-                self._kept.move_to_end(name)
-        return file_name(month), found
+
+        async def make() -> bytes:
+            async with self.sessionmaker() as session:
+                made = await build_report(
+                    session,
+                    self.catalogs.translator(locale),
+                    month,
+                    min_group=self.min_group,
+                    made=session_now(session),
+                    municipality=self.municipality,
+                    draw=self.draw,
+                )
+            return made.html.encode("utf-8")
+
+        found = await self._files.get(name, make)
+        return None if found is None else (file_name(month), found)

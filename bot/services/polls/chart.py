@@ -10,12 +10,12 @@ is drawn once per language and kept (a few dozen, least recently used first out)
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import charts
 from bot.i18n import Catalogs, Translator
+from bot.services.made_files import MadeFiles
 from bot.services.polls.results import PollResults, compute, percent
 from bot.services.polls.views import load_views
 from db.queries import polls as q
@@ -138,25 +138,17 @@ class ChartFiles:
         self.sessionmaker = sessionmaker
         self.catalogs = catalogs
         self.machine = machine
-        self._kept: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = asyncio.Lock()
+        self._files = MadeFiles(KEPT)
 
     async def __call__(self, name: str) -> tuple[str, bytes] | None:
         parsed = parse_attachment(name)
         if parsed is None:
             return None
         poll_id, locale = parsed
-        file_name = f"poll-{poll_id}.png"
-        async with self._lock:  # one drawing at a time: the same chart is wanted by many
-            found = self._kept.get(name)
-            if found is None:
-                async with self.sessionmaker() as session:
-                    drawn = await chart_for(session, self.catalogs, poll_id, locale, self.machine)
-                if drawn is None:
-                    return None
-                found = self._kept[name] = drawn
-                while len(self._kept) > KEPT:
-                    self._kept.popitem(last=False)
-            else:
-                self._kept.move_to_end(name)
-        return file_name, found
+
+        async def draw_it() -> bytes | None:
+            async with self.sessionmaker() as session:
+                return await chart_for(session, self.catalogs, poll_id, locale, self.machine)
+
+        found = await self._files.get(name, draw_it)
+        return None if found is None else (f"poll-{poll_id}.png", found)
